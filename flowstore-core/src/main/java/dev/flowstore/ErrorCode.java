@@ -1,0 +1,51 @@
+package dev.flowstore;
+
+/**
+ * Stable error codes. The name is the contract: clients match on it, the HTTP layer maps it to a status,
+ * the CLI maps it to an exit code. Never rename a code; add new ones.
+ */
+public enum ErrorCode {
+  /** A request field is missing, of the wrong type or out of range. */
+  INVALID_ARGUMENT(400),
+  /** The body is not well-formed JSON, or JSON where an object was required is not one. */
+  INVALID_JSON(400),
+  /** A tenant id does not match {@code ^[a-z0-9][a-z0-9_-]{0,62}$}. */
+  INVALID_TENANT(400),
+  /** A stream, session, job or other id is malformed. */
+  INVALID_ID(400),
+  /** A payload or request exceeds the configured size limit. */
+  PAYLOAD_TOO_LARGE(413),
+  /** No credentials, or credentials that match no tenant. */
+  UNAUTHENTICATED(401),
+  /** The thing does not exist for this tenant (also used for other tenants' things: no existence leak). */
+  NOT_FOUND(404),
+  /** The expected version of a stream or record did not match. */
+  VERSION_CONFLICT(409),
+  /** An event id supplied by the caller is already used by a different event or position. */
+  EVENT_ID_CONFLICT(409),
+  /** A lease token is stale: the lease expired and the job was leased again. */
+  LEASE_LOST(409),
+  /** The same idempotency key is still being processed. */
+  IDEMPOTENCY_IN_PROGRESS(409),
+  /** The same idempotency key was used with a different request. */
+  IDEMPOTENCY_KEY_REUSED(422),
+  /** The request is well-formed but breaks a rule of the domain (illegal state transition...). */
+  UNPROCESSABLE(422),
+  /** A storage or queue backend cannot be reached; retrying later may succeed. */
+  BACKEND_UNAVAILABLE(503),
+  /** Configuration is missing or invalid; the message names the key. */
+  CONFIGURATION(500),
+  /** A bug or an unexpected backend failure. */
+  INTERNAL(500);
+
+  private final int httpStatus;
+
+  ErrorCode(int httpStatus) {
+    this.httpStatus = httpStatus;
+  }
+
+  /** The HTTP status this code is served with. */
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

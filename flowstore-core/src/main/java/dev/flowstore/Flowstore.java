@@ -1,0 +1,64 @@
+package dev.flowstore;
+
+import dev.flowstore.spi.StorageProvider;
+import java.util.ServiceLoader;
+
+/**
+ * The entry point: an open flowstore on one storage backend.
+ *
+ * <pre>{@code
+ * try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromEnvironment())) {
+ *   TenantId acme = TenantId.of("acme");
+ *   fs.events(acme).append("order-42", ExpectedVersion.NO_STREAM, List.of(EventData.of("order.placed", payload)));
+ *   fs.inTransaction(acme, tx -> tx.events().append(...));  // several stores, one commit
+ * }
+ * }</pre>
+ *
+ * Thread-safe; open one per process and share it.
+ */
+public interface Flowstore extends AutoCloseable {
+
+  /**
+   * Opens the backend named by {@link FlowstoreConfig#storeBackend()}, migrating its schema first unless
+   * {@link FlowstoreConfig#migrateOnStart()} is false.
+   *
+   * @throws FlowstoreException {@code CONFIGURATION} for an unknown backend or a misconfigured database,
+   *     {@code BACKEND_UNAVAILABLE} when it cannot be reached
+   */
+  static Flowstore open(FlowstoreConfig config) {
+    for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
+      if (provider.name().equals(config.storeBackend())) {
+        return provider.open(config);
+      }
+    }
+    throw new FlowstoreException(
+        ErrorCode.CONFIGURATION,
+        "FLOWSTORE_STORE_BACKEND: no backend named '" + config.storeBackend() + "' is on the classpath (add flowstore-jdbc)");
+  }
+
+  /** The tenant's event store; each call runs in its own transaction. */
+  EventStore events(TenantId tenant);
+
+  /**
+   * Runs {@code work} in one transaction scoped to {@code tenant} and commits it; if {@code work} throws,
+   * the transaction rolls back and the exception propagates (checked ones wrapped as {@code INTERNAL}).
+   */
+  <T> T inTransaction(TenantId tenant, TransactionWork<T> work);
+
+  /** API keys for the HTTP server (a table outside any tenant's scope, read before the tenant is known). */
+  ApiKeys apiKeys();
+
+  /** Applies pending schema migrations (idempotent). */
+  void migrate();
+
+  /** Throws {@code BACKEND_UNAVAILABLE} unless the backend answers a probe query now. */
+  void checkReady();
+
+  /** One line naming the backend and where it stores data (no credentials). */
+  String describe();
+
+  FlowstoreConfig config();
+
+  @Override
+  void close();
+}

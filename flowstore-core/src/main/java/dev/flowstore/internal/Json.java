@@ -1,0 +1,101 @@
+package dev.flowstore.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The one JSON configuration flowstore uses everywhere: strict (duplicate keys and trailing tokens are
+ * errors), exact (decimals are kept as BigDecimal, so numbers round-trip), and no U+0000 anywhere.
+ */
+public final class Json {
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .build();
+
+  static {
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+  }
+
+  private Json() {}
+
+  /** Parses JSON text, failing with {@code INVALID_JSON} naming {@code what}. */
+  public static JsonNode parse(String what, String text) {
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (node == null || node.isMissingNode()) throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
+      rejectNul(what, node);
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Parses JSON bytes, failing with {@code INVALID_JSON} naming {@code what}. */
+  public static JsonNode parse(String what, byte[] bytes) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      if (node == null || node.isMissingNode()) throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
+      rejectNul(what, node);
+      return node;
+    } catch (java.io.IOException e) {
+      String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": malformed JSON: " + msg);
+    }
+  }
+
+  /** Parses JSON text that must be an object. */
+  public static ObjectNode parseObject(String what, String text) {
+    return object(what, parse(what, text));
+  }
+
+  /** Checks that a node is a JSON object. */
+  public static ObjectNode object(String what, JsonNode node) {
+    if (node instanceof ObjectNode o) return o;
+    throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+  }
+
+  /** Serializes compactly. */
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new FlowstoreException(ErrorCode.INTERNAL, "cannot serialize JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Fails with {@code INVALID_JSON} if any key or string value in {@code node} contains U+0000. */
+  public static void rejectNul(String what, JsonNode node) {
+    if (node.isTextual()) {
+      if (node.textValue().indexOf('\u0000') >= 0) throw nul(what);
+    } else if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getKey().indexOf('\u0000') >= 0) throw nul(what);
+        rejectNul(what, e.getValue());
+      }
+    } else if (node.isArray()) {
+      for (JsonNode child : node) rejectNul(what, child);
+    }
+  }
+
+  private static FlowstoreException nul(String what) {
+    return new FlowstoreException(ErrorCode.INVALID_JSON, what + ": contains \\u0000, which flowstore does not store (PostgreSQL jsonb cannot hold it)");
+  }
+}
