@@ -1,0 +1,65 @@
+package dev.flowstore.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.jdbc.internal.JdbcFlowstore;
+import dev.flowstore.jdbc.internal.Migrations;
+import dev.flowstore.jdbc.internal.PostgresDialect;
+import dev.flowstore.jdbc.internal.PostgresRoles;
+import dev.flowstore.spi.StorageProvider;
+import java.time.Clock;
+
+/**
+ * PostgreSQL. The POSTGRES_DSN user owns the schema and runs migrations; tenant queries run as
+ * POSTGRES_APP_ROLE (switched to with SET LOCAL ROLE in each transaction), under row-level security.
+ */
+public final class PostgresProvider implements StorageProvider {
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public Flowstore open(FlowstoreConfig config) {
+    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    String schema = config.postgresSchema();
+    String role = config.postgresAppRole();
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("flowstore-postgres");
+    hc.setJdbcUrl(dsn.jdbcUrl());
+    if (dsn.user() != null) hc.setUsername(dsn.user());
+    if (dsn.password() != null) hc.setPassword(dsn.password());
+    hc.setSchema(schema);
+    hc.setMinimumIdle(config.postgresPoolMin());
+    hc.setMaximumPoolSize(config.postgresPoolMax());
+    hc.setConnectionTimeout(10_000);
+    hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+    hc.addDataSourceProperty("ApplicationName", "flowstore");
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(hc);
+    } catch (HikariPool.PoolInitializationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new FlowstoreException(ErrorCode.BACKEND_UNAVAILABLE, "POSTGRES_DSN: cannot connect to " + dsn + ": " + cause.getMessage(), e);
+    }
+    try {
+      Runnable migrate = () -> {
+        Migrations.postgres(ds, schema, role);
+        PostgresRoles.provision(ds, schema, role);
+      };
+      if (config.migrateOnStart()) migrate.run();
+      PostgresRoles.check(ds, schema, role);
+      JdbcFlowstore fs = new JdbcFlowstore(config, new PostgresDialect(role), ds, ds, Clock.systemUTC(), migrate, ds::close, "postgres " + dsn.jdbcUrl() + " schema " + schema);
+      fs.checkReady();
+      return fs;
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.ApiKeys;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.EventStore;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.TenantId;
+import dev.flowstore.Transaction;
+import dev.flowstore.TransactionWork;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * A {@link Flowstore} over JDBC. Every tenant transaction: take a connection, begin, scope it to the
+ * tenant through the {@link Dialect}, run the work, commit (or roll back on any exception).
+ */
+public final class JdbcFlowstore implements Flowstore {
+  private static final ThreadLocal<Boolean> IN_WRITE = new ThreadLocal<>();
+
+  private final FlowstoreConfig config;
+  private final Dialect dialect;
+  private final DataSource writer;
+  private final DataSource reader;
+  private final Clock clock;
+  private final Runnable migrate;
+  private final AutoCloseable onClose;
+  private final String description;
+  private final JdbcApiKeys apiKeys;
+
+  public JdbcFlowstore(
+      FlowstoreConfig config,
+      Dialect dialect,
+      DataSource writer,
+      DataSource reader,
+      Clock clock,
+      Runnable migrate,
+      AutoCloseable onClose,
+      String description) {
+    this.config = config;
+    this.dialect = dialect;
+    this.writer = writer;
+    this.reader = reader;
+    this.clock = clock;
+    this.migrate = migrate;
+    this.onClose = onClose;
+    this.description = description;
+    this.apiKeys = new JdbcApiKeys(this);
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Now, to the microsecond: the precision both databases keep. */
+  public Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  @Override
+  public EventStore events(TenantId tenant) {
+    return new JdbcEventStore(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public <T> T inTransaction(TenantId tenant, TransactionWork<T> work) {
+    Objects.requireNonNull(tenant, "tenant");
+    return write(tenant, c -> {
+      BoundScope scope = new BoundScope(this, tenant, c);
+      try {
+        return work.run(new JdbcTransaction(scope));
+      } catch (SQLException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new FlowstoreException(ErrorCode.INTERNAL, "transaction work failed: " + e, e);
+      } finally {
+        scope.close();
+      }
+    });
+  }
+
+  <T> T write(TenantId tenant, SqlWork<T> work) {
+    if (IN_WRITE.get() != null) {
+      throw new FlowstoreException(
+          ErrorCode.INTERNAL,
+          "a transaction is already open on this thread: use the Transaction passed to inTransaction instead of opening another");
+    }
+    IN_WRITE.set(Boolean.TRUE);
+    try {
+      return run(writer, tenant, work, "write");
+    } finally {
+      IN_WRITE.remove();
+    }
+  }
+
+  <T> T read(TenantId tenant, SqlWork<T> work) {
+    return run(reader, tenant, work, "read");
+  }
+
+  /** Runs SQL outside any tenant (API keys, probes): no role switch, no tenant setting. */
+  <T> T system(SqlWork<T> work) {
+    try (Connection c = writer.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw SqlErrors.translate("system query", e);
+    }
+  }
+
+  private <T> T run(DataSource ds, TenantId tenant, SqlWork<T> work, String what) {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        dialect.beginTenantTransaction(c, tenant);
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (Throwable t) {
+        rollbackQuietly(c, t);
+        throw t;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate(what + " transaction for tenant " + tenant, e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  @Override
+  public void migrate() {
+    migrate.run();
+  }
+
+  @Override
+  public void checkReady() {
+    system(c -> {
+      try (Statement s = c.createStatement()) {
+        s.setQueryTimeout(5);
+        s.execute("SELECT 1");
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public FlowstoreConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    try {
+      onClose.close();
+    } catch (Exception e) {
+      throw new FlowstoreException(ErrorCode.INTERNAL, "closing " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Each call is its own transaction. */
+  private record AutonomousScope(JdbcFlowstore flowstore, TenantId tenant) implements Scope {
+    @Override
+    public <T> T read(SqlWork<T> work) {
+      return flowstore.read(tenant, work);
+    }
+
+    @Override
+    public <T> T write(SqlWork<T> work) {
+      return flowstore.write(tenant, work);
+    }
+  }
+
+  /** Every call joins the caller's transaction; unusable once the callback has returned. */
+  private static final class BoundScope implements Scope {
+    private final JdbcFlowstore flowstore;
+    private final TenantId tenant;
+    private final Connection connection;
+    private volatile boolean closed;
+
+    BoundScope(JdbcFlowstore flowstore, TenantId tenant, Connection connection) {
+      this.flowstore = flowstore;
+      this.tenant = tenant;
+      this.connection = connection;
+    }
+
+    @Override
+    public TenantId tenant() {
+      return tenant;
+    }
+
+    @Override
+    public JdbcFlowstore flowstore() {
+      return flowstore;
+    }
+
+    @Override
+    public <T> T read(SqlWork<T> work) {
+      return write(work);
+    }
+
+    @Override
+    public <T> T write(SqlWork<T> work) {
+      if (closed) throw new FlowstoreException(ErrorCode.INTERNAL, "this transaction has ended; use it only inside its inTransaction callback");
+      try {
+        return work.run(connection);
+      } catch (SQLException e) {
+        throw SqlErrors.translate("statement in transaction for tenant " + tenant, e);
+      }
+    }
+
+    void close() {
+      closed = true;
+    }
+  }
+
+  private record JdbcTransaction(Scope scope) implements Transaction {
+    @Override
+    public TenantId tenant() {
+      return scope.tenant();
+    }
+
+    @Override
+    public EventStore events() {
+      return new JdbcEventStore(scope);
+    }
+  }
+}

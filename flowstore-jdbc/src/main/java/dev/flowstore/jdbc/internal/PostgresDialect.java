@@ -1,0 +1,67 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.TenantId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * PostgreSQL: each transaction switches to the application role and sets the tenant, both with
+ * {@code set_config(..., true)} (= SET LOCAL), so nothing outlives the transaction on a pooled connection.
+ */
+public final class PostgresDialect implements Dialect {
+  private final String appRole;
+
+  public PostgresDialect(String appRole) {
+    this.appRole = appRole;
+  }
+
+  @Override
+  public String name() {
+    return "postgresql";
+  }
+
+  @Override
+  public void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('role', ?, true), set_config('app.current_tenant', ?, true)")) {
+      ps.setString(1, appRole);
+      ps.setString(2, tenant.value());
+      ps.execute();
+    }
+  }
+
+  @Override
+  public String jsonParam() {
+    return "?::jsonb";
+  }
+
+  @Override
+  public String forUpdate() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  public void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+    ps.setObject(index, value);
+  }
+
+  @Override
+  public UUID getUuid(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, UUID.class);
+  }
+
+  @Override
+  public void setTime(PreparedStatement ps, int index, Instant value) throws SQLException {
+    ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+  }
+
+  @Override
+  public Instant getTime(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+}

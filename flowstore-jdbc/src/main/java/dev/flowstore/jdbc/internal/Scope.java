@@ -1,0 +1,19 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.TenantId;
+
+/**
+ * Where a store's SQL runs: either each call in a transaction of its own, or every call inside one
+ * caller's transaction. The stores are written once against this.
+ */
+public interface Scope {
+  TenantId tenant();
+
+  JdbcFlowstore flowstore();
+
+  /** Runs work that only reads. */
+  <T> T read(SqlWork<T> work);
+
+  /** Runs work that writes. */
+  <T> T write(SqlWork<T> work);
+}

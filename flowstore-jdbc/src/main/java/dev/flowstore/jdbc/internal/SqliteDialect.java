@@ -1,0 +1,54 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.TenantId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** SQLite: one writer (BEGIN IMMEDIATE), tenant filtering in SQL only, times as epoch microseconds. */
+public final class SqliteDialect implements Dialect {
+  @Override
+  public String name() {
+    return "sqlite";
+  }
+
+  @Override
+  public void beginTenantTransaction(Connection c, TenantId tenant) {
+    // why: no RLS in SQLite; every statement filters on tenant_id itself
+  }
+
+  @Override
+  public String jsonParam() {
+    return "?";
+  }
+
+  @Override
+  public String forUpdate() {
+    return ""; // why: write transactions are BEGIN IMMEDIATE, so the writer already holds the database lock
+  }
+
+  @Override
+  public void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+    ps.setString(index, value.toString());
+  }
+
+  @Override
+  public UUID getUuid(ResultSet rs, String column) throws SQLException {
+    return UUID.fromString(rs.getString(column));
+  }
+
+  @Override
+  public void setTime(PreparedStatement ps, int index, Instant value) throws SQLException {
+    ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, value));
+  }
+
+  @Override
+  public Instant getTime(ResultSet rs, String column) throws SQLException {
+    long micros = rs.getLong(column);
+    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.flowstore.testkit;
+
+import dev.flowstore.FlowstoreConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Configurations for tests, one fresh, isolated store per call.
+ *
+ * <p>PostgreSQL: the server named by {@code POSTGRES_DSN}; when it is unset, an embedded PostgreSQL is
+ * started once per JVM (so a fresh machine with only a JDK passes). In CI ({@code CI=true}) an unset
+ * {@code POSTGRES_DSN} is an error, not a fallback: CI must test the real server it started. Each call
+ * gets its own schema, so test classes never see each other's rows.
+ */
+public final class TestBackends {
+  private static volatile String embeddedDsn;
+
+  private TestBackends() {}
+
+  /** A SQLite store in {@code dir}. */
+  public static FlowstoreConfig sqlite(Path dir) {
+    return FlowstoreConfig.fromMap(Map.of("FLOWSTORE_STORE_BACKEND", "sqlite", "FLOWSTORE_DATA_DIR", dir.toString()));
+  }
+
+  /** A SQLite store in a new temporary directory. */
+  public static FlowstoreConfig sqliteTemp() {
+    try {
+      return sqlite(java.nio.file.Files.createTempDirectory("flowstore-test-"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A PostgreSQL store in a new schema. */
+  public static FlowstoreConfig postgres() {
+    return postgres(Map.of());
+  }
+
+  /** A PostgreSQL store in a new schema, with extra keys. */
+  public static FlowstoreConfig postgres(Map<String, String> extra) {
+    Map<String, String> m = new HashMap<>();
+    m.put("FLOWSTORE_STORE_BACKEND", "postgres");
+    m.put("POSTGRES_DSN", postgresDsn());
+    m.put("POSTGRES_SCHEMA", "t_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36).toLowerCase(Locale.ROOT));
+    m.put("POSTGRES_POOL_MAX", "8");
+    m.putAll(extra);
+    return FlowstoreConfig.fromMap(m);
+  }
+
+  /** The DSN of the test PostgreSQL server (starting the embedded one if needed). */
+  public static String postgresDsn() {
+    String dsn = System.getenv("POSTGRES_DSN");
+    if (dsn != null && !dsn.isBlank()) return dsn;
+    if ("true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("POSTGRES_DSN is unset in CI: .ci/run must start PostgreSQL and export POSTGRES_DSN");
+    }
+    if (embeddedDsn == null) {
+      synchronized (TestBackends.class) {
+        if (embeddedDsn == null) {
+          try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+              try {
+                pg.close();
+              } catch (IOException ignored) {
+                // the JVM is exiting
+              }
+            }));
+            embeddedDsn = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL (set POSTGRES_DSN to use a server)", e);
+          }
+        }
+      }
+    }
+    return embeddedDsn;
+  }
+}
