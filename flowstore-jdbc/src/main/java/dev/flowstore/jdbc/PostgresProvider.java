@@ -49,7 +49,7 @@ public final class PostgresProvider implements StorageProvider {
     }
     try {
       Runnable migrate = () -> {
-        Migrations.postgres(ds, schema, role);
+        Migrations.postgres(dsn, schema, role);
         PostgresRoles.provision(ds, schema, role);
       };
       if (config.migrateOnStart()) migrate.run();

@@ -285,27 +285,6 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     assertThat(es.readAll(0, 100, null)).isEmpty();
   }
 
-  @Test
-  void tenantsNeverSeeOrTouchEachOthersEvents() {
-    TenantId a = newTenant();
-    TenantId b = newTenant();
-    UUID shared = UUID.randomUUID();
-    events(a).append("order-1", ExpectedVersion.NO_STREAM, List.of(event("o", 1).withEventId(shared), event("o", 2)));
-    EventStore eb = events(b);
-    assertThat(eb.readStream("order-1", 0, 10, Direction.FORWARD)).isEmpty();
-    assertThat(eb.streamVersion("order-1")).isEqualTo(-1);
-    assertThat(eb.readAll(0, 100, null)).isEmpty();
-    assertThat(eb.readAll(0, 100, "order")).isEmpty();
-    // b's stream of the same name is b's own, and b may even use the same event id: nothing leaks across
-    AppendResult rb = eb.append("order-1", ExpectedVersion.NO_STREAM, List.of(event("o", 9).withEventId(shared)));
-    assertThat(rb.replayed()).isFalse();
-    assertThat(rb.events().get(0).position()).isEqualTo(1);
-    assertThat(events(a).readStream("order-1", 0, 10, Direction.FORWARD)).hasSize(2).allSatisfy(e -> assertThat(e.payload().get("n").asInt()).isLessThan(9));
-    assertThat(events(a).readAll(0, 100, null)).hasSize(2);
-    List<RecordedEvent> inTx = fs.inTransaction(b, tx -> tx.events().readAll(0, 100, null));
-    assertThat(inTx).hasSize(1);
-  }
-
   /** Positions 1..n. */
   private static final class LongRange {
     static List<Long> closed(long from, long to) {

@@ -26,7 +26,10 @@ public abstract class FlowstoreTestBase {
 
   @AfterAll
   void closeStore() {
-    if (fs != null) fs.close();
+    if (fs != null) {
+      fs.close();
+      TestBackends.drop(fs.config());
+    }
   }
 
   protected static TenantId newTenant() {

@@ -53,6 +53,18 @@ public final class TestBackends {
     return FlowstoreConfig.fromMap(m);
   }
 
+  /** Drops what a test store left behind: its PostgreSQL schema (SQLite temp files are left to the OS). */
+  public static void drop(FlowstoreConfig config) {
+    if (!config.storeBackend().equals("postgres")) return;
+    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + config.postgresSchema() + " CASCADE");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot drop test schema " + config.postgresSchema(), e);
+    }
+  }
+
   /** The DSN of the test PostgreSQL server (starting the embedded one if needed). */
   public static String postgresDsn() {
     String dsn = System.getenv("POSTGRES_DSN");

@@ -105,7 +105,7 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   /** Runs SQL outside any tenant (API keys, probes): no role switch, no tenant setting. */
-  <T> T system(SqlWork<T> work) {
+  public <T> T system(SqlWork<T> work) {
     try (Connection c = writer.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {

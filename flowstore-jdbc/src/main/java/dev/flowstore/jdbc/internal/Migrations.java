@@ -1,6 +1,7 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -15,10 +16,11 @@ public final class Migrations {
     run(Flyway.configure().dataSource(ds).locations("classpath:db/migration/sqlite"), "sqlite");
   }
 
-  public static void postgres(DataSource ds, String schema, String appRole) {
+  /** Migrates over connections of its own (Flyway needs two at once; the pool may allow only one). */
+  public static void postgres(FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
     run(
         Flyway.configure()
-            .dataSource(ds)
+            .dataSource(dsn.jdbcUrl(), dsn.user(), dsn.password())
             .schemas(schema)
             .defaultSchema(schema)
             .createSchemas(true)

@@ -1,0 +1,239 @@
+package dev.flowstore.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.EventData;
+import dev.flowstore.ExpectedVersion;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.TenantId;
+import dev.flowstore.jdbc.internal.JdbcFlowstore;
+import dev.flowstore.testkit.FlowstoreTestBase;
+import dev.flowstore.testkit.TestBackends;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL's second wall: even SQL that forgets its tenant filter, run as the application role, sees and
+ * changes only the current tenant's rows, and nothing at all when no tenant is set.
+ */
+class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
+  private static final List<String> TENANT_TABLES = List.of("events", "event_feed_heads");
+  private FlowstoreConfig config;
+  private TenantId a;
+  private TenantId b;
+
+  @Override
+  protected FlowstoreConfig config() {
+    // one pooled connection, so every transaction reuses the same session
+    config = TestBackends.postgres(Map.of("POSTGRES_POOL_MIN", "1", "POSTGRES_POOL_MAX", "1"));
+    return config;
+  }
+
+  @BeforeAll
+  void seed() {
+    a = newTenant();
+    b = newTenant();
+    for (TenantId t : List.of(a, b)) {
+      fs.events(t).append("order-1", ExpectedVersion.NO_STREAM, List.of(EventData.of("placed", JsonNodeFactory.instance.objectNode().put("t", t.value()))));
+    }
+  }
+
+  private Connection raw() throws SQLException {
+    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
+    try (Statement s = c.createStatement()) {
+      s.execute("SET search_path TO " + config.postgresSchema());
+    }
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  /** A transaction as the application role, with the tenant set (or not, when null). */
+  private Connection asApp(TenantId tenant) throws SQLException {
+    Connection c = raw();
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+      if (tenant != null) s.execute("SELECT set_config('app.current_tenant', '" + tenant.value() + "', true)");
+    }
+    return c;
+  }
+
+  private static long count(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void everyTenantTableHasForcedRowLevelSecurityWithTheNullifPolicy() throws SQLException {
+    try (Connection c = raw()) {
+      for (String table : TENANT_TABLES) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+          ps.setString(1, config.postgresSchema());
+          ps.setString(2, table);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).as(table).isTrue();
+            assertThat(rs.getBoolean(1)).as(table + " ENABLE").isTrue();
+            assertThat(rs.getBoolean(2)).as(table + " FORCE").isTrue();
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ?")) {
+          ps.setString(1, config.postgresSchema());
+          ps.setString(2, table);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).as(table + " policy").isTrue();
+            String expected = "(tenant_id = NULLIF(current_setting('app.current_tenant'::text, true), ''::text))";
+            assertThat(rs.getString(1)).isEqualTo(expected);
+            assertThat(rs.getString(2)).isEqualTo(expected);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyPrimaryKeyAndUniqueConstraintOfATenantTableLeadsWithTenantId() throws SQLException {
+    String sql = """
+        SELECT t.relname, i.relname, a.attname
+          FROM pg_index x
+          JOIN pg_class t ON t.oid = x.indrelid
+          JOIN pg_class i ON i.oid = x.indexrelid
+          JOIN pg_namespace n ON n.oid = t.relnamespace
+          JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+         WHERE n.nspname = ? AND x.indisunique AND t.relname <> ALL (?)
+        """;
+    try (Connection c = raw(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, config.postgresSchema());
+      ps.setArray(2, c.createArrayOf("text", new String[] {"api_keys", "flyway_schema_history"}));
+      List<String> indexes = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          indexes.add(rs.getString(2));
+          assertThat(rs.getString(3)).as(rs.getString(1) + "." + rs.getString(2)).isEqualTo("tenant_id");
+        }
+      }
+      assertThat(indexes).contains("events_pk", "events_stream_version_uq", "events_event_id_uq", "event_feed_heads_pk");
+    }
+  }
+
+  @Test
+  void withNoTenantSetTheAppRoleSeesNothingAndCannotInsert() throws SQLException {
+    try (Connection owner = raw()) {
+      assertThat(count(owner, "SELECT count(*) FROM events WHERE tenant_id IN ('" + a + "', '" + b + "')")).isEqualTo(2);
+    }
+    try (Connection c = asApp(null)) {
+      assertThat(count(c, "SELECT count(*) FROM events")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM event_feed_heads")).isZero();
+      assertThatThrownBy(() -> insertEvent(c, a)).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+    }
+  }
+
+  @Test
+  void theAppRoleSeesAndChangesOnlyTheCurrentTenantsRows() throws SQLException {
+    try (Connection c = asApp(a)) {
+      assertThat(count(c, "SELECT count(*) FROM events")).isEqualTo(1);
+      assertThat(count(c, "SELECT count(*) FROM events WHERE tenant_id = '" + b + "'")).isZero();
+      try (Statement s = c.createStatement()) {
+        assertThat(s.executeUpdate("UPDATE events SET type = 'hacked' WHERE tenant_id = '" + b + "'")).isZero();
+        assertThat(s.executeUpdate("DELETE FROM events WHERE tenant_id = '" + b + "'")).isZero();
+        assertThat(s.executeUpdate("UPDATE event_feed_heads SET last_position = 99 WHERE tenant_id = '" + b + "'")).isZero();
+      }
+      assertThatThrownBy(() -> insertEvent(c, b)).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+      c.rollback();
+    }
+    try (Connection c = asApp(a)) {
+      try (Statement s = c.createStatement()) {
+        // moving a's row to b is refused by WITH CHECK
+        assertThatThrownBy(() -> s.executeUpdate("UPDATE events SET tenant_id = '" + b + "'")).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+      }
+      c.rollback();
+    }
+    try (Connection owner = raw()) {
+      assertThat(count(owner, "SELECT count(*) FROM events WHERE tenant_id = '" + b + "' AND type = 'placed'")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aPooledConnectionCarriesNoTenantOrRoleIntoTheNextTransaction() {
+    JdbcFlowstore jdbc = (JdbcFlowstore) fs;
+    fs.inTransaction(a, tx -> tx.events().readAll(0, 10, null));
+    String[] after = jdbc.system(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user, coalesce(current_setting('app.current_tenant', true), '')")) {
+        rs.next();
+        return new String[] {rs.getString(1), rs.getString(2)};
+      }
+    });
+    assertThat(after[0]).isNotEqualTo(config.postgresAppRole());
+    assertThat(after[1]).isEmpty();
+  }
+
+  @Test
+  void refusesToStartWhenTheAppRoleBypassesRowLevelSecurity() throws SQLException {
+    for (String attribute : List.of("BYPASSRLS", "SUPERUSER")) {
+      String role = "fs_bad_" + UUID.randomUUID().toString().substring(0, 8);
+      try (Connection c = raw(); Statement s = c.createStatement()) {
+        s.execute("CREATE ROLE " + role + " NOLOGIN " + attribute);
+        c.commit();
+      }
+      try {
+        assertThatThrownBy(() -> Flowstore.open(TestBackends.postgres(Map.of("POSTGRES_APP_ROLE", role))))
+            .isInstanceOfSatisfying(FlowstoreException.class, e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+              assertThat(e.getMessage()).contains("POSTGRES_APP_ROLE", role, attribute);
+            });
+      } finally {
+        dropRole(role);
+      }
+    }
+  }
+
+  @Test
+  void refusesToStartWhenTheAppRoleOwnsATable() throws SQLException {
+    String role = "fs_owner_" + UUID.randomUUID().toString().substring(0, 8);
+    FlowstoreConfig cfg = TestBackends.postgres(Map.of("POSTGRES_APP_ROLE", role));
+    Flowstore.open(cfg).close();
+    try (Connection c = DriverManager.getConnection(cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password()); Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + cfg.postgresSchema() + ".events OWNER TO " + role);
+    }
+    try {
+      assertThatThrownBy(() -> Flowstore.open(cfg))
+          .isInstanceOfSatisfying(FlowstoreException.class, e -> assertThat(e.getMessage()).contains(role, "owns table"));
+    } finally {
+      try (Connection c = DriverManager.getConnection(cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password()); Statement s = c.createStatement()) {
+        s.execute("DROP SCHEMA " + cfg.postgresSchema() + " CASCADE");
+      }
+      dropRole(role);
+    }
+  }
+
+  private void dropRole(String role) throws SQLException {
+    try (Connection c = raw(); Statement s = c.createStatement()) {
+      s.execute("DROP OWNED BY " + role);
+      s.execute("DROP ROLE " + role);
+      c.commit();
+    }
+  }
+
+  private static void insertEvent(Connection c, TenantId tenant) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, 1000, 'x-1', 0, gen_random_uuid(), 't', 'x', '{}', '{}', now())")) {
+      ps.setString(1, tenant.value());
+      ps.executeUpdate();
+    }
+  }
+}

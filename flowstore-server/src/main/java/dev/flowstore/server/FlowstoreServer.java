@@ -1,0 +1,97 @@
+package dev.flowstore.server;
+
+import dev.flowstore.ErrorCode;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.server.internal.http.ErrorResponses;
+import dev.flowstore.server.internal.http.RequestScope;
+import dev.flowstore.server.internal.http.Route;
+import dev.flowstore.server.internal.http.Routes;
+import dev.flowstore.server.internal.http.TraceIds;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The HTTP API (v1) over an open {@link Flowstore}, on Javalin with virtual threads.
+ *
+ * <pre>{@code
+ * try (Flowstore fs = Flowstore.open(config); FlowstoreServer server = FlowstoreServer.start(fs)) {
+ *   System.out.println("listening on " + server.uri());
+ * }
+ * }</pre>
+ *
+ * <p>Tenancy: with no API key stored and a loopback bind (embedded dev mode) the tenant comes from
+ * {@code X-Tenant-Id} (default {@code default}); otherwise every {@code /v1} request needs a bearer key.
+ * Binding a non-loopback address while no key exists is refused: the API would be open to the network.
+ *
+ * <p>Closing the server does not close the Flowstore: whoever opened it closes it.
+ */
+public final class FlowstoreServer implements AutoCloseable {
+  private final Javalin app;
+  private final String host;
+
+  private FlowstoreServer(Javalin app, String host) {
+    this.app = app;
+    this.host = host;
+  }
+
+  /** Starts on the host and port of {@code flowstore.config()}. */
+  public static FlowstoreServer start(Flowstore flowstore) {
+    FlowstoreConfig config = flowstore.config();
+    return start(flowstore, config.httpHost(), config.httpPort());
+  }
+
+  /**
+   * Starts on {@code host:port} (port 0 picks a free port; see {@link #port()}).
+   *
+   * @throws FlowstoreException {@code CONFIGURATION} when {@code host} is not loopback and no API key exists
+   */
+  public static FlowstoreServer start(Flowstore flowstore, String host, int port) {
+    boolean loopback = isLoopback(host);
+    if (!loopback && !flowstore.apiKeys().any()) {
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION,
+          "FLOWSTORE_HTTP_HOST: " + host + " is reachable from the network but no API key exists, so anyone could read and write every tenant; create one first with: flowstore tenant create NAME (or bind 127.0.0.1)");
+    }
+    RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
+    List<Route> routes = Routes.table(flowstore, scope);
+    Javalin app =
+        Javalin.create(config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          config.concurrency.useVirtualThreads = true;
+          config.http.prefer405over404 = true;
+          config.jetty.host = host;
+          config.jetty.port = port;
+          config.routes.before(TraceIds::of);
+          config.routes.before("/v1/*", scope::authenticate);
+          routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+          ErrorResponses.register(config.routes);
+        });
+    app.start();
+    return new FlowstoreServer(app, host);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  /** The base URI, e.g. {@code http://127.0.0.1:8080}. */
+  public URI uri() {
+    String shown = host.contains(":") ? "[" + host + "]" : host;
+    return URI.create("http://" + shown + ":" + port());
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.equals("::1") || host.equals("[::1]") || host.startsWith("127.");
+  }
+}

@@ -1,0 +1,21 @@
+package dev.flowstore.server.internal.cli;
+
+import dev.flowstore.FlowstoreConfig;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What commands get from outside: the environment (a map, so tests inject one), the clock, and how
+ * {@code serve} learns it must stop.
+ */
+public record CliContext(Map<String, String> env, Clock clock, Supplier<ServeLifecycle> lifecycle) {
+  public CliContext {
+    env = Map.copyOf(env);
+  }
+
+  /** The configuration from the environment, with {@code overrides} (command-line options) on top. */
+  public FlowstoreConfig config(Map<String, String> overrides) {
+    return ConfigLoader.load(env, overrides);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.flowstore.server.internal.http;
+
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import io.javalin.http.Context;
+
+/** Typed query parameters; a bad value is the client's mistake, so INVALID_ARGUMENT, never a 500. */
+final class QueryParams {
+  private QueryParams() {}
+
+  static long longParam(Context ctx, String name, long dflt, long min, long max) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isEmpty()) return dflt;
+    long value;
+    try {
+      value = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, name + " must be an integer, got '" + shorten(raw) + "'");
+    }
+    if (value < min || value > max) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, name + " must be between " + min + " and " + max + ", got " + value);
+    return value;
+  }
+
+  static int intParam(Context ctx, String name, int dflt, int min, int max) {
+    return (int) longParam(ctx, name, dflt, min, max);
+  }
+
+  static String string(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    return raw == null || raw.isEmpty() ? null : raw;
+  }
+
+  static String shorten(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+}

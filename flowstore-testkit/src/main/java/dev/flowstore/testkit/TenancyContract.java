@@ -1,0 +1,89 @@
+package dev.flowstore.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.flowstore.ApiKeys;
+import dev.flowstore.AppendResult;
+import dev.flowstore.Direction;
+import dev.flowstore.EventData;
+import dev.flowstore.EventStore;
+import dev.flowstore.ExpectedVersion;
+import dev.flowstore.RecordedEvent;
+import dev.flowstore.TenantId;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tenant isolation through the Java API: whatever one tenant does, another can neither see nor change
+ * it, nor learn that it exists. Every backend subclasses this; PostgreSQL adds its row-level security
+ * tests on top.
+ */
+public abstract class TenancyContract extends FlowstoreTestBase {
+  private static EventData event(int n, UUID id) {
+    return new EventData(id, "order.placed", JsonNodeFactory.instance.objectNode().put("n", n), null);
+  }
+
+  @Test
+  void aTenantCannotReadAnotherTenantsStreamsOrFeed() {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    fs.events(a).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(1, null), event(2, null)));
+    EventStore eb = fs.events(b);
+    assertThat(eb.readStream("order-1", 0, 10, Direction.FORWARD)).isEmpty();
+    assertThat(eb.readStream("order-1", Long.MAX_VALUE, 10, Direction.BACKWARD)).isEmpty();
+    assertThat(eb.streamVersion("order-1")).isEqualTo(-1);
+    assertThat(eb.readAll(0, 100, null)).isEmpty();
+    assertThat(eb.readAll(0, 100, "order")).isEmpty();
+    List<RecordedEvent> inTx = fs.inTransaction(b, tx -> tx.events().readAll(0, 100, null));
+    assertThat(inTx).isEmpty();
+  }
+
+  @Test
+  void aTenantCannotAppendIntoAnotherTenantsStream() {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    UUID shared = UUID.randomUUID();
+    fs.events(a).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(1, shared)));
+    // b's "order-1" is b's own stream: it starts at version 0 and position 1, and may reuse a's event id
+    AppendResult rb = fs.events(b).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(9, shared)));
+    assertThat(rb.replayed()).isFalse();
+    assertThat(rb.events()).extracting(RecordedEvent::version, RecordedEvent::position).containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 1L));
+    List<RecordedEvent> ofA = fs.events(a).readStream("order-1", 0, 10, Direction.FORWARD);
+    assertThat(ofA).hasSize(1);
+    assertThat(ofA.get(0).payload().get("n").asInt()).isEqualTo(1);
+    assertThat(fs.events(a).readAll(0, 10, null)).hasSize(1);
+  }
+
+  @Test
+  void transactionsAreScopedToTheirTenantEvenOnAReusedConnection() {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    for (int i = 0; i < 20; i++) {
+      TenantId t = i % 2 == 0 ? a : b;
+      fs.inTransaction(t, tx -> tx.events().append("s-" + t.value(), ExpectedVersion.ANY, List.of(event(0, null))));
+    }
+    for (TenantId t : List.of(a, b)) {
+      List<RecordedEvent> all = fs.inTransaction(t, tx -> tx.events().readAll(0, 100, null));
+      assertThat(all).hasSize(10).allSatisfy(e -> assertThat(e.stream()).isEqualTo("s-" + t.value()));
+    }
+  }
+
+  @Test
+  void apiKeysAreScopedToTheirTenant() {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    ApiKeys keys = fs.apiKeys();
+    ApiKeys.Created ka = keys.create(a, "ci");
+    assertThat(keys.authenticate(ka.secret())).contains(a);
+    assertThat(keys.authenticate(ka.secret() + "x")).isEmpty();
+    assertThat(keys.authenticate("")).isEmpty();
+    assertThat(keys.list(a)).extracting(ApiKeys.Info::keyId).containsExactly(ka.keyId());
+    assertThat(keys.list(b)).isEmpty();
+    assertThat(keys.revoke(b, ka.keyId())).isFalse();
+    assertThat(keys.authenticate(ka.secret())).contains(a);
+    assertThat(keys.revoke(a, ka.keyId())).isTrue();
+    assertThat(keys.authenticate(ka.secret())).isEmpty();
+  }
+}
