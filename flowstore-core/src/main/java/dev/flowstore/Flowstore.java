@@ -1,6 +1,7 @@
 package dev.flowstore;
 
 import dev.flowstore.spi.StorageProvider;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -38,6 +39,33 @@ public interface Flowstore extends AutoCloseable {
 
   /** The tenant's event store; each call runs in its own transaction. */
   EventStore events(TenantId tenant);
+
+  /** The tenant's flow definitions; each call runs in its own transaction. */
+  Flows flows(TenantId tenant);
+
+  /** The tenant's sessions; each call runs in its own transaction. */
+  Sessions sessions(TenantId tenant);
+
+  /** The tenant's step log (node runs, idempotency); each call runs in its own transaction. */
+  Steps steps(TenantId tenant);
+
+  /** The tenant's session checkpoints; each call runs in its own transaction. */
+  Checkpoints checkpoints(TenantId tenant);
+
+  /** The tenant's node registry; each call runs in its own transaction. */
+  Nodes nodes(TenantId tenant);
+
+  /** The tenant's async tasks; each call runs in its own transaction. */
+  Tasks tasks(TenantId tenant);
+
+  /** The tenant's resume handles; each call runs in its own transaction. */
+  ResumeHandles resumeHandles(TenantId tenant);
+
+  /** The tenant's command inbox; each call runs in its own transaction. */
+  Commands commands(TenantId tenant);
+
+  /** Every tenant that has appended an event, for workers that sweep all tenants (TTL, expiry). */
+  List<TenantId> tenants();
 
   /**
    * Runs {@code work} in one transaction scoped to {@code tenant} and commits it; if {@code work} throws,

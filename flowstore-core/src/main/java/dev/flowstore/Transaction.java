@@ -9,4 +9,28 @@ public interface Transaction {
 
   /** The tenant's event store, joined to this transaction. */
   EventStore events();
+
+  /** The tenant's flows, joined to this transaction. */
+  Flows flows();
+
+  /** The tenant's sessions, joined to this transaction. */
+  Sessions sessions();
+
+  /** The tenant's step log, joined to this transaction. */
+  Steps steps();
+
+  /** The tenant's checkpoints, joined to this transaction. */
+  Checkpoints checkpoints();
+
+  /** The tenant's node registry, joined to this transaction. */
+  Nodes nodes();
+
+  /** The tenant's async tasks, joined to this transaction. */
+  Tasks tasks();
+
+  /** The tenant's resume handles, joined to this transaction. */
+  ResumeHandles resumeHandles();
+
+  /** The tenant's command inbox, joined to this transaction. */
+  Commands commands();
 }

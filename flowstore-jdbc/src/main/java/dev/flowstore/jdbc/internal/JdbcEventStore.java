@@ -71,6 +71,14 @@ final class JdbcEventStore implements EventStore {
     });
   }
 
+  /**
+   * Takes the tenant's feed lock for the rest of the transaction. Every write that appends takes it first,
+   * so writers of one tenant always lock in the same order.
+   */
+  void lockFeed(Connection c) throws SQLException {
+    lockFeedHead(c);
+  }
+
   /** Locks this tenant's feed head until commit and returns the last position handed out. */
   private long lockFeedHead(Connection c) throws SQLException {
     String select = "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?" + dialect.forUpdate();
@@ -82,6 +90,10 @@ final class JdbcEventStore implements EventStore {
         }
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 0) ON CONFLICT (tenant_id) DO NOTHING")) {
+        ps.setString(1, tenant());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING")) {
         ps.setString(1, tenant());
         ps.executeUpdate();
       }

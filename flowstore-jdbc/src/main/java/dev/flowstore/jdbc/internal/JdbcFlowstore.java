@@ -6,15 +6,20 @@ import dev.flowstore.EventStore;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.Flows;
+import dev.flowstore.Sessions;
 import dev.flowstore.TenantId;
 import dev.flowstore.Transaction;
 import dev.flowstore.TransactionWork;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -67,6 +72,32 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public EventStore events(TenantId tenant) {
     return new JdbcEventStore(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Flows flows(TenantId tenant) {
+    return new JdbcFlows(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Sessions sessions(TenantId tenant) {
+    return new JdbcSessions(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public List<TenantId> tenants() {
+    return system(c -> {
+      List<TenantId> out = new ArrayList<>();
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tenant_id FROM tenants ORDER BY tenant_id")) {
+        while (rs.next()) out.add(TenantId.of(rs.getString(1)));
+      }
+      return out;
+    });
+  }
+
+  /** A scope on a connection that is already inside this tenant's transaction (stores composing stores). */
+  Scope joined(TenantId tenant, Connection c) {
+    return new BoundScope(this, tenant, c);
   }
 
   @Override
@@ -245,6 +276,16 @@ public final class JdbcFlowstore implements Flowstore {
     @Override
     public EventStore events() {
       return new JdbcEventStore(scope);
+    }
+
+    @Override
+    public Flows flows() {
+      return new JdbcFlows(scope);
+    }
+
+    @Override
+    public Sessions sessions() {
+      return new JdbcSessions(scope);
     }
   }
 }

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  */
 public final class PostgresRoles {
   /** Tables outside tenant scope (no RLS), each for a reason written in its migration. */
-  static final Set<String> NON_TENANT_TABLES = Set.of("api_keys", "flyway_schema_history");
+  static final Set<String> NON_TENANT_TABLES = Set.of("api_keys", "tenants", "flyway_schema_history");
 
   private PostgresRoles() {}
 
