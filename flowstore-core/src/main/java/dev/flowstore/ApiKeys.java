@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * API keys for the HTTP server. A key belongs to one tenant; only its SHA-256 hash is stored, so a key is
- * shown once, when it is created.
+ * API keys for the HTTP server. A key belongs to one tenant; only its SHA-256 hash is stored, so a
+ * key is shown once, when it is created.
  */
 public interface ApiKeys {
   /** A created key: {@code secret} is the only copy of the key. */

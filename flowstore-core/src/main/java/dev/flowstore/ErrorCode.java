@@ -1,8 +1,8 @@
 package dev.flowstore;
 
 /**
- * Stable error codes. The name is the contract: clients match on it, the HTTP layer maps it to a status,
- * the CLI maps it to an exit code. Never rename a code; add new ones.
+ * Stable error codes. The name is the contract: clients match on it, the HTTP layer maps it to a
+ * status, the CLI maps it to an exit code. Never rename a code; add new ones.
  */
 public enum ErrorCode {
   /** A request field is missing, of the wrong type or out of range. */
@@ -17,7 +17,12 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413),
   /** No credentials, or credentials that match no tenant. */
   UNAUTHENTICATED(401),
-  /** The thing does not exist for this tenant (also used for other tenants' things: no existence leak). */
+  /** The route exists but not for this HTTP method. */
+  METHOD_NOT_ALLOWED(405),
+  /**
+   * The thing does not exist for this tenant (also used for other tenants' things: no existence
+   * leak).
+   */
   NOT_FOUND(404),
   /** The expected version of a stream or record did not match. */
   VERSION_CONFLICT(409),

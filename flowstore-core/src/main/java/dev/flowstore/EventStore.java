@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 /**
  * Append-only event streams of one tenant, and the tenant-wide feed over all of them.
  *
- * <p>An instance is bound to a tenant: get one from {@link Flowstore#events(TenantId)} (each call is its
- * own transaction) or from {@link Transaction#events()} (calls join the caller's transaction).
+ * <p>An instance is bound to a tenant: get one from {@link Flowstore#events(TenantId)} (each call
+ * is its own transaction) or from {@link Transaction#events()} (calls join the caller's
+ * transaction).
  */
 public interface EventStore {
   /** The largest page a read returns. */
@@ -16,19 +17,22 @@ public interface EventStore {
   /**
    * Appends events to a stream, atomically: all of them or none.
    *
-   * <p>Versions continue the stream without gaps; positions continue the tenant's feed without gaps, in
-   * commit order. Re-appending events whose ids are already stored, in the same order and at the same
-   * versions, changes nothing and returns the stored events with {@code replayed = true}.
+   * <p>Versions continue the stream without gaps; positions continue the tenant's feed without
+   * gaps, in commit order. Re-appending events whose ids are already stored, in the same order and
+   * at the same versions, changes nothing and returns the stored events with {@code replayed =
+   * true}.
    *
    * @throws FlowstoreException {@code VERSION_CONFLICT} when the stream's version does not match
    *     {@code expected}; {@code EVENT_ID_CONFLICT} when a supplied event id is stored elsewhere;
-   *     {@code INVALID_ID}, {@code INVALID_ARGUMENT}, {@code INVALID_JSON}, {@code PAYLOAD_TOO_LARGE} for bad input
+   *     {@code INVALID_ID}, {@code INVALID_ARGUMENT}, {@code INVALID_JSON}, {@code
+   *     PAYLOAD_TOO_LARGE} for bad input
    */
   AppendResult append(String stream, ExpectedVersion expected, List<EventData> events);
 
   /**
-   * Reads a page of a stream. Forward: events with version >= {@code fromVersion}, ascending. Backward:
-   * events with version <= {@code fromVersion} (use {@code Long.MAX_VALUE} for the end), descending.
+   * Reads a page of a stream. Forward: events with version >= {@code fromVersion}, ascending.
+   * Backward: events with version <= {@code fromVersion} (use {@code Long.MAX_VALUE} for the end),
+   * descending.
    *
    * @param limit 1..{@link #MAX_PAGE}
    */
@@ -38,9 +42,9 @@ public interface EventStore {
   long streamVersion(String stream);
 
   /**
-   * Reads the tenant-wide feed: events with position > {@code afterPosition}, ascending, optionally only
-   * of one category. A reader that pages with the last position it saw sees every event exactly once,
-   * whatever order concurrent appends commit in.
+   * Reads the tenant-wide feed: events with position > {@code afterPosition}, ascending, optionally
+   * only of one category. A reader that pages with the last position it saw sees every event
+   * exactly once, whatever order concurrent appends commit in.
    *
    * @param category null for all streams
    * @param limit 1..{@link #MAX_PAGE}

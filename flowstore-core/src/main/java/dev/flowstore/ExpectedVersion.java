@@ -1,8 +1,8 @@
 package dev.flowstore;
 
 /**
- * What the caller expects a stream's current version to be when it appends. Versions start at 0 for a
- * stream's first event; a stream with no events has no version.
+ * What the caller expects a stream's current version to be when it appends. Versions start at 0 for
+ * a stream's first event; a stream with no events has no version.
  */
 public sealed interface ExpectedVersion {
   /** Append whatever the stream's version is. */
@@ -14,12 +14,17 @@ public sealed interface ExpectedVersion {
   /** Append only if the stream's last event has exactly this version. */
   static ExpectedVersion exact(long version) {
     if (version < 0) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "expected_version must be >= 0, 'any' or 'no_stream', got " + version);
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "expected_version must be >= 0, 'any' or 'no_stream', got " + version);
     }
     return new Exact(version);
   }
 
-  /** Whether a stream whose last version is {@code current} (-1 for none) satisfies this expectation. */
+  /**
+   * Whether a stream whose last version is {@code current} (-1 for none) satisfies this
+   * expectation.
+   */
   boolean matches(long current);
 
   record Any() implements ExpectedVersion {

@@ -13,7 +13,8 @@ public interface Flows {
    * @param paramSchema must be a valid JSON Schema (null for "anything")
    * @throws FlowstoreException INVALID_ID, INVALID_ARGUMENT (bad YAML or schema, with the reason)
    */
-  Flow register(String flowId, String name, String description, String yamlContent, ObjectNode paramSchema);
+  Flow register(
+      String flowId, String name, String description, String yamlContent, ObjectNode paramSchema);
 
   /** The latest version. */
   Optional<Flow> get(String flowId);
@@ -21,6 +22,9 @@ public interface Flows {
   /** One version. */
   Optional<Flow> get(String flowId, int version);
 
-  /** The latest version of each flow, ordered by id, after {@code afterFlowId} (null from the start). */
+  /**
+   * The latest version of each flow, ordered by id, after {@code afterFlowId} (null from the
+   * start).
+   */
   List<Flow> list(String afterFlowId, int limit);
 }

@@ -20,11 +20,11 @@ import java.util.ServiceLoader;
 public interface Flowstore extends AutoCloseable {
 
   /**
-   * Opens the backend named by {@link FlowstoreConfig#storeBackend()}, migrating its schema first unless
-   * {@link FlowstoreConfig#migrateOnStart()} is false.
+   * Opens the backend named by {@link FlowstoreConfig#storeBackend()}, migrating its schema first
+   * unless {@link FlowstoreConfig#migrateOnStart()} is false.
    *
-   * @throws FlowstoreException {@code CONFIGURATION} for an unknown backend or a misconfigured database,
-   *     {@code BACKEND_UNAVAILABLE} when it cannot be reached
+   * @throws FlowstoreException {@code CONFIGURATION} for an unknown backend or a misconfigured
+   *     database, {@code BACKEND_UNAVAILABLE} when it cannot be reached
    */
   static Flowstore open(FlowstoreConfig config) {
     for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
@@ -34,7 +34,9 @@ public interface Flowstore extends AutoCloseable {
     }
     throw new FlowstoreException(
         ErrorCode.CONFIGURATION,
-        "FLOWSTORE_STORE_BACKEND: no backend named '" + config.storeBackend() + "' is on the classpath (add flowstore-jdbc)");
+        "FLOWSTORE_STORE_BACKEND: no backend named '"
+            + config.storeBackend()
+            + "' is on the classpath (add flowstore-jdbc)");
   }
 
   /** The tenant's event store; each call runs in its own transaction. */
@@ -68,12 +70,16 @@ public interface Flowstore extends AutoCloseable {
   List<TenantId> tenants();
 
   /**
-   * Runs {@code work} in one transaction scoped to {@code tenant} and commits it; if {@code work} throws,
-   * the transaction rolls back and the exception propagates (checked ones wrapped as {@code INTERNAL}).
+   * Runs {@code work} in one transaction scoped to {@code tenant} and commits it; if {@code work}
+   * throws, the transaction rolls back and the exception propagates (checked ones wrapped as {@code
+   * INTERNAL}).
    */
   <T> T inTransaction(TenantId tenant, TransactionWork<T> work);
 
-  /** API keys for the HTTP server (a table outside any tenant's scope, read before the tenant is known). */
+  /**
+   * API keys for the HTTP server (a table outside any tenant's scope, read before the tenant is
+   * known).
+   */
   ApiKeys apiKeys();
 
   /** Applies pending schema migrations (idempotent). */

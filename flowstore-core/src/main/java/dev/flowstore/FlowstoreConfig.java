@@ -13,23 +13,27 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Validated configuration. Built from the environment (and an optional properties file) or from a map of
- * the same keys; every value is checked here, once, and a bad one fails with {@code CONFIGURATION} and a
- * message that starts with the key's name.
+ * Validated configuration. Built from the environment (and an optional properties file) or from a
+ * map of the same keys; every value is checked here, once, and a bad one fails with {@code
+ * CONFIGURATION} and a message that starts with the key's name.
  *
  * @param storeBackend {@code FLOWSTORE_STORE_BACKEND}: sqlite (default) or postgres
- * @param queueBackend {@code FLOWSTORE_QUEUE_BACKEND}: sqlite, postgres or redis (default: the store backend)
+ * @param queueBackend {@code FLOWSTORE_QUEUE_BACKEND}: sqlite, postgres or redis (default: the
+ *     store backend)
  * @param dataDir {@code FLOWSTORE_DATA_DIR}: where SQLite and archives live (default ./data)
  * @param postgres {@code POSTGRES_DSN} parsed, or null
  * @param postgresPoolMin {@code POSTGRES_POOL_MIN} (default 1)
  * @param postgresPoolMax {@code POSTGRES_POOL_MAX} (default 10)
- * @param postgresSchema {@code POSTGRES_SCHEMA}: the schema flowstore's tables live in (default flowstore)
- * @param postgresAppRole {@code POSTGRES_APP_ROLE}: the role tenant queries run as (default flowstore_app);
- *     "none" runs them as the DSN's login user, which then must not be superuser, BYPASSRLS or owner
+ * @param postgresSchema {@code POSTGRES_SCHEMA}: the schema flowstore's tables live in (default
+ *     flowstore)
+ * @param postgresAppRole {@code POSTGRES_APP_ROLE}: the role tenant queries run as (default
+ *     flowstore_app); "none" runs them as the DSN's login user, which then must not be superuser,
+ *     BYPASSRLS or owner
  * @param redisDsn {@code REDIS_DSN}, or null
  * @param httpHost {@code FLOWSTORE_HTTP_HOST} (default 127.0.0.1)
  * @param httpPort {@code FLOWSTORE_HTTP_PORT} (default 8080; 0 picks a free port)
- * @param maxPayloadBytes {@code FLOWSTORE_MAX_PAYLOAD_BYTES}: per event or job payload (default 1 MiB)
+ * @param maxPayloadBytes {@code FLOWSTORE_MAX_PAYLOAD_BYTES}: per event or job payload (default 1
+ *     MiB)
  * @param migrateOnStart {@code FLOWSTORE_MIGRATE_ON_START} (default true)
  * @param idempotencyTtlHours {@code IDEMPOTENCY_TTL_HOURS} (default 24)
  */
@@ -71,14 +75,24 @@ public record FlowstoreConfig(
           "FLOWSTORE_CONFIG");
 
   /**
-   * Reads {@code flowstore.properties} (or the file named by {@code FLOWSTORE_CONFIG}) if present, then the
-   * environment on top of it: the environment wins.
+   * Reads {@code flowstore.properties} (or the file named by {@code FLOWSTORE_CONFIG}) if present,
+   * then the environment on top of it: the environment wins.
    */
   public static FlowstoreConfig fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
-  static FlowstoreConfig fromEnvironment(Map<String, String> env) {
+  /** As {@link #fromEnvironment()}, from an explicit environment map. */
+  public static FlowstoreConfig fromEnvironment(Map<String, String> env) {
+    return fromEnvironment(env, Map.of());
+  }
+
+  /**
+   * As {@link #fromEnvironment()}, from an explicit environment map, with {@code overrides} (e.g.
+   * command-line options) on top of both the file and the environment.
+   */
+  public static FlowstoreConfig fromEnvironment(
+      Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> merged = new HashMap<>();
     String file = env.get("FLOWSTORE_CONFIG");
     Path path = Path.of(file == null || file.isBlank() ? "flowstore.properties" : file);
@@ -90,39 +104,57 @@ public record FlowstoreConfig(
     for (String key : KEYS) {
       if (env.containsKey(key)) merged.put(key, env.get(key));
     }
+    merged.putAll(overrides);
     return fromMap(merged);
   }
 
   /** Builds a configuration from explicit keys (unset keys take their defaults). */
   public static FlowstoreConfig fromMap(Map<String, String> values) {
     Map<String, String> v = new HashMap<>();
-    values.forEach((k, val) -> {
-      if (val != null && !val.isBlank()) v.put(k, val.trim());
-    });
+    values.forEach(
+        (k, val) -> {
+          if (val != null && !val.isBlank()) v.put(k, val.trim());
+        });
     String store = oneOf(v, "FLOWSTORE_STORE_BACKEND", "sqlite", Set.of("sqlite", "postgres"));
-    String queue = oneOf(v, "FLOWSTORE_QUEUE_BACKEND", store, Set.of("sqlite", "postgres", "redis"));
+    String queue =
+        oneOf(v, "FLOWSTORE_QUEUE_BACKEND", store, Set.of("sqlite", "postgres", "redis"));
     if (!queue.equals(store) && !queue.equals("redis")) {
-      throw bad("FLOWSTORE_QUEUE_BACKEND", "'" + queue + "' differs from FLOWSTORE_STORE_BACKEND '" + store + "'; a SQL queue must use the store's database (or use redis)");
+      throw bad(
+          "FLOWSTORE_QUEUE_BACKEND",
+          "'"
+              + queue
+              + "' differs from FLOWSTORE_STORE_BACKEND '"
+              + store
+              + "'; a SQL queue must use the store's database (or use redis)");
     }
     Path dataDir = Path.of(v.getOrDefault("FLOWSTORE_DATA_DIR", "data"));
-    PostgresDsn pg = v.containsKey("POSTGRES_DSN") ? PostgresDsn.parse(v.get("POSTGRES_DSN")) : null;
+    PostgresDsn pg =
+        v.containsKey("POSTGRES_DSN") ? PostgresDsn.parse(v.get("POSTGRES_DSN")) : null;
     if (pg == null && (store.equals("postgres") || queue.equals("postgres"))) {
-      throw bad("POSTGRES_DSN", "required when FLOWSTORE_STORE_BACKEND=postgres (e.g. postgresql://user:password@127.0.0.1:5432/db)");
+      throw bad(
+          "POSTGRES_DSN",
+          "required when FLOWSTORE_STORE_BACKEND=postgres (e.g. postgresql://user:password@127.0.0.1:5432/db)");
     }
     String redis = v.get("REDIS_DSN");
     if (redis != null && !(redis.startsWith("redis://") || redis.startsWith("rediss://"))) {
       throw bad("REDIS_DSN", "must look like redis://[user:password@]host:6379/0 or rediss://...");
     }
     if (redis == null && queue.equals("redis")) {
-      throw bad("REDIS_DSN", "required when FLOWSTORE_QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379/0)");
+      throw bad(
+          "REDIS_DSN",
+          "required when FLOWSTORE_QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379/0)");
     }
     int poolMin = intIn(v, "POSTGRES_POOL_MIN", 1, 0, 1000);
     int poolMax = intIn(v, "POSTGRES_POOL_MAX", 10, 1, 1000);
-    if (poolMin > poolMax) throw bad("POSTGRES_POOL_MIN", poolMin + " is larger than POSTGRES_POOL_MAX " + poolMax);
+    if (poolMin > poolMax)
+      throw bad("POSTGRES_POOL_MIN", poolMin + " is larger than POSTGRES_POOL_MAX " + poolMax);
     String schema = v.getOrDefault("POSTGRES_SCHEMA", "flowstore");
-    if (!schema.matches("^[a-z_][a-z0-9_]{0,62}$")) throw bad("POSTGRES_SCHEMA", "must be a lower-case SQL identifier, got '" + schema + "'");
+    if (!schema.matches("^[a-z_][a-z0-9_]{0,62}$"))
+      throw bad("POSTGRES_SCHEMA", "must be a lower-case SQL identifier, got '" + schema + "'");
     String role = v.getOrDefault("POSTGRES_APP_ROLE", "flowstore_app");
-    if (!role.matches("^[a-z_][a-z0-9_]{0,62}$")) throw bad("POSTGRES_APP_ROLE", "must be a lower-case SQL identifier or 'none', got '" + role + "'");
+    if (!role.matches("^[a-z_][a-z0-9_]{0,62}$"))
+      throw bad(
+          "POSTGRES_APP_ROLE", "must be a lower-case SQL identifier or 'none', got '" + role + "'");
     intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400);
     intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000);
     return new FlowstoreConfig(
@@ -144,12 +176,34 @@ public record FlowstoreConfig(
 
   /** A copy with another HTTP port (tests use 0 for a free one). */
   public FlowstoreConfig withHttpPort(int port) {
-    return new FlowstoreConfig(storeBackend, queueBackend, dataDir, postgres, postgresPoolMin, postgresPoolMax, postgresSchema, postgresAppRole, redisDsn, httpHost, port, maxPayloadBytes, migrateOnStart, idempotencyTtlHours);
+    return new FlowstoreConfig(
+        storeBackend,
+        queueBackend,
+        dataDir,
+        postgres,
+        postgresPoolMin,
+        postgresPoolMax,
+        postgresSchema,
+        postgresAppRole,
+        redisDsn,
+        httpHost,
+        port,
+        maxPayloadBytes,
+        migrateOnStart,
+        idempotencyTtlHours);
   }
 
   /** Whether the HTTP server binds only to the loopback interface. */
   public boolean loopbackOnly() {
-    return httpHost.equals("127.0.0.1") || httpHost.equals("localhost") || httpHost.equals("::1") || httpHost.startsWith("127.");
+    return isLoopback(httpHost);
+  }
+
+  /** Whether a bind address is a loopback one (127.x, localhost, ::1). */
+  public static boolean isLoopback(String host) {
+    return host.equals("localhost")
+        || host.equals("::1")
+        || host.equals("[::1]")
+        || host.startsWith("127.");
   }
 
   /**
@@ -160,7 +214,10 @@ public record FlowstoreConfig(
    * @param password null for none
    */
   public record PostgresDsn(String jdbcUrl, String user, String password) {
-    /** Parses {@code postgresql://user:password@host:5432/db?sslmode=...} or a {@code jdbc:postgresql:} URL. */
+    /**
+     * Parses {@code postgresql://user:password@host:5432/db?sslmode=...} or a {@code
+     * jdbc:postgresql:} URL.
+     */
     public static PostgresDsn parse(String dsn) {
       if (dsn.startsWith("jdbc:postgresql:")) return new PostgresDsn(dsn, null, null);
       if (!(dsn.startsWith("postgresql://") || dsn.startsWith("postgres://"))) {
@@ -180,8 +237,17 @@ public record FlowstoreConfig(
         user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
         if (parts.length == 2) password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
       }
-      String db = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "postgres" : uri.getRawPath().substring(1);
-      String url = "jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + "/" + db;
+      String db =
+          uri.getRawPath() == null || uri.getRawPath().length() <= 1
+              ? "postgres"
+              : uri.getRawPath().substring(1);
+      String url =
+          "jdbc:postgresql://"
+              + uri.getHost()
+              + ":"
+              + (uri.getPort() < 0 ? 5432 : uri.getPort())
+              + "/"
+              + db;
       if (uri.getRawQuery() != null) url += "?" + uri.getRawQuery();
       return new PostgresDsn(url, user, password);
     }
@@ -201,7 +267,14 @@ public record FlowstoreConfig(
     }
     Map<String, String> out = new HashMap<>();
     for (String name : p.stringPropertyNames()) {
-      if (!KEYS.contains(name)) throw bad(name, "unknown key in " + path + " (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+      if (!KEYS.contains(name))
+        throw bad(
+            name,
+            "unknown key in "
+                + path
+                + " (known: "
+                + String.join(", ", KEYS.stream().sorted().toList())
+                + ")");
       out.put(name, p.getProperty(name));
     }
     return out;
@@ -209,7 +282,10 @@ public record FlowstoreConfig(
 
   private static String oneOf(Map<String, String> v, String key, String dflt, Set<String> allowed) {
     String value = v.getOrDefault(key, dflt).toLowerCase();
-    if (!allowed.contains(value)) throw bad(key, "must be one of " + allowed.stream().sorted().toList() + ", got '" + v.get(key) + "'");
+    if (!allowed.contains(value))
+      throw bad(
+          key,
+          "must be one of " + allowed.stream().sorted().toList() + ", got '" + v.get(key) + "'");
     return value;
   }
 
@@ -218,7 +294,8 @@ public record FlowstoreConfig(
     if (s == null) return dflt;
     try {
       int n = Integer.parseInt(s);
-      if (n < min || n > max) throw bad(key, "must be between " + min + " and " + max + ", got " + n);
+      if (n < min || n > max)
+        throw bad(key, "must be between " + min + " and " + max + ", got " + n);
       return n;
     } catch (NumberFormatException e) {
       throw bad(key, "must be an integer, got '" + s + "'");

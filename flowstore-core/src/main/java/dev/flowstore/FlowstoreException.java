@@ -2,7 +2,9 @@ package dev.flowstore;
 
 import java.util.Objects;
 
-/** The one exception flowstore throws for anything a caller may handle; {@link #code()} is stable. */
+/**
+ * The one exception flowstore throws for anything a caller may handle; {@link #code()} is stable.
+ */
 public class FlowstoreException extends RuntimeException {
   private final ErrorCode code;
 

@@ -10,14 +10,17 @@ public final class Ids {
   private Ids() {}
 
   /**
-   * Checks a stream id: 1-200 chars of letters, digits and {@code _ . : @ = + -}, starting with a letter or
-   * digit. The category of a stream is the part before its first '-' (e.g. {@code order-42} is in {@code order}).
+   * Checks a stream id: 1-200 chars of letters, digits and {@code _ . : @ = + -}, starting with a
+   * letter or digit. The category of a stream is the part before its first '-' (e.g. {@code
+   * order-42} is in {@code order}).
    */
   public static String stream(String stream) {
     if (stream == null || !STREAM.matcher(stream).matches()) {
       throw new FlowstoreException(
           ErrorCode.INVALID_ID,
-          "invalid stream id " + quote(stream) + ": use 1-200 chars of letters, digits, '_', '.', ':', '@', '=', '+' or '-', starting with a letter or digit");
+          "invalid stream id "
+              + quote(stream)
+              + ": use 1-200 chars of letters, digits, '_', '.', ':', '@', '=', '+' or '-', starting with a letter or digit");
     }
     return stream;
   }
@@ -34,7 +37,8 @@ public final class Ids {
       if (value == null || value.length() != 36) throw new IllegalArgumentException();
       return UUID.fromString(value);
     } catch (IllegalArgumentException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_ID, what + " must be a UUID, got " + quote(value));
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ID, what + " must be a UUID, got " + quote(value));
     }
   }
 

@@ -43,19 +43,70 @@ public record NewSession(
     private UUID parentSessionId;
     private Integer ttlSeconds;
 
-    public Builder sessionId(UUID v) { sessionId = v; return this; }
-    public Builder flow(String id, Integer version) { flowId = id; flowVersion = version; return this; }
-    public Builder initialState(String v) { initialState = v; return this; }
-    public Builder stage(String v) { stage = v; return this; }
-    public Builder state(ObjectNode v) { state = v; return this; }
-    public Builder params(ObjectNode v) { params = v; return this; }
-    public Builder metadata(ObjectNode v) { metadata = v; return this; }
-    public Builder scheduleId(String v) { scheduleId = v; return this; }
-    public Builder parentSessionId(UUID v) { parentSessionId = v; return this; }
-    public Builder ttlSeconds(Integer v) { ttlSeconds = v; return this; }
+    public Builder sessionId(UUID v) {
+      sessionId = v;
+      return this;
+    }
+
+    public Builder flow(String id, Integer version) {
+      flowId = id;
+      flowVersion = version;
+      return this;
+    }
+
+    public Builder initialState(String v) {
+      initialState = v;
+      return this;
+    }
+
+    public Builder stage(String v) {
+      stage = v;
+      return this;
+    }
+
+    public Builder state(ObjectNode v) {
+      state = v;
+      return this;
+    }
+
+    public Builder params(ObjectNode v) {
+      params = v;
+      return this;
+    }
+
+    public Builder metadata(ObjectNode v) {
+      metadata = v;
+      return this;
+    }
+
+    public Builder scheduleId(String v) {
+      scheduleId = v;
+      return this;
+    }
+
+    public Builder parentSessionId(UUID v) {
+      parentSessionId = v;
+      return this;
+    }
+
+    public Builder ttlSeconds(Integer v) {
+      ttlSeconds = v;
+      return this;
+    }
 
     public NewSession build() {
-      return new NewSession(sessionId, flowId, flowVersion, initialState, stage, state, params, metadata, scheduleId, parentSessionId, ttlSeconds);
+      return new NewSession(
+          sessionId,
+          flowId,
+          flowVersion,
+          initialState,
+          stage,
+          state,
+          params,
+          metadata,
+          scheduleId,
+          parentSessionId,
+          ttlSeconds);
     }
   }
 }

@@ -5,11 +5,12 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A session (a run of a flow): its status, the flow's current state, and the JSON state the flow keeps.
- * {@code version} is the version of the session's event stream ({@link Sessions#streamOf}): 0 when created,
- * +1 with every change.
+ * A session (a run of a flow): its status, the flow's current state, and the JSON state the flow
+ * keeps. {@code version} is the version of the session's event stream ({@link Sessions#streamOf}):
+ * 0 when created, +1 with every change.
  *
- * @param expiresAt when an ACTIVE session becomes EXPIRED: {@code updatedAt + ttlSeconds} (sliding); null without a TTL
+ * @param expiresAt when an ACTIVE session becomes EXPIRED: {@code updatedAt + ttlSeconds}
+ *     (sliding); null without a TTL
  */
 public record Session(
     UUID sessionId,

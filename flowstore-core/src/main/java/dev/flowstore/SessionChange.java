@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A change to an ACTIVE session. Null fields are left as they are.
  *
  * @param toState the flow state to move to
- * @param status a final status to end the session with (COMPLETED, FAILED, ABANDONED), or null to stay ACTIVE
+ * @param status a final status to end the session with (COMPLETED, FAILED, ABANDONED), or null to
+ *     stay ACTIVE
  * @param stage a new stage label
  * @param state the new session state (replaces the old one whole)
  * @param payload what to record with the change in its event (e.g. the step's output, an error)
  */
-public record SessionChange(String toState, SessionStatus status, String stage, ObjectNode state, ObjectNode payload) {
+public record SessionChange(
+    String toState, SessionStatus status, String stage, ObjectNode state, ObjectNode payload) {
   public static SessionChange to(String toState) {
     return new SessionChange(toState, null, null, null, null);
   }

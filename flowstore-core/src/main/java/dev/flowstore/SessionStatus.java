@@ -15,6 +15,8 @@ public enum SessionStatus {
   /** Parses a status name case-insensitively, failing with INVALID_ARGUMENT. */
   public static SessionStatus parse(String s) {
     for (SessionStatus v : values()) if (v.name().equalsIgnoreCase(s)) return v;
-    throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "status must be one of active, completed, failed, abandoned, expired; got '" + s + "'");
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        "status must be one of active, completed, failed, abandoned, expired; got '" + s + "'");
   }
 }

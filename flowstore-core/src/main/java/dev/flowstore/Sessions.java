@@ -7,8 +7,9 @@ import java.util.UUID;
 
 /**
  * Sessions (runs) of one tenant. Every change commits together with the event that records it
- * ({@code session.created}, {@code session.changed}, {@code session.expired}; metadata from_state/to_state)
- * in the session's stream {@link #streamOf}, so the history is complete and any version can be rebuilt by replay.
+ * ({@code session.created}, {@code session.changed}, {@code session.expired}; metadata
+ * from_state/to_state) in the session's stream {@link #streamOf}, so the history is complete and
+ * any version can be rebuilt by replay.
  */
 public interface Sessions {
   /** The event stream of a session. */
@@ -17,11 +18,11 @@ public interface Sessions {
   }
 
   /**
-   * Creates an ACTIVE session at version 0. With a caller-supplied id that already exists, returns the
-   * existing session if it was created from the same request, else VERSION_CONFLICT.
+   * Creates an ACTIVE session at version 0. With a caller-supplied id that already exists, returns
+   * the existing session if it was created from the same request, else VERSION_CONFLICT.
    *
-   * @throws FlowstoreException NOT_FOUND for an unknown flow; INVALID_ARGUMENT when params fail the flow's
-   *     param_schema (the message lists each failing path)
+   * @throws FlowstoreException NOT_FOUND for an unknown flow; INVALID_ARGUMENT when params fail the
+   *     flow's param_schema (the message lists each failing path)
    */
   Session create(NewSession request);
 
@@ -56,7 +57,8 @@ public interface Sessions {
   List<RecordedEvent> history(UUID sessionId, long fromVersion, int limit);
 
   /**
-   * Marks ACTIVE sessions whose {@code expiresAt <= now} EXPIRED (each with its event), at most {@code max}.
+   * Marks ACTIVE sessions whose {@code expiresAt <= now} EXPIRED (each with its event), at most
+   * {@code max}.
    *
    * @return how many expired
    */

@@ -17,7 +17,9 @@ public record TenantId(String value) {
     if (value == null || !VALID.matcher(value).matches()) {
       throw new FlowstoreException(
           ErrorCode.INVALID_TENANT,
-          "invalid tenant id " + Ids.quote(value) + ": use 1-63 chars of a-z, 0-9, '_' or '-', starting with a letter or digit");
+          "invalid tenant id "
+              + Ids.quote(value)
+              + ": use 1-63 chars of a-z, 0-9, '_' or '-', starting with a letter or digit");
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.flowstore;
 
 /**
- * One database transaction scoped to one tenant. Everything done through it commits together or not at
- * all. Valid only inside the callback that received it.
+ * One database transaction scoped to one tenant. Everything done through it commits together or not
+ * at all. Valid only inside the callback that received it.
  */
 public interface Transaction {
   TenantId tenant();

@@ -18,14 +18,25 @@ import java.util.Set;
 import java.util.UUID;
 
 /** One line of an archive file: the codec between a stored event and its JSON text. */
-record ArchiveLine(Instant ts, String stream, String type, UUID eventId, long version, ObjectNode payload, ObjectNode metadata) {
-  private static final Set<String> FIELDS = Set.of("ts", "stream", "event", "event_id", "version", "payload", "metadata");
+record ArchiveLine(
+    Instant ts,
+    String stream,
+    String type,
+    UUID eventId,
+    long version,
+    ObjectNode payload,
+    ObjectNode metadata) {
+  private static final Set<String> FIELDS =
+      Set.of("ts", "stream", "event", "event_id", "version", "payload", "metadata");
 
   static ArchiveLine of(RecordedEvent e) {
-    return new ArchiveLine(e.createdAt(), e.stream(), e.type(), e.eventId(), e.version(), e.payload(), e.metadata());
+    return new ArchiveLine(
+        e.createdAt(), e.stream(), e.type(), e.eventId(), e.version(), e.payload(), e.metadata());
   }
 
-  /** The line's JSON, fields always in the same order (the round trip is byte-exact because of it). */
+  /**
+   * The line's JSON, fields always in the same order (the round trip is byte-exact because of it).
+   */
   String toJson() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("ts", ts.toString());
@@ -43,10 +54,10 @@ record ArchiveLine(Instant ts, String stream, String type, UUID eventId, long ve
   }
 
   /**
-   * Parses a line. Besides what {@link #toJson()} writes, it accepts the older seed format
-   * ({@code {"ts": <epoch seconds>, "stream", "event", "payload"}}): a missing version continues the file
-   * ({@code nextVersion}), and a missing event id is derived from stream and version, so importing such a
-   * file twice still changes nothing the second time.
+   * Parses a line. Besides what {@link #toJson()} writes, it accepts the older seed format ({@code
+   * {"ts": <epoch seconds>, "stream", "event", "payload"}}): a missing version continues the file
+   * ({@code nextVersion}), and a missing event id is derived from stream and version, so importing
+   * such a file twice still changes nothing the second time.
    *
    * @param where {@code file:line}, the prefix of every error message
    */
@@ -54,7 +65,12 @@ record ArchiveLine(Instant ts, String stream, String type, UUID eventId, long ve
     ObjectNode o = Json.object(where, Json.parse(where, text));
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!FIELDS.contains(name)) throw bad(where, "unknown field '" + name + "' (known: ts, stream, event, event_id, version, payload, metadata)");
+      if (!FIELDS.contains(name))
+        throw bad(
+            where,
+            "unknown field '"
+                + name
+                + "' (known: ts, stream, event, event_id, version, payload, metadata)");
     }
     String stream = text(where, o, "stream");
     String type = text(where, o, "event");
@@ -62,16 +78,20 @@ record ArchiveLine(Instant ts, String stream, String type, UUID eventId, long ve
     long version = nextVersion;
     JsonNode v = o.get("version");
     if (v != null && !v.isNull()) {
-      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) throw bad(where, "version must be an integer >= 0, got " + v);
+      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0)
+        throw bad(where, "version must be an integer >= 0, got " + v);
       version = v.longValue();
     }
     UUID id;
     JsonNode idNode = o.get("event_id");
     if (idNode == null || idNode.isNull()) {
-      id = UUID.nameUUIDFromBytes(("flowstore-archive:" + stream + ":" + version).getBytes(StandardCharsets.UTF_8));
+      id =
+          UUID.nameUUIDFromBytes(
+              ("flowstore-archive:" + stream + ":" + version).getBytes(StandardCharsets.UTF_8));
     } else {
       try {
-        if (!idNode.isTextual() || idNode.textValue().length() != 36) throw new IllegalArgumentException();
+        if (!idNode.isTextual() || idNode.textValue().length() != 36)
+          throw new IllegalArgumentException();
         id = UUID.fromString(idNode.textValue());
       } catch (IllegalArgumentException e) {
         throw bad(where, "event_id must be a UUID, got " + idNode);
@@ -85,17 +105,20 @@ record ArchiveLine(Instant ts, String stream, String type, UUID eventId, long ve
   private static Instant ts(String where, JsonNode ts) {
     if (ts == null || ts.isNull()) throw bad(where, "ts is required");
     if (ts.isNumber()) {
-      // why: the seed format wrote time.time(), float seconds since the epoch; flowstore keeps microseconds
+      // why: the seed format wrote time.time(), float seconds since the epoch; flowstore keeps
+      // microseconds
       BigDecimal seconds = ts.decimalValue();
       BigDecimal whole = new BigDecimal(seconds.toBigInteger());
       long nanos = seconds.subtract(whole).movePointRight(9).longValue();
       return Instant.ofEpochSecond(whole.longValueExact(), nanos).truncatedTo(ChronoUnit.MICROS);
     }
-    if (!ts.isTextual()) throw bad(where, "ts must be an ISO-8601 instant or epoch seconds, got " + ts);
+    if (!ts.isTextual())
+      throw bad(where, "ts must be an ISO-8601 instant or epoch seconds, got " + ts);
     try {
       return Instant.parse(ts.textValue());
     } catch (DateTimeParseException e) {
-      throw bad(where, "ts must be an ISO-8601 instant like 2026-01-02T03:04:05.123456Z, got " + ts);
+      throw bad(
+          where, "ts must be an ISO-8601 instant like 2026-01-02T03:04:05.123456Z, got " + ts);
     }
   }
 

@@ -21,9 +21,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Writes a tenant's events, in one pass over the tenant-wide feed, to one file per stream. Events of many
- * streams interleave in the feed, so writers stay open; at most {@link #MAX_OPEN_FILES} at once, the least
- * recently used one is closed and reopened for appending when its stream shows up again.
+ * Writes a tenant's events, in one pass over the tenant-wide feed, to one file per stream. Events
+ * of many streams interleave in the feed, so writers stay open; at most {@link #MAX_OPEN_FILES} at
+ * once, the least recently used one is closed and reopened for appending when its stream shows up
+ * again.
  */
 final class Exporter implements AutoCloseable {
   static final int MAX_OPEN_FILES = 64;
@@ -54,7 +55,8 @@ final class Exporter implements AutoCloseable {
     long count = 0;
     while (true) {
       List<RecordedEvent> page = events.readAll(after, EventStore.MAX_PAGE, null);
-      // why: a feed page may hold fewer than MAX_PAGE events while more follow, so only an empty page ends it
+      // why: a feed page may hold fewer than MAX_PAGE events while more follow, so only an empty
+      // page ends it
       if (page.isEmpty()) break;
       for (RecordedEvent e : page) {
         write(e.stream(), ArchiveLine.of(e).toJson());
@@ -74,9 +76,15 @@ final class Exporter implements AutoCloseable {
       Files.createDirectories(dir);
       try (Stream<Path> files = Files.list(dir)) {
         long existing = files.filter(p -> p.getFileName().toString().endsWith(".jsonl")).count();
-        // why: a leftover file of a stream this tenant no longer has would be imported with the rest
+        // why: a leftover file of a stream this tenant no longer has would be imported with the
+        // rest
         if (existing > 0) {
-          throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, dir + " already holds " + existing + " .jsonl file(s): export into an empty directory");
+          throw new FlowstoreException(
+              ErrorCode.INVALID_ARGUMENT,
+              dir
+                  + " already holds "
+                  + existing
+                  + " .jsonl file(s): export into an empty directory");
         }
       }
     } catch (IOException e) {
@@ -92,7 +100,11 @@ final class Exporter implements AutoCloseable {
         boolean first = started.add(stream);
         w =
             first
-                ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                ? Files.newBufferedWriter(
+                    file,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)
                 : Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         open.put(stream, w);
       }

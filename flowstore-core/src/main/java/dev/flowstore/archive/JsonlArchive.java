@@ -7,16 +7,16 @@ import java.util.function.Consumer;
 /**
  * Exports one tenant's events to JSONL files and imports them back.
  *
- * <p>Export walks the tenant-wide feed from the start and writes {@code DIR/<stream>.jsonl}, one line per
- * event in version order (see {@link dev.flowstore.archive package docs} for the line format). Import
- * appends every {@code *.jsonl} file of a directory (in name order) with the archived event ids, versions
- * and times: importing into an empty store and exporting again gives byte-identical files, and importing
- * the same archive twice changes nothing the second time.
+ * <p>Export walks the tenant-wide feed from the start and writes {@code DIR/<stream>.jsonl}, one
+ * line per event in version order (see {@link dev.flowstore.archive package docs} for the line
+ * format). Import appends every {@code *.jsonl} file of a directory (in name order) with the
+ * archived event ids, versions and times: importing into an empty store and exporting again gives
+ * byte-identical files, and importing the same archive twice changes nothing the second time.
  *
- * <p>Errors: {@code INVALID_JSON} naming {@code file:line} for a bad line (checked before anything is
- * written); {@code INVALID_ARGUMENT} for a missing import directory or an export directory that already
- * holds {@code .jsonl} files; {@code VERSION_CONFLICT} or {@code EVENT_ID_CONFLICT} naming the file when
- * the store already holds different events at the archived versions.
+ * <p>Errors: {@code INVALID_JSON} naming {@code file:line} for a bad line (checked before anything
+ * is written); {@code INVALID_ARGUMENT} for a missing import directory or an export directory that
+ * already holds {@code .jsonl} files; {@code VERSION_CONFLICT} or {@code EVENT_ID_CONFLICT} naming
+ * the file when the store already holds different events at the archived versions.
  */
 public final class JsonlArchive {
   private JsonlArchive() {}

@@ -5,7 +5,8 @@ package dev.flowstore.archive;
  *
  * @param files stream files written (export) or finished (import) so far
  * @param events events written (export) or processed (import) so far
- * @param unchanged of {@code events}, those an import found already stored (an idempotent re-import)
+ * @param unchanged of {@code events}, those an import found already stored (an idempotent
+ *     re-import)
  * @param done true for the last report of a run
  */
 public record Progress(int files, long events, long unchanged, boolean done) {}

@@ -20,13 +20,18 @@ public final class EventValidation {
   private EventValidation() {}
 
   /** An event ready to store: its id assigned and its JSON serialized. */
-  public record Prepared(UUID eventId, String type, String payloadJson, String metadataJson, EventData source) {}
+  public record Prepared(
+      UUID eventId, String type, String payloadJson, String metadataJson, EventData source) {}
 
   public static List<Prepared> prepare(String stream, List<EventData> events, int maxPayloadBytes) {
     Ids.stream(stream);
-    if (events == null || events.isEmpty()) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "events: at least one event is required");
+    if (events == null || events.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "events: at least one event is required");
     if (events.size() > MAX_EVENTS_PER_APPEND) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "events: at most " + MAX_EVENTS_PER_APPEND + " per append, got " + events.size());
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "events: at most " + MAX_EVENTS_PER_APPEND + " per append, got " + events.size());
     }
     List<Prepared> out = new ArrayList<>(events.size());
     Set<UUID> seen = new HashSet<>();
@@ -41,11 +46,22 @@ public final class EventValidation {
       String metadata = Json.write(e.metadata());
       int size = payload.getBytes(StandardCharsets.UTF_8).length;
       if (size > maxPayloadBytes) {
-        throw new FlowstoreException(ErrorCode.PAYLOAD_TOO_LARGE, at + ".payload: " + size + " bytes, the limit is " + maxPayloadBytes + " (FLOWSTORE_MAX_PAYLOAD_BYTES)");
+        throw new FlowstoreException(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            at
+                + ".payload: "
+                + size
+                + " bytes, the limit is "
+                + maxPayloadBytes
+                + " (FLOWSTORE_MAX_PAYLOAD_BYTES)");
       }
-      if (metadata.length() > 65_536) throw new FlowstoreException(ErrorCode.PAYLOAD_TOO_LARGE, at + ".metadata: larger than 64 KiB");
+      if (metadata.length() > 65_536)
+        throw new FlowstoreException(
+            ErrorCode.PAYLOAD_TOO_LARGE, at + ".metadata: larger than 64 KiB");
       UUID id = e.eventId() == null ? UUID.randomUUID() : e.eventId();
-      if (!seen.add(id)) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, at + ".event_id: " + id + " appears twice in one append");
+      if (!seen.add(id))
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT, at + ".event_id: " + id + " appears twice in one append");
       out.add(new Prepared(id, e.type(), payload, metadata, e));
     }
     return out;
@@ -54,14 +70,20 @@ public final class EventValidation {
   /** Checks a page size. */
   public static int limit(int limit) {
     if (limit < 1 || limit > EventStore.MAX_PAGE) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "limit must be between 1 and " + EventStore.MAX_PAGE + ", got " + limit);
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "limit must be between 1 and " + EventStore.MAX_PAGE + ", got " + limit);
     }
     return limit;
   }
 
   private static void type(String at, String type) {
-    if (type == null || type.isBlank() || type.length() > 200 || type.chars().anyMatch(Character::isISOControl)) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, at + ": must be 1-200 printable characters");
+    if (type == null
+        || type.isBlank()
+        || type.length() > 200
+        || type.chars().anyMatch(Character::isISOControl)) {
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, at + ": must be 1-200 printable characters");
     }
   }
 }

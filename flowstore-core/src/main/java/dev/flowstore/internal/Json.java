@@ -16,8 +16,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The one JSON configuration flowstore uses everywhere: strict (duplicate keys and trailing tokens are
- * errors), exact (decimals are kept as BigDecimal, so numbers round-trip), and no U+0000 anywhere.
+ * The one JSON configuration flowstore uses everywhere: strict (duplicate keys and trailing tokens
+ * are errors), exact (decimals are kept as BigDecimal, so numbers round-trip), and no U+0000
+ * anywhere.
  */
 public final class Json {
   public static final ObjectMapper MAPPER =
@@ -30,7 +31,9 @@ public final class Json {
           .build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
   }
 
   private Json() {}
@@ -39,11 +42,13 @@ public final class Json {
   public static JsonNode parse(String what, String text) {
     try {
       JsonNode node = MAPPER.readTree(text);
-      if (node == null || node.isMissingNode()) throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
+      if (node == null || node.isMissingNode())
+        throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
       rejectNul(what, node);
       return node;
     } catch (JsonProcessingException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": malformed JSON: " + e.getOriginalMessage());
+      throw new FlowstoreException(
+          ErrorCode.INVALID_JSON, what + ": malformed JSON: " + e.getOriginalMessage());
     }
   }
 
@@ -51,7 +56,8 @@ public final class Json {
   public static JsonNode parse(String what, byte[] bytes) {
     try {
       JsonNode node = MAPPER.readTree(bytes);
-      if (node == null || node.isMissingNode()) throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
+      if (node == null || node.isMissingNode())
+        throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": empty body, expected JSON");
       rejectNul(what, node);
       return node;
     } catch (java.io.IOException e) {
@@ -68,7 +74,11 @@ public final class Json {
   /** Checks that a node is a JSON object. */
   public static ObjectNode object(String what, JsonNode node) {
     if (node instanceof ObjectNode o) return o;
-    throw new FlowstoreException(ErrorCode.INVALID_JSON, what + ": expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+    throw new FlowstoreException(
+        ErrorCode.INVALID_JSON,
+        what
+            + ": expected a JSON object, got "
+            + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
   }
 
   /** Serializes compactly. */
@@ -76,7 +86,8 @@ public final class Json {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new FlowstoreException(ErrorCode.INTERNAL, "cannot serialize JSON: " + e.getOriginalMessage(), e);
+      throw new FlowstoreException(
+          ErrorCode.INTERNAL, "cannot serialize JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -96,6 +107,9 @@ public final class Json {
   }
 
   private static FlowstoreException nul(String what) {
-    return new FlowstoreException(ErrorCode.INVALID_JSON, what + ": contains \\u0000, which flowstore does not store (PostgreSQL jsonb cannot hold it)");
+    return new FlowstoreException(
+        ErrorCode.INVALID_JSON,
+        what
+            + ": contains \\u0000, which flowstore does not store (PostgreSQL jsonb cannot hold it)");
   }
 }

@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * JSON Schema (draft 2020-12 unless a schema names its own {@code $schema}): checks that a schema is one,
- * and validates documents against it with the failing paths in the error.
+ * JSON Schema (draft 2020-12 unless a schema names its own {@code $schema}): checks that a schema
+ * is one, and validates documents against it with the failing paths in the error.
  */
 public final class JsonSchemas {
-  private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private static final SchemaRegistry REGISTRY =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   private static final Map<String, Schema> COMPILED = new ConcurrentHashMap<>();
   private static final int MAX_CACHED = 1000;
 
@@ -26,22 +27,32 @@ public final class JsonSchemas {
 
   /** Fails with INVALID_ARGUMENT unless {@code schema} is a valid JSON Schema object. */
   public static void checkSchema(String what, ObjectNode schema) {
-    String dialect = schema.path("$schema").asText(SpecificationVersion.DRAFT_2020_12.getDialectId());
+    String dialect =
+        schema.path("$schema").asText(SpecificationVersion.DRAFT_2020_12.getDialectId());
     Schema meta;
     try {
       meta = REGISTRY.getSchema(SchemaLocation.of(dialect));
     } catch (RuntimeException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + ": unknown $schema '" + dialect + "'");
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, what + ": unknown $schema '" + dialect + "'");
     }
     List<Error> errors = meta.validate(schema);
-    if (!errors.isEmpty()) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + " is not a valid JSON Schema: " + describe(errors));
+    if (!errors.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, what + " is not a valid JSON Schema: " + describe(errors));
     compile(what, schema);
   }
 
-  /** Fails with INVALID_ARGUMENT, listing each failing path, unless {@code document} satisfies {@code schema}. */
+  /**
+   * Fails with INVALID_ARGUMENT, listing each failing path, unless {@code document} satisfies
+   * {@code schema}.
+   */
   public static void validate(String what, ObjectNode schema, JsonNode document) {
     List<Error> errors = compile(what, schema).validate(document);
-    if (!errors.isEmpty()) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + " do not match the flow's param_schema: " + describe(errors));
+    if (!errors.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          what + " do not match the flow's param_schema: " + describe(errors));
   }
 
   private static Schema compile(String what, ObjectNode schema) {
@@ -51,7 +62,8 @@ public final class JsonSchemas {
     try {
       s = REGISTRY.getSchema(SchemaLocation.DOCUMENT, schema);
     } catch (RuntimeException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + " is not a usable JSON Schema: " + e.getMessage());
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, what + " is not a usable JSON Schema: " + e.getMessage());
     }
     if (COMPILED.size() >= MAX_CACHED) COMPILED.clear();
     COMPILED.put(key, s);

@@ -4,11 +4,13 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 
 /**
- * A storage backend, found with {@link java.util.ServiceLoader}. A backend is added by implementing this
- * and passing the contract suites in flowstore-testkit.
+ * A storage backend, found with {@link java.util.ServiceLoader}. A backend is added by implementing
+ * this and passing the contract suites in flowstore-testkit.
  */
 public interface StorageProvider {
-  /** The value of {@code FLOWSTORE_STORE_BACKEND} that selects this backend (e.g. {@code sqlite}). */
+  /**
+   * The value of {@code FLOWSTORE_STORE_BACKEND} that selects this backend (e.g. {@code sqlite}).
+   */
   String name();
 
   /** Opens (and, if configured, migrates) the backend. */

@@ -16,7 +16,8 @@ import java.time.Clock;
 
 /**
  * PostgreSQL. The POSTGRES_DSN user owns the schema and runs migrations; tenant queries run as
- * POSTGRES_APP_ROLE (switched to with SET LOCAL ROLE in each transaction), under row-level security.
+ * POSTGRES_APP_ROLE (switched to with SET LOCAL ROLE in each transaction), under row-level
+ * security.
  */
 public final class PostgresProvider implements StorageProvider {
   @Override
@@ -45,16 +46,29 @@ public final class PostgresProvider implements StorageProvider {
       ds = new HikariDataSource(hc);
     } catch (HikariPool.PoolInitializationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new FlowstoreException(ErrorCode.BACKEND_UNAVAILABLE, "POSTGRES_DSN: cannot connect to " + dsn + ": " + cause.getMessage(), e);
+      throw new FlowstoreException(
+          ErrorCode.BACKEND_UNAVAILABLE,
+          "POSTGRES_DSN: cannot connect to " + dsn + ": " + cause.getMessage(),
+          e);
     }
     try {
-      Runnable migrate = () -> {
-        Migrations.postgres(dsn, schema, role);
-        PostgresRoles.provision(ds, schema, role);
-      };
+      Runnable migrate =
+          () -> {
+            Migrations.postgres(dsn, schema, role);
+            PostgresRoles.provision(ds, schema, role);
+          };
       if (config.migrateOnStart()) migrate.run();
       PostgresRoles.check(ds, schema, role);
-      JdbcFlowstore fs = new JdbcFlowstore(config, new PostgresDialect(role), ds, ds, Clock.systemUTC(), migrate, ds::close, "postgres " + dsn.jdbcUrl() + " schema " + schema);
+      JdbcFlowstore fs =
+          new JdbcFlowstore(
+              config,
+              new PostgresDialect(role),
+              ds,
+              ds,
+              Clock.systemUTC(),
+              migrate,
+              ds::close,
+              "postgres " + dsn.jdbcUrl() + " schema " + schema);
       fs.checkReady();
       return fs;
     } catch (RuntimeException e) {

@@ -33,7 +33,9 @@ public final class SqliteProvider implements StorageProvider {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new FlowstoreException(ErrorCode.CONFIGURATION, "FLOWSTORE_DATA_DIR: cannot create " + dir.toAbsolutePath() + ": " + e.getMessage());
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION,
+          "FLOWSTORE_DATA_DIR: cannot create " + dir.toAbsolutePath() + ": " + e.getMessage());
     }
     Path file = dir.resolve("flowstore.db").toAbsolutePath();
     HikariDataSource writer = pool("flowstore-sqlite-writer", file, 1, false);
@@ -42,18 +44,19 @@ public final class SqliteProvider implements StorageProvider {
       if (config.migrateOnStart()) Migrations.sqlite(writer);
       reader = pool("flowstore-sqlite-reader", file, 4, true);
       HikariDataSource r = reader;
-      JdbcFlowstore fs = new JdbcFlowstore(
-          config,
-          new SqliteDialect(),
-          writer,
-          reader,
-          Clock.systemUTC(),
-          () -> Migrations.sqlite(writer),
-          () -> {
-            r.close();
-            writer.close();
-          },
-          "sqlite " + file);
+      JdbcFlowstore fs =
+          new JdbcFlowstore(
+              config,
+              new SqliteDialect(),
+              writer,
+              reader,
+              Clock.systemUTC(),
+              () -> Migrations.sqlite(writer),
+              () -> {
+                r.close();
+                writer.close();
+              },
+              "sqlite " + file);
       fs.checkReady();
       return fs;
     } catch (RuntimeException e) {
@@ -67,12 +70,14 @@ public final class SqliteProvider implements StorageProvider {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setBusyTimeout(10_000);
     sqlite.enforceForeignKeys(true);
-    // why: readers stay read-write connections (HikariCP resets the read-only flag, which sqlite-jdbc refuses);
+    // why: readers stay read-write connections (HikariCP resets the read-only flag, which
+    // sqlite-jdbc refuses);
     // they only ever run SELECTs, in deferred transactions that never take the write lock
     if (!readOnly) {
       sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
       sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-      // why: take the write lock at BEGIN, so two writers queue instead of failing with SQLITE_BUSY mid-transaction
+      // why: take the write lock at BEGIN, so two writers queue instead of failing with SQLITE_BUSY
+      // mid-transaction
       sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     }
     SQLiteDataSource ds = new SQLiteDataSource(sqlite);
@@ -86,7 +91,10 @@ public final class SqliteProvider implements StorageProvider {
     try {
       return new HikariDataSource(hc);
     } catch (RuntimeException e) {
-      throw new FlowstoreException(ErrorCode.BACKEND_UNAVAILABLE, "cannot open SQLite database " + file + ": " + e.getMessage(), e);
+      throw new FlowstoreException(
+          ErrorCode.BACKEND_UNAVAILABLE,
+          "cannot open SQLite database " + file + ": " + e.getMessage(),
+          e);
     }
   }
 }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL's second wall: even SQL that forgets its tenant filter, run as the application role, sees and
- * changes only the current tenant's rows, and nothing at all when no tenant is set.
+ * PostgreSQL's second wall: even SQL that forgets its tenant filter, run as the application role,
+ * sees and changes only the current tenant's rows, and nothing at all when no tenant is set.
  */
 class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   private FlowstoreConfig config;
@@ -48,7 +48,13 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     a = newTenant();
     b = newTenant();
     for (TenantId t : List.of(a, b)) {
-      fs.events(t).append("order-1", ExpectedVersion.NO_STREAM, List.of(EventData.of("placed", JsonNodeFactory.instance.objectNode().put("t", t.value()))));
+      fs.events(t)
+          .append(
+              "order-1",
+              ExpectedVersion.NO_STREAM,
+              List.of(
+                  EventData.of(
+                      "placed", JsonNodeFactory.instance.objectNode().put("t", t.value()))));
     }
   }
 
@@ -67,13 +73,15 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     Connection c = raw();
     try (Statement s = c.createStatement()) {
       s.execute("SET LOCAL ROLE " + config.postgresAppRole());
-      if (tenant != null) s.execute("SELECT set_config('app.current_tenant', '" + tenant.value() + "', true)");
+      if (tenant != null)
+        s.execute("SELECT set_config('app.current_tenant', '" + tenant.value() + "', true)");
     }
     return c;
   }
 
   private static long count(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -82,7 +90,9 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   /** Every table of the schema except the few that are outside tenant scope by design. */
   private List<String> tenantTables(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename NOT IN ('api_keys', 'tenants', 'flyway_schema_history') ORDER BY 1")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename NOT IN ('api_keys', 'tenants', 'flyway_schema_history') ORDER BY 1")) {
       ps.setString(1, config.postgresSchema());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(rs.getString(1));
@@ -97,7 +107,9 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       List<String> tables = tenantTables(c);
       assertThat(tables).contains("events", "event_feed_heads");
       for (String table : tables) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
           ps.setString(1, config.postgresSchema());
           ps.setString(2, table);
           try (ResultSet rs = ps.executeQuery()) {
@@ -106,12 +118,15 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
             assertThat(rs.getBoolean(2)).as(table + " FORCE").isTrue();
           }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ?")) {
           ps.setString(1, config.postgresSchema());
           ps.setString(2, table);
           try (ResultSet rs = ps.executeQuery()) {
             assertThat(rs.next()).as(table + " policy").isTrue();
-            String expected = "(tenant_id = NULLIF(current_setting('app.current_tenant'::text, true), ''::text))";
+            String expected =
+                "(tenant_id = NULLIF(current_setting('app.current_tenant'::text, true), ''::text))";
             assertThat(rs.getString(1)).isEqualTo(expected);
             assertThat(rs.getString(2)).isEqualTo(expected);
           }
@@ -122,7 +137,8 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
 
   @Test
   void everyPrimaryKeyAndUniqueConstraintOfATenantTableLeadsWithTenantId() throws SQLException {
-    String sql = """
+    String sql =
+        """
         SELECT t.relname, i.relname, a.attname
           FROM pg_index x
           JOIN pg_class t ON t.oid = x.indrelid
@@ -131,29 +147,42 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
          WHERE n.nspname = ? AND x.indisunique AND t.relname <> ALL (?)
         """;
-    try (Connection c = raw(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = raw();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, config.postgresSchema());
-      ps.setArray(2, c.createArrayOf("text", new String[] {"api_keys", "tenants", "flyway_schema_history"}));
+      ps.setArray(
+          2,
+          c.createArrayOf("text", new String[] {"api_keys", "tenants", "flyway_schema_history"}));
       List<String> indexes = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           indexes.add(rs.getString(2));
-          assertThat(rs.getString(3)).as(rs.getString(1) + "." + rs.getString(2)).isEqualTo("tenant_id");
+          assertThat(rs.getString(3))
+              .as(rs.getString(1) + "." + rs.getString(2))
+              .isEqualTo("tenant_id");
         }
       }
-      assertThat(indexes).contains("events_pk", "events_stream_version_uq", "events_event_id_uq", "event_feed_heads_pk");
+      assertThat(indexes)
+          .contains(
+              "events_pk", "events_stream_version_uq", "events_event_id_uq", "event_feed_heads_pk");
     }
   }
 
   @Test
   void withNoTenantSetTheAppRoleSeesNothingAndCannotInsert() throws SQLException {
     try (Connection owner = raw()) {
-      assertThat(count(owner, "SELECT count(*) FROM events WHERE tenant_id IN ('" + a + "', '" + b + "')")).isEqualTo(2);
+      assertThat(
+              count(
+                  owner,
+                  "SELECT count(*) FROM events WHERE tenant_id IN ('" + a + "', '" + b + "')"))
+          .isEqualTo(2);
     }
     try (Connection c = asApp(null)) {
       assertThat(count(c, "SELECT count(*) FROM events")).isZero();
       assertThat(count(c, "SELECT count(*) FROM event_feed_heads")).isZero();
-      assertThatThrownBy(() -> insertEvent(c, a)).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+      assertThatThrownBy(() -> insertEvent(c, a))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("row-level security");
     }
   }
 
@@ -163,22 +192,35 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       assertThat(count(c, "SELECT count(*) FROM events")).isEqualTo(1);
       assertThat(count(c, "SELECT count(*) FROM events WHERE tenant_id = '" + b + "'")).isZero();
       try (Statement s = c.createStatement()) {
-        assertThat(s.executeUpdate("UPDATE events SET type = 'hacked' WHERE tenant_id = '" + b + "'")).isZero();
+        assertThat(
+                s.executeUpdate("UPDATE events SET type = 'hacked' WHERE tenant_id = '" + b + "'"))
+            .isZero();
         assertThat(s.executeUpdate("DELETE FROM events WHERE tenant_id = '" + b + "'")).isZero();
-        assertThat(s.executeUpdate("UPDATE event_feed_heads SET last_position = 99 WHERE tenant_id = '" + b + "'")).isZero();
+        assertThat(
+                s.executeUpdate(
+                    "UPDATE event_feed_heads SET last_position = 99 WHERE tenant_id = '" + b + "'"))
+            .isZero();
       }
-      assertThatThrownBy(() -> insertEvent(c, b)).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+      assertThatThrownBy(() -> insertEvent(c, b))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("row-level security");
       c.rollback();
     }
     try (Connection c = asApp(a)) {
       try (Statement s = c.createStatement()) {
         // moving a's row to b is refused by WITH CHECK
-        assertThatThrownBy(() -> s.executeUpdate("UPDATE events SET tenant_id = '" + b + "'")).isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+        assertThatThrownBy(() -> s.executeUpdate("UPDATE events SET tenant_id = '" + b + "'"))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("row-level security");
       }
       c.rollback();
     }
     try (Connection owner = raw()) {
-      assertThat(count(owner, "SELECT count(*) FROM events WHERE tenant_id = '" + b + "' AND type = 'placed'")).isEqualTo(1);
+      assertThat(
+              count(
+                  owner,
+                  "SELECT count(*) FROM events WHERE tenant_id = '" + b + "' AND type = 'placed'"))
+          .isEqualTo(1);
     }
   }
 
@@ -186,12 +228,17 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   void aPooledConnectionCarriesNoTenantOrRoleIntoTheNextTransaction() {
     JdbcFlowstore jdbc = (JdbcFlowstore) fs;
     fs.inTransaction(a, tx -> tx.events().readAll(0, 10, null));
-    String[] after = jdbc.system(c -> {
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user, coalesce(current_setting('app.current_tenant', true), '')")) {
-        rs.next();
-        return new String[] {rs.getString(1), rs.getString(2)};
-      }
-    });
+    String[] after =
+        jdbc.system(
+            c -> {
+              try (Statement s = c.createStatement();
+                  ResultSet rs =
+                      s.executeQuery(
+                          "SELECT current_user, coalesce(current_setting('app.current_tenant', true), '')")) {
+                rs.next();
+                return new String[] {rs.getString(1), rs.getString(2)};
+              }
+            });
     assertThat(after[0]).isNotEqualTo(config.postgresAppRole());
     assertThat(after[1]).isEmpty();
   }
@@ -200,16 +247,20 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   void refusesToStartWhenTheAppRoleBypassesRowLevelSecurity() throws SQLException {
     for (String attribute : List.of("BYPASSRLS", "SUPERUSER")) {
       String role = "fs_bad_" + UUID.randomUUID().toString().substring(0, 8);
-      try (Connection c = raw(); Statement s = c.createStatement()) {
+      try (Connection c = raw();
+          Statement s = c.createStatement()) {
         s.execute("CREATE ROLE " + role + " NOLOGIN " + attribute);
         c.commit();
       }
       try {
-        assertThatThrownBy(() -> Flowstore.open(TestBackends.postgres(Map.of("POSTGRES_APP_ROLE", role))))
-            .isInstanceOfSatisfying(FlowstoreException.class, e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-              assertThat(e.getMessage()).contains("POSTGRES_APP_ROLE", role, attribute);
-            });
+        assertThatThrownBy(
+                () -> Flowstore.open(TestBackends.postgres(Map.of("POSTGRES_APP_ROLE", role))))
+            .isInstanceOfSatisfying(
+                FlowstoreException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+                  assertThat(e.getMessage()).contains("POSTGRES_APP_ROLE", role, attribute);
+                });
       } finally {
         dropRole(role);
       }
@@ -221,14 +272,22 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     String role = "fs_owner_" + UUID.randomUUID().toString().substring(0, 8);
     FlowstoreConfig cfg = TestBackends.postgres(Map.of("POSTGRES_APP_ROLE", role));
     Flowstore.open(cfg).close();
-    try (Connection c = DriverManager.getConnection(cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password()); Statement s = c.createStatement()) {
+    try (Connection c =
+            DriverManager.getConnection(
+                cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password());
+        Statement s = c.createStatement()) {
       s.execute("ALTER TABLE " + cfg.postgresSchema() + ".events OWNER TO " + role);
     }
     try {
       assertThatThrownBy(() -> Flowstore.open(cfg))
-          .isInstanceOfSatisfying(FlowstoreException.class, e -> assertThat(e.getMessage()).contains(role, "owns table"));
+          .isInstanceOfSatisfying(
+              FlowstoreException.class,
+              e -> assertThat(e.getMessage()).contains(role, "owns table"));
     } finally {
-      try (Connection c = DriverManager.getConnection(cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password()); Statement s = c.createStatement()) {
+      try (Connection c =
+              DriverManager.getConnection(
+                  cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password());
+          Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA " + cfg.postgresSchema() + " CASCADE");
       }
       dropRole(role);
@@ -236,7 +295,8 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   }
 
   private void dropRole(String role) throws SQLException {
-    try (Connection c = raw(); Statement s = c.createStatement()) {
+    try (Connection c = raw();
+        Statement s = c.createStatement()) {
       s.execute("DROP OWNED BY " + role);
       s.execute("DROP ROLE " + role);
       c.commit();
@@ -244,7 +304,9 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   }
 
   private static void insertEvent(Connection c, TenantId tenant) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, 1000, 'x-1', 0, gen_random_uuid(), 't', 'x', '{}', '{}', now())")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, 1000, 'x-1', 0, gen_random_uuid(), 't', 'x', '{}', '{}', now())")) {
       ps.setString(1, tenant.value());
       ps.executeUpdate();
     }

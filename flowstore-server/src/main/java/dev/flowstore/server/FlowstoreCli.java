@@ -24,17 +24,20 @@ import picocli.CommandLine.Spec;
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
  * {@code tenant}, {@code version}.
  *
- * <p>Exit codes: 0 success; 1 a flowstore error; 2 a usage error or bad configuration (one line on stderr
- * naming the key); 3 the backend is unavailable. Configuration comes from the environment map given to
- * {@link #execute} (and {@code flowstore.properties}), never from {@code System.getenv()} directly, so tests
- * run commands in-process with the environment they choose.
+ * <p>Exit codes: 0 success; 1 a flowstore error; 2 a usage error or bad configuration (one line on
+ * stderr naming the key); 3 the backend is unavailable. Configuration comes from the environment
+ * map given to {@link #execute} (and {@code flowstore.properties}), never from {@code
+ * System.getenv()} directly, so tests run commands in-process with the environment they choose.
  */
 @Command(
     name = "flowstore",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Durable event streams for workflow and AI-agent backends: server and tools.",
-    footer = {"", "Configuration: FLOWSTORE_* and POSTGRES_* environment variables, or flowstore.properties (the environment wins)."})
+    footer = {
+      "",
+      "Configuration: FLOWSTORE_* and POSTGRES_* environment variables, or flowstore.properties (the environment wins)."
+    })
 public final class FlowstoreCli implements Runnable {
   @Spec CommandSpec spec;
 
@@ -46,13 +49,16 @@ public final class FlowstoreCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    CliContext ctx = new CliContext(System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown);
+    CliContext ctx =
+        new CliContext(System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown);
     System.exit(execute(args, ctx, out, err));
   }
 
   /** Runs a command with {@code env} as its environment; returns the exit code. */
-  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    return execute(args, new CliContext(env, Clock.systemUTC(), ServeLifecycle::onJvmShutdown), out, err);
+  public static int execute(
+      String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return execute(
+        args, new CliContext(env, Clock.systemUTC(), ServeLifecycle::onJvmShutdown), out, err);
   }
 
   /** Runs a command in {@code ctx}; returns the exit code. */

@@ -5,11 +5,13 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.server.internal.http.ErrorResponses;
+import dev.flowstore.server.internal.http.JettyErrors;
 import dev.flowstore.server.internal.http.RequestScope;
 import dev.flowstore.server.internal.http.Route;
 import dev.flowstore.server.internal.http.Routes;
 import dev.flowstore.server.internal.http.TraceIds;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -24,8 +26,9 @@ import java.util.List;
  * }</pre>
  *
  * <p>Tenancy: with no API key stored and a loopback bind (embedded dev mode) the tenant comes from
- * {@code X-Tenant-Id} (default {@code default}); otherwise every {@code /v1} request needs a bearer key.
- * Binding a non-loopback address while no key exists is refused: the API would be open to the network.
+ * {@code X-Tenant-Id} (default {@code default}); otherwise every {@code /v1} request needs a bearer
+ * key. Binding a non-loopback address while no key exists is refused: the API would be open to the
+ * network.
  *
  * <p>Closing the server does not close the Flowstore: whoever opened it closes it.
  */
@@ -47,31 +50,48 @@ public final class FlowstoreServer implements AutoCloseable {
   /**
    * Starts on {@code host:port} (port 0 picks a free port; see {@link #port()}).
    *
-   * @throws FlowstoreException {@code CONFIGURATION} when {@code host} is not loopback and no API key exists
+   * @throws FlowstoreException {@code CONFIGURATION} when {@code host} is not loopback and no API
+   *     key exists, or when the port is in use
    */
   public static FlowstoreServer start(Flowstore flowstore, String host, int port) {
-    boolean loopback = isLoopback(host);
+    boolean loopback = FlowstoreConfig.isLoopback(host);
     if (!loopback && !flowstore.apiKeys().any()) {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
-          "FLOWSTORE_HTTP_HOST: " + host + " is reachable from the network but no API key exists, so anyone could read and write every tenant; create one first with: flowstore tenant create NAME (or bind 127.0.0.1)");
+          "FLOWSTORE_HTTP_HOST: "
+              + host
+              + " is reachable from the network but no API key exists, so anyone could read and write every tenant; create one first with: flowstore tenant create NAME (or bind 127.0.0.1)");
     }
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
     List<Route> routes = Routes.table(flowstore, scope);
     Javalin app =
-        Javalin.create(config -> {
-          config.startup.showJavalinBanner = false;
-          config.startup.showOldJavalinVersionWarning = false;
-          config.concurrency.useVirtualThreads = true;
-          config.http.prefer405over404 = true;
-          config.jetty.host = host;
-          config.jetty.port = port;
-          config.routes.before(TraceIds::of);
-          config.routes.before("/v1/*", scope::authenticate);
-          routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
-          ErrorResponses.register(config.routes);
-        });
-    app.start();
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.concurrency.useVirtualThreads = true;
+              config.http.prefer405over404 = true;
+              config.jetty.host = host;
+              config.jetty.port = port;
+              config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+              config.routes.before(TraceIds::of);
+              config.routes.before("/v1/*", scope::authenticate);
+              routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+              ErrorResponses.register(config.routes);
+            });
+    try {
+      app.start();
+    } catch (JavalinBindException e) {
+      app.stop();
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION,
+          "FLOWSTORE_HTTP_PORT: cannot listen on "
+              + host
+              + ":"
+              + port
+              + ", the port is in use (choose another with --port or FLOWSTORE_HTTP_PORT)",
+          e);
+    }
     return new FlowstoreServer(app, host);
   }
 
@@ -89,9 +109,5 @@ public final class FlowstoreServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
-  }
-
-  private static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.equals("::1") || host.equals("[::1]") || host.startsWith("127.");
   }
 }

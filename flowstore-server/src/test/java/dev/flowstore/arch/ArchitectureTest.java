@@ -9,42 +9,76 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Dependencies point inward: server -> jdbc -> core. Core knows no JDBC, HTTP, pool or migration tool. */
+/**
+ * Dependencies point inward: server -> jdbc -> core. Core knows no JDBC, HTTP, pool or migration
+ * tool.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchitectureTest {
-  private static final String[] CORE = {"dev.flowstore", "dev.flowstore.internal..", "dev.flowstore.spi..", "dev.flowstore.archive.."};
+  private static final String[] CORE = {
+    "dev.flowstore", "dev.flowstore.internal..", "dev.flowstore.spi..", "dev.flowstore.archive.."
+  };
   private JavaClasses classes;
 
   @BeforeAll
   void importClasses() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.flowstore");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.flowstore");
   }
 
   @Test
   void coreDependsOnNoOtherModuleOfOurs() {
-    noClasses().that().resideInAnyPackage(CORE)
-        .should().dependOnClassesThat().resideInAnyPackage("dev.flowstore.jdbc..", "dev.flowstore.server..", "dev.flowstore.testkit..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(CORE)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.flowstore.jdbc..", "dev.flowstore.server..", "dev.flowstore.testkit..")
         .check(classes);
   }
 
   @Test
   void coreUsesNoJdbcHttpPoolOrMigrationLibrary() {
-    noClasses().that().resideInAnyPackage(CORE)
-        .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "io.javalin..", "org.eclipse.jetty..", "com.zaxxer..", "org.flywaydb..", "org.postgresql..", "org.sqlite..", "picocli..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(CORE)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.sql..",
+            "javax.sql..",
+            "io.javalin..",
+            "org.eclipse.jetty..",
+            "com.zaxxer..",
+            "org.flywaydb..",
+            "org.postgresql..",
+            "org.sqlite..",
+            "picocli..")
         .check(classes);
   }
 
   @Test
   void backendsDoNotDependOnTheServer() {
-    noClasses().that().resideInAnyPackage("dev.flowstore.jdbc..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.flowstore.server..", "io.javalin..", "picocli..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.flowstore.jdbc..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.flowstore.server..", "io.javalin..", "picocli..")
         .check(classes);
   }
 
   @Test
   void theServerUsesBackendsOnlyThroughTheCoreApi() {
-    noClasses().that().resideInAnyPackage("dev.flowstore.server..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.flowstore.jdbc..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.flowstore.server..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.flowstore.jdbc..")
         .check(classes);
   }
 }

@@ -28,8 +28,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event store contract. Every backend subclasses this (and {@link #events} may be overridden to run
- * each call inside a caller's transaction); the same scenarios must pass everywhere.
+ * The event store contract. Every backend subclasses this (and {@link #events} may be overridden to
+ * run each call inside a caller's transaction); the same scenarios must pass everywhere.
  */
 public abstract class EventStoreContract extends FlowstoreTestBase {
   protected static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -65,12 +65,25 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   @Test
   void storesPayloadMetadataAndTimeExactly() {
     EventStore es = events(newTenant());
-    ObjectNode payload = JSON.objectNode().put("price", new BigDecimal("10.10")).put("big", new BigDecimal("12345678901234567890.000001")).put("unicode", "日本語 \uD83D\uDE00").putNull("nothing");
+    ObjectNode payload =
+        JSON.objectNode()
+            .put("price", new BigDecimal("10.10"))
+            .put("big", new BigDecimal("12345678901234567890.000001"))
+            .put("unicode", "日本語 \uD83D\uDE00")
+            .putNull("nothing");
     payload.putArray("list").add(1).add(true).add("x");
-    ObjectNode metadata = JSON.objectNode().put("trace_id", "abc").put("from_state", "a").put("to_state", "b").put("custom", 7);
+    ObjectNode metadata =
+        JSON.objectNode()
+            .put("trace_id", "abc")
+            .put("from_state", "a")
+            .put("to_state", "b")
+            .put("custom", 7);
     UUID id = UUID.randomUUID();
     Instant created = Instant.parse("2024-02-29T12:34:56.123456Z");
-    es.append("doc-1", ExpectedVersion.NO_STREAM, List.of(new EventData(id, "doc.created", payload, metadata, created)));
+    es.append(
+        "doc-1",
+        ExpectedVersion.NO_STREAM,
+        List.of(new EventData(id, "doc.created", payload, metadata, created)));
     RecordedEvent stored = es.readStream("doc-1", 0, 10, Direction.FORWARD).get(0);
     assertThat(stored.eventId()).isEqualTo(id);
     assertThat(stored.payload()).isEqualTo(payload);
@@ -84,15 +97,27 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   void expectedVersionMismatchIsAConflictAndWritesNothing() {
     EventStore es = events(newTenant());
     es.append("s-1", ExpectedVersion.NO_STREAM, events("e", 2));
-    assertConflict(() -> es.append("s-1", ExpectedVersion.NO_STREAM, events("e", 1)), ErrorCode.VERSION_CONFLICT);
-    assertConflict(() -> es.append("s-1", ExpectedVersion.exact(0), events("e", 1)), ErrorCode.VERSION_CONFLICT);
-    assertConflict(() -> es.append("s-1", ExpectedVersion.exact(5), events("e", 1)), ErrorCode.VERSION_CONFLICT);
-    assertConflict(() -> es.append("s-2", ExpectedVersion.exact(0), events("e", 1)), ErrorCode.VERSION_CONFLICT);
+    assertConflict(
+        () -> es.append("s-1", ExpectedVersion.NO_STREAM, events("e", 1)),
+        ErrorCode.VERSION_CONFLICT);
+    assertConflict(
+        () -> es.append("s-1", ExpectedVersion.exact(0), events("e", 1)),
+        ErrorCode.VERSION_CONFLICT);
+    assertConflict(
+        () -> es.append("s-1", ExpectedVersion.exact(5), events("e", 1)),
+        ErrorCode.VERSION_CONFLICT);
+    assertConflict(
+        () -> es.append("s-2", ExpectedVersion.exact(0), events("e", 1)),
+        ErrorCode.VERSION_CONFLICT);
     assertThat(es.streamVersion("s-1")).isEqualTo(1);
-    assertThat(es.append("s-1", ExpectedVersion.exact(1), events("e", 1)).nextExpectedVersion()).isEqualTo(2);
-    assertThat(es.append("s-1", ExpectedVersion.ANY, events("e", 1)).nextExpectedVersion()).isEqualTo(3);
+    assertThat(es.append("s-1", ExpectedVersion.exact(1), events("e", 1)).nextExpectedVersion())
+        .isEqualTo(2);
+    assertThat(es.append("s-1", ExpectedVersion.ANY, events("e", 1)).nextExpectedVersion())
+        .isEqualTo(3);
     // the failed appends consumed no positions
-    assertThat(es.readAll(0, 100, null)).extracting(RecordedEvent::position).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(es.readAll(0, 100, null))
+        .extracting(RecordedEvent::position)
+        .containsExactly(1L, 2L, 3L, 4L);
   }
 
   @Test
@@ -104,15 +129,16 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     List<Callable<String>> tasks = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       int n = i;
-      tasks.add(() -> {
-        go.await();
-        try {
-          es.append("race-1", ExpectedVersion.exact(0), List.of(event("racer", n)));
-          return "won";
-        } catch (FlowstoreException e) {
-          return e.code().name();
-        }
-      });
+      tasks.add(
+          () -> {
+            go.await();
+            try {
+              es.append("race-1", ExpectedVersion.exact(0), List.of(event("racer", n)));
+              return "won";
+            } catch (FlowstoreException e) {
+              return e.code().name();
+            }
+          });
     }
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     try {
@@ -132,21 +158,29 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   @Test
   void reappendingTheSameEventIdsAtTheSamePlaceIsANoOp() {
     EventStore es = events(newTenant());
-    List<EventData> batch = events("e", 3).stream().map(e -> e.withEventId(UUID.randomUUID())).toList();
+    List<EventData> batch =
+        events("e", 3).stream().map(e -> e.withEventId(UUID.randomUUID())).toList();
     AppendResult first = es.append("idem-1", ExpectedVersion.NO_STREAM, batch);
     AppendResult again = es.append("idem-1", ExpectedVersion.NO_STREAM, batch);
     assertThat(again.replayed()).isTrue();
-    assertThat(again.events()).extracting(RecordedEvent::eventId).isEqualTo(first.events().stream().map(RecordedEvent::eventId).toList());
-    assertThat(again.events()).extracting(RecordedEvent::position).isEqualTo(first.events().stream().map(RecordedEvent::position).toList());
+    assertThat(again.events())
+        .extracting(RecordedEvent::eventId)
+        .isEqualTo(first.events().stream().map(RecordedEvent::eventId).toList());
+    assertThat(again.events())
+        .extracting(RecordedEvent::position)
+        .isEqualTo(first.events().stream().map(RecordedEvent::position).toList());
     assertThat(again.nextExpectedVersion()).isEqualTo(2);
     assertThat(es.append("idem-1", ExpectedVersion.ANY, batch).replayed()).isTrue();
     assertThat(es.readAll(0, 100, null)).hasSize(3);
 
     // the same ids elsewhere, or mixed with new ones, are conflicts and write nothing
-    assertConflict(() -> es.append("idem-2", ExpectedVersion.ANY, batch), ErrorCode.EVENT_ID_CONFLICT);
+    assertConflict(
+        () -> es.append("idem-2", ExpectedVersion.ANY, batch), ErrorCode.EVENT_ID_CONFLICT);
     List<EventData> mixed = List.of(batch.get(0), event("e", 9).withEventId(UUID.randomUUID()));
-    assertConflict(() -> es.append("idem-1", ExpectedVersion.ANY, mixed), ErrorCode.EVENT_ID_CONFLICT);
-    assertConflict(() -> es.append("idem-1", ExpectedVersion.exact(2), batch), ErrorCode.EVENT_ID_CONFLICT);
+    assertConflict(
+        () -> es.append("idem-1", ExpectedVersion.ANY, mixed), ErrorCode.EVENT_ID_CONFLICT);
+    assertConflict(
+        () -> es.append("idem-1", ExpectedVersion.exact(2), batch), ErrorCode.EVENT_ID_CONFLICT);
     assertThat(es.readAll(0, 100, null)).hasSize(3);
   }
 
@@ -154,10 +188,18 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   void readsAStreamForwardAndBackwardInPages() {
     EventStore es = events(newTenant());
     es.append("page-1", ExpectedVersion.NO_STREAM, events("e", 10));
-    assertThat(es.readStream("page-1", 0, 4, Direction.FORWARD)).extracting(RecordedEvent::version).containsExactly(0L, 1L, 2L, 3L);
-    assertThat(es.readStream("page-1", 8, 4, Direction.FORWARD)).extracting(RecordedEvent::version).containsExactly(8L, 9L);
-    assertThat(es.readStream("page-1", Long.MAX_VALUE, 3, Direction.BACKWARD)).extracting(RecordedEvent::version).containsExactly(9L, 8L, 7L);
-    assertThat(es.readStream("page-1", 1, 5, Direction.BACKWARD)).extracting(RecordedEvent::version).containsExactly(1L, 0L);
+    assertThat(es.readStream("page-1", 0, 4, Direction.FORWARD))
+        .extracting(RecordedEvent::version)
+        .containsExactly(0L, 1L, 2L, 3L);
+    assertThat(es.readStream("page-1", 8, 4, Direction.FORWARD))
+        .extracting(RecordedEvent::version)
+        .containsExactly(8L, 9L);
+    assertThat(es.readStream("page-1", Long.MAX_VALUE, 3, Direction.BACKWARD))
+        .extracting(RecordedEvent::version)
+        .containsExactly(9L, 8L, 7L);
+    assertThat(es.readStream("page-1", 1, 5, Direction.BACKWARD))
+        .extracting(RecordedEvent::version)
+        .containsExactly(1L, 0L);
     assertThat(es.readStream("page-404", 0, 5, Direction.FORWARD)).isEmpty();
     List<Long> replayed = new ArrayList<>();
     es.replay("page-1", 3, e -> replayed.add(e.version()));
@@ -170,10 +212,18 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     es.append("order-1", ExpectedVersion.NO_STREAM, events("o", 2));
     es.append("user-1", ExpectedVersion.NO_STREAM, events("u", 2));
     es.append("order-2", ExpectedVersion.NO_STREAM, events("o", 2));
-    assertThat(es.readAll(0, 3, null)).extracting(RecordedEvent::position).containsExactly(1L, 2L, 3L);
-    assertThat(es.readAll(3, 100, null)).extracting(RecordedEvent::position).containsExactly(4L, 5L, 6L);
-    assertThat(es.readAll(0, 100, "order")).extracting(RecordedEvent::stream).containsExactly("order-1", "order-1", "order-2", "order-2");
-    assertThat(es.readAll(2, 100, "order")).extracting(RecordedEvent::position).containsExactly(5L, 6L);
+    assertThat(es.readAll(0, 3, null))
+        .extracting(RecordedEvent::position)
+        .containsExactly(1L, 2L, 3L);
+    assertThat(es.readAll(3, 100, null))
+        .extracting(RecordedEvent::position)
+        .containsExactly(4L, 5L, 6L);
+    assertThat(es.readAll(0, 100, "order"))
+        .extracting(RecordedEvent::stream)
+        .containsExactly("order-1", "order-1", "order-2", "order-2");
+    assertThat(es.readAll(2, 100, "order"))
+        .extracting(RecordedEvent::position)
+        .containsExactly(5L, 6L);
     assertThat(es.readAll(6, 100, null)).isEmpty();
   }
 
@@ -187,18 +237,28 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       // a slow transaction appends and then stays open
-      Future<?> slow = pool.submit(() -> fs.inTransaction(tenant, tx -> {
-        tx.events().append("feed-slow", ExpectedVersion.NO_STREAM, events("slow", 2));
-        appended.countDown();
-        release.await();
-        return null;
-      }));
+      Future<?> slow =
+          pool.submit(
+              () ->
+                  fs.inTransaction(
+                      tenant,
+                      tx -> {
+                        tx.events()
+                            .append("feed-slow", ExpectedVersion.NO_STREAM, events("slow", 2));
+                        appended.countDown();
+                        release.await();
+                        return null;
+                      }));
       appended.await();
       // later appends start while it is open
       List<Future<?>> later = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         int n = i;
-        later.add(pool.submit(() -> fs.events(tenant).append("feed-later-" + n, ExpectedVersion.NO_STREAM, events("later", 2))));
+        later.add(
+            pool.submit(
+                () ->
+                    fs.events(tenant)
+                        .append("feed-later-" + n, ExpectedVersion.NO_STREAM, events("later", 2))));
       }
       // a reader polls meanwhile and must not move past anything uncommitted
       List<RecordedEvent> seen = new ArrayList<>();
@@ -219,8 +279,12 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
       }
       List<RecordedEvent> all = fs.events(tenant).readAll(0, 1000, null);
       assertThat(all).hasSize(1 + 2 + 3 * 2);
-      assertThat(seen).extracting(RecordedEvent::eventId).containsExactlyElementsOf(all.stream().map(RecordedEvent::eventId).toList());
-      assertThat(seen).extracting(RecordedEvent::position).containsExactlyElementsOf(LongRange.closed(1, all.size()));
+      assertThat(seen)
+          .extracting(RecordedEvent::eventId)
+          .containsExactlyElementsOf(all.stream().map(RecordedEvent::eventId).toList());
+      assertThat(seen)
+          .extracting(RecordedEvent::position)
+          .containsExactlyElementsOf(LongRange.closed(1, all.size()));
     } finally {
       release.countDown();
       pool.shutdownNow();
@@ -230,32 +294,45 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   @Test
   void aRolledBackTransactionLeavesNoEventAndNoPositionGap() {
     TenantId tenant = newTenant();
-    assertThatThrownBy(() -> fs.inTransaction(tenant, tx -> {
-      tx.events().append("rb-1", ExpectedVersion.NO_STREAM, events("e", 3));
-      throw new IllegalStateException("boom");
-    })).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                fs.inTransaction(
+                    tenant,
+                    tx -> {
+                      tx.events().append("rb-1", ExpectedVersion.NO_STREAM, events("e", 3));
+                      throw new IllegalStateException("boom");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
     EventStore es = events(tenant);
     assertThat(es.streamVersion("rb-1")).isEqualTo(-1);
-    assertThat(es.append("rb-2", ExpectedVersion.NO_STREAM, events("e", 1)).events().get(0).position()).isEqualTo(1);
+    assertThat(
+            es.append("rb-2", ExpectedVersion.NO_STREAM, events("e", 1)).events().get(0).position())
+        .isEqualTo(1);
   }
 
   @Test
   void severalAppendsInOneTransactionCommitTogether() {
     TenantId tenant = newTenant();
-    fs.inTransaction(tenant, tx -> {
-      tx.events().append("a-1", ExpectedVersion.NO_STREAM, events("e", 1));
-      tx.events().append("b-1", ExpectedVersion.NO_STREAM, events("e", 1));
-      assertThat(tx.events().readAll(0, 10, null)).hasSize(2);
-      return null;
-    });
-    assertThat(events(tenant).readAll(0, 10, null)).extracting(RecordedEvent::stream).containsExactly("a-1", "b-1");
+    fs.inTransaction(
+        tenant,
+        tx -> {
+          tx.events().append("a-1", ExpectedVersion.NO_STREAM, events("e", 1));
+          tx.events().append("b-1", ExpectedVersion.NO_STREAM, events("e", 1));
+          assertThat(tx.events().readAll(0, 10, null)).hasSize(2);
+          return null;
+        });
+    assertThat(events(tenant).readAll(0, 10, null))
+        .extracting(RecordedEvent::stream)
+        .containsExactly("a-1", "b-1");
   }
 
   @Test
   void aTransactionCannotBeUsedAfterItsCallback() {
     TenantId tenant = newTenant();
     EventStore leaked = fs.inTransaction(tenant, tx -> tx.events());
-    assertThatThrownBy(() -> leaked.streamVersion("x-1")).isInstanceOf(FlowstoreException.class).hasMessageContaining("ended");
+    assertThatThrownBy(() -> leaked.streamVersion("x-1"))
+        .isInstanceOf(FlowstoreException.class)
+        .hasMessageContaining("ended");
   }
 
   @Test
@@ -264,13 +341,30 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     ObjectNode nul = JSON.objectNode().put("text", "a\u0000b");
     ObjectNode nulKey = JSON.objectNode().put("k\u0000", 1);
     ObjectNode huge = JSON.objectNode().put("blob", "x".repeat(fs.config().maxPayloadBytes()));
-    assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of("e", nul))), ErrorCode.INVALID_JSON);
-    assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of(EventData.of("e", nulKey))), ErrorCode.INVALID_JSON);
-    assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of("e", huge))), ErrorCode.PAYLOAD_TOO_LARGE);
-    assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of(" ", null))), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () ->
+            es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of("e", nul))),
+        ErrorCode.INVALID_JSON);
+    assertCode(
+        () -> es.append("ok-1", ExpectedVersion.ANY, List.of(EventData.of("e", nulKey))),
+        ErrorCode.INVALID_JSON);
+    assertCode(
+        () ->
+            es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of("e", huge))),
+        ErrorCode.PAYLOAD_TOO_LARGE);
+    assertCode(
+        () ->
+            es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1), EventData.of(" ", null))),
+        ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of()), ErrorCode.INVALID_ARGUMENT);
     UUID dup = UUID.randomUUID();
-    assertCode(() -> es.append("ok-1", ExpectedVersion.ANY, List.of(event("e", 1).withEventId(dup), event("e", 2).withEventId(dup))), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () ->
+            es.append(
+                "ok-1",
+                ExpectedVersion.ANY,
+                List.of(event("e", 1).withEventId(dup), event("e", 2).withEventId(dup))),
+        ErrorCode.INVALID_ARGUMENT);
     for (String bad : new String[] {"", "-x", "a/b", "../etc", "a b", "x".repeat(201), "é"}) {
       assertCode(() -> es.append(bad, ExpectedVersion.ANY, events("e", 1)), ErrorCode.INVALID_ID);
       assertCode(() -> es.readStream(bad, 0, 10, Direction.FORWARD), ErrorCode.INVALID_ID);
@@ -299,6 +393,8 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   }
 
   protected static void assertCode(Runnable r, ErrorCode code) {
-    assertThatThrownBy(r::run).isInstanceOfSatisfying(FlowstoreException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
+    assertThatThrownBy(r::run)
+        .isInstanceOfSatisfying(
+            FlowstoreException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The flow registry contract: versioned definitions, YAML and JSON Schema checked on write. */
 public abstract class FlowsContract extends FlowstoreTestBase {
-  protected static final String YAML = "name: review\nstates:\n  start: {next: review}\n  review: {next: done}\n";
+  protected static final String YAML =
+      "name: review\nstates:\n  start: {next: review}\n  review: {next: done}\n";
 
   protected static ObjectNode schema() {
     ObjectNode s = JsonNodeFactory.instance.objectNode().put("type", "object");
@@ -41,18 +42,33 @@ public abstract class FlowsContract extends FlowstoreTestBase {
     Flows flows = fs.flows(newTenant());
     for (String id : new String[] {"c", "a", "b"}) flows.register(id, null, null, YAML, null);
     flows.register("a", null, null, YAML, null);
-    assertThat(flows.list(null, 2)).extracting(Flow::flowId, Flow::version).containsExactly(org.assertj.core.groups.Tuple.tuple("a", 2), org.assertj.core.groups.Tuple.tuple("b", 1));
+    assertThat(flows.list(null, 2))
+        .extracting(Flow::flowId, Flow::version)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 2),
+            org.assertj.core.groups.Tuple.tuple("b", 1));
     assertThat(flows.list("b", 2)).extracting(Flow::flowId).containsExactly("c");
   }
 
   @Test
   void badDefinitionsAreRejectedAndNothingIsStored() {
     Flows flows = fs.flows(newTenant());
-    assertCode(() -> flows.register("f", null, null, "a: [unclosed", null), ErrorCode.INVALID_ARGUMENT);
-    assertCode(() -> flows.register("f", null, null, "- just\n- a list\n", null), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> flows.register("f", null, null, "a: [unclosed", null), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> flows.register("f", null, null, "- just\n- a list\n", null),
+        ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> flows.register("f", null, null, " ", null), ErrorCode.INVALID_ARGUMENT);
-    assertCode(() -> flows.register("f", null, null, YAML, JsonNodeFactory.instance.objectNode().put("type", 5)), ErrorCode.INVALID_ARGUMENT);
-    assertCode(() -> flows.register("f", null, null, YAML, JsonNodeFactory.instance.objectNode().put("minimum", "ten")), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () ->
+            flows.register(
+                "f", null, null, YAML, JsonNodeFactory.instance.objectNode().put("type", 5)),
+        ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () ->
+            flows.register(
+                "f", null, null, YAML, JsonNodeFactory.instance.objectNode().put("minimum", "ten")),
+        ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> flows.register("bad id", null, null, YAML, null), ErrorCode.INVALID_ID);
     assertThat(flows.get("f")).isEmpty();
   }

@@ -9,14 +9,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Opens one store per test class (from {@link #config()}) and closes it after; tests separate their data
- * by using a fresh tenant each ({@link #newTenant()}).
+ * Opens one store per test class (from {@link #config()}) and closes it after; tests separate their
+ * data by using a fresh tenant each ({@link #newTenant()}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class FlowstoreTestBase {
   protected Flowstore fs;
 
-  /** The backend under test, e.g. {@code TestBackends.sqliteTemp()} or {@code TestBackends.postgres()}. */
+  /**
+   * The backend under test, e.g. {@code TestBackends.sqliteTemp()} or {@code
+   * TestBackends.postgres()}.
+   */
   protected abstract FlowstoreConfig config();
 
   @BeforeAll

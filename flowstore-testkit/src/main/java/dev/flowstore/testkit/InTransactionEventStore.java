@@ -10,7 +10,10 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.TenantId;
 import java.util.List;
 
-/** An EventStore whose every call runs through {@link Flowstore#inTransaction}: the "caller's transaction" mode. */
+/**
+ * An EventStore whose every call runs through {@link Flowstore#inTransaction}: the "caller's
+ * transaction" mode.
+ */
 public record InTransactionEventStore(Flowstore fs, TenantId tenant) implements EventStore {
   @Override
   public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
@@ -18,8 +21,10 @@ public record InTransactionEventStore(Flowstore fs, TenantId tenant) implements 
   }
 
   @Override
-  public List<RecordedEvent> readStream(String stream, long fromVersion, int limit, Direction direction) {
-    return fs.inTransaction(tenant, tx -> tx.events().readStream(stream, fromVersion, limit, direction));
+  public List<RecordedEvent> readStream(
+      String stream, long fromVersion, int limit, Direction direction) {
+    return fs.inTransaction(
+        tenant, tx -> tx.events().readStream(stream, fromVersion, limit, direction));
   }
 
   @Override

@@ -16,20 +16,22 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tenant isolation through the Java API: whatever one tenant does, another can neither see nor change
- * it, nor learn that it exists. Every backend subclasses this; PostgreSQL adds its row-level security
- * tests on top.
+ * Tenant isolation through the Java API: whatever one tenant does, another can neither see nor
+ * change it, nor learn that it exists. Every backend subclasses this; PostgreSQL adds its row-level
+ * security tests on top.
  */
 public abstract class TenancyContract extends FlowstoreTestBase {
   private static EventData event(int n, UUID id) {
-    return new EventData(id, "order.placed", JsonNodeFactory.instance.objectNode().put("n", n), null);
+    return new EventData(
+        id, "order.placed", JsonNodeFactory.instance.objectNode().put("n", n), null);
   }
 
   @Test
   void aTenantCannotReadAnotherTenantsStreamsOrFeed() {
     TenantId a = newTenant();
     TenantId b = newTenant();
-    fs.events(a).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(1, null), event(2, null)));
+    fs.events(a)
+        .append("order-1", ExpectedVersion.NO_STREAM, List.of(event(1, null), event(2, null)));
     EventStore eb = fs.events(b);
     assertThat(eb.readStream("order-1", 0, 10, Direction.FORWARD)).isEmpty();
     assertThat(eb.readStream("order-1", Long.MAX_VALUE, 10, Direction.BACKWARD)).isEmpty();
@@ -46,10 +48,14 @@ public abstract class TenancyContract extends FlowstoreTestBase {
     TenantId b = newTenant();
     UUID shared = UUID.randomUUID();
     fs.events(a).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(1, shared)));
-    // b's "order-1" is b's own stream: it starts at version 0 and position 1, and may reuse a's event id
-    AppendResult rb = fs.events(b).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(9, shared)));
+    // b's "order-1" is b's own stream: it starts at version 0 and position 1, and may reuse a's
+    // event id
+    AppendResult rb =
+        fs.events(b).append("order-1", ExpectedVersion.NO_STREAM, List.of(event(9, shared)));
     assertThat(rb.replayed()).isFalse();
-    assertThat(rb.events()).extracting(RecordedEvent::version, RecordedEvent::position).containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 1L));
+    assertThat(rb.events())
+        .extracting(RecordedEvent::version, RecordedEvent::position)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 1L));
     List<RecordedEvent> ofA = fs.events(a).readStream("order-1", 0, 10, Direction.FORWARD);
     assertThat(ofA).hasSize(1);
     assertThat(ofA.get(0).payload().get("n").asInt()).isEqualTo(1);
@@ -62,12 +68,26 @@ public abstract class TenancyContract extends FlowstoreTestBase {
     TenantId b = newTenant();
     for (int i = 0; i < 20; i++) {
       TenantId t = i % 2 == 0 ? a : b;
-      fs.inTransaction(t, tx -> tx.events().append("s-" + t.value(), ExpectedVersion.ANY, List.of(event(0, null))));
+      fs.inTransaction(
+          t,
+          tx -> tx.events().append("s-" + t.value(), ExpectedVersion.ANY, List.of(event(0, null))));
     }
     for (TenantId t : List.of(a, b)) {
       List<RecordedEvent> all = fs.inTransaction(t, tx -> tx.events().readAll(0, 100, null));
-      assertThat(all).hasSize(10).allSatisfy(e -> assertThat(e.stream()).isEqualTo("s-" + t.value()));
+      assertThat(all)
+          .hasSize(10)
+          .allSatisfy(e -> assertThat(e.stream()).isEqualTo("s-" + t.value()));
     }
+  }
+
+  @Test
+  void tenantsListsEveryTenantThatHasAppended() {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    fs.events(a).append("s-1", ExpectedVersion.ANY, List.of(event(1, null)));
+    fs.events(b).append("s-1", ExpectedVersion.ANY, List.of(event(1, null)));
+    fs.events(b).append("s-2", ExpectedVersion.ANY, List.of(event(1, null)));
+    assertThat(fs.tenants()).contains(a, b).doesNotHaveDuplicates();
   }
 
   @Test

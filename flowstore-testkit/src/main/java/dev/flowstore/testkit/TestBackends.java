@@ -13,10 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Configurations for tests, one fresh, isolated store per call.
  *
- * <p>PostgreSQL: the server named by {@code POSTGRES_DSN}; when it is unset, an embedded PostgreSQL is
- * started once per JVM (so a fresh machine with only a JDK passes). In CI ({@code CI=true}) an unset
- * {@code POSTGRES_DSN} is an error, not a fallback: CI must test the real server it started. Each call
- * gets its own schema, so test classes never see each other's rows.
+ * <p>PostgreSQL: the server named by {@code POSTGRES_DSN}; when it is unset, an embedded PostgreSQL
+ * is started once per JVM (so a fresh machine with only a JDK passes). In CI ({@code CI=true}) an
+ * unset {@code POSTGRES_DSN} is an error, not a fallback: CI must test the real server it started.
+ * Each call gets its own schema, so test classes never see each other's rows.
  */
 public final class TestBackends {
   private static volatile String embeddedDsn;
@@ -25,7 +25,8 @@ public final class TestBackends {
 
   /** A SQLite store in {@code dir}. */
   public static FlowstoreConfig sqlite(Path dir) {
-    return FlowstoreConfig.fromMap(Map.of("FLOWSTORE_STORE_BACKEND", "sqlite", "FLOWSTORE_DATA_DIR", dir.toString()));
+    return FlowstoreConfig.fromMap(
+        Map.of("FLOWSTORE_STORE_BACKEND", "sqlite", "FLOWSTORE_DATA_DIR", dir.toString()));
   }
 
   /** A SQLite store in a new temporary directory. */
@@ -47,17 +48,25 @@ public final class TestBackends {
     Map<String, String> m = new HashMap<>();
     m.put("FLOWSTORE_STORE_BACKEND", "postgres");
     m.put("POSTGRES_DSN", postgresDsn());
-    m.put("POSTGRES_SCHEMA", "t_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36).toLowerCase(Locale.ROOT));
+    m.put(
+        "POSTGRES_SCHEMA",
+        "t_"
+            + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)
+                .toLowerCase(Locale.ROOT));
     m.put("POSTGRES_POOL_MAX", "8");
     m.putAll(extra);
     return FlowstoreConfig.fromMap(m);
   }
 
-  /** Drops what a test store left behind: its PostgreSQL schema (SQLite temp files are left to the OS). */
+  /**
+   * Drops what a test store left behind: its PostgreSQL schema (SQLite temp files are left to the
+   * OS).
+   */
   public static void drop(FlowstoreConfig config) {
     if (!config.storeBackend().equals("postgres")) return;
     FlowstoreConfig.PostgresDsn dsn = config.postgres();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
         java.sql.Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + config.postgresSchema() + " CASCADE");
     } catch (java.sql.SQLException e) {
@@ -70,23 +79,28 @@ public final class TestBackends {
     String dsn = System.getenv("POSTGRES_DSN");
     if (dsn != null && !dsn.isBlank()) return dsn;
     if ("true".equals(System.getenv("CI"))) {
-      throw new IllegalStateException("POSTGRES_DSN is unset in CI: .ci/run must start PostgreSQL and export POSTGRES_DSN");
+      throw new IllegalStateException(
+          "POSTGRES_DSN is unset in CI: .ci/run must start PostgreSQL and export POSTGRES_DSN");
     }
     if (embeddedDsn == null) {
       synchronized (TestBackends.class) {
         if (embeddedDsn == null) {
           try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-              try {
-                pg.close();
-              } catch (IOException ignored) {
-                // the JVM is exiting
-              }
-            }));
+            Runtime.getRuntime()
+                .addShutdownHook(
+                    new Thread(
+                        () -> {
+                          try {
+                            pg.close();
+                          } catch (IOException ignored) {
+                            // the JVM is exiting
+                          }
+                        }));
             embeddedDsn = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
           } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL (set POSTGRES_DSN to use a server)", e);
+            throw new UncheckedIOException(
+                "cannot start embedded PostgreSQL (set POSTGRES_DSN to use a server)", e);
           }
         }
       }

@@ -22,13 +22,17 @@ public interface Dialect {
     return "classpath:db/migration/" + name();
   }
 
-  /** Scopes a fresh transaction to a tenant (PostgreSQL: role and app.current_tenant, both LOCAL). */
+  /**
+   * Scopes a fresh transaction to a tenant (PostgreSQL: role and app.current_tenant, both LOCAL).
+   */
   void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException;
 
   /** The parameter placeholder for a JSON object value. */
   String jsonParam();
 
-  /** The row-lock suffix for "lock this row until commit", or "" where the database has one writer. */
+  /**
+   * The row-lock suffix for "lock this row until commit", or "" where the database has one writer.
+   */
   String forUpdate();
 
   void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;

@@ -29,78 +29,99 @@ final class JdbcApiKeys implements ApiKeys {
   @Override
   public Created create(TenantId tenant, String name) {
     String label = name == null || name.isBlank() ? "default" : name.strip();
-    if (label.length() > 200) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "key name: at most 200 characters");
+    if (label.length() > 200)
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "key name: at most 200 characters");
     byte[] id = new byte[6];
     byte[] secret = new byte[32];
     RANDOM.nextBytes(id);
     RANDOM.nextBytes(secret);
     String keyId = HexFormat.of().formatHex(id);
-    String key = "fsk_" + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    fs.system(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, keyId);
-        ps.setString(2, hash(key));
-        ps.setString(3, tenant.value());
-        ps.setString(4, label);
-        fs.dialect().setTime(ps, 5, fs.now());
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    String key =
+        "fsk_" + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    fs.system(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, keyId);
+            ps.setString(2, hash(key));
+            ps.setString(3, tenant.value());
+            ps.setString(4, label);
+            fs.dialect().setTime(ps, 5, fs.now());
+            ps.executeUpdate();
+          }
+          return null;
+        });
     return new Created(keyId, tenant, key);
   }
 
   @Override
   public Optional<TenantId> authenticate(String secret) {
     if (secret == null || secret.length() > 200) return Optional.empty();
-    return fs.system(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id FROM api_keys WHERE key_hash = ?")) {
-        ps.setString(1, hash(secret));
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(TenantId.of(rs.getString(1))) : Optional.empty();
-        }
-      }
-    });
+    return fs.system(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT tenant_id FROM api_keys WHERE key_hash = ?")) {
+            ps.setString(1, hash(secret));
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(TenantId.of(rs.getString(1))) : Optional.empty();
+            }
+          }
+        });
   }
 
   @Override
   public boolean any() {
-    return fs.system(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_keys LIMIT 1");
-          ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    });
+    return fs.system(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_keys LIMIT 1");
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
   }
 
   @Override
   public List<Info> list(TenantId tenant) {
-    return fs.system(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT key_id, name, created_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id")) {
-        ps.setString(1, tenant.value());
-        List<Info> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.add(new Info(rs.getString("key_id"), tenant, rs.getString("name"), fs.dialect().getTime(rs, "created_at")));
-        }
-        return out;
-      }
-    });
+    return fs.system(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT key_id, name, created_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id")) {
+            ps.setString(1, tenant.value());
+            List<Info> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next())
+                out.add(
+                    new Info(
+                        rs.getString("key_id"),
+                        tenant,
+                        rs.getString("name"),
+                        fs.dialect().getTime(rs, "created_at")));
+            }
+            return out;
+          }
+        });
   }
 
   @Override
   public boolean revoke(TenantId tenant, String keyId) {
-    return fs.system(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM api_keys WHERE tenant_id = ? AND key_id = ?")) {
-        ps.setString(1, tenant.value());
-        ps.setString(2, keyId);
-        return ps.executeUpdate() > 0;
-      }
-    });
+    return fs.system(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM api_keys WHERE tenant_id = ? AND key_id = ?")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, keyId);
+            return ps.executeUpdate() > 0;
+          }
+        });
   }
 
   private static String hash(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

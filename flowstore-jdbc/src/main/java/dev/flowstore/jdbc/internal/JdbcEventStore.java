@@ -27,13 +27,14 @@ import java.util.UUID;
  * The event store in SQL, shared by every dialect.
  *
  * <p>Ordering: an append locks its tenant's row in {@code event_feed_heads} for the rest of its
- * transaction and takes the next positions from it. Positions are therefore handed out in commit order
- * and without gaps, so a feed reader that has seen position p has seen every event below p, and an event
- * can never commit "behind" a reader. The price: appends of one tenant are serialized (appends of
- * different tenants are not); keep transactions that append short.
+ * transaction and takes the next positions from it. Positions are therefore handed out in commit
+ * order and without gaps, so a feed reader that has seen position p has seen every event below p,
+ * and an event can never commit "behind" a reader. The price: appends of one tenant are serialized
+ * (appends of different tenants are not); keep transactions that append short.
  */
 final class JdbcEventStore implements EventStore {
-  private static final String COLUMNS = "event_id, stream_id, version, position, type, payload, metadata, created_at";
+  private static final String COLUMNS =
+      "event_id, stream_id, version, position, type, payload, metadata, created_at";
 
   private final Scope scope;
   private final Dialect dialect;
@@ -49,31 +50,41 @@ final class JdbcEventStore implements EventStore {
 
   @Override
   public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
-    if (expected == null) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "expected_version is required");
-    List<Prepared> prepared = EventValidation.prepare(stream, events, scope.flowstore().config().maxPayloadBytes());
-    return scope.write(c -> {
-      long head = lockFeedHead(c);
-      long current = streamVersion(c, stream);
-      AppendResult replay = replayIfStored(c, stream, expected, prepared);
-      if (replay != null) return replay;
-      if (!expected.matches(current)) {
-        throw new FlowstoreException(
-            ErrorCode.VERSION_CONFLICT,
-            "stream '" + stream + "' is at version " + (current < 0 ? "none (no stream)" : current) + ", expected " + expected);
-      }
-      List<RecordedEvent> stored = insert(c, stream, current, head, prepared);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?")) {
-        ps.setLong(1, head + prepared.size());
-        ps.setString(2, tenant());
-        ps.executeUpdate();
-      }
-      return new AppendResult(stream, current + prepared.size(), stored, false);
-    });
+    if (expected == null)
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "expected_version is required");
+    List<Prepared> prepared =
+        EventValidation.prepare(stream, events, scope.flowstore().config().maxPayloadBytes());
+    return scope.write(
+        c -> {
+          long head = lockFeedHead(c);
+          long current = streamVersion(c, stream);
+          AppendResult replay = replayIfStored(c, stream, expected, prepared);
+          if (replay != null) return replay;
+          if (!expected.matches(current)) {
+            throw new FlowstoreException(
+                ErrorCode.VERSION_CONFLICT,
+                "stream '"
+                    + stream
+                    + "' is at version "
+                    + (current < 0 ? "none (no stream)" : current)
+                    + ", expected "
+                    + expected);
+          }
+          List<RecordedEvent> stored = insert(c, stream, current, head, prepared);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?")) {
+            ps.setLong(1, head + prepared.size());
+            ps.setString(2, tenant());
+            ps.executeUpdate();
+          }
+          return new AppendResult(stream, current + prepared.size(), stored, false);
+        });
   }
 
   /**
-   * Takes the tenant's feed lock for the rest of the transaction. Every write that appends takes it first,
-   * so writers of one tenant always lock in the same order.
+   * Takes the tenant's feed lock for the rest of the transaction. Every write that appends takes it
+   * first, so writers of one tenant always lock in the same order.
    */
   void lockFeed(Connection c) throws SQLException {
     lockFeedHead(c);
@@ -81,7 +92,8 @@ final class JdbcEventStore implements EventStore {
 
   /** Locks this tenant's feed head until commit and returns the last position handed out. */
   private long lockFeedHead(Connection c) throws SQLException {
-    String select = "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?" + dialect.forUpdate();
+    String select =
+        "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?" + dialect.forUpdate();
     for (int attempt = 0; attempt < 2; attempt++) {
       try (PreparedStatement ps = c.prepareStatement(select)) {
         ps.setString(1, tenant());
@@ -89,28 +101,43 @@ final class JdbcEventStore implements EventStore {
           if (rs.next()) return rs.getLong(1);
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 0) ON CONFLICT (tenant_id) DO NOTHING")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 0) ON CONFLICT (tenant_id) DO NOTHING")) {
         ps.setString(1, tenant());
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING")) {
         ps.setString(1, tenant());
         ps.executeUpdate();
       }
     }
-    throw new FlowstoreException(ErrorCode.INTERNAL, "cannot create the feed head of tenant " + tenant());
+    throw new FlowstoreException(
+        ErrorCode.INTERNAL, "cannot create the feed head of tenant " + tenant());
   }
 
   /**
-   * When the caller supplied event ids that are already stored: the same events at the same place is an
-   * idempotent retry (return them); anything else is a conflict. Returns null when none is stored.
+   * When the caller supplied event ids that are already stored: the same events at the same place
+   * is an idempotent retry (return them); anything else is a conflict. Returns null when none is
+   * stored.
    */
-  private AppendResult replayIfStored(Connection c, String stream, ExpectedVersion expected, List<Prepared> prepared) throws SQLException {
-    List<UUID> supplied = prepared.stream().filter(p -> p.source().eventId() != null).map(Prepared::eventId).toList();
+  private AppendResult replayIfStored(
+      Connection c, String stream, ExpectedVersion expected, List<Prepared> prepared)
+      throws SQLException {
+    List<UUID> supplied =
+        prepared.stream().filter(p -> p.source().eventId() != null).map(Prepared::eventId).toList();
     if (supplied.isEmpty()) return null;
     Map<UUID, RecordedEvent> found = new HashMap<>();
     String in = String.join(",", java.util.Collections.nCopies(supplied.size(), "?"));
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM events WHERE tenant_id = ? AND event_id IN (" + in + ")")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM events WHERE tenant_id = ? AND event_id IN ("
+                + in
+                + ")")) {
       ps.setString(1, tenant());
       for (int i = 0; i < supplied.size(); i++) dialect.setUuid(ps, i + 2, supplied.get(i));
       try (ResultSet rs = ps.executeQuery()) {
@@ -125,7 +152,11 @@ final class JdbcEventStore implements EventStore {
     for (Prepared p : prepared) {
       RecordedEvent e = found.get(p.eventId());
       if (e == null) {
-        throw new FlowstoreException(ErrorCode.EVENT_ID_CONFLICT, "some of these event ids are already stored and some are not (" + p.eventId() + " is new): an append is all or nothing");
+        throw new FlowstoreException(
+            ErrorCode.EVENT_ID_CONFLICT,
+            "some of these event ids are already stored and some are not ("
+                + p.eventId()
+                + " is new): an append is all or nothing");
       }
       stored.add(e);
     }
@@ -133,19 +164,35 @@ final class JdbcEventStore implements EventStore {
     boolean samePlace = true;
     for (int i = 0; i < stored.size(); i++) {
       RecordedEvent e = stored.get(i);
-      samePlace &= e.stream().equals(stream) && e.version() == first.version() + i && e.type().equals(prepared.get(i).type());
+      samePlace &=
+          e.stream().equals(stream)
+              && e.version() == first.version() + i
+              && e.type().equals(prepared.get(i).type());
     }
     if (!samePlace || !expected.matches(first.version() - 1)) {
       throw new FlowstoreException(
           ErrorCode.EVENT_ID_CONFLICT,
-          "event " + first.eventId() + " is already stored in stream '" + first.stream() + "' at version " + first.version() + "; a retry must repeat the same events at the same place");
+          "event "
+              + first.eventId()
+              + " is already stored in stream '"
+              + first.stream()
+              + "' at version "
+              + first.version()
+              + "; a retry must repeat the same events at the same place");
     }
     return new AppendResult(stream, stored.get(stored.size() - 1).version(), stored, true);
   }
 
-  private List<RecordedEvent> insert(Connection c, String stream, long current, long head, List<Prepared> prepared) throws SQLException {
+  private List<RecordedEvent> insert(
+      Connection c, String stream, long current, long head, List<Prepared> prepared)
+      throws SQLException {
     String json = dialect.jsonParam();
-    String sql = "INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, " + json + ", " + json + ", ?)";
+    String sql =
+        "INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + json
+            + ", "
+            + json
+            + ", ?)";
     Instant now = scope.flowstore().now();
     String category = Ids.category(stream);
     List<RecordedEvent> out = new ArrayList<>(prepared.size());
@@ -164,7 +211,16 @@ final class JdbcEventStore implements EventStore {
         ps.setString(9, p.metadataJson());
         dialect.setTime(ps, 10, at);
         ps.addBatch();
-        out.add(new RecordedEvent(p.eventId(), stream, current + 1 + i, head + 1 + i, p.type(), p.source().payload().deepCopy(), p.source().metadata().deepCopy(), at));
+        out.add(
+            new RecordedEvent(
+                p.eventId(),
+                stream,
+                current + 1 + i,
+                head + 1 + i,
+                p.type(),
+                p.source().payload().deepCopy(),
+                p.source().metadata().deepCopy(),
+                at));
       }
       ps.executeBatch();
     }
@@ -172,18 +228,33 @@ final class JdbcEventStore implements EventStore {
   }
 
   @Override
-  public List<RecordedEvent> readStream(String stream, long fromVersion, int limit, Direction direction) {
+  public List<RecordedEvent> readStream(
+      String stream, long fromVersion, int limit, Direction direction) {
     Ids.stream(stream);
     EventValidation.limit(limit);
-    if (fromVersion < 0) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "from_version must be >= 0, got " + fromVersion);
+    if (fromVersion < 0)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "from_version must be >= 0, got " + fromVersion);
     boolean forward = direction != Direction.BACKWARD;
-    String sql = "SELECT " + COLUMNS + " FROM events WHERE tenant_id = ? AND stream_id = ? AND version " + (forward ? ">=" : "<=") + " ? ORDER BY version " + (forward ? "ASC" : "DESC") + " LIMIT ?";
-    return scope.read(c -> query(c, sql, ps -> {
-      ps.setString(1, tenant());
-      ps.setString(2, stream);
-      ps.setLong(3, fromVersion);
-      ps.setInt(4, limit);
-    }));
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM events WHERE tenant_id = ? AND stream_id = ? AND version "
+            + (forward ? ">=" : "<=")
+            + " ? ORDER BY version "
+            + (forward ? "ASC" : "DESC")
+            + " LIMIT ?";
+    return scope.read(
+        c ->
+            query(
+                c,
+                sql,
+                ps -> {
+                  ps.setString(1, tenant());
+                  ps.setString(2, stream);
+                  ps.setLong(3, fromVersion);
+                  ps.setInt(4, limit);
+                }));
   }
 
   @Override
@@ -193,7 +264,9 @@ final class JdbcEventStore implements EventStore {
   }
 
   private long streamVersion(Connection c, String stream) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1")) {
       ps.setString(1, tenant());
       ps.setString(2, stream);
       try (ResultSet rs = ps.executeQuery()) {
@@ -205,16 +278,28 @@ final class JdbcEventStore implements EventStore {
   @Override
   public List<RecordedEvent> readAll(long afterPosition, int limit, String category) {
     EventValidation.limit(limit);
-    if (afterPosition < 0) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "after must be >= 0, got " + afterPosition);
+    if (afterPosition < 0)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "after must be >= 0, got " + afterPosition);
     if (category != null) Ids.stream(category);
-    String sql = "SELECT " + COLUMNS + " FROM events WHERE tenant_id = ? AND position > ?" + (category == null ? "" : " AND category = ?") + " ORDER BY position ASC LIMIT ?";
-    return scope.read(c -> query(c, sql, ps -> {
-      int i = 1;
-      ps.setString(i++, tenant());
-      ps.setLong(i++, afterPosition);
-      if (category != null) ps.setString(i++, category);
-      ps.setInt(i, limit);
-    }));
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM events WHERE tenant_id = ? AND position > ?"
+            + (category == null ? "" : " AND category = ?")
+            + " ORDER BY position ASC LIMIT ?";
+    return scope.read(
+        c ->
+            query(
+                c,
+                sql,
+                ps -> {
+                  int i = 1;
+                  ps.setString(i++, tenant());
+                  ps.setLong(i++, afterPosition);
+                  if (category != null) ps.setString(i++, category);
+                  ps.setInt(i, limit);
+                }));
   }
 
   private interface Binder {

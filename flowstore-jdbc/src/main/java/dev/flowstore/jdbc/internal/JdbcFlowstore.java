@@ -1,13 +1,19 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ApiKeys;
+import dev.flowstore.Checkpoints;
+import dev.flowstore.Commands;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.EventStore;
+import dev.flowstore.Flows;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
-import dev.flowstore.Flows;
+import dev.flowstore.Nodes;
+import dev.flowstore.ResumeHandles;
 import dev.flowstore.Sessions;
+import dev.flowstore.Steps;
+import dev.flowstore.Tasks;
 import dev.flowstore.TenantId;
 import dev.flowstore.Transaction;
 import dev.flowstore.TransactionWork;
@@ -24,8 +30,8 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * A {@link Flowstore} over JDBC. Every tenant transaction: take a connection, begin, scope it to the
- * tenant through the {@link Dialect}, run the work, commit (or roll back on any exception).
+ * A {@link Flowstore} over JDBC. Every tenant transaction: take a connection, begin, scope it to
+ * the tenant through the {@link Dialect}, run the work, commit (or roll back on any exception).
  */
 public final class JdbcFlowstore implements Flowstore {
   private static final ThreadLocal<Boolean> IN_WRITE = new ThreadLocal<>();
@@ -85,17 +91,52 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   @Override
-  public List<TenantId> tenants() {
-    return system(c -> {
-      List<TenantId> out = new ArrayList<>();
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tenant_id FROM tenants ORDER BY tenant_id")) {
-        while (rs.next()) out.add(TenantId.of(rs.getString(1)));
-      }
-      return out;
-    });
+  public Steps steps(TenantId tenant) {
+    return new JdbcSteps(new AutonomousScope(this, Objects.requireNonNull(tenant)));
   }
 
-  /** A scope on a connection that is already inside this tenant's transaction (stores composing stores). */
+  @Override
+  public Checkpoints checkpoints(TenantId tenant) {
+    return new JdbcCheckpoints(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Nodes nodes(TenantId tenant) {
+    return new JdbcNodes(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Tasks tasks(TenantId tenant) {
+    return new JdbcTasks(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public ResumeHandles resumeHandles(TenantId tenant) {
+    return new JdbcResumeHandles(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Commands commands(TenantId tenant) {
+    return new JdbcCommands(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public List<TenantId> tenants() {
+    return system(
+        c -> {
+          List<TenantId> out = new ArrayList<>();
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT tenant_id FROM tenants ORDER BY tenant_id")) {
+            while (rs.next()) out.add(TenantId.of(rs.getString(1)));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * A scope on a connection that is already inside this tenant's transaction (stores composing
+   * stores).
+   */
   Scope joined(TenantId tenant, Connection c) {
     return new BoundScope(this, tenant, c);
   }
@@ -103,18 +144,20 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public <T> T inTransaction(TenantId tenant, TransactionWork<T> work) {
     Objects.requireNonNull(tenant, "tenant");
-    return write(tenant, c -> {
-      BoundScope scope = new BoundScope(this, tenant, c);
-      try {
-        return work.run(new JdbcTransaction(scope));
-      } catch (SQLException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new FlowstoreException(ErrorCode.INTERNAL, "transaction work failed: " + e, e);
-      } finally {
-        scope.close();
-      }
-    });
+    return write(
+        tenant,
+        c -> {
+          BoundScope scope = new BoundScope(this, tenant, c);
+          try {
+            return work.run(new JdbcTransaction(scope));
+          } catch (SQLException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new FlowstoreException(ErrorCode.INTERNAL, "transaction work failed: " + e, e);
+          } finally {
+            scope.close();
+          }
+        });
   }
 
   <T> T write(TenantId tenant, SqlWork<T> work) {
@@ -183,13 +226,14 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public void checkReady() {
-    system(c -> {
-      try (Statement s = c.createStatement()) {
-        s.setQueryTimeout(5);
-        s.execute("SELECT 1");
-      }
-      return null;
-    });
+    system(
+        c -> {
+          try (Statement s = c.createStatement()) {
+            s.setQueryTimeout(5);
+            s.execute("SELECT 1");
+          }
+          return null;
+        });
   }
 
   @Override
@@ -207,7 +251,8 @@ public final class JdbcFlowstore implements Flowstore {
     try {
       onClose.close();
     } catch (Exception e) {
-      throw new FlowstoreException(ErrorCode.INTERNAL, "closing " + description + ": " + e.getMessage(), e);
+      throw new FlowstoreException(
+          ErrorCode.INTERNAL, "closing " + description + ": " + e.getMessage(), e);
     }
   }
 
@@ -254,7 +299,10 @@ public final class JdbcFlowstore implements Flowstore {
 
     @Override
     public <T> T write(SqlWork<T> work) {
-      if (closed) throw new FlowstoreException(ErrorCode.INTERNAL, "this transaction has ended; use it only inside its inTransaction callback");
+      if (closed)
+        throw new FlowstoreException(
+            ErrorCode.INTERNAL,
+            "this transaction has ended; use it only inside its inTransaction callback");
       try {
         return work.run(connection);
       } catch (SQLException e) {
@@ -286,6 +334,36 @@ public final class JdbcFlowstore implements Flowstore {
     @Override
     public Sessions sessions() {
       return new JdbcSessions(scope);
+    }
+
+    @Override
+    public Steps steps() {
+      return new JdbcSteps(scope);
+    }
+
+    @Override
+    public Checkpoints checkpoints() {
+      return new JdbcCheckpoints(scope);
+    }
+
+    @Override
+    public Nodes nodes() {
+      return new JdbcNodes(scope);
+    }
+
+    @Override
+    public Tasks tasks() {
+      return new JdbcTasks(scope);
+    }
+
+    @Override
+    public ResumeHandles resumeHandles() {
+      return new JdbcResumeHandles(scope);
+    }
+
+    @Override
+    public Commands commands() {
+      return new JdbcCommands(scope);
     }
   }
 }

@@ -8,7 +8,10 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
-/** Flyway, one location per dialect. Migrations are plain SQL files under db/migration/&lt;dialect&gt;. */
+/**
+ * Flyway, one location per dialect. Migrations are plain SQL files under
+ * db/migration/&lt;dialect&gt;.
+ */
 public final class Migrations {
   private Migrations() {}
 
@@ -16,7 +19,9 @@ public final class Migrations {
     run(Flyway.configure().dataSource(ds).locations("classpath:db/migration/sqlite"), "sqlite");
   }
 
-  /** Migrates over connections of its own (Flyway needs two at once; the pool may allow only one). */
+  /**
+   * Migrates over connections of its own (Flyway needs two at once; the pool may allow only one).
+   */
   public static void postgres(FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
     run(
         Flyway.configure()
@@ -29,11 +34,13 @@ public final class Migrations {
         "postgresql schema " + schema);
   }
 
-  private static void run(org.flywaydb.core.api.configuration.FluentConfiguration cfg, String what) {
+  private static void run(
+      org.flywaydb.core.api.configuration.FluentConfiguration cfg, String what) {
     try {
       cfg.loggers("slf4j").load().migrate();
     } catch (FlywayException e) {
-      throw new FlowstoreException(ErrorCode.BACKEND_UNAVAILABLE, "migrating " + what + " failed: " + e.getMessage(), e);
+      throw new FlowstoreException(
+          ErrorCode.BACKEND_UNAVAILABLE, "migrating " + what + " failed: " + e.getMessage(), e);
     }
   }
 }

@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * PostgreSQL: each transaction switches to the application role and sets the tenant, both with
- * {@code set_config(..., true)} (= SET LOCAL), so nothing outlives the transaction on a pooled connection.
+ * {@code set_config(..., true)} (= SET LOCAL), so nothing outlives the transaction on a pooled
+ * connection.
  */
 public final class PostgresDialect implements Dialect {
   private final String appRole;
@@ -28,7 +29,9 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('role', ?, true), set_config('app.current_tenant', ?, true)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT set_config('role', ?, true), set_config('app.current_tenant', ?, true)")) {
       ps.setString(1, appRole);
       ps.setString(2, tenant.value());
       ps.execute();

@@ -19,9 +19,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The session state machine and its event encoding, free of SQL: how a change applies, what its event
- * records, and how replaying a stream rebuilds a session. {@code session.created} carries the whole
- * session; every later event carries the fields it changed; folding them in order gives any version.
+ * The session state machine and its event encoding, free of SQL: how a change applies, what its
+ * event records, and how replaying a stream rebuilds a session. {@code session.created} carries the
+ * whole session; every later event carries the fields it changed; folding them in order gives any
+ * version.
  */
 final class SessionRules {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -29,8 +30,12 @@ final class SessionRules {
   private SessionRules() {}
 
   static String stateName(String what, String value) {
-    if (value == null || value.isBlank() || value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + ": must be 1-200 printable characters");
+    if (value == null
+        || value.isBlank()
+        || value.length() > 200
+        || value.chars().anyMatch(Character::isISOControl)) {
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, what + ": must be 1-200 printable characters");
     }
     return value;
   }
@@ -39,7 +44,15 @@ final class SessionRules {
     ObjectNode v = value == null ? JSON.objectNode() : value.deepCopy();
     Json.rejectNul(what, v);
     int size = Json.write(v).getBytes(StandardCharsets.UTF_8).length;
-    if (size > maxBytes) throw new FlowstoreException(ErrorCode.PAYLOAD_TOO_LARGE, what + ": " + size + " bytes, the limit is " + maxBytes + " (FLOWSTORE_MAX_PAYLOAD_BYTES)");
+    if (size > maxBytes)
+      throw new FlowstoreException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          what
+              + ": "
+              + size
+              + " bytes, the limit is "
+              + maxBytes
+              + " (FLOWSTORE_MAX_PAYLOAD_BYTES)");
     return v;
   }
 
@@ -52,7 +65,8 @@ final class SessionRules {
 
   static Session apply(Session cur, SessionChange ch, Instant now) {
     SessionStatus status = ch.status() == null ? cur.status() : ch.status();
-    Instant expires = status.isFinal() || cur.ttlSeconds() == null ? null : now.plusSeconds(cur.ttlSeconds());
+    Instant expires =
+        status.isFinal() || cur.ttlSeconds() == null ? null : now.plusSeconds(cur.ttlSeconds());
     return new Session(
         cur.sessionId(),
         cur.flowId(),
@@ -96,7 +110,8 @@ final class SessionRules {
   static ObjectNode changes(Session before, Session after) {
     ObjectNode o = JSON.objectNode();
     if (before.status() != after.status()) o.put("status", after.status().name());
-    if (!Objects.equals(before.currentState(), after.currentState())) o.put("current_state", after.currentState());
+    if (!Objects.equals(before.currentState(), after.currentState()))
+      o.put("current_state", after.currentState());
     if (!Objects.equals(before.stage(), after.stage())) o.put("stage", after.stage());
     if (!before.state().equals(after.state())) o.set("state", after.state());
     return o;
@@ -106,36 +121,44 @@ final class SessionRules {
   static Session replay(UUID id, List<RecordedEvent> events) {
     RecordedEvent first = events.get(0);
     JsonNode s = first.payload().path("session");
-    if (first.version() != 0 || !s.isObject()) throw new FlowstoreException(ErrorCode.INTERNAL, "stream of session " + id + " does not start with session.created");
+    if (first.version() != 0 || !s.isObject())
+      throw new FlowstoreException(
+          ErrorCode.INTERNAL, "stream of session " + id + " does not start with session.created");
     Integer ttl = s.path("ttl_seconds").isNumber() ? s.get("ttl_seconds").asInt() : null;
-    Session cur = new Session(
-        id,
-        text(s, "flow_id"),
-        s.path("flow_version").isNumber() ? s.get("flow_version").asInt() : null,
-        SessionStatus.valueOf(s.path("status").asText()),
-        text(s, "current_state"),
-        text(s, "stage"),
-        (ObjectNode) s.get("state"),
-        (ObjectNode) s.get("params"),
-        (ObjectNode) s.get("metadata"),
-        text(s, "schedule_id"),
-        text(s, "parent_session_id") == null ? null : UUID.fromString(text(s, "parent_session_id")),
-        0,
-        first.createdAt(),
-        first.createdAt(),
-        null,
-        ttl,
-        ttl == null ? null : first.createdAt().plusSeconds(ttl));
+    Session cur =
+        new Session(
+            id,
+            text(s, "flow_id"),
+            s.path("flow_version").isNumber() ? s.get("flow_version").asInt() : null,
+            SessionStatus.valueOf(s.path("status").asText()),
+            text(s, "current_state"),
+            text(s, "stage"),
+            (ObjectNode) s.get("state"),
+            (ObjectNode) s.get("params"),
+            (ObjectNode) s.get("metadata"),
+            text(s, "schedule_id"),
+            text(s, "parent_session_id") == null
+                ? null
+                : UUID.fromString(text(s, "parent_session_id")),
+            0,
+            first.createdAt(),
+            first.createdAt(),
+            null,
+            ttl,
+            ttl == null ? null : first.createdAt().plusSeconds(ttl));
     for (RecordedEvent e : events.subList(1, events.size())) {
       JsonNode ch = e.payload().path("changes");
-      SessionChange change = new SessionChange(
-          text(ch, "current_state"),
-          ch.has("status") ? SessionStatus.valueOf(ch.get("status").asText()) : null,
-          text(ch, "stage"),
-          ch.has("state") ? (ObjectNode) ch.get("state") : null,
-          null);
+      SessionChange change =
+          new SessionChange(
+              text(ch, "current_state"),
+              ch.has("status") ? SessionStatus.valueOf(ch.get("status").asText()) : null,
+              text(ch, "stage"),
+              ch.has("state") ? (ObjectNode) ch.get("state") : null,
+              null);
       cur = apply(cur, change, e.createdAt());
-      if (cur.version() != e.version()) throw new FlowstoreException(ErrorCode.INTERNAL, "stream of session " + id + " has a gap at version " + e.version());
+      if (cur.version() != e.version())
+        throw new FlowstoreException(
+            ErrorCode.INTERNAL, "stream of session " + id + " has a gap at version " + e.version());
     }
     return cur;
   }
@@ -149,16 +172,21 @@ final class SessionRules {
   record Cursor(Instant createdAt, UUID sessionId) {
     String encode() {
       String raw = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt) + ":" + sessionId;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor decode(String cursor) {
       try {
         String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         int colon = raw.indexOf(':');
-        return new Cursor(Instant.EPOCH.plus(Long.parseLong(raw.substring(0, colon)), ChronoUnit.MICROS), UUID.fromString(raw.substring(colon + 1)));
+        return new Cursor(
+            Instant.EPOCH.plus(Long.parseLong(raw.substring(0, colon)), ChronoUnit.MICROS),
+            UUID.fromString(raw.substring(colon + 1)));
       } catch (RuntimeException e) {
-        throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "cursor is not one this server handed out");
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT, "cursor is not one this server handed out");
       }
     }
   }

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
-/** SQLite: one writer (BEGIN IMMEDIATE), tenant filtering in SQL only, times as epoch microseconds. */
+/**
+ * SQLite: one writer (BEGIN IMMEDIATE), tenant filtering in SQL only, times as epoch microseconds.
+ */
 public final class SqliteDialect implements Dialect {
   @Override
   public String name() {
@@ -28,7 +30,8 @@ public final class SqliteDialect implements Dialect {
 
   @Override
   public String forUpdate() {
-    return ""; // why: write transactions are BEGIN IMMEDIATE, so the writer already holds the database lock
+    return ""; // why: write transactions are BEGIN IMMEDIATE, so the writer already holds the
+    // database lock
   }
 
   @Override

@@ -7,10 +7,18 @@ import picocli.CommandLine.Option;
 
 /** The options export and import share. */
 final class ArchiveOptions {
-  @Option(names = "--events", paramLabel = "DIR", description = "The archive directory, one <stream>.jsonl per stream (default: FLOWSTORE_DATA_DIR/events).")
+  @Option(
+      names = "--events",
+      paramLabel = "DIR",
+      description =
+          "The archive directory, one <stream>.jsonl per stream (default: FLOWSTORE_DATA_DIR/events).")
   Path dir;
 
-  @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "default", description = "The tenant whose events are archived (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tenant",
+      paramLabel = "TENANT",
+      defaultValue = "default",
+      description = "The tenant whose events are archived (default: ${DEFAULT-VALUE}).")
   String tenant;
 
   Path dir(FlowstoreConfig config) {

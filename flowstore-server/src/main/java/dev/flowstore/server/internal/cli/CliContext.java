@@ -14,7 +14,9 @@ public record CliContext(Map<String, String> env, Clock clock, Supplier<ServeLif
     env = Map.copyOf(env);
   }
 
-  /** The configuration from the environment, with {@code overrides} (command-line options) on top. */
+  /**
+   * The configuration from the environment, with {@code overrides} (command-line options) on top.
+   */
   public FlowstoreConfig config(Map<String, String> overrides) {
     return ConfigLoader.load(env, overrides);
   }

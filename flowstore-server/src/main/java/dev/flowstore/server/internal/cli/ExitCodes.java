@@ -6,8 +6,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The one place that maps failures to exit codes and stderr lines. A flowstore error is one line, no stack
- * trace: {@code CONFIGURATION} exits 2 (like a usage error: fix the invocation), {@code
+ * The one place that maps failures to exit codes and stderr lines. A flowstore error is one line,
+ * no stack trace: {@code CONFIGURATION} exits 2 (like a usage error: fix the invocation), {@code
  * BACKEND_UNAVAILABLE} 3 (retry later), any other code 1. Only a bug prints a stack trace.
  */
 public final class ExitCodes {
@@ -34,7 +34,11 @@ public final class ExitCodes {
       return of(f.code());
     }
     if (e instanceof UncheckedIOException io) {
-      err.println("flowstore: " + oneLine(io.getMessage()) + ": " + oneLine(String.valueOf(io.getCause().getMessage())));
+      err.println(
+          "flowstore: "
+              + oneLine(io.getMessage())
+              + ": "
+              + oneLine(String.valueOf(io.getCause().getMessage())));
       err.flush();
       return FAILED;
     }

@@ -14,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code flowstore export}. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Writes one tenant's events to JSONL files, one per stream, into an empty directory.")
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description =
+        "Writes one tenant's events to JSONL files, one per stream, into an empty directory.")
 public final class ExportCommand implements Callable<Integer> {
   private final CliContext ctx;
 
@@ -32,9 +36,20 @@ public final class ExportCommand implements Callable<Integer> {
     FlowstoreConfig config = ctx.config(Map.of());
     Path dir = options.dir(config);
     try (Flowstore flowstore = Flowstore.open(config)) {
-      ProgressPrinter printer = new ProgressPrinter("export", spec.commandLine().getErr(), ctx.clock());
+      ProgressPrinter printer =
+          new ProgressPrinter("export", spec.commandLine().getErr(), ctx.clock());
       Progress done = JsonlArchive.exportTo(flowstore.events(tenant), dir, printer);
-      spec.commandLine().getOut().println("exported " + done.events() + " events of tenant " + tenant + " to " + done.files() + " files in " + dir);
+      spec.commandLine()
+          .getOut()
+          .println(
+              "exported "
+                  + done.events()
+                  + " events of tenant "
+                  + tenant
+                  + " to "
+                  + done.files()
+                  + " files in "
+                  + dir);
     }
     return ExitCodes.OK;
   }

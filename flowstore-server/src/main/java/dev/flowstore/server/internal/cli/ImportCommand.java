@@ -38,11 +38,23 @@ public final class ImportCommand implements Callable<Integer> {
     FlowstoreConfig config = ctx.config(Map.of());
     Path dir = options.dir(config);
     try (Flowstore flowstore = Flowstore.open(config)) {
-      ProgressPrinter printer = new ProgressPrinter("import", spec.commandLine().getErr(), ctx.clock());
+      ProgressPrinter printer =
+          new ProgressPrinter("import", spec.commandLine().getErr(), ctx.clock());
       Progress done = JsonlArchive.importFrom(flowstore.events(tenant), dir, printer);
       spec.commandLine()
           .getOut()
-          .println("imported " + done.events() + " events from " + done.files() + " files in " + dir + " into tenant " + tenant + " (" + done.unchanged() + " were already stored)");
+          .println(
+              "imported "
+                  + done.events()
+                  + " events from "
+                  + done.files()
+                  + " files in "
+                  + dir
+                  + " into tenant "
+                  + tenant
+                  + " ("
+                  + done.unchanged()
+                  + " were already stored)");
     }
     return ExitCodes.OK;
   }

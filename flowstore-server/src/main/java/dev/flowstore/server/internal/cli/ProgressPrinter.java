@@ -29,10 +29,18 @@ final class ProgressPrinter implements Consumer<Progress> {
   public void accept(Progress p) {
     if (p.done()) return; // the command prints its own summary
     Instant now = clock.instant();
-    if (Duration.between(last, now).compareTo(EVERY) < 0 && p.events() - lastEvents < EVENTS) return;
+    if (Duration.between(last, now).compareTo(EVERY) < 0 && p.events() - lastEvents < EVENTS)
+      return;
     last = now;
     lastEvents = p.events();
-    err.println(what + ": " + p.files() + " files, " + p.events() + " events" + (p.unchanged() > 0 ? " (" + p.unchanged() + " already stored)" : ""));
+    err.println(
+        what
+            + ": "
+            + p.files()
+            + " files, "
+            + p.events()
+            + " events"
+            + (p.unchanged() > 0 ? " (" + p.unchanged() + " already stored)" : ""));
     err.flush();
   }
 }

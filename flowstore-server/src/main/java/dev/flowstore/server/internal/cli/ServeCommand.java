@@ -3,6 +3,9 @@ package dev.flowstore.server.internal.cli;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.server.FlowstoreServer;
+import dev.flowstore.server.internal.workers.Sweeper;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,16 +24,27 @@ import picocli.CommandLine.Option;
     })
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
 
   private final CliContext ctx;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (overrides FLOWSTORE_HTTP_HOST, default 127.0.0.1).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "Address to bind (overrides FLOWSTORE_HTTP_HOST, default 127.0.0.1).")
   String host;
 
-  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on, 0 for any free one (overrides FLOWSTORE_HTTP_PORT, default 8080).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description =
+          "Port to listen on, 0 for any free one (overrides FLOWSTORE_HTTP_PORT, default 8080).")
   Integer port;
 
-  @Option(names = "--no-migrate", description = "Do not apply pending schema migrations on start (FLOWSTORE_MIGRATE_ON_START=false).")
+  @Option(
+      names = "--no-migrate",
+      description =
+          "Do not apply pending schema migrations on start (FLOWSTORE_MIGRATE_ON_START=false).")
   boolean noMigrate;
 
   public ServeCommand(CliContext ctx) {
@@ -46,8 +60,10 @@ public final class ServeCommand implements Callable<Integer> {
     FlowstoreConfig config = ctx.config(overrides);
     ServeLifecycle lifecycle = ctx.lifecycle().get();
     try (Flowstore flowstore = Flowstore.open(config);
+        Sweeper sweeper = Sweeper.start(flowstore, Clock.systemUTC(), SWEEP_INTERVAL);
         FlowstoreServer server = FlowstoreServer.start(flowstore)) {
-      LOG.info("flowstore {} listening on {} ({})", Version.get(), server.uri(), flowstore.describe());
+      LOG.info(
+          "flowstore {} listening on {} ({})", Version.get(), server.uri(), flowstore.describe());
       lifecycle.started(server.uri());
       lifecycle.awaitStop();
       LOG.info("flowstore stopping");

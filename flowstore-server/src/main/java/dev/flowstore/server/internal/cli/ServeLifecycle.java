@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When {@code serve} stops. In production: on SIGTERM/SIGINT, through a JVM shutdown hook that waits for
- * the server and store to close before the JVM halts. In tests: when {@link #stop()} is called.
+ * When {@code serve} stops. In production: on SIGTERM/SIGINT, through a JVM shutdown hook that
+ * waits for the server and store to close before the JVM halts. In tests: when {@link #stop()} is
+ * called.
  */
 public final class ServeLifecycle {
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);

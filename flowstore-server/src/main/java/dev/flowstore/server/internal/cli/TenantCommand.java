@@ -16,14 +16,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code flowstore tenant create|keys|revoke}: API keys, the only way a tenant exists for the server. */
-@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Manages tenants' API keys.")
+/**
+ * {@code flowstore tenant create|keys|revoke}: API keys, the only way a tenant exists for the
+ * server.
+ */
+@Command(
+    name = "tenant",
+    mixinStandardHelpOptions = true,
+    description = "Manages tenants' API keys.")
 public final class TenantCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (create, keys or revoke)");
+    throw new ParameterException(
+        spec.commandLine(), "Missing required subcommand (create, keys or revoke)");
   }
 
   static <T> T withKeys(CliContext ctx, Function<ApiKeys, T> work) {
@@ -43,10 +50,16 @@ public final class TenantCommand implements Runnable {
   public static final class Create implements Callable<Integer> {
     private final CliContext ctx;
 
-    @Parameters(paramLabel = "NAME", description = "The tenant id: 1-63 chars of a-z, 0-9, '_' or '-'.")
+    @Parameters(
+        paramLabel = "NAME",
+        description = "The tenant id: 1-63 chars of a-z, 0-9, '_' or '-'.")
     String name;
 
-    @Option(names = "--label", paramLabel = "LABEL", defaultValue = "cli", description = "A name for the key, shown by 'tenant keys' (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--label",
+        paramLabel = "LABEL",
+        defaultValue = "cli",
+        description = "A name for the key, shown by 'tenant keys' (default: ${DEFAULT-VALUE}).")
     String label;
 
     @Spec CommandSpec spec;
@@ -62,13 +75,18 @@ public final class TenantCommand implements Runnable {
       spec.commandLine().getOut().println(key.secret());
       PrintWriter err = spec.commandLine().getErr();
       err.println("created API key " + key.keyId() + " for tenant " + tenant + ".");
-      err.println("The key above is shown once and is not stored (only its hash is): keep it now. Use it as 'Authorization: Bearer <key>'.");
+      err.println(
+          "The key above is shown once and is not stored (only its hash is): keep it now. Use it as 'Authorization: Bearer <key>'.");
       return ExitCodes.OK;
     }
   }
 
   /** {@code flowstore tenant keys NAME}. */
-  @Command(name = "keys", mixinStandardHelpOptions = true, description = "Lists tenant NAME's API keys (ids, labels and creation times; never the keys).")
+  @Command(
+      name = "keys",
+      mixinStandardHelpOptions = true,
+      description =
+          "Lists tenant NAME's API keys (ids, labels and creation times; never the keys).")
   public static final class Keys implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -92,14 +110,20 @@ public final class TenantCommand implements Runnable {
   }
 
   /** {@code flowstore tenant revoke NAME KEY_ID}. */
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Deletes one of tenant NAME's API keys.")
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = "Deletes one of tenant NAME's API keys.")
   public static final class Revoke implements Callable<Integer> {
     private final CliContext ctx;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The tenant id.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "KEY_ID", description = "The key's id, as 'tenant keys' lists it.")
+    @Parameters(
+        index = "1",
+        paramLabel = "KEY_ID",
+        description = "The key's id, as 'tenant keys' lists it.")
     String keyId;
 
     @Spec CommandSpec spec;
@@ -112,7 +136,8 @@ public final class TenantCommand implements Runnable {
     public Integer call() {
       TenantId tenant = TenantId.of(name);
       if (!withKeys(ctx, keys -> keys.revoke(tenant, keyId))) {
-        throw new FlowstoreException(ErrorCode.NOT_FOUND, "tenant " + tenant + " has no API key " + keyId);
+        throw new FlowstoreException(
+            ErrorCode.NOT_FOUND, "tenant " + tenant + " has no API key " + keyId);
       }
       spec.commandLine().getOut().println("revoked API key " + keyId + " of tenant " + tenant);
       return ExitCodes.OK;

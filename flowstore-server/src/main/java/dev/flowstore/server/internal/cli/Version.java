@@ -25,7 +25,8 @@ public final class Version implements IVersionProvider {
   }
 
   private static String load() {
-    try (InputStream in = Version.class.getResourceAsStream("/dev/flowstore/server/version.properties")) {
+    try (InputStream in =
+        Version.class.getResourceAsStream("/dev/flowstore/server/version.properties")) {
       if (in == null) return "unknown";
       Properties p = new Properties();
       p.load(in);

@@ -6,7 +6,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code flowstore version}. */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Prints flowstore's version.")
+@Command(
+    name = "version",
+    mixinStandardHelpOptions = true,
+    description = "Prints flowstore's version.")
 public final class VersionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -1,2 +1,5 @@
-/** The {@code flowstore} subcommands and their shared plumbing (configuration, exit codes, progress). */
+/**
+ * The {@code flowstore} subcommands and their shared plumbing (configuration, exit codes,
+ * progress).
+ */
 package dev.flowstore.server.internal.cli;

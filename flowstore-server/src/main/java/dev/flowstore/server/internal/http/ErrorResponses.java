@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns a failure into an HTTP response: {@code {"error": {"code", "message",
- * "trace_id"}}} with the code's status. Client mistakes keep their message; anything unexpected is a 500
- * whose details go to the log, never to the client.
+ * "trace_id"}}} with the code's status. Client mistakes keep their message; anything unexpected is
+ * a 500 whose details go to the log, never to the client.
  */
 public final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
@@ -31,7 +31,8 @@ public final class ErrorResponses {
       unexpected(e, ctx);
       return;
     }
-    if (e.code() == ErrorCode.BACKEND_UNAVAILABLE) LOG.warn("{} {}: {} (trace {})", ctx.method(), ctx.path(), e.getMessage(), TraceIds.of(ctx));
+    if (e.code() == ErrorCode.BACKEND_UNAVAILABLE)
+      LOG.warn("{} {}: {} (trace {})", ctx.method(), ctx.path(), e.getMessage(), TraceIds.of(ctx));
     write(ctx, e.code().httpStatus(), e.code().name(), e.getMessage());
   }
 
@@ -39,9 +40,18 @@ public final class ErrorResponses {
   static void http(HttpResponseException e, Context ctx) {
     int status = e.getStatus();
     switch (status) {
-      case 404 -> write(ctx, 404, ErrorCode.NOT_FOUND.name(), "no route for " + ctx.method() + " " + QueryParams.shorten(ctx.path()));
-      // why: ErrorCode has no 405 code (yet); the status tells the client what happened
-      case 405 -> write(ctx, 405, "METHOD_NOT_ALLOWED", ctx.method() + " is not allowed on " + QueryParams.shorten(ctx.path()));
+      case 404 ->
+          write(
+              ctx,
+              404,
+              ErrorCode.NOT_FOUND.name(),
+              "no route for " + ctx.method() + " " + QueryParams.shorten(ctx.path()));
+      case 405 ->
+          write(
+              ctx,
+              405,
+              ErrorCode.METHOD_NOT_ALLOWED.name(),
+              ctx.method() + " is not allowed on " + QueryParams.shorten(ctx.path()));
       case 413 -> write(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE.name(), "request body too large");
       default -> {
         if (status >= 500) unexpected(e, ctx);
@@ -53,7 +63,11 @@ public final class ErrorResponses {
   static void unexpected(Exception e, Context ctx) {
     String trace = TraceIds.of(ctx);
     LOG.error("{} {} failed (trace {})", ctx.method(), ctx.path(), trace, e);
-    write(ctx, 500, ErrorCode.INTERNAL.name(), "internal error; the server log has the details under trace id " + trace);
+    write(
+        ctx,
+        500,
+        ErrorCode.INTERNAL.name(),
+        "internal error; the server log has the details under trace id " + trace);
   }
 
   private static void write(Context ctx, int status, String code, String message) {

@@ -14,7 +14,9 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** {@code /v1/streams/{stream}/events} and {@code /v1/events}: append, read a stream, read the feed. */
+/**
+ * {@code /v1/streams/{stream}/events} and {@code /v1/events}: append, read a stream, read the feed.
+ */
 final class EventsEndpoints {
   static final int DEFAULT_LIMIT = 100;
   private static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:@=+]{0,199}$");
@@ -44,7 +46,8 @@ final class EventsEndpoints {
     String stream = Ids.stream(ctx.pathParam("stream"));
     Direction direction = direction(ctx);
     boolean forward = direction == Direction.FORWARD;
-    long from = QueryParams.longParam(ctx, "from_version", forward ? 0 : Long.MAX_VALUE, 0, Long.MAX_VALUE);
+    long from =
+        QueryParams.longParam(ctx, "from_version", forward ? 0 : Long.MAX_VALUE, 0, Long.MAX_VALUE);
     int limit = limit(ctx);
     List<RecordedEvent> page = events(ctx).readStream(stream, from, limit, direction);
     Long next = null;
@@ -66,7 +69,9 @@ final class EventsEndpoints {
     if (category != null && !CATEGORY.matcher(category).matches()) {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT,
-          "category must be the part of a stream id before its first '-' (letters, digits, '_', '.', ':', '@', '=', '+'), got '" + QueryParams.shorten(category) + "'");
+          "category must be the part of a stream id before its first '-' (letters, digits, '_', '.', ':', '@', '=', '+'), got '"
+              + QueryParams.shorten(category)
+              + "'");
     }
     List<RecordedEvent> page = events(ctx).readAll(after, limit, category);
     ObjectNode body = Json.MAPPER.createObjectNode();
@@ -87,6 +92,8 @@ final class EventsEndpoints {
     String raw = QueryParams.string(ctx, "direction");
     if (raw == null || raw.equals("forward")) return Direction.FORWARD;
     if (raw.equals("backward")) return Direction.BACKWARD;
-    throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "direction must be 'forward' or 'backward', got '" + QueryParams.shorten(raw) + "'");
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        "direction must be 'forward' or 'backward', got '" + QueryParams.shorten(raw) + "'");
   }
 }

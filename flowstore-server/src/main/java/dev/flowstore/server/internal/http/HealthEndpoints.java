@@ -18,10 +18,13 @@ final class HealthEndpoints {
     Responses.json(ctx, 200, body);
   }
 
-  /** 200 when ready; otherwise checkReady's BACKEND_UNAVAILABLE becomes the usual 503 error body. */
+  /**
+   * 200 when ready; otherwise checkReady's BACKEND_UNAVAILABLE becomes the usual 503 error body.
+   */
   void ready(Context ctx) {
     flowstore.checkReady();
-    ObjectNode body = Json.MAPPER.createObjectNode().put("status", "ready").put("backend", flowstore.describe());
+    ObjectNode body =
+        Json.MAPPER.createObjectNode().put("status", "ready").put("backend", flowstore.describe());
     Responses.json(ctx, 200, body);
   }
 }

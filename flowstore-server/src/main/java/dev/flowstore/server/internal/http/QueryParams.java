@@ -4,7 +4,9 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import io.javalin.http.Context;
 
-/** Typed query parameters; a bad value is the client's mistake, so INVALID_ARGUMENT, never a 500. */
+/**
+ * Typed query parameters; a bad value is the client's mistake, so INVALID_ARGUMENT, never a 500.
+ */
 final class QueryParams {
   private QueryParams() {}
 
@@ -15,9 +17,13 @@ final class QueryParams {
     try {
       value = Long.parseLong(raw);
     } catch (NumberFormatException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, name + " must be an integer, got '" + shorten(raw) + "'");
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, name + " must be an integer, got '" + shorten(raw) + "'");
     }
-    if (value < min || value > max) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, name + " must be between " + min + " and " + max + ", got " + value);
+    if (value < min || value > max)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          name + " must be between " + min + " and " + max + ", got " + value);
     return value;
   }
 

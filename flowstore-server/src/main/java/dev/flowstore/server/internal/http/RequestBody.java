@@ -8,27 +8,58 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reads a request body with a size cap, so an oversize body is refused before it is buffered whole. */
+/**
+ * Reads a request body with a size cap, so an oversize body is refused before it is buffered whole.
+ */
 final class RequestBody {
+  /** How much of an oversize body is read and dropped so the client gets to read the 413. */
+  static final long DRAIN_LIMIT = 64L << 20;
+
   private RequestBody() {}
 
-  /** The body as JSON: PAYLOAD_TOO_LARGE over {@code maxBytes}, INVALID_JSON when malformed or empty. */
+  /**
+   * The body as JSON: PAYLOAD_TOO_LARGE over {@code maxBytes}, INVALID_JSON when malformed or
+   * empty.
+   */
   static JsonNode json(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBytes) throw tooLarge(declared, maxBytes);
-    byte[] bytes;
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared > maxBytes) {
+        drain(in);
+        throw tooLarge(declared, maxBytes);
+      }
       // why: a chunked body declares no length; reading one byte past the cap is enough to know
-      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      if (bytes.length > maxBytes) {
+        drain(in);
+        throw tooLarge(-1, maxBytes);
+      }
+      return Json.parse("body", bytes);
     } catch (IOException e) {
-      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "cannot read the request body: " + e.getMessage());
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "cannot read the request body: " + e.getMessage());
     }
-    if (bytes.length > maxBytes) throw tooLarge(-1, maxBytes);
-    return Json.parse("body", bytes);
+  }
+
+  /**
+   * Reads and drops the rest of the body (up to {@link #DRAIN_LIMIT}). why: answering before the
+   * client has sent its body makes the connection close under the client's write, and it sees a
+   * broken pipe instead of the 413; beyond the limit that is the lesser evil.
+   */
+  private static void drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    for (int n = in.read(buffer); n >= 0 && total < DRAIN_LIMIT; n = in.read(buffer)) total += n;
   }
 
   private static FlowstoreException tooLarge(long size, long max) {
     String shown = size < 0 ? "more than " + max : Long.toString(size);
-    return new FlowstoreException(ErrorCode.PAYLOAD_TOO_LARGE, "request body: " + shown + " bytes, the limit is " + max + " (16 x FLOWSTORE_MAX_PAYLOAD_BYTES + 64 KiB)");
+    return new FlowstoreException(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        "request body: "
+            + shown
+            + " bytes, the limit is "
+            + max
+            + " (16 x FLOWSTORE_MAX_PAYLOAD_BYTES + 64 KiB)");
   }
 }

@@ -14,11 +14,13 @@ import java.util.Optional;
  * Decides which tenant a request acts for.
  *
  * <p>Embedded dev mode (the server binds loopback only and no API key exists): the tenant is the
- * {@code X-Tenant-Id} header, or {@code default}. Otherwise every request needs {@code Authorization:
- * Bearer <key>} and acts for the key's tenant; an {@code X-Tenant-Id} naming another tenant is refused.
+ * {@code X-Tenant-Id} header, or {@code default}. Otherwise every request needs {@code
+ * Authorization: Bearer <key>} and acts for the key's tenant; an {@code X-Tenant-Id} naming another
+ * tenant is refused.
  *
- * <p>Whether keys exist is re-read at most every {@link #RECHECK}, so creating the first key while the
- * server runs locks dev mode within seconds; once keys were seen, the server stays locked until restarted.
+ * <p>Whether keys exist is re-read at most every {@link #RECHECK}, so creating the first key while
+ * the server runs locks dev mode within seconds; once keys were seen, the server stays locked until
+ * restarted.
  */
 public final class RequestScope {
   public static final String TENANT_HEADER = "X-Tenant-Id";
@@ -45,19 +47,29 @@ public final class RequestScope {
   /** The tenant {@link #authenticate} resolved for {@code ctx}. */
   public TenantId tenant(Context ctx) {
     TenantId tenant = ctx.attribute(ATTRIBUTE);
-    if (tenant == null) throw new IllegalStateException("no tenant resolved for " + ctx.path() + ": the /v1 before-handler did not run");
+    if (tenant == null)
+      throw new IllegalStateException(
+          "no tenant resolved for " + ctx.path() + ": the /v1 before-handler did not run");
     return tenant;
   }
 
   TenantId resolve(String authorization, String tenantHeader) {
     if (!keysRequired()) return tenantHeader == null ? TenantId.DEFAULT : TenantId.of(tenantHeader);
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() == 7) {
-      throw new FlowstoreException(ErrorCode.UNAUTHENTICATED, "this server requires 'Authorization: Bearer <api key>' (create a key with: flowstore tenant create NAME)");
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        || authorization.length() == 7) {
+      throw new FlowstoreException(
+          ErrorCode.UNAUTHENTICATED,
+          "this server requires 'Authorization: Bearer <api key>' (create a key with: flowstore tenant create NAME)");
     }
     Optional<TenantId> tenant = flowstore.apiKeys().authenticate(authorization.substring(7).trim());
-    if (tenant.isEmpty()) throw new FlowstoreException(ErrorCode.UNAUTHENTICATED, "the API key matches no key of this server");
+    if (tenant.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.UNAUTHENTICATED, "the API key matches no key of this server");
     if (tenantHeader != null && !tenantHeader.equals(tenant.get().value())) {
-      throw new FlowstoreException(ErrorCode.UNAUTHENTICATED, "this key belongs to another tenant than the X-Tenant-Id header names");
+      throw new FlowstoreException(
+          ErrorCode.UNAUTHENTICATED,
+          "this key belongs to another tenant than the X-Tenant-Id header names");
     }
     return tenant.get();
   }

@@ -6,8 +6,8 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * The request's trace id: the caller's {@code X-Trace-Id} when it is well-formed, else a new one. It is
- * echoed on every response, errors included, and stored in appended events' metadata.
+ * The request's trace id: the caller's {@code X-Trace-Id} when it is well-formed, else a new one.
+ * It is echoed on every response, errors included, and stored in appended events' metadata.
  */
 public final class TraceIds {
   public static final String HEADER = "X-Trace-Id";
@@ -31,7 +31,7 @@ public final class TraceIds {
   }
 
   /** 32 lower-case hex chars, the W3C trace-context trace id format. */
-  static String generate() {
+  public static String generate() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);

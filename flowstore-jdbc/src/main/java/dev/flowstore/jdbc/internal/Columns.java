@@ -1,0 +1,85 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.internal.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Nullable columns and small query shapes the workflow stores share; the dialect handles the types.
+ */
+final class Columns {
+  private Columns() {}
+
+  /** Binds a statement's parameters. */
+  interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Maps the current row. */
+  interface Mapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  static void setUuid(Dialect d, PreparedStatement ps, int i, UUID value) throws SQLException {
+    if (value == null) ps.setNull(i, Types.OTHER);
+    else d.setUuid(ps, i, value);
+  }
+
+  static UUID getUuid(Dialect d, ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column) == null ? null : d.getUuid(rs, column);
+  }
+
+  static void setTime(Dialect d, PreparedStatement ps, int i, Instant value) throws SQLException {
+    if (value == null) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+    else d.setTime(ps, i, value);
+  }
+
+  static Instant getTime(Dialect d, ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column) == null ? null : d.getTime(rs, column);
+  }
+
+  static void setText(PreparedStatement ps, int i, String value) throws SQLException {
+    if (value == null) ps.setNull(i, Types.VARCHAR);
+    else ps.setString(i, value);
+  }
+
+  /** A stored JSON object column, or null. */
+  static ObjectNode getJson(ResultSet rs, String column) throws SQLException {
+    String text = rs.getString(column);
+    return text == null ? null : Json.parseObject("stored " + column, text);
+  }
+
+  static int update(Connection c, String sql, Binder binder) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      return ps.executeUpdate();
+    }
+  }
+
+  static <T> List<T> list(Connection c, String sql, Binder binder, Mapper<T> mapper)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) out.add(mapper.map(rs));
+        return out;
+      }
+    }
+  }
+
+  static <T> Optional<T> one(Connection c, String sql, Binder binder, Mapper<T> mapper)
+      throws SQLException {
+    List<T> rows = list(c, sql, binder, mapper);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+}

@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.CheckpointsContract;
+import dev.flowstore.testkit.TestBackends;
+
+class PostgresCheckpointsTest extends CheckpointsContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.postgres();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.ResumeHandlesContract;
+import dev.flowstore.testkit.TestBackends;
+
+class PostgresResumeHandlesTest extends ResumeHandlesContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.postgres();
+  }
+}

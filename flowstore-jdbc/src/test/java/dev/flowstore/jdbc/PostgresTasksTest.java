@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.TasksContract;
+import dev.flowstore.testkit.TestBackends;
+
+class PostgresTasksTest extends TasksContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.postgres();
+  }
+}

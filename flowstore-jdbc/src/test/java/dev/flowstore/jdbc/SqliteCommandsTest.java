@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.CommandsContract;
+import dev.flowstore.testkit.TestBackends;
+
+class SqliteCommandsTest extends CommandsContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.sqliteTemp();
+  }
+}
