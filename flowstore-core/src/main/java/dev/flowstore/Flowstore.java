@@ -1,6 +1,7 @@
 package dev.flowstore;
 
 import dev.flowstore.spi.StorageProvider;
+import java.time.Clock;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -27,9 +28,17 @@ public interface Flowstore extends AutoCloseable {
    *     database, {@code BACKEND_UNAVAILABLE} when it cannot be reached
    */
   static Flowstore open(FlowstoreConfig config) {
+    return open(config, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #open(FlowstoreConfig)}, with every timestamp and every "now" (leases, TTLs, backoff)
+   * taken from {@code clock}: tests pass a clock they move instead of sleeping.
+   */
+  static Flowstore open(FlowstoreConfig config, Clock clock) {
     for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
       if (provider.name().equals(config.storeBackend())) {
-        return provider.open(config);
+        return provider.open(config, clock);
       }
     }
     throw new FlowstoreException(
@@ -65,6 +74,9 @@ public interface Flowstore extends AutoCloseable {
 
   /** The tenant's command inbox; each call runs in its own transaction. */
   Commands commands(TenantId tenant);
+
+  /** The tenant's hash-chained audit log; each call runs in its own transaction. */
+  AuditLog audit(TenantId tenant);
 
   /** Every tenant that has appended an event, for workers that sweep all tenants (TTL, expiry). */
   List<TenantId> tenants();

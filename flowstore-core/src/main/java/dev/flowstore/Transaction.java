@@ -33,4 +33,7 @@ public interface Transaction {
 
   /** The tenant's command inbox, joined to this transaction. */
   Commands commands();
+
+  /** The tenant's audit log, joined to this transaction. */
+  AuditLog audit();
 }

@@ -112,4 +112,44 @@ public final class Json {
         what
             + ": contains \\u0000, which flowstore does not store (PostgreSQL jsonb cannot hold it)");
   }
+
+  /**
+   * A canonical text of {@code node}: object keys sorted, numbers in plain form without trailing zeros,
+   * no whitespace. Two documents that PostgreSQL's jsonb would store alike get the same text, so a hash
+   * over it survives a round trip through the database.
+   */
+  public static String canonical(JsonNode node) {
+    StringBuilder sb = new StringBuilder();
+    canonical(node, sb);
+    return sb.toString();
+  }
+
+  private static void canonical(JsonNode node, StringBuilder sb) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      sb.append("null");
+    } else if (node.isObject()) {
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      node.fieldNames().forEachRemaining(keys::add);
+      java.util.Collections.sort(keys);
+      sb.append('{');
+      for (int i = 0; i < keys.size(); i++) {
+        if (i > 0) sb.append(',');
+        sb.append(write(keys.get(i))).append(':');
+        canonical(node.get(keys.get(i)), sb);
+      }
+      sb.append('}');
+    } else if (node.isArray()) {
+      sb.append('[');
+      for (int i = 0; i < node.size(); i++) {
+        if (i > 0) sb.append(',');
+        canonical(node.get(i), sb);
+      }
+      sb.append(']');
+    } else if (node.isNumber()) {
+      java.math.BigDecimal d = node.decimalValue();
+      sb.append(d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString());
+    } else {
+      sb.append(write(node));
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.flowstore.spi;
 
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
+import java.time.Clock;
 
 /**
  * A storage backend, found with {@link java.util.ServiceLoader}. A backend is added by implementing
@@ -13,6 +14,10 @@ public interface StorageProvider {
    */
   String name();
 
-  /** Opens (and, if configured, migrates) the backend. */
-  Flowstore open(FlowstoreConfig config);
+  /**
+   * Opens (and, if configured, migrates) the backend.
+   *
+   * @param clock where every timestamp and every "now" of the store comes from (tests pass a settable one)
+   */
+  Flowstore open(FlowstoreConfig config, Clock clock);
 }

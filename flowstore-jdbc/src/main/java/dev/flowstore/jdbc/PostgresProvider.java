@@ -26,7 +26,7 @@ public final class PostgresProvider implements StorageProvider {
   }
 
   @Override
-  public Flowstore open(FlowstoreConfig config) {
+  public Flowstore open(FlowstoreConfig config, Clock clock) {
     FlowstoreConfig.PostgresDsn dsn = config.postgres();
     String schema = config.postgresSchema();
     String role = config.postgresAppRole();
@@ -65,7 +65,7 @@ public final class PostgresProvider implements StorageProvider {
               new PostgresDialect(role),
               ds,
               ds,
-              Clock.systemUTC(),
+              clock,
               migrate,
               ds::close,
               "postgres " + dsn.jdbcUrl() + " schema " + schema);

@@ -28,7 +28,7 @@ public final class SqliteProvider implements StorageProvider {
   }
 
   @Override
-  public Flowstore open(FlowstoreConfig config) {
+  public Flowstore open(FlowstoreConfig config, Clock clock) {
     Path dir = config.dataDir();
     try {
       Files.createDirectories(dir);
@@ -50,7 +50,7 @@ public final class SqliteProvider implements StorageProvider {
               new SqliteDialect(),
               writer,
               reader,
-              Clock.systemUTC(),
+              clock,
               () -> Migrations.sqlite(writer),
               () -> {
                 r.close();

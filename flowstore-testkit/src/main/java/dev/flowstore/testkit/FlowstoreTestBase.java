@@ -16,6 +16,9 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class FlowstoreTestBase {
   protected Flowstore fs;
 
+  /** The store's clock: it moves only when a test moves it. */
+  protected final SettableClock clock = new SettableClock();
+
   /**
    * The backend under test, e.g. {@code TestBackends.sqliteTemp()} or {@code
    * TestBackends.postgres()}.
@@ -24,7 +27,7 @@ public abstract class FlowstoreTestBase {
 
   @BeforeAll
   void openStore() {
-    fs = Flowstore.open(config());
+    fs = Flowstore.open(config(), clock);
   }
 
   @AfterAll

@@ -74,6 +74,35 @@ public final class TestBackends {
     }
   }
 
+  /**
+   * Runs one statement directly on a store's database as its owner (PostgreSQL: with RLS not forced
+   * on the owner's session it would still apply, so the statement runs with row security off),
+   * going around flowstore entirely: tests use it to tamper with data behind flowstore's back.
+   */
+  public static void executeAsOwner(FlowstoreConfig config, String sql) {
+    try {
+      if (config.storeBackend().equals("postgres")) {
+        FlowstoreConfig.PostgresDsn dsn = config.postgres();
+        try (java.sql.Connection c =
+                java.sql.DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
+            java.sql.Statement s = c.createStatement()) {
+          s.execute("SET search_path TO " + config.postgresSchema());
+          s.execute("SET row_security = off");
+          s.execute(sql);
+        }
+      } else {
+        String url = "jdbc:sqlite:" + config.dataDir().resolve("flowstore.db").toAbsolutePath();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+            java.sql.Statement s = c.createStatement()) {
+          s.execute("PRAGMA busy_timeout = 10000");
+          s.execute(sql);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot run " + sql, e);
+    }
+  }
+
   /** The DSN of the test PostgreSQL server (starting the embedded one if needed). */
   public static String postgresDsn() {
     String dsn = System.getenv("POSTGRES_DSN");

@@ -1,6 +1,7 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ApiKeys;
+import dev.flowstore.AuditLog;
 import dev.flowstore.Checkpoints;
 import dev.flowstore.Commands;
 import dev.flowstore.ErrorCode;
@@ -118,6 +119,11 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public Commands commands(TenantId tenant) {
     return new JdbcCommands(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public AuditLog audit(TenantId tenant) {
+    return new JdbcAuditLog(new AutonomousScope(this, Objects.requireNonNull(tenant)));
   }
 
   @Override
@@ -364,6 +370,11 @@ public final class JdbcFlowstore implements Flowstore {
     @Override
     public Commands commands() {
       return new JdbcCommands(scope);
+    }
+
+    @Override
+    public AuditLog audit() {
+      return new JdbcAuditLog(scope);
     }
   }
 }
