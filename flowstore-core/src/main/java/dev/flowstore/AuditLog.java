@@ -17,7 +17,8 @@ public interface AuditLog {
   AuditEntry append(NewAuditEntry entry);
 
   /** A query over the log; null fields do not filter. */
-  record Query(String resourceType, String resourceId, Instant from, Instant to, long afterSeq, int limit) {
+  record Query(
+      String resourceType, String resourceId, Instant from, Instant to, long afterSeq, int limit) {
     public static Query all(int limit) {
       return new Query(null, null, null, null, 0, limit);
     }
@@ -36,6 +37,8 @@ public interface AuditLog {
    */
   record Verification(boolean ok, long checked, long firstBadSeq, String problem) {}
 
-  /** Recomputes the whole chain and reports the first entry that was edited, deleted or inserted. */
+  /**
+   * Recomputes the whole chain and reports the first entry that was edited, deleted or inserted.
+   */
   Verification verify();
 }

@@ -78,6 +78,27 @@ public interface Flowstore extends AutoCloseable {
   /** The tenant's hash-chained audit log; each call runs in its own transaction. */
   AuditLog audit(TenantId tenant);
 
+  /**
+   * The tenant's job queues; each call runs in its own transaction. Use this instance (not {@link
+   * Transaction#queue()}) for workers and {@link Queue#awaitWork}.
+   */
+  Queue queue(TenantId tenant);
+
+  /** The tenant's transactional outbox; use {@link Transaction#outbox()} to add with a change. */
+  Outbox outbox(TenantId tenant);
+
+  /**
+   * The tenant's consumer de-duplication records; use {@link Transaction#processed()} with a side
+   * effect.
+   */
+  ProcessedMessages processed(TenantId tenant);
+
+  /** The tenant's request idempotency keys (used by the HTTP server). */
+  IdempotencyKeys idempotencyKeys(TenantId tenant);
+
+  /** Tenants that may have outbox messages to publish (a relay visits only these). */
+  List<TenantId> outboxTenants();
+
   /** Every tenant that has appended an event, for workers that sweep all tenants (TTL, expiry). */
   List<TenantId> tenants();
 

@@ -36,4 +36,18 @@ public interface Transaction {
 
   /** The tenant's audit log, joined to this transaction. */
   AuditLog audit();
+
+  /**
+   * The tenant's job queues, joined to this transaction: an enqueue commits or rolls back with it,
+   * and workers are woken only once it has committed.
+   */
+  Queue queue();
+
+  /**
+   * The tenant's outbox, joined to this transaction: messages commit with the change they announce.
+   */
+  Outbox outbox();
+
+  /** The tenant's consumer de-duplication records, joined to this transaction. */
+  ProcessedMessages processed();
 }

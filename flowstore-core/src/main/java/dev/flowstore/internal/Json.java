@@ -114,9 +114,9 @@ public final class Json {
   }
 
   /**
-   * A canonical text of {@code node}: object keys sorted, numbers in plain form without trailing zeros,
-   * no whitespace. Two documents that PostgreSQL's jsonb would store alike get the same text, so a hash
-   * over it survives a round trip through the database.
+   * A canonical text of {@code node}: object keys sorted, numbers in plain form without trailing
+   * zeros, no whitespace. Two documents that PostgreSQL's jsonb would store alike get the same
+   * text, so a hash over it survives a round trip through the database.
    */
   public static String canonical(JsonNode node) {
     StringBuilder sb = new StringBuilder();

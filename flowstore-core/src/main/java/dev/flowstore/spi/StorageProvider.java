@@ -17,7 +17,8 @@ public interface StorageProvider {
   /**
    * Opens (and, if configured, migrates) the backend.
    *
-   * @param clock where every timestamp and every "now" of the store comes from (tests pass a settable one)
+   * @param clock where every timestamp and every "now" of the store comes from (tests pass a
+   *     settable one)
    */
   Flowstore open(FlowstoreConfig config, Clock clock);
 }

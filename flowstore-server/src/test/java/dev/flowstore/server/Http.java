@@ -39,6 +39,10 @@ final class Http {
     return send("POST", path, body, headers);
   }
 
+  Response put(String path, String body, String... headers) {
+    return send("PUT", path, body, headers);
+  }
+
   Response send(String method, String path, String body, String... headers) {
     return send(
         method,

@@ -1,5 +1,6 @@
 package dev.flowstore.jdbc.internal;
 
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.TenantId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * What differs between the SQL databases flowstore runs on, and nothing else: the SQL engine
@@ -34,6 +36,38 @@ public interface Dialect {
    * The row-lock suffix for "lock this row until commit", or "" where the database has one writer.
    */
   String forUpdate();
+
+  /**
+   * The suffix for "lock these rows until commit, skipping rows another transaction holds" (work
+   * queues: several claimers never wait on each other), or "" where the database has one writer.
+   */
+  String forUpdateSkipLocked();
+
+  /**
+   * Whether a queue claim is one statement, {@code WITH claimed AS MATERIALIZED (SELECT ... LIMIT n
+   * FOR UPDATE SKIP LOCKED) UPDATE ... RETURNING ...} (PostgreSQL). Otherwise the claim selects the
+   * keys and then updates them in the same write transaction, which is race-free only because that
+   * database has a single writer (SQLite, BEGIN IMMEDIATE).
+   */
+  default boolean claimsWithReturning() {
+    return false;
+  }
+
+  /**
+   * Announces, inside the enqueuing transaction, that a queue has work, to other processes
+   * (delivered only if and when the transaction commits): PostgreSQL {@code NOTIFY}. A no-op where
+   * no other process can write (in-process wake-ups are signalled after commit by the SQL layer).
+   */
+  default void notifyWork(Connection c, String message) throws SQLException {}
+
+  /**
+   * Starts listening for other processes' {@link #notifyWork} messages on a connection of its own,
+   * calling {@code onMessage} for each ({@code "*"} after a reconnect, when messages may have been
+   * missed). Closing the result stops it. A no-op by default.
+   */
+  default AutoCloseable listenForWork(FlowstoreConfig config, Consumer<String> onMessage) {
+    return () -> {};
+  }
 
   void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;
 

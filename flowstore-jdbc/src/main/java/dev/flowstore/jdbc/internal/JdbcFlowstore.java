@@ -10,7 +10,11 @@ import dev.flowstore.Flows;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Nodes;
+import dev.flowstore.Outbox;
+import dev.flowstore.ProcessedMessages;
+import dev.flowstore.Queue;
 import dev.flowstore.ResumeHandles;
 import dev.flowstore.Sessions;
 import dev.flowstore.Steps;
@@ -36,6 +40,9 @@ import javax.sql.DataSource;
  */
 public final class JdbcFlowstore implements Flowstore {
   private static final ThreadLocal<Boolean> IN_WRITE = new ThreadLocal<>();
+  // why: work that must wait for the commit of the write transaction open on this thread (queue
+  // wake-ups)
+  private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
 
   private final FlowstoreConfig config;
   private final Dialect dialect;
@@ -46,6 +53,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final AutoCloseable onClose;
   private final String description;
   private final JdbcApiKeys apiKeys;
+  private final QueueWakeups wakeups = new QueueWakeups();
 
   public JdbcFlowstore(
       FlowstoreConfig config,
@@ -127,6 +135,37 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   @Override
+  public Queue queue(TenantId tenant) {
+    return new JdbcQueue(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public Outbox outbox(TenantId tenant) {
+    return new JdbcOutbox(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public ProcessedMessages processed(TenantId tenant) {
+    return new JdbcProcessedMessages(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public IdempotencyKeys idempotencyKeys(TenantId tenant) {
+    return new JdbcIdempotencyKeys(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  @Override
+  public List<TenantId> outboxTenants() {
+    return system(
+        c ->
+            Columns.list(
+                c,
+                "SELECT tenant_id FROM tenants WHERE uses_outbox ORDER BY tenant_id",
+                ps -> {},
+                rs -> TenantId.of(rs.getString(1))));
+  }
+
+  @Override
   public List<TenantId> tenants() {
     return system(
         c -> {
@@ -173,11 +212,31 @@ public final class JdbcFlowstore implements Flowstore {
           "a transaction is already open on this thread: use the Transaction passed to inTransaction instead of opening another");
     }
     IN_WRITE.set(Boolean.TRUE);
+    List<Runnable> afterCommit = new ArrayList<>();
+    AFTER_COMMIT.set(afterCommit);
+    T result;
     try {
-      return run(writer, tenant, work, "write");
+      result = run(writer, tenant, work, "write");
     } finally {
       IN_WRITE.remove();
+      AFTER_COMMIT.remove();
     }
+    for (Runnable r : afterCommit) r.run();
+    return result;
+  }
+
+  /**
+   * Runs {@code r} once the write transaction open on this thread has committed (never if it rolls
+   * back), or now when none is open.
+   */
+  void afterCommit(Runnable r) {
+    List<Runnable> pending = AFTER_COMMIT.get();
+    if (pending == null) r.run();
+    else pending.add(r);
+  }
+
+  QueueWakeups wakeups() {
+    return wakeups;
   }
 
   <T> T read(TenantId tenant, SqlWork<T> work) {
@@ -254,6 +313,7 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public void close() {
+    wakeups.close();
     try {
       onClose.close();
     } catch (Exception e) {
@@ -375,6 +435,21 @@ public final class JdbcFlowstore implements Flowstore {
     @Override
     public AuditLog audit() {
       return new JdbcAuditLog(scope);
+    }
+
+    @Override
+    public Queue queue() {
+      return new JdbcQueue(scope);
+    }
+
+    @Override
+    public Outbox outbox() {
+      return new JdbcOutbox(scope);
+    }
+
+    @Override
+    public ProcessedMessages processed() {
+      return new JdbcProcessedMessages(scope);
     }
   }
 }

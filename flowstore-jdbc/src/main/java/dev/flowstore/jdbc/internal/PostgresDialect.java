@@ -1,5 +1,6 @@
 package dev.flowstore.jdbc.internal;
 
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.TenantId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * PostgreSQL: each transaction switches to the application role and sets the tenant, both with
@@ -46,6 +48,34 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String forUpdate() {
     return " FOR UPDATE";
+  }
+
+  @Override
+  public String forUpdateSkipLocked() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  @Override
+  public boolean claimsWithReturning() {
+    return true;
+  }
+
+  @Override
+  public void notifyWork(Connection c, String message) throws SQLException {
+    // why: the channel follows the schema (current_schema() = the store's schema), so stores in
+    // different schemas of one database do not wake each other
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_notify(left('" + PgWorkListener.PREFIX + "' || current_schema(), 63), ?)")) {
+      ps.setString(1, message);
+      ps.execute();
+    }
+  }
+
+  @Override
+  public AutoCloseable listenForWork(FlowstoreConfig config, Consumer<String> onMessage) {
+    return PgWorkListener.start(
+        config.postgres(), PgWorkListener.channel(config.postgresSchema()), onMessage);
   }
 
   @Override

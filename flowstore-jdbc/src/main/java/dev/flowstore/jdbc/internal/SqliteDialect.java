@@ -35,6 +35,11 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String forUpdateSkipLocked() {
+    return "";
+  }
+
+  @Override
   public void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
     ps.setString(index, value.toString());
   }

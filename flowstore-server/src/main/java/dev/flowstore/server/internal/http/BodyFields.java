@@ -6,6 +6,10 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Ids;
 import dev.flowstore.internal.Json;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.UUID;
@@ -39,9 +43,9 @@ final class BodyFields {
             at
                 + ": unknown field '"
                 + QueryParams.shorten(name)
-                + "' (known: "
-                + String.join(", ", known.stream().sorted().toList())
-                + ")");
+                + (known.isEmpty()
+                    ? "' (this request takes no fields)"
+                    : "' (known: " + String.join(", ", known.stream().sorted().toList()) + ")"));
       }
     }
   }
@@ -99,6 +103,42 @@ final class BodyFields {
       throw new FlowstoreException(
           ErrorCode.INVALID_ID, at + "." + field + " must be a UUID string");
     return Ids.uuid(at + "." + field, v.textValue());
+  }
+
+  /** A number field as an exact decimal, or null when absent. */
+  BigDecimal decimal(String field) {
+    JsonNode v = get(field);
+    if (v == null) return null;
+    if (!v.isNumber()) throw invalid(at + "." + field + ": must be a number");
+    return v.decimalValue();
+  }
+
+  /** An ISO-8601 instant ({@code 2030-01-01T00:00:00Z}), or null when absent. */
+  Instant instant(String field) {
+    String v = string(field);
+    if (v == null) return null;
+    try {
+      return Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      throw invalid(
+          at
+              + "."
+              + field
+              + ": must be an ISO-8601 instant such as 2030-01-01T00:00:00Z, got '"
+              + QueryParams.shorten(v)
+              + "'");
+    }
+  }
+
+  /** A base64 (RFC 4648, standard alphabet) string field as bytes, or null when absent. */
+  byte[] base64(String field) {
+    String v = string(field);
+    if (v == null) return null;
+    try {
+      return Base64.getDecoder().decode(v);
+    } catch (IllegalArgumentException e) {
+      throw invalid(at + "." + field + ": must be base64 (standard alphabet, padded)");
+    }
   }
 
   static FlowstoreException invalid(String message) {

@@ -22,6 +22,22 @@ final class RequestBody {
    * empty.
    */
   static JsonNode json(Context ctx, long maxBytes) {
+    return Json.parse("body", bytes(ctx, maxBytes));
+  }
+
+  /**
+   * Like {@link #json}, but an empty body (or one of only whitespace) reads as {@code {}}: for
+   * actions whose body is optional ({@code POST /v1/tasks/{id}/start}).
+   */
+  static JsonNode jsonOrEmpty(Context ctx, long maxBytes) {
+    byte[] bytes = bytes(ctx, maxBytes);
+    for (byte b : bytes) {
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') return Json.parse("body", bytes);
+    }
+    return Json.MAPPER.createObjectNode();
+  }
+
+  private static byte[] bytes(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
     try (InputStream in = ctx.req().getInputStream()) {
       if (declared > maxBytes) {
@@ -34,7 +50,7 @@ final class RequestBody {
         drain(in);
         throw tooLarge(-1, maxBytes);
       }
-      return Json.parse("body", bytes);
+      return bytes;
     } catch (IOException e) {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "cannot read the request body: " + e.getMessage());
@@ -60,6 +76,6 @@ final class RequestBody {
             + shown
             + " bytes, the limit is "
             + max
-            + " (16 x FLOWSTORE_MAX_PAYLOAD_BYTES + 64 KiB)");
+            + " for this route (a multiple of FLOWSTORE_MAX_PAYLOAD_BYTES; see openapi.yaml)");
   }
 }

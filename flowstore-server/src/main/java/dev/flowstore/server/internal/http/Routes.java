@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.http;
 
 import static io.javalin.http.HandlerType.GET;
 import static io.javalin.http.HandlerType.POST;
+import static io.javalin.http.HandlerType.PUT;
 
 import dev.flowstore.Flowstore;
 import java.util.List;
@@ -17,6 +18,12 @@ public final class Routes {
     EventsEndpoints events = new EventsEndpoints(flowstore, scope);
     FlowsEndpoints flows = new FlowsEndpoints(flowstore, scope);
     SessionsEndpoints sessions = new SessionsEndpoints(flowstore, scope);
+    StepsEndpoints steps = new StepsEndpoints(flowstore, scope);
+    CheckpointsEndpoints checkpoints = new CheckpointsEndpoints(flowstore, scope);
+    NodesEndpoints nodes = new NodesEndpoints(flowstore, scope);
+    TasksEndpoints tasks = new TasksEndpoints(flowstore, scope);
+    ResumeHandlesEndpoints handles = new ResumeHandlesEndpoints(flowstore, scope);
+    CommandsEndpoints commands = new CommandsEndpoints(flowstore, scope);
     HealthEndpoints health = new HealthEndpoints(flowstore);
     return List.of(
         new Route(POST, "/v1/streams/{stream}/events", events::append),
@@ -30,6 +37,41 @@ public final class Routes {
         new Route(GET, "/v1/sessions/{session_id}", sessions::get),
         new Route(POST, "/v1/sessions/{session_id}/transitions", sessions::change),
         new Route(GET, "/v1/sessions/{session_id}/events", sessions::history),
+        new Route(PUT, "/v1/sessions/{session_id}/steps/{step}/attempts/{attempt}", steps::record),
+        new Route(GET, "/v1/sessions/{session_id}/steps/{step}/attempts/{attempt}", steps::check),
+        new Route(
+            POST,
+            "/v1/sessions/{session_id}/steps/{step}/attempts/{attempt}/finish",
+            steps::finish),
+        new Route(GET, "/v1/sessions/{session_id}/steps", steps::list),
+        new Route(POST, "/v1/sessions/{session_id}/checkpoints", checkpoints::save),
+        new Route(GET, "/v1/sessions/{session_id}/checkpoints", checkpoints::list),
+        // why: before {checkpoint_id}, so "latest" is this route (a checkpoint named so is listed)
+        new Route(GET, "/v1/sessions/{session_id}/checkpoints/latest", checkpoints::latest),
+        new Route(GET, "/v1/sessions/{session_id}/checkpoints/{checkpoint_id}", checkpoints::get),
+        new Route(GET, "/v1/checkpoints/resume", checkpoints::resume),
+        new Route(PUT, "/v1/nodes/{node_id}", nodes::register),
+        new Route(GET, "/v1/nodes/{node_id}", nodes::get),
+        new Route(GET, "/v1/nodes", nodes::list),
+        new Route(POST, "/v1/tasks", tasks::create),
+        new Route(GET, "/v1/tasks", tasks::list),
+        new Route(GET, "/v1/tasks/{task_id}", tasks::get),
+        new Route(POST, "/v1/tasks/{task_id}/start", tasks::start),
+        new Route(POST, "/v1/tasks/{task_id}/progress", tasks::progress),
+        new Route(POST, "/v1/tasks/{task_id}/complete", tasks::complete),
+        new Route(POST, "/v1/tasks/{task_id}/fail", tasks::fail),
+        new Route(POST, "/v1/tasks/{task_id}/cancel", tasks::cancel),
+        new Route(POST, "/v1/resume-handles", handles::create),
+        new Route(GET, "/v1/resume-handles", handles::list),
+        new Route(GET, "/v1/resume-handles/{handle_id}", handles::get),
+        new Route(POST, "/v1/resume-handles/{handle_id}/paused", handles::markPaused),
+        new Route(POST, "/v1/resume-handles/{correlation_id}/resume", handles::resume),
+        new Route(POST, "/v1/commands", commands::submit),
+        new Route(GET, "/v1/commands", commands::list),
+        new Route(GET, "/v1/commands/{command_id}", commands::get),
+        new Route(POST, "/v1/commands/{command_id}/start", commands::start),
+        new Route(POST, "/v1/commands/{command_id}/complete", commands::complete),
+        new Route(POST, "/v1/commands/{command_id}/fail", commands::fail),
         new Route(GET, "/health/live", health::live),
         new Route(GET, "/health/ready", health::ready),
         new Route(GET, "/openapi.yaml", OpenApiDocument::serve));

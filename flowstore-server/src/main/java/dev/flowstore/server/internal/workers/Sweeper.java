@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TTL sweeper: every {@code interval}, for every tenant, marks what has run out of time as
- * expired (sessions past their TTL). Time comes from the injected {@link Clock}, so tests call
- * {@link #sweep} with a clock of their choosing instead of waiting. A failure is logged and retried
- * on the next round; it never stops the worker.
+ * expired (sessions past their TTL, waiting resume handles past their {@code expires_at}). Time
+ * comes from the injected {@link Clock}, so tests call {@link #sweep} with a clock of their
+ * choosing instead of waiting. A failure is logged and retried on the next round; it never stops
+ * the worker.
  */
 public final class Sweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -58,16 +59,19 @@ public final class Sweeper implements AutoCloseable {
   /** One round over every tenant; returns how many things expired. */
   public int sweep() {
     Instant now = clock.instant();
-    int total = 0;
+    int sessions = 0;
+    int handles = 0;
     for (TenantId tenant : flowstore.tenants()) {
       int n;
       do {
         n = flowstore.sessions(tenant).expireDue(now, BATCH);
-        total += n;
+        sessions += n;
       } while (n == BATCH);
+      handles += flowstore.resumeHandles(tenant).expire(now);
     }
-    if (total > 0) LOG.info("expired {} sessions", total);
-    return total;
+    if (sessions + handles > 0)
+      LOG.info("expired {} sessions and {} resume handles", sessions, handles);
+    return sessions + handles;
   }
 
   @Override

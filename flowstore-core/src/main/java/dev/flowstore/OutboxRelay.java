@@ -1,0 +1,138 @@
+package dev.flowstore;
+
+import dev.flowstore.internal.Faults;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes outbox messages. Each round visits every tenant that uses the outbox, claims due
+ * messages in batches and publishes each one; several relays (threads or processes) may run at
+ * once.
+ *
+ * <p>A {@code queue:<name>} destination is flowstore's own queue: the job is enqueued and the
+ * message marked published in one transaction, so each message reaches the queue exactly once, even
+ * when a relay dies mid-batch (its claim runs out and another relay publishes the rest). If the
+ * mark finds the message no longer pending (another relay published it after this one's claim ran
+ * out), the enqueue rolls back. A failed publish is retried with {@link Backoff}; a message that
+ * can never be published (bad destination or payload for the queue) or that failed {@link
+ * #MAX_ATTEMPTS} times becomes FAILED.
+ */
+public final class OutboxRelay implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+  /** Messages claimed at once. */
+  public static final int BATCH = 100;
+
+  /** How long a claim holds its messages. */
+  public static final Duration HOLD = Duration.ofSeconds(30);
+
+  /** Publish attempts before a message is FAILED. */
+  public static final int MAX_ATTEMPTS = 10;
+
+  private static final Set<ErrorCode> PERMANENT =
+      Set.of(
+          ErrorCode.INVALID_ARGUMENT,
+          ErrorCode.INVALID_ID,
+          ErrorCode.INVALID_JSON,
+          ErrorCode.PAYLOAD_TOO_LARGE);
+
+  private final Flowstore flowstore;
+  private final ScheduledExecutorService timer;
+
+  private OutboxRelay(Flowstore flowstore, ScheduledExecutorService timer) {
+    this.flowstore = flowstore;
+    this.timer = timer;
+  }
+
+  /** Starts relaying every {@code interval} (OUTBOX_POLL_INTERVAL_MS in the server). */
+  public static OutboxRelay start(Flowstore flowstore, Duration interval) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("flowstore-outbox-relay").factory());
+    OutboxRelay relay = new OutboxRelay(flowstore, timer);
+    timer.scheduleWithFixedDelay(
+        relay::relayQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    return relay;
+  }
+
+  /** A relay without a timer: call {@link #relayOnce()} yourself. */
+  public static OutboxRelay manual(Flowstore flowstore) {
+    return new OutboxRelay(flowstore, null);
+  }
+
+  private void relayQuietly() {
+    try {
+      relayOnce();
+    } catch (RuntimeException e) {
+      LOG.warn("outbox relay round failed, will retry: {}", e.toString());
+    }
+  }
+
+  /** One round over every tenant; returns how many messages were published. */
+  public int relayOnce() {
+    int published = 0;
+    for (TenantId tenant : flowstore.outboxTenants()) {
+      while (true) {
+        List<OutboxMessage> batch = flowstore.outbox(tenant).claim(BATCH, HOLD);
+        for (int i = 0; i < batch.size(); i++) {
+          if (publish(tenant, batch.get(i))) published++;
+          if (i == 0) Faults.hit(Faults.Point.OUTBOX_RELAY_MID_BATCH);
+        }
+        if (batch.size() < BATCH) break;
+      }
+    }
+    return published;
+  }
+
+  private boolean publish(TenantId tenant, OutboxMessage m) {
+    try {
+      return flowstore.inTransaction(
+          tenant,
+          tx -> {
+            tx.queue().enqueue(job(m));
+            if (!tx.outbox().markPublished(m.messageId())) throw new NoLongerPending();
+            return true;
+          });
+    } catch (NoLongerPending e) {
+      return false;
+    } catch (FlowstoreException e) {
+      boolean permanent = PERMANENT.contains(e.code()) || m.attempts() >= MAX_ATTEMPTS;
+      Duration retry =
+          permanent ? null : Backoff.DEFAULT.delay(m.attempts(), ThreadLocalRandom.current());
+      flowstore.outbox(tenant).markFailed(m.messageId(), e.code() + ": " + e.getMessage(), retry);
+      LOG.warn(
+          "outbox message {} of tenant {} not published ({}): {}",
+          m.messageId(),
+          tenant,
+          permanent ? "giving up" : "will retry",
+          e.getMessage());
+      return false;
+    }
+  }
+
+  private static NewJob job(OutboxMessage m) {
+    String queue = m.destination().substring("queue:".length());
+    String type = m.headers().path("job_type").asText("outbox");
+    String trace = m.headers().hasNonNull("trace_id") ? m.headers().get("trace_id").asText() : null;
+    return NewJob.of(queue, type, m.payload()).withEventId(m.eventId()).withTraceId(trace);
+  }
+
+  /** Rolls back a publish whose message another relay already published. */
+  private static final class NoLongerPending extends RuntimeException {
+    NoLongerPending() {
+      super(null, null, false, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (timer != null) timer.shutdownNow();
+  }
+}

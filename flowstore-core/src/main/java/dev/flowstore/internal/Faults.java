@@ -1,0 +1,52 @@
+package dev.flowstore.internal;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Named points where a backend lets a test simulate a crash (a "testing knob"): a test arms a point
+ * for its own thread, and the next time the backend passes it on that thread it throws {@link
+ * InjectedFault} — once, then the point is disarmed. Unarmed points cost a thread-local read.
+ */
+public final class Faults {
+  /** The steps of the DLQ state machine a crash may fall between. */
+  public enum Point {
+    /** After the transaction that moved a job to dlq_pending committed. */
+    DLQ_PENDING_COMMITTED,
+    /** Inside the dlq_pending -> dlq_recorded transaction, after its writes, before the commit. */
+    DLQ_RECORD_BEFORE_COMMIT,
+    /** After dlq_recorded committed, before the move to failed. */
+    DLQ_RECORDED_COMMITTED,
+    /** In an outbox relay, after the first message of a claimed batch was published. */
+    OUTBOX_RELAY_MID_BATCH
+  }
+
+  /** The simulated crash. */
+  public static final class InjectedFault extends RuntimeException {
+    public InjectedFault(Point point) {
+      super("injected fault at " + point);
+    }
+  }
+
+  private static final ThreadLocal<Set<Point>> ARMED =
+      ThreadLocal.withInitial(() -> EnumSet.noneOf(Point.class));
+
+  private Faults() {}
+
+  /**
+   * Arms {@code point} for the calling thread until it fires once or {@link #clear()} is called.
+   */
+  public static void arm(Point point) {
+    ARMED.get().add(point);
+  }
+
+  /** Disarms every point of the calling thread. */
+  public static void clear() {
+    ARMED.get().clear();
+  }
+
+  /** Called by backends at {@code point}: throws when it is armed on this thread. */
+  public static void hit(Point point) {
+    if (ARMED.get().remove(point)) throw new InjectedFault(point);
+  }
+}

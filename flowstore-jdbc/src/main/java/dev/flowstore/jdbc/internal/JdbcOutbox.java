@@ -1,0 +1,281 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.Outbox;
+import dev.flowstore.OutboxMessage;
+import dev.flowstore.internal.RecordValidation;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The outbox in SQL. A claim is one UPDATE over the oldest due PENDING rows, chosen with {@code FOR
+ * UPDATE SKIP LOCKED} on PostgreSQL (the single writer on SQLite): it counts an attempt and pushes
+ * {@code next_attempt_at} to the end of the hold, so no other relay claims the row until the holder
+ * marks it or dies.
+ */
+final class JdbcOutbox implements Outbox {
+  private static final Pattern DESTINATION =
+      Pattern.compile("^queue:[A-Za-z0-9][A-Za-z0-9_.:@=+-]{0,199}$");
+  private static final String COLUMNS =
+      "message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, last_error, created_at, published_at";
+
+  private final Scope scope;
+  private final Dialect dialect;
+
+  JdbcOutbox(Scope scope) {
+    this.scope = scope;
+    this.dialect = scope.flowstore().dialect();
+  }
+
+  private String tenant() {
+    return scope.tenant().value();
+  }
+
+  @Override
+  public OutboxMessage add(
+      String destination, ObjectNode payload, ObjectNode headers, UUID eventId) {
+    if (destination == null || !DESTINATION.matcher(destination).matches()) {
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "destination must be queue:<queue name>, got "
+              + (destination == null ? "null" : "'" + destination + "'"));
+    }
+    int max = scope.flowstore().config().maxPayloadBytes();
+    ObjectNode p = payload == null ? JsonNodeFactory.instance.objectNode() : payload.deepCopy();
+    ObjectNode h = headers == null ? JsonNodeFactory.instance.objectNode() : headers.deepCopy();
+    String payloadJson = RecordValidation.json("payload", p, max, true);
+    String headersJson = RecordValidation.json("headers", h, 65_536, true);
+    UUID id = UUID.randomUUID();
+    UUID event = eventId == null ? id : eventId;
+    return scope.write(
+        c -> {
+          markTenant(c);
+          Instant now = scope.flowstore().now();
+          String j = dialect.jsonParam();
+          Columns.update(
+              c,
+              "INSERT INTO outbox (tenant_id, message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
+                  + j
+                  + ", "
+                  + j
+                  + ", 'PENDING', 0, ?, ?)",
+              ps -> {
+                ps.setString(1, tenant());
+                dialect.setUuid(ps, 2, id);
+                dialect.setUuid(ps, 3, event);
+                ps.setString(4, destination);
+                ps.setString(5, payloadJson);
+                ps.setString(6, headersJson);
+                dialect.setTime(ps, 7, now);
+                dialect.setTime(ps, 8, now);
+              });
+          return new OutboxMessage(
+              id, event, destination, p, h, OutboxMessage.Status.PENDING, 0, now, null, now, null);
+        });
+  }
+
+  /**
+   * Puts the tenant on the relays' round (once; a plain read first, so the hot path takes no lock).
+   */
+  private void markTenant(Connection c) throws SQLException {
+    boolean marked =
+        Columns.one(
+                c,
+                "SELECT uses_outbox FROM tenants WHERE tenant_id = ?",
+                ps -> ps.setString(1, tenant()),
+                rs -> rs.getBoolean(1))
+            .orElse(false);
+    if (marked) return;
+    Columns.update(
+        c,
+        "INSERT INTO tenants (tenant_id, uses_outbox) VALUES (?, TRUE) ON CONFLICT (tenant_id) DO UPDATE SET uses_outbox = TRUE",
+        ps -> ps.setString(1, tenant()));
+  }
+
+  @Override
+  public Optional<OutboxMessage> get(UUID messageId) {
+    RecordValidation.required("message_id", messageId);
+    return scope.read(
+        c ->
+            Columns.one(
+                c,
+                "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
+                ps -> {
+                  ps.setString(1, tenant());
+                  dialect.setUuid(ps, 2, messageId);
+                },
+                this::map));
+  }
+
+  @Override
+  public List<OutboxMessage> list(OutboxMessage.Status status, int limit, UUID afterMessageId) {
+    RecordValidation.required("status", status);
+    RecordValidation.limit(limit);
+    String after =
+        afterMessageId == null
+            ? ""
+            : " AND seq > (SELECT seq FROM outbox WHERE tenant_id = ? AND message_id = ?)";
+    return scope.read(
+        c ->
+            Columns.list(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM outbox WHERE tenant_id = ? AND status = ?"
+                    + after
+                    + " ORDER BY seq LIMIT ?",
+                ps -> {
+                  int i = 1;
+                  ps.setString(i++, tenant());
+                  ps.setString(i++, status.name());
+                  if (afterMessageId != null) {
+                    ps.setString(i++, tenant());
+                    dialect.setUuid(ps, i++, afterMessageId);
+                  }
+                  ps.setInt(i, limit);
+                },
+                this::map));
+  }
+
+  @Override
+  public List<OutboxMessage> claim(int max, Duration hold) {
+    if (max < 1 || max > MAX_CLAIM)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "max must be between 1 and " + MAX_CLAIM);
+    if (hold == null || hold.isNegative() || hold.isZero())
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "hold must be positive");
+    return scope.write(
+        c -> {
+          Instant now = scope.flowstore().now();
+          String sql =
+              "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE tenant_id = ? AND message_id IN ("
+                  + "SELECT message_id FROM outbox WHERE tenant_id = ? AND status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"
+                  + dialect.forUpdateSkipLocked()
+                  + ") RETURNING "
+                  + COLUMNS
+                  + ", seq";
+          List<Claimed> claimed =
+              Columns.list(
+                  c,
+                  sql,
+                  ps -> {
+                    dialect.setTime(ps, 1, now.plus(hold));
+                    ps.setString(2, tenant());
+                    ps.setString(3, tenant());
+                    dialect.setTime(ps, 4, now);
+                    ps.setInt(5, max);
+                  },
+                  rs -> new Claimed(rs.getLong("seq"), map(rs)));
+          // why: RETURNING gives no order; hand the batch out oldest first
+          return claimed.stream()
+              .sorted(java.util.Comparator.comparingLong(Claimed::seq))
+              .map(Claimed::message)
+              .toList();
+        });
+  }
+
+  private record Claimed(long seq, OutboxMessage message) {}
+
+  @Override
+  public boolean markPublished(UUID messageId) {
+    RecordValidation.required("message_id", messageId);
+    return scope.write(
+        c ->
+            Columns.update(
+                    c,
+                    "UPDATE outbox SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
+                    ps -> {
+                      dialect.setTime(ps, 1, scope.flowstore().now());
+                      ps.setString(2, tenant());
+                      dialect.setUuid(ps, 3, messageId);
+                    })
+                == 1);
+  }
+
+  @Override
+  public boolean markFailed(UUID messageId, String error, Duration retryAfter) {
+    RecordValidation.required("message_id", messageId);
+    String why =
+        error == null ? "unknown error" : error.length() > 2000 ? error.substring(0, 2000) : error;
+    return scope.write(
+        c -> {
+          Instant now = scope.flowstore().now();
+          String status = retryAfter == null ? "FAILED" : "PENDING";
+          return Columns.update(
+                  c,
+                  "UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
+                  ps -> {
+                    ps.setString(1, status);
+                    ps.setString(2, why.replace('\u0000', ' '));
+                    dialect.setTime(ps, 3, retryAfter == null ? now : now.plus(retryAfter));
+                    ps.setString(4, tenant());
+                    dialect.setUuid(ps, 5, messageId);
+                  })
+              == 1;
+        });
+  }
+
+  @Override
+  public OutboxMessage replay(UUID messageId) {
+    RecordValidation.required("message_id", messageId);
+    return scope.write(
+        c -> {
+          int n =
+              Columns.update(
+                  c,
+                  "UPDATE outbox SET status = 'PENDING', next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'FAILED'",
+                  ps -> {
+                    dialect.setTime(ps, 1, scope.flowstore().now());
+                    ps.setString(2, tenant());
+                    dialect.setUuid(ps, 3, messageId);
+                  });
+          OutboxMessage m =
+              Columns.one(
+                      c,
+                      "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
+                      ps -> {
+                        ps.setString(1, tenant());
+                        dialect.setUuid(ps, 2, messageId);
+                      },
+                      this::map)
+                  .orElseThrow(
+                      () ->
+                          new FlowstoreException(
+                              ErrorCode.NOT_FOUND, "outbox message " + messageId + " not found"));
+          if (n == 0)
+            throw new FlowstoreException(
+                ErrorCode.UNPROCESSABLE,
+                "outbox message "
+                    + messageId
+                    + " is "
+                    + m.status().name().toLowerCase()
+                    + ", only failed messages can be replayed");
+          return m;
+        });
+  }
+
+  private OutboxMessage map(ResultSet rs) throws SQLException {
+    return new OutboxMessage(
+        dialect.getUuid(rs, "message_id"),
+        dialect.getUuid(rs, "event_id"),
+        rs.getString("destination"),
+        Columns.getJson(rs, "payload"),
+        Columns.getJson(rs, "headers"),
+        OutboxMessage.Status.valueOf(rs.getString("status")),
+        rs.getInt("attempts"),
+        dialect.getTime(rs, "next_attempt_at"),
+        rs.getString("last_error"),
+        dialect.getTime(rs, "created_at"),
+        Columns.getTime(dialect, rs, "published_at"));
+  }
+}

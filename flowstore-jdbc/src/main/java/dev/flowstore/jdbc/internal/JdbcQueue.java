@@ -1,0 +1,598 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.Backoff;
+import dev.flowstore.DeadLetters;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.Job;
+import dev.flowstore.JobDetail;
+import dev.flowstore.Lease;
+import dev.flowstore.NewJob;
+import dev.flowstore.Queue;
+import dev.flowstore.QueueStats;
+import dev.flowstore.Recorded;
+import dev.flowstore.internal.Faults;
+import dev.flowstore.internal.QueueValidation;
+import dev.flowstore.internal.QueueValidation.ValidJob;
+import dev.flowstore.internal.RecordValidation;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue in SQL. A lease is a claim: PostgreSQL runs one {@code UPDATE ... WHERE key IN
+ * (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...}, so concurrent lessees skip each
+ * other's rows instead of waiting; SQLite selects then updates inside its single write transaction
+ * (the {@link Dialect} says which). Every lease bumps the job's {@code lease_seq}, the fencing
+ * token; ack, nack, heartbeat and release first read the job row-locked and proceed only when it is
+ * LEASED with exactly that token, so a stale holder changes nothing. Enqueue inserts with ON
+ * CONFLICT DO NOTHING (the partial unique index on active unique keys) and reads the winner. See
+ * docs/queue.md.
+ */
+final class JdbcQueue implements Queue {
+  private static final Logger log = LoggerFactory.getLogger(JdbcQueue.class);
+  private static final int ATTEMPTS = 5;
+  private static final int REAP_PAGE = 1000;
+  private static final String EXPIRED = "lease expired";
+  private static final Comparator<Job> LEASE_ORDER =
+      Comparator.comparingInt(Job::priority)
+          .reversed()
+          .thenComparing(Job::runAt)
+          .thenComparingLong(Job::seq);
+
+  private final Scope scope;
+  private final Dialect dialect;
+  private final JobRows rows;
+  private final JdbcDeadLetters dlq;
+  // why: the wake-up generation each queue had when this instance last polled or waited, so a
+  // signal between an empty lease and awaitWork is not lost
+  private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+
+  JdbcQueue(Scope scope) {
+    this.scope = scope;
+    this.dialect = scope.flowstore().dialect();
+    this.rows = new JobRows(dialect, scope.tenant());
+    this.dlq = new JdbcDeadLetters(scope, rows);
+  }
+
+  private String tenant() {
+    return scope.tenant().value();
+  }
+
+  private Instant now() {
+    return scope.flowstore().now();
+  }
+
+  private static Instant plus(Instant t, Duration d) {
+    return t.plus(d).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private String key(String queue) {
+    return QueueWakeups.key(tenant(), queue);
+  }
+
+  /** NOTIFY other processes (at commit) and wake this one's workers (after commit). */
+  void announce(Connection c, String queue) throws SQLException {
+    String key = key(queue);
+    dialect.notifyWork(c, key);
+    QueueWakeups wakeups = scope.flowstore().wakeups();
+    scope.flowstore().afterCommit(() -> wakeups.signal(key));
+  }
+
+  private void listen() {
+    JdbcFlowstore fs = scope.flowstore();
+    QueueWakeups wakeups = fs.wakeups();
+    wakeups.ensureListening(() -> dialect.listenForWork(fs.config(), wakeups::signal));
+  }
+
+  @Override
+  public Recorded<Job> enqueue(NewJob job) {
+    ValidJob v = QueueValidation.job(job, scope.flowstore().config().maxPayloadBytes());
+    return insertAll(List.of(v)).get(0);
+  }
+
+  @Override
+  public List<Recorded<Job>> enqueueAll(List<NewJob> jobs) {
+    return insertAll(QueueValidation.batch(jobs, scope.flowstore().config().maxPayloadBytes()));
+  }
+
+  private List<Recorded<Job>> insertAll(List<ValidJob> jobs) {
+    String sql =
+        "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + dialect.jsonParam()
+            + ", ?, ?, 0, ?, ?, 'queued', 0, ?, ?) ON CONFLICT DO NOTHING";
+    return scope.write(
+        c -> {
+          Instant now = now();
+          List<Recorded<Job>> out = new ArrayList<>();
+          Set<String> woken = new LinkedHashSet<>();
+          for (ValidJob v : jobs) {
+            Recorded<Job> r = insert(c, sql, v, now);
+            if (!r.duplicate()) woken.add(v.job().queue());
+            out.add(r);
+          }
+          for (String q : woken) announce(c, q);
+          return out;
+        });
+  }
+
+  private Recorded<Job> insert(Connection c, String sql, ValidJob v, Instant now)
+      throws SQLException {
+    NewJob j = v.job();
+    Instant runAt = j.runAt() == null ? now : j.runAt().truncatedTo(ChronoUnit.MICROS);
+    for (int i = 0; i < ATTEMPTS; i++) {
+      UUID id = UUID.randomUUID();
+      int inserted =
+          Columns.update(
+              c,
+              sql,
+              ps -> {
+                ps.setString(1, tenant());
+                dialect.setUuid(ps, 2, id);
+                dialect.setUuid(ps, 3, UUID.randomUUID());
+                Columns.setUuid(dialect, ps, 4, j.eventId());
+                Columns.setText(ps, 5, j.traceId());
+                ps.setString(6, j.queue());
+                ps.setString(7, j.jobType());
+                ps.setString(8, v.payloadJson());
+                ps.setInt(9, j.priority());
+                dialect.setTime(ps, 10, runAt);
+                ps.setInt(11, j.maxAttempts());
+                Columns.setText(ps, 12, j.uniqueKey());
+                dialect.setTime(ps, 13, now);
+                dialect.setTime(ps, 14, now);
+              });
+      if (inserted == 1) return new Recorded<>(rows.find(c, id, false).orElseThrow(), false);
+      if (j.uniqueKey() != null) {
+        Optional<Job> active = rows.activeByKey(c, j.queue(), j.uniqueKey());
+        if (active.isPresent()) return new Recorded<>(active.get(), true);
+      }
+    }
+    throw new FlowstoreException(
+        ErrorCode.BACKEND_UNAVAILABLE,
+        "queue busy: enqueue to '" + j.queue() + "' conflicted " + ATTEMPTS + " times, retry");
+  }
+
+  @Override
+  public List<Lease> lease(String queue, int max, Duration visibility) {
+    QueueValidation.queue(queue);
+    QueueValidation.max(max);
+    QueueValidation.positive("visibility", visibility);
+    String key = key(queue);
+    listen();
+    lastSeen.put(key, scope.flowstore().wakeups().generation(key));
+    List<Job> leased =
+        scope.write(
+            c -> {
+              Instant now = now();
+              Instant expires = plus(now, visibility);
+              expire(c, queue, now, false);
+              List<Job> jobs =
+                  dialect.claimsWithReturning()
+                      ? claimReturning(c, queue, max, now, expires)
+                      : claimThenUpdate(c, queue, max, now, expires);
+              for (Job j : jobs) {
+                Columns.update(
+                    c,
+                    "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
+                    ps -> {
+                      ps.setString(1, tenant());
+                      dialect.setUuid(ps, 2, j.jobId());
+                      ps.setLong(3, j.leaseToken());
+                      ps.setInt(4, j.attempt());
+                      dialect.setTime(ps, 5, now);
+                    });
+              }
+              return jobs;
+            });
+    return leased.stream()
+        .sorted(LEASE_ORDER)
+        .map(j -> new Lease(j, j.leaseToken(), j.leaseExpiresAt()))
+        .toList();
+  }
+
+  private static final String CLAIM_SET =
+      "status = 'leased', attempt = attempt + 1, lease_seq = lease_seq + 1, lease_expires_at = ?, updated_at = ?";
+  private static final String READY =
+      " FROM jobs WHERE tenant_id = ? AND queue = ? AND status = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, seq LIMIT ?";
+
+  /**
+   * PostgreSQL: claim in one statement; rows other lessees have locked are skipped. why: a CTE, not
+   * {@code WHERE key IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)}, because the planner may
+   * re-scan such a subquery and claim more than n rows; a MATERIALIZED CTE runs exactly once.
+   */
+  private List<Job> claimReturning(
+      Connection c, String queue, int max, Instant now, Instant expires) throws SQLException {
+    String sql =
+        "WITH claimed AS MATERIALIZED (SELECT job_id AS claimed_id"
+            + READY
+            + dialect.forUpdateSkipLocked()
+            + ") UPDATE jobs SET "
+            + CLAIM_SET
+            + " FROM claimed WHERE tenant_id = ? AND job_id = claimed_id RETURNING "
+            + JobRows.COLUMNS;
+    return Columns.list(
+        c,
+        sql,
+        ps -> {
+          ps.setString(1, tenant());
+          ps.setString(2, queue);
+          dialect.setTime(ps, 3, now);
+          ps.setInt(4, max);
+          dialect.setTime(ps, 5, expires);
+          dialect.setTime(ps, 6, now);
+          ps.setString(7, tenant());
+        },
+        rows::job);
+  }
+
+  /** One writer (SQLite): nobody can claim between this select and update. */
+  private List<Job> claimThenUpdate(
+      Connection c, String queue, int max, Instant now, Instant expires) throws SQLException {
+    List<UUID> ids =
+        Columns.list(
+            c,
+            "SELECT job_id" + READY + dialect.forUpdateSkipLocked(),
+            ps -> {
+              ps.setString(1, tenant());
+              ps.setString(2, queue);
+              dialect.setTime(ps, 3, now);
+              ps.setInt(4, max);
+            },
+            rs -> dialect.getUuid(rs, "job_id"));
+    for (UUID id : ids) {
+      Columns.update(
+          c,
+          "UPDATE jobs SET "
+              + CLAIM_SET
+              + " WHERE tenant_id = ? AND job_id = ? AND status = 'queued'",
+          ps -> {
+            dialect.setTime(ps, 1, expires);
+            dialect.setTime(ps, 2, now);
+            ps.setString(3, tenant());
+            dialect.setUuid(ps, 4, id);
+          });
+    }
+    return rows.findAll(c, ids);
+  }
+
+  private record Expired(UUID jobId, String queue, boolean deadLettered) {}
+
+  /**
+   * Ends expired leases (of one queue, or all when null): back to the queue with attempts left,
+   * else to dlq_pending when {@code exhaustedToo}. Rows another transaction holds are skipped.
+   */
+  private List<Expired> expire(Connection c, String queue, Instant now, boolean exhaustedToo)
+      throws SQLException {
+    String sql =
+        "SELECT job_id, queue, lease_seq, attempt, max_attempts FROM jobs WHERE tenant_id = ?"
+            + (queue == null ? "" : " AND queue = ?")
+            + " AND status = 'leased' AND lease_expires_at <= ?"
+            + (exhaustedToo ? "" : " AND attempt < max_attempts")
+            + " LIMIT "
+            + REAP_PAGE
+            + dialect.forUpdateSkipLocked();
+    record Row(UUID id, String queue, long token, boolean exhausted) {}
+    List<Row> found =
+        Columns.list(
+            c,
+            sql,
+            ps -> {
+              int i = 1;
+              ps.setString(i++, tenant());
+              if (queue != null) ps.setString(i++, queue);
+              dialect.setTime(ps, i, now);
+            },
+            rs ->
+                new Row(
+                    dialect.getUuid(rs, "job_id"),
+                    rs.getString("queue"),
+                    rs.getLong("lease_seq"),
+                    rs.getInt("attempt") >= rs.getInt("max_attempts")));
+    List<Expired> out = new ArrayList<>();
+    for (Row r : found) {
+      int n =
+          Columns.update(
+              c,
+              "UPDATE jobs SET status = ?, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
+              ps -> {
+                ps.setString(1, r.exhausted() ? "dlq_pending" : "queued");
+                ps.setString(2, EXPIRED);
+                dialect.setTime(ps, 3, now);
+                ps.setString(4, tenant());
+                dialect.setUuid(ps, 5, r.id());
+                ps.setLong(6, r.token());
+              });
+      if (n == 0) continue;
+      finishAttempt(c, r.id(), r.token(), "expired", EXPIRED, now);
+      out.add(new Expired(r.id(), r.queue(), r.exhausted()));
+    }
+    return out;
+  }
+
+  private void finishAttempt(
+      Connection c, UUID jobId, long token, String outcome, String error, Instant now)
+      throws SQLException {
+    Columns.update(
+        c,
+        "UPDATE job_attempts SET outcome = ?, error = ?, finished_at = ? WHERE tenant_id = ? AND job_id = ? AND token = ? AND outcome = 'leased'",
+        ps -> {
+          ps.setString(1, outcome);
+          Columns.setText(ps, 2, error);
+          dialect.setTime(ps, 3, now);
+          ps.setString(4, tenant());
+          dialect.setUuid(ps, 5, jobId);
+          ps.setLong(6, token);
+        });
+  }
+
+  /** The job row-locked, if {@code token} is its current lease; else NOT_FOUND or LEASE_LOST. */
+  private Job holding(Connection c, UUID jobId, long token) throws SQLException {
+    Job job =
+        rows.find(c, jobId, true)
+            .orElseThrow(
+                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "job " + jobId + " not found"));
+    if (job.status() != Job.Status.LEASED || job.leaseToken() != token) {
+      throw new FlowstoreException(
+          ErrorCode.LEASE_LOST,
+          "job "
+              + jobId
+              + ": lease token "
+              + token
+              + " is stale (the job is "
+              + job.status().wire()
+              + (job.status() == Job.Status.LEASED ? " under token " + job.leaseToken() : "")
+              + ")");
+    }
+    return job;
+  }
+
+  /** A conditional update of a job still held under {@code token}. */
+  private void update(Connection c, Job job, String set, Columns.Binder bindSet, int params)
+      throws SQLException {
+    int n =
+        Columns.update(
+            c,
+            "UPDATE jobs SET "
+                + set
+                + " WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
+            ps -> {
+              bindSet.bind(ps);
+              ps.setString(params + 1, tenant());
+              dialect.setUuid(ps, params + 2, job.jobId());
+              ps.setLong(params + 3, job.leaseToken());
+            });
+    if (n != 1)
+      throw new FlowstoreException(
+          ErrorCode.LEASE_LOST, "job " + job.jobId() + ": lease lost while settling it");
+  }
+
+  @Override
+  public Job ack(UUID jobId, long token) {
+    RecordValidation.required("job_id", jobId);
+    return scope.write(
+        c -> {
+          Job job = holding(c, jobId, token);
+          Instant now = now();
+          update(
+              c,
+              job,
+              "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?",
+              ps -> {
+                dialect.setTime(ps, 1, now);
+                dialect.setTime(ps, 2, now);
+              },
+              2);
+          finishAttempt(c, jobId, token, "succeeded", null, now);
+          return rows.find(c, jobId, false).orElseThrow();
+        });
+  }
+
+  @Override
+  public Job nack(UUID jobId, long token, String error, Duration retryDelay) {
+    RecordValidation.required("job_id", jobId);
+    String why = QueueValidation.error(error);
+    QueueValidation.delay(retryDelay);
+    Job after =
+        scope.write(
+            c -> {
+              Job job = holding(c, jobId, token);
+              Instant now = now();
+              boolean last = job.attempt() >= job.maxAttempts();
+              if (last) {
+                update(
+                    c,
+                    job,
+                    "status = 'dlq_pending', lease_expires_at = NULL, last_error = ?, updated_at = ?",
+                    ps -> {
+                      ps.setString(1, why);
+                      dialect.setTime(ps, 2, now);
+                    },
+                    2);
+              } else {
+                Duration delay =
+                    retryDelay != null
+                        ? retryDelay
+                        : Backoff.DEFAULT.delay(job.attempt(), ThreadLocalRandom.current());
+                update(
+                    c,
+                    job,
+                    "status = 'queued', run_at = ?, lease_expires_at = NULL, last_error = ?, updated_at = ?",
+                    ps -> {
+                      dialect.setTime(ps, 1, plus(now, delay));
+                      ps.setString(2, why);
+                      dialect.setTime(ps, 3, now);
+                    },
+                    3);
+                if (delay.isZero()) announce(c, job.queue());
+              }
+              finishAttempt(c, jobId, token, "failed", why, now);
+              return rows.find(c, jobId, false).orElseThrow();
+            });
+    if (after.status() != Job.Status.DLQ_PENDING) return after;
+    Faults.hit(Faults.Point.DLQ_PENDING_COMMITTED);
+    return finishDeadLetter(jobId).orElse(after);
+  }
+
+  /** Runs the rest of the DLQ state machine now; on failure the job waits for recoverDlq. */
+  private Optional<Job> finishDeadLetter(UUID jobId) {
+    try {
+      dlq.complete(jobId);
+      return scope.read(c -> rows.find(c, jobId, false));
+    } catch (FlowstoreException e) {
+      log.warn(
+          "job {}: DLQ transition interrupted, recoverDlq will finish it: {}", jobId, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Lease heartbeat(UUID jobId, long token, Duration extend) {
+    RecordValidation.required("job_id", jobId);
+    QueueValidation.positive("extend", extend);
+    return scope.write(
+        c -> {
+          Job job = holding(c, jobId, token);
+          Instant now = now();
+          update(
+              c,
+              job,
+              "lease_expires_at = ?, updated_at = ?",
+              ps -> {
+                dialect.setTime(ps, 1, plus(now, extend));
+                dialect.setTime(ps, 2, now);
+              },
+              2);
+          Job extended = rows.find(c, jobId, false).orElseThrow();
+          return new Lease(extended, token, extended.leaseExpiresAt());
+        });
+  }
+
+  @Override
+  public Job release(UUID jobId, long token) {
+    RecordValidation.required("job_id", jobId);
+    return scope.write(
+        c -> {
+          Job job = holding(c, jobId, token);
+          Instant now = now();
+          update(
+              c,
+              job,
+              "status = 'queued', attempt = attempt - 1, lease_expires_at = NULL, updated_at = ?",
+              ps -> dialect.setTime(ps, 1, now),
+              1);
+          finishAttempt(c, jobId, token, "released", null, now);
+          announce(c, job.queue());
+          return rows.find(c, jobId, false).orElseThrow();
+        });
+  }
+
+  @Override
+  public Optional<JobDetail> get(UUID jobId) {
+    RecordValidation.required("job_id", jobId);
+    return scope.read(c -> rows.detail(c, jobId));
+  }
+
+  @Override
+  public List<QueueStats> stats() {
+    String sql =
+        "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > ? THEN 1 ELSE 0 END AS delayed, COUNT(*) AS n FROM jobs WHERE tenant_id = ? GROUP BY 1, 2, 3";
+    record Count(String queue, String status, boolean delayed, long n) {}
+    List<Count> counts =
+        scope.read(
+            c ->
+                Columns.list(
+                    c,
+                    sql,
+                    ps -> {
+                      dialect.setTime(ps, 1, now());
+                      ps.setString(2, tenant());
+                    },
+                    rs ->
+                        new Count(
+                            rs.getString(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4))));
+    Map<String, long[]> byQueue = new TreeMap<>();
+    for (Count k : counts) {
+      long[] a = byQueue.computeIfAbsent(k.queue(), q -> new long[7]);
+      int i =
+          switch (Job.Status.fromWire(k.status())) {
+            case QUEUED -> k.delayed() ? 1 : 0;
+            case LEASED -> 2;
+            case SUCCEEDED -> 3;
+            case DLQ_PENDING -> 4;
+            case DLQ_RECORDED -> 5;
+            case FAILED -> 6;
+          };
+      a[i] += k.n();
+    }
+    List<QueueStats> out = new ArrayList<>();
+    byQueue.forEach((q, a) -> out.add(new QueueStats(q, a[0], a[1], a[2], a[3], a[4], a[5], a[6])));
+    return out;
+  }
+
+  @Override
+  public int releaseExpired() {
+    List<Expired> ended =
+        scope.write(
+            c -> {
+              List<Expired> e = expire(c, null, now(), true);
+              Set<String> woken = new LinkedHashSet<>();
+              for (Expired x : e) if (!x.deadLettered()) woken.add(x.queue());
+              for (String q : woken) announce(c, q);
+              return e;
+            });
+    for (Expired x : ended) if (x.deadLettered()) finishDeadLetter(x.jobId());
+    return ended.size();
+  }
+
+  @Override
+  public int recoverDlq() {
+    List<UUID> stuck =
+        scope.read(
+            c ->
+                Columns.list(
+                    c,
+                    "SELECT job_id FROM jobs WHERE tenant_id = ? AND status IN ('dlq_pending', 'dlq_recorded') ORDER BY updated_at LIMIT "
+                        + REAP_PAGE,
+                    ps -> ps.setString(1, tenant()),
+                    rs -> dialect.getUuid(rs, "job_id")));
+    int failed = 0;
+    for (UUID id : stuck) if (dlq.complete(id)) failed++;
+    return failed;
+  }
+
+  @Override
+  public DeadLetters deadLetters() {
+    return dlq;
+  }
+
+  @Override
+  public boolean awaitWork(String queue, Duration timeout) throws InterruptedException {
+    QueueValidation.queue(queue);
+    RecordValidation.required("timeout", timeout);
+    if (timeout.isNegative())
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "timeout must be >= 0");
+    listen();
+    QueueWakeups wakeups = scope.flowstore().wakeups();
+    String key = key(queue);
+    long seen = lastSeen.computeIfAbsent(key, wakeups::generation);
+    boolean woken = wakeups.await(key, seen, timeout);
+    lastSeen.put(key, wakeups.generation(key));
+    return woken;
+  }
+}

@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.QueueContract;
+import dev.flowstore.testkit.TestBackends;
+
+class PostgresQueueTest extends QueueContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.postgres();
+  }
+}

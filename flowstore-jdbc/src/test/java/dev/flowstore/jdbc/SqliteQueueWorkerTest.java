@@ -1,0 +1,12 @@
+package dev.flowstore.jdbc;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.QueueWorkerContract;
+import dev.flowstore.testkit.TestBackends;
+
+class SqliteQueueWorkerTest extends QueueWorkerContract {
+  @Override
+  protected FlowstoreConfig config() {
+    return TestBackends.sqliteTemp();
+  }
+}
