@@ -36,6 +36,12 @@ import java.util.Set;
  *     MiB)
  * @param migrateOnStart {@code FLOWSTORE_MIGRATE_ON_START} (default true)
  * @param idempotencyTtlHours {@code IDEMPOTENCY_TTL_HOURS} (default 24)
+ * @param outboxPollIntervalMs {@code OUTBOX_POLL_INTERVAL_MS}: how often outbox relays poll
+ *     (default 500)
+ * @param redisVisibilityTimeoutSeconds {@code REDIS_QUEUE_VISIBILITY_TIMEOUT_S}: default lease of
+ *     the Redis queue (default 30)
+ * @param env {@code FLOWSTORE_ENV}: the environment name in Redis keys {@code flowstore:{env}:...}
+ *     (default {@code default})
  */
 public record FlowstoreConfig(
     String storeBackend,
@@ -51,7 +57,10 @@ public record FlowstoreConfig(
     int httpPort,
     int maxPayloadBytes,
     boolean migrateOnStart,
-    int idempotencyTtlHours) {
+    int idempotencyTtlHours,
+    int outboxPollIntervalMs,
+    int redisVisibilityTimeoutSeconds,
+    String env) {
 
   /** The keys flowstore reads. */
   public static final Set<String> KEYS =
@@ -72,6 +81,7 @@ public record FlowstoreConfig(
           "FLOWSTORE_HTTP_PORT",
           "FLOWSTORE_MAX_PAYLOAD_BYTES",
           "FLOWSTORE_MIGRATE_ON_START",
+          "FLOWSTORE_ENV",
           "FLOWSTORE_CONFIG");
 
   /**
@@ -155,8 +165,10 @@ public record FlowstoreConfig(
     if (!role.matches("^[a-z_][a-z0-9_]{0,62}$"))
       throw bad(
           "POSTGRES_APP_ROLE", "must be a lower-case SQL identifier or 'none', got '" + role + "'");
-    intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400);
-    intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000);
+    String env = v.getOrDefault("FLOWSTORE_ENV", "default");
+    if (!env.matches("^[a-z0-9][a-z0-9_-]{0,31}$")) {
+      throw bad("FLOWSTORE_ENV", "must be 1-32 chars of a-z, 0-9, '_' or '-', got '" + env + "'");
+    }
     return new FlowstoreConfig(
         store,
         queue,
@@ -171,7 +183,10 @@ public record FlowstoreConfig(
         intIn(v, "FLOWSTORE_HTTP_PORT", 8080, 0, 65535),
         intIn(v, "FLOWSTORE_MAX_PAYLOAD_BYTES", 1 << 20, 1, 64 << 20),
         bool(v, "FLOWSTORE_MIGRATE_ON_START", true),
-        intIn(v, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365));
+        intIn(v, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365),
+        intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000),
+        intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400),
+        env);
   }
 
   /** A copy with another HTTP port (tests use 0 for a free one). */
@@ -190,7 +205,10 @@ public record FlowstoreConfig(
         port,
         maxPayloadBytes,
         migrateOnStart,
-        idempotencyTtlHours);
+        idempotencyTtlHours,
+        outboxPollIntervalMs,
+        redisVisibilityTimeoutSeconds,
+        env);
   }
 
   /** Whether the HTTP server binds only to the loopback interface. */

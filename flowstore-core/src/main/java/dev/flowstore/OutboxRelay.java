@@ -78,17 +78,21 @@ public final class OutboxRelay implements AutoCloseable {
   /** One round over every tenant; returns how many messages were published. */
   public int relayOnce() {
     int published = 0;
-    for (TenantId tenant : flowstore.outboxTenants()) {
-      while (true) {
-        List<OutboxMessage> batch = flowstore.outbox(tenant).claim(BATCH, HOLD);
-        for (int i = 0; i < batch.size(); i++) {
-          if (publish(tenant, batch.get(i))) published++;
-          if (i == 0) Faults.hit(Faults.Point.OUTBOX_RELAY_MID_BATCH);
-        }
-        if (batch.size() < BATCH) break;
-      }
-    }
+    for (TenantId tenant : flowstore.outboxTenants()) published += relay(tenant);
     return published;
+  }
+
+  /** Publishes one tenant's due messages, batch by batch; returns how many were published. */
+  public int relay(TenantId tenant) {
+    int published = 0;
+    while (true) {
+      List<OutboxMessage> batch = flowstore.outbox(tenant).claim(BATCH, HOLD);
+      for (int i = 0; i < batch.size(); i++) {
+        if (publish(tenant, batch.get(i))) published++;
+        if (i == 0) Faults.hit(Faults.Point.OUTBOX_RELAY_MID_BATCH);
+      }
+      if (batch.size() < BATCH) return published;
+    }
   }
 
   private boolean publish(TenantId tenant, OutboxMessage m) {

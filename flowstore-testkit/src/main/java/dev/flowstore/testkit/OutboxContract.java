@@ -109,6 +109,15 @@ public abstract class OutboxContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aClaimTakesAtMostMaxMessages() {
+    Outbox outbox = fs.outbox(newTenant());
+    for (int i = 0; i < 5; i++) outbox.add("queue:q", payload(i), null, null);
+    assertThat(outbox.claim(1, HOLD)).hasSize(1);
+    assertThat(outbox.claim(3, HOLD)).hasSize(3);
+    assertThat(outbox.claim(3, HOLD)).hasSize(1);
+  }
+
+  @Test
   void aDeadRelaysClaimRunsOutAndTheMessageIsClaimedAgain() {
     Outbox outbox = fs.outbox(newTenant());
     OutboxMessage m = outbox.add("queue:q", payload(1), null, null);
@@ -257,7 +266,8 @@ public abstract class OutboxContract extends FlowstoreTestBase {
   void badInputIsRejectedAndNothingIsWritten() {
     Outbox outbox = fs.outbox(newTenant());
     assertCode(() -> outbox.add("kafka:x", null, null, null), ErrorCode.INVALID_ARGUMENT);
-    assertCode(() -> outbox.add("queue:", null, null, null), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> outbox.add("queue:", null, null, null), ErrorCode.INVALID_ID);
+    assertCode(() -> outbox.add("queue:a b", null, null, null), ErrorCode.INVALID_ID);
     assertCode(
         () -> outbox.add("queue:q", JSON.objectNode().put("k", "\u0000"), null, null),
         ErrorCode.INVALID_JSON);

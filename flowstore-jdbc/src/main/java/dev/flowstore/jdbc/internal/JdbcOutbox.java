@@ -6,6 +6,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Outbox;
 import dev.flowstore.OutboxMessage;
+import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The outbox in SQL. A claim is one UPDATE over the oldest due PENDING rows, chosen with {@code FOR
@@ -24,8 +24,6 @@ import java.util.regex.Pattern;
  * marks it or dies.
  */
 final class JdbcOutbox implements Outbox {
-  private static final Pattern DESTINATION =
-      Pattern.compile("^queue:[A-Za-z0-9][A-Za-z0-9_.:@=+-]{0,199}$");
   private static final String COLUMNS =
       "message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, last_error, created_at, published_at";
 
@@ -44,12 +42,13 @@ final class JdbcOutbox implements Outbox {
   @Override
   public OutboxMessage add(
       String destination, ObjectNode payload, ObjectNode headers, UUID eventId) {
-    if (destination == null || !DESTINATION.matcher(destination).matches()) {
+    if (destination == null || !destination.startsWith("queue:")) {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT,
           "destination must be queue:<queue name>, got "
               + (destination == null ? "null" : "'" + destination + "'"));
     }
+    QueueValidation.queue(destination.substring("queue:".length()));
     int max = scope.flowstore().config().maxPayloadBytes();
     ObjectNode p = payload == null ? JsonNodeFactory.instance.objectNode() : payload.deepCopy();
     ObjectNode h = headers == null ? JsonNodeFactory.instance.objectNode() : headers.deepCopy();
@@ -157,11 +156,14 @@ final class JdbcOutbox implements Outbox {
     return scope.write(
         c -> {
           Instant now = scope.flowstore().now();
+          // why: a MATERIALIZED CTE runs the locking select exactly once; "IN (SELECT ... LIMIT n
+          // FOR UPDATE SKIP LOCKED)" may be re-scanned by PostgreSQL and claim more than n rows
           String sql =
-              "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE tenant_id = ? AND message_id IN ("
-                  + "SELECT message_id FROM outbox WHERE tenant_id = ? AND status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"
+              "WITH claimed AS MATERIALIZED (SELECT message_id AS claimed_id FROM outbox WHERE tenant_id = ?"
+                  + " AND status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"
                   + dialect.forUpdateSkipLocked()
-                  + ") RETURNING "
+                  + ") UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? FROM claimed"
+                  + " WHERE outbox.tenant_id = ? AND outbox.message_id = claimed.claimed_id RETURNING "
                   + COLUMNS
                   + ", seq";
           List<Claimed> claimed =
@@ -169,11 +171,11 @@ final class JdbcOutbox implements Outbox {
                   c,
                   sql,
                   ps -> {
-                    dialect.setTime(ps, 1, now.plus(hold));
-                    ps.setString(2, tenant());
-                    ps.setString(3, tenant());
-                    dialect.setTime(ps, 4, now);
-                    ps.setInt(5, max);
+                    ps.setString(1, tenant());
+                    dialect.setTime(ps, 2, now);
+                    ps.setInt(3, max);
+                    dialect.setTime(ps, 4, now.plus(hold));
+                    ps.setString(5, tenant());
                   },
                   rs -> new Claimed(rs.getLong("seq"), map(rs)));
           // why: RETURNING gives no order; hand the batch out oldest first
