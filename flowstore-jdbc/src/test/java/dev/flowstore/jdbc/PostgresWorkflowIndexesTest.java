@@ -1,14 +1,9 @@
 package dev.flowstore.jdbc;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.testkit.FlowstoreTestBase;
 import dev.flowstore.testkit.TestBackends;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -24,21 +19,17 @@ class PostgresWorkflowIndexesTest extends FlowstoreTestBase {
   private static final String TENANT = "explain";
   private static final UUID SESSION = new UUID(0, 7);
 
-  private FlowstoreConfig config;
+  private QueryPlans plans;
 
   @Override
   protected FlowstoreConfig config() {
-    config = TestBackends.postgres();
+    FlowstoreConfig config = TestBackends.postgres();
+    plans = new QueryPlans(config, TENANT);
     return config;
   }
 
   private Connection raw() throws SQLException {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
-    Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
-    try (Statement s = c.createStatement()) {
-      s.execute("SET search_path TO " + config.postgresSchema());
-    }
-    return c;
+    return plans.raw();
   }
 
   @BeforeAll
@@ -90,32 +81,8 @@ class PostgresWorkflowIndexesTest extends FlowstoreTestBase {
     }
   }
 
-  /**
-   * The plan of {@code sql} (parameters bound by {@code args}) as the app role with the tenant set.
-   */
-  private String plan(String sql, Object... args) throws SQLException {
-    try (Connection c = raw()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SET LOCAL ROLE " + config.postgresAppRole());
-        s.execute("SELECT set_config('app.current_tenant', '" + TENANT + "', true)");
-        s.execute("SET LOCAL enable_seqscan = off");
-      }
-      StringBuilder out = new StringBuilder();
-      try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.append(rs.getString(1)).append('\n');
-        }
-      }
-      c.rollback();
-      return out.toString();
-    }
-  }
-
   private void assertUses(String index, String sql, Object... args) throws SQLException {
-    String plan = plan(sql, args);
-    assertThat(plan).as(sql + "\n" + plan).contains(index).doesNotContain("Seq Scan");
+    plans.assertUses(index, sql, args);
   }
 
   @Test

@@ -1,0 +1,75 @@
+package dev.flowstore.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowstore.FlowstoreConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * EXPLAIN for PostgreSQL index tests: plans are taken as the application role with the tenant set
+ * (row-level security in force, as in production) and sequential scans priced out.
+ */
+final class QueryPlans {
+  private final FlowstoreConfig config;
+  private final String tenant;
+
+  QueryPlans(FlowstoreConfig config, String tenant) {
+    this.config = config;
+    this.tenant = tenant;
+  }
+
+  /** A connection as the schema owner, search_path set. */
+  Connection raw() throws SQLException {
+    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
+    try (Statement s = c.createStatement()) {
+      s.execute("SET search_path TO " + config.postgresSchema());
+    }
+    return c;
+  }
+
+  /**
+   * Runs seeding statements in one transaction with the tenant set, then ANALYZEs {@code tables}.
+   */
+  void seed(String tables, String... statements) throws SQLException {
+    try (Connection c = raw();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SELECT set_config('app.current_tenant', '" + tenant + "', true)");
+      for (String sql : statements) s.execute(sql);
+      c.commit();
+      c.setAutoCommit(true);
+      s.execute("VACUUM ANALYZE " + tables);
+    }
+  }
+
+  String plan(String sql, Object... args) throws SQLException {
+    try (Connection c = raw()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+        s.execute("SELECT set_config('app.current_tenant', '" + tenant + "', true)");
+        s.execute("SET LOCAL enable_seqscan = off");
+      }
+      StringBuilder out = new StringBuilder();
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.append(rs.getString(1)).append('\n');
+        }
+      }
+      c.rollback();
+      return out.toString();
+    }
+  }
+
+  void assertUses(String index, String sql, Object... args) throws SQLException {
+    String plan = plan(sql, args);
+    assertThat(plan).as(sql + "\n" + plan).contains(index).doesNotContain("Seq Scan");
+  }
+}
