@@ -1,5 +1,6 @@
 package dev.flowstore.server;
 
+import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
@@ -22,12 +23,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
- * {@code tenant}, {@code version}.
+ * {@code tenant}, {@code audit}, {@code version}.
  *
- * <p>Exit codes: 0 success; 1 a flowstore error; 2 a usage error or bad configuration (one line on
- * stderr naming the key); 3 the backend is unavailable. Configuration comes from the environment
- * map given to {@link #execute} (and {@code flowstore.properties}), never from {@code
- * System.getenv()} directly, so tests run commands in-process with the environment they choose.
+ * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
+ * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
+ * unavailable. Configuration comes from the environment map given to {@link #execute} (and {@code
+ * flowstore.properties}), never from {@code System.getenv()} directly, so tests run commands
+ * in-process with the environment they choose.
  */
 @Command(
     name = "flowstore",
@@ -78,12 +80,15 @@ public final class FlowstoreCli implements Runnable {
             .addSubcommand(new TenantCommand.Create(ctx))
             .addSubcommand(new TenantCommand.Keys(ctx))
             .addSubcommand(new TenantCommand.Revoke(ctx));
+    CommandLine audit =
+        new CommandLine(new AuditCommand()).addSubcommand(new AuditCommand.Verify(ctx));
     return new CommandLine(new FlowstoreCli())
         .addSubcommand(new ServeCommand(ctx))
         .addSubcommand(new MigrateCommand(ctx))
         .addSubcommand(new ExportCommand(ctx))
         .addSubcommand(new ImportCommand(ctx))
         .addSubcommand(tenant)
+        .addSubcommand(audit)
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
   }

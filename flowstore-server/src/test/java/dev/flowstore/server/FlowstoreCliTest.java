@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.NewAuditEntry;
 import dev.flowstore.TenantId;
 import dev.flowstore.server.internal.cli.CliContext;
 import dev.flowstore.server.internal.cli.ServeLifecycle;
+import dev.flowstore.testkit.TestBackends;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -63,7 +65,8 @@ class FlowstoreCliTest {
   void helpListsEveryCommand() {
     Run r = run(env(), "--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("serve", "migrate", "export", "import", "tenant", "version");
+    assertThat(r.out())
+        .contains("serve", "migrate", "export", "import", "tenant", "audit", "version");
   }
 
   @ParameterizedTest
@@ -77,7 +80,9 @@ class FlowstoreCliTest {
         "tenant",
         "tenant create",
         "tenant keys",
-        "tenant revoke"
+        "tenant revoke",
+        "audit",
+        "audit verify"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
@@ -91,6 +96,7 @@ class FlowstoreCliTest {
     assertThat(run(env()).code()).isEqualTo(2);
     assertThat(run(env(), "frobnicate").code()).isEqualTo(2);
     assertThat(run(env(), "tenant").code()).isEqualTo(2);
+    assertThat(run(env(), "audit").code()).isEqualTo(2);
     assertThat(run(env(), "serve", "--port", "eighty").code()).isEqualTo(2);
   }
 
@@ -188,6 +194,31 @@ class FlowstoreCliTest {
   }
 
   @Test
+  void serveRelaysTheOutboxIntoTheQueue() {
+    try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromMap(env()))) {
+      fs.inTransaction(
+          TenantId.of("acme"),
+          tx -> tx.outbox().add("queue:emails", JsonlArchiveContract.json("{}"), null, null));
+    }
+    ServeLifecycle lifecycle = new ServeLifecycle();
+    Map<String, String> env = new HashMap<>(env());
+    env.put("OUTBOX_POLL_INTERVAL_MS", "50");
+    CliContext ctx = new CliContext(env, Clock.systemUTC(), () -> lifecycle);
+    CompletableFuture<Run> serving =
+        CompletableFuture.supplyAsync(() -> run(ctx, "serve", "--port", "0"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> lifecycle.uri() != null || serving.isDone());
+    Http acme = new Http(lifecycle.uri()).with("X-Tenant-Id", "acme");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> acme.get("/v1/queues").json().get("queues").size() == 1);
+    assertThat(acme.get("/v1/outbox?status=published").json().get("messages")).hasSize(1);
+    lifecycle.stop();
+    assertThat(serving.join().code()).isZero();
+  }
+
+  @Test
   void tenantCreatePrintsTheKeyOnceAndKeysListsIt() {
     Run created = run(env(), "tenant", "create", "acme", "--label", "ci");
     assertThat(created.code()).as(created.err()).isZero();
@@ -260,5 +291,32 @@ class FlowstoreCliTest {
     try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromMap(env()))) {
       assertThat(fs.events(TenantId.DEFAULT).streamVersion("s-1")).isEqualTo(-1);
     }
+  }
+
+  @Test
+  void auditVerifyExits0OnAnIntactChainAnd1OnATamperedOne() {
+    FlowstoreConfig config = FlowstoreConfig.fromMap(env());
+    try (Flowstore fs = Flowstore.open(config)) {
+      for (int i = 0; i < 3; i++)
+        fs.audit(TenantId.of("acme"))
+            .append(new NewAuditEntry("alice", "x.done", "x", "x-" + i, null, null, null));
+    }
+    Run intact = run(env(), "audit", "verify", "--tenant", "acme");
+    assertThat(intact.code()).as(intact.err()).isZero();
+    assertThat(intact.out()).contains("tenant acme is intact: 3 entries checked");
+    Run empty = run(env(), "audit", "verify");
+    assertThat(empty.code()).as(empty.err()).isZero();
+    assertThat(empty.out()).contains("tenant default is intact: 0 entries checked");
+
+    TestBackends.executeAsOwner(
+        config, "UPDATE audit_log SET actor = 'mallory' WHERE tenant_id = 'acme' AND seq = 2");
+    Run broken = run(env(), "audit", "verify", "--tenant", "acme");
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.out()).isEmpty();
+    assertThat(broken.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("flowstore: audit log of tenant acme is broken at entry 2: ");
+    assertThat(run(env(), "audit", "verify", "--tenant", "Not Valid").code()).isEqualTo(1);
   }
 }

@@ -68,7 +68,8 @@ final class Http {
           r.statusCode(),
           r.headers().firstValue("X-Trace-Id").orElse(null),
           r.headers().firstValue("Content-Type").orElse(""),
-          r.body());
+          r.body(),
+          r.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -77,7 +78,21 @@ final class Http {
     }
   }
 
-  record Response(int status, String traceId, String contentType, String text) {
+  Response delete(String path, String... headers) {
+    return send("DELETE", path, (byte[]) null, headers);
+  }
+
+  record Response(
+      int status,
+      String traceId,
+      String contentType,
+      String text,
+      java.net.http.HttpHeaders headers) {
+    /** The first value of a response header, or null. */
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
     JsonNode json() {
       return Json.parse("response", text);
     }

@@ -8,11 +8,16 @@ import java.io.UncheckedIOException;
 /**
  * The one place that maps failures to exit codes and stderr lines. A flowstore error is one line,
  * no stack trace: {@code CONFIGURATION} exits 2 (like a usage error: fix the invocation), {@code
- * BACKEND_UNAVAILABLE} 3 (retry later), any other code 1. Only a bug prints a stack trace.
+ * BACKEND_UNAVAILABLE} 3 (retry later), any other code 1. A check that finds a problem ({@code
+ * audit verify} on a broken chain) also exits 1. Only a bug prints a stack trace.
  */
 public final class ExitCodes {
   public static final int OK = 0;
   public static final int FAILED = 1;
+
+  /** A check ran and found what it looks for broken ({@code audit verify}). */
+  public static final int BROKEN = FAILED;
+
   public static final int USAGE = 2;
   public static final int UNAVAILABLE = 3;
 

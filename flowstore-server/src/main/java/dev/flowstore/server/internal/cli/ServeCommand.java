@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.cli;
 
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.OutboxRelay;
 import dev.flowstore.server.FlowstoreServer;
 import dev.flowstore.server.internal.workers.Sweeper;
 import java.time.Clock;
@@ -14,12 +15,15 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code flowstore serve}: the HTTP API until SIGTERM. */
+/**
+ * {@code flowstore serve}: the HTTP API until SIGTERM, with its workers: the outbox relay (every
+ * OUTBOX_POLL_INTERVAL_MS) and the sweeper (TTLs, expired leases, DLQ recovery, idempotency keys).
+ */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the HTTP API until stopped (SIGTERM or Ctrl-C).",
+      "Runs the HTTP API until stopped (SIGTERM or Ctrl-C), with the outbox relay and the sweeper (TTLs, expired job leases, DLQ recovery, idempotency keys).",
       "Configuration comes from the environment and flowstore.properties; with none, it serves SQLite in ./data on 127.0.0.1:8080."
     })
 public final class ServeCommand implements Callable<Integer> {
@@ -60,6 +64,8 @@ public final class ServeCommand implements Callable<Integer> {
     FlowstoreConfig config = ctx.config(overrides);
     ServeLifecycle lifecycle = ctx.lifecycle().get();
     try (Flowstore flowstore = Flowstore.open(config);
+        OutboxRelay relay =
+            OutboxRelay.start(flowstore, Duration.ofMillis(config.outboxPollIntervalMs()));
         Sweeper sweeper = Sweeper.start(flowstore, Clock.systemUTC(), SWEEP_INTERVAL);
         FlowstoreServer server = FlowstoreServer.start(flowstore)) {
       LOG.info(

@@ -76,6 +76,14 @@ final class BodyFields {
     return v.intValue();
   }
 
+  /** An integer field within {@code min..max}, or null when absent. */
+  Integer integer(String field, int min, int max) {
+    Integer v = integer(field);
+    if (v != null && (v < min || v > max))
+      throw invalid(at + "." + field + ": must be between " + min + " and " + max + ", got " + v);
+    return v;
+  }
+
   Long requiredLong(String field) {
     JsonNode v = get(field);
     if (v == null) throw invalid(at + "." + field + ": required");

@@ -31,7 +31,7 @@ final class EventsEndpoints {
 
   void append(Context ctx) {
     String stream = Ids.stream(ctx.pathParam("stream"));
-    long maxBody = 16L * flowstore.config().maxPayloadBytes() + 64 * 1024;
+    long maxBody = RequestBody.largestCap(flowstore.config());
     AppendRequest request = AppendRequest.parse(RequestBody.json(ctx, maxBody), TraceIds.of(ctx));
     AppendResult result = events(ctx).append(stream, request.expected(), request.events());
     ObjectNode body = Json.MAPPER.createObjectNode();

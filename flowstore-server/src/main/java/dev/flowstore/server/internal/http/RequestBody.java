@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
@@ -10,10 +11,14 @@ import java.io.InputStream;
 
 /**
  * Reads a request body with a size cap, so an oversize body is refused before it is buffered whole.
+ * A body already read by {@link #buffer} (the idempotency-key wrapper fingerprints it before the
+ * handler runs) is reused, and the route's own cap is applied to it.
  */
 final class RequestBody {
   /** How much of an oversize body is read and dropped so the client gets to read the 413. */
   static final long DRAIN_LIMIT = 64L << 20;
+
+  private static final String BUFFERED = "flowstore.request_body";
 
   private RequestBody() {}
 
@@ -37,7 +42,32 @@ final class RequestBody {
     return Json.MAPPER.createObjectNode();
   }
 
+  /**
+   * The largest body any route accepts (appending or enqueueing a batch): 16 payloads and 64 KiB of
+   * envelope.
+   */
+  static long largestCap(FlowstoreConfig config) {
+    return 16L * config.maxPayloadBytes() + 64 * 1024;
+  }
+
+  /**
+   * Reads the body (at most {@code maxBytes}) and keeps it in {@code ctx}, so the handler's {@link
+   * #json} reads the same bytes instead of the consumed stream.
+   */
+  static byte[] buffer(Context ctx, long maxBytes) {
+    byte[] bytes = read(ctx, maxBytes);
+    ctx.attribute(BUFFERED, bytes);
+    return bytes;
+  }
+
   private static byte[] bytes(Context ctx, long maxBytes) {
+    byte[] buffered = ctx.attribute(BUFFERED);
+    if (buffered == null) return read(ctx, maxBytes);
+    if (buffered.length > maxBytes) throw tooLarge(buffered.length, maxBytes);
+    return buffered;
+  }
+
+  private static byte[] read(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
     try (InputStream in = ctx.req().getInputStream()) {
       if (declared > maxBytes) {

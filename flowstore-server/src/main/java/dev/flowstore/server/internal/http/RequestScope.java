@@ -53,6 +53,11 @@ public final class RequestScope {
     return tenant;
   }
 
+  /** The server's clock (for times a request gives relative to now, like {@code delay_s}). */
+  Clock clock() {
+    return clock;
+  }
+
   TenantId resolve(String authorization, String tenantHeader) {
     if (!keysRequired()) return tenantHeader == null ? TenantId.DEFAULT : TenantId.of(tenantHeader);
     if (authorization == null

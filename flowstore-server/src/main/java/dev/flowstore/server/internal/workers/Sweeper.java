@@ -1,6 +1,7 @@
 package dev.flowstore.server.internal.workers;
 
 import dev.flowstore.Flowstore;
+import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,11 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TTL sweeper: every {@code interval}, for every tenant, marks what has run out of time as
- * expired (sessions past their TTL, waiting resume handles past their {@code expires_at}). Time
- * comes from the injected {@link Clock}, so tests call {@link #sweep} with a clock of their
- * choosing instead of waiting. A failure is logged and retried on the next round; it never stops
- * the worker.
+ * The TTL sweeper and lease reaper: every {@code interval}, for every tenant, marks what has run
+ * out of time as expired (sessions past their TTL, waiting resume handles past their {@code
+ * expires_at}), ends expired queue leases ({@link Queue#releaseExpired}), finishes interrupted DLQ
+ * transitions ({@link Queue#recoverDlq}) and deletes expired idempotency keys. Time comes from the
+ * injected {@link Clock} (the queue's from the store's clock), so tests call {@link #sweep} with a
+ * clock of their choosing instead of waiting. A failure is logged and retried on the next round; it
+ * never stops the worker.
  */
 public final class Sweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -56,11 +59,17 @@ public final class Sweeper implements AutoCloseable {
     }
   }
 
-  /** One round over every tenant; returns how many things expired. */
+  /**
+   * One round over every tenant; returns how many things it changed (expired, released, finished or
+   * deleted).
+   */
   public int sweep() {
     Instant now = clock.instant();
     int sessions = 0;
     int handles = 0;
+    int leases = 0;
+    int deadLettered = 0;
+    int keys = 0;
     for (TenantId tenant : flowstore.tenants()) {
       int n;
       do {
@@ -68,10 +77,21 @@ public final class Sweeper implements AutoCloseable {
         sessions += n;
       } while (n == BATCH);
       handles += flowstore.resumeHandles(tenant).expire(now);
+      Queue queue = flowstore.queue(tenant);
+      leases += queue.releaseExpired();
+      deadLettered += queue.recoverDlq();
+      keys += flowstore.idempotencyKeys(tenant).purgeExpired(now);
     }
-    if (sessions + handles > 0)
-      LOG.info("expired {} sessions and {} resume handles", sessions, handles);
-    return sessions + handles;
+    int total = sessions + handles + leases + deadLettered + keys;
+    if (total > 0)
+      LOG.info(
+          "expired {} sessions, {} resume handles, {} job leases and {} idempotency keys; finished {} DLQ transitions",
+          sessions,
+          handles,
+          leases,
+          keys,
+          deadLettered);
+    return total;
   }
 
   @Override
