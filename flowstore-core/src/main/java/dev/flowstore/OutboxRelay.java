@@ -97,15 +97,11 @@ public final class OutboxRelay implements AutoCloseable {
 
   private boolean publish(TenantId tenant, OutboxMessage m) {
     try {
-      return flowstore.inTransaction(
-          tenant,
-          tx -> {
-            tx.queue().enqueue(job(m));
-            if (!tx.outbox().markPublished(m.messageId())) throw new NoLongerPending();
-            return true;
-          });
-    } catch (NoLongerPending e) {
-      return false;
+      // why: publish first, then mark: a crash in between re-publishes (at least once, never lost),
+      // and the unique key makes that re-publish a no-op while the first job is still active
+      flowstore.queue(tenant).enqueue(job(m));
+      Faults.hit(Faults.Point.OUTBOX_RELAY_BEFORE_MARK);
+      return flowstore.outbox(tenant).markPublished(m.messageId());
     } catch (FlowstoreException e) {
       boolean permanent = PERMANENT.contains(e.code()) || m.attempts() >= MAX_ATTEMPTS;
       Duration retry =
@@ -125,14 +121,10 @@ public final class OutboxRelay implements AutoCloseable {
     String queue = m.destination().substring("queue:".length());
     String type = m.headers().path("job_type").asText("outbox");
     String trace = m.headers().hasNonNull("trace_id") ? m.headers().get("trace_id").asText() : null;
-    return NewJob.of(queue, type, m.payload()).withEventId(m.eventId()).withTraceId(trace);
-  }
-
-  /** Rolls back a publish whose message another relay already published. */
-  private static final class NoLongerPending extends RuntimeException {
-    NoLongerPending() {
-      super(null, null, false, false);
-    }
+    return NewJob.of(queue, type, m.payload())
+        .withEventId(m.eventId())
+        .withTraceId(trace)
+        .withUniqueKey("outbox:" + m.messageId());
   }
 
   @Override

@@ -15,10 +15,17 @@ public final class Faults {
     DLQ_PENDING_COMMITTED,
     /** Inside the dlq_pending -> dlq_recorded transaction, after its writes, before the commit. */
     DLQ_RECORD_BEFORE_COMMIT,
+    /**
+     * A queue backend outside the SQL database (Redis): after the SQL transaction with the DLQ item
+     * and audit entry committed, before the backend marks the job dlq_recorded.
+     */
+    DLQ_RECORD_COMMITTED,
     /** After dlq_recorded committed, before the move to failed. */
     DLQ_RECORDED_COMMITTED,
     /** In an outbox relay, after the first message of a claimed batch was published. */
-    OUTBOX_RELAY_MID_BATCH
+    OUTBOX_RELAY_MID_BATCH,
+    /** In an outbox relay, after a message was enqueued and before it was marked published. */
+    OUTBOX_RELAY_BEFORE_MARK
   }
 
   /** The simulated crash. */

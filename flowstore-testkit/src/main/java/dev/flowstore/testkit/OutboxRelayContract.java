@@ -144,6 +144,22 @@ public abstract class OutboxRelayContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aRelayCrashBetweenEnqueueAndMarkDoesNotEnqueueTwice() {
+    TenantId t = newTenant();
+    placeOrder(t, 0);
+    Faults.arm(Faults.Point.OUTBOX_RELAY_BEFORE_MARK);
+    assertThatThrownBy(() -> OutboxRelay.manual(fs).relay(t))
+        .isInstanceOf(Faults.InjectedFault.class);
+    assertThat(fs.outbox(t).list(Status.PENDING, 10, null)).as("not marked").hasSize(1);
+    clock.advance(OutboxRelay.HOLD.plusSeconds(1));
+    OutboxRelay.manual(fs).relay(t);
+    assertThat(fs.outbox(t).list(Status.PUBLISHED, 10, null)).hasSize(1);
+    assertThat(fs.queue(t).lease("billing", 10, Duration.ofSeconds(30)))
+        .as("one job, not two")
+        .hasSize(1);
+  }
+
+  @Test
   void concurrentRelaysPublishEachMessageOnce() throws Exception {
     TenantId t = newTenant();
     int orders = 150;

@@ -88,6 +88,13 @@ public abstract class TenancyContract extends FlowstoreTestBase {
     fs.events(b).append("s-1", ExpectedVersion.ANY, List.of(event(1, null)));
     fs.events(b).append("s-2", ExpectedVersion.ANY, List.of(event(1, null)));
     assertThat(fs.tenants()).contains(a, b).doesNotHaveDuplicates();
+    // tenants that only use the queue or idempotency keys are swept too
+    TenantId q = newTenant();
+    TenantId k = newTenant();
+    fs.queue(q).enqueue(dev.flowstore.NewJob.of("q", "t", null));
+    fs.idempotencyKeys(k)
+        .begin("key", "hash", java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(1));
+    assertThat(fs.tenants()).contains(q, k);
   }
 
   @Test

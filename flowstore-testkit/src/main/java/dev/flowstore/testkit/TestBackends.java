@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TestBackends {
   private static volatile String embeddedDsn;
+  private static volatile String embeddedRedisDsn;
 
   private TestBackends() {}
 
@@ -135,5 +136,98 @@ public final class TestBackends {
       }
     }
     return embeddedDsn;
+  }
+
+  /**
+   * A SQLite store in a new temporary directory with its queue on Redis ({@code
+   * FLOWSTORE_QUEUE_BACKEND=redis}, {@code REDIS_DSN} = {@link #redisDsn()} on database {@code
+   * db}).
+   */
+  public static FlowstoreConfig sqliteWithRedisQueue(int db) {
+    try {
+      Path dir = java.nio.file.Files.createTempDirectory("flowstore-test-");
+      return FlowstoreConfig.fromMap(
+          Map.of(
+              "FLOWSTORE_STORE_BACKEND",
+              "sqlite",
+              "FLOWSTORE_DATA_DIR",
+              dir.toString(),
+              "FLOWSTORE_QUEUE_BACKEND",
+              "redis",
+              "REDIS_DSN",
+              redisDsn(db)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@link #redisDsn()} with another database index (test classes each use their own). */
+  public static String redisDsn(int db) {
+    String dsn = redisDsn();
+    java.net.URI uri = java.net.URI.create(dsn);
+    return uri.getScheme()
+        + "://"
+        + (uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@")
+        + uri.getHost()
+        + ":"
+        + (uri.getPort() < 0 ? 6379 : uri.getPort())
+        + "/"
+        + db
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+  }
+
+  /**
+   * The DSN of the test Redis: {@code REDIS_DSN}; in CI ({@code CI=true}) an unset one is an error;
+   * otherwise an embedded Redis (a binary shipped in the embedded-redis jar) is started once per
+   * JVM on a free port, without persistence.
+   */
+  public static String redisDsn() {
+    String dsn = System.getenv("REDIS_DSN");
+    if (dsn != null && !dsn.isBlank()) return dsn;
+    if ("true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException(
+          "REDIS_DSN is unset in CI: .ci/run must start Redis and export REDIS_DSN");
+    }
+    if (embeddedRedisDsn == null) {
+      synchronized (TestBackends.class) {
+        if (embeddedRedisDsn == null) {
+          int port = freePort();
+          try {
+            redis.embedded.RedisServer server =
+                redis.embedded.RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
+            server.start();
+            Runtime.getRuntime()
+                .addShutdownHook(
+                    new Thread(
+                        () -> {
+                          try {
+                            server.stop();
+                          } catch (IOException ignored) {
+                            // the JVM is exiting
+                          }
+                        }));
+            embeddedRedisDsn = "redis://127.0.0.1:" + port + "/0";
+          } catch (IOException e) {
+            throw new UncheckedIOException(
+                "cannot start embedded Redis (set REDIS_DSN to use a server)", e);
+          }
+        }
+      }
+    }
+    return embeddedRedisDsn;
+  }
+
+  /** A TCP port nobody listens on now. */
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

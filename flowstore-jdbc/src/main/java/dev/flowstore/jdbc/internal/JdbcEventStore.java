@@ -107,12 +107,7 @@ final class JdbcEventStore implements EventStore {
         ps.setString(1, tenant());
         ps.executeUpdate();
       }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING")) {
-        ps.setString(1, tenant());
-        ps.executeUpdate();
-      }
+      scope.flowstore().registerTenant(c, scope.tenant());
     }
     throw new FlowstoreException(
         ErrorCode.INTERNAL, "cannot create the feed head of tenant " + tenant());

@@ -22,6 +22,9 @@ import dev.flowstore.Tasks;
 import dev.flowstore.TenantId;
 import dev.flowstore.Transaction;
 import dev.flowstore.TransactionWork;
+import dev.flowstore.spi.QueueBackend;
+import dev.flowstore.spi.QueueHost;
+import dev.flowstore.spi.QueueProvider;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import javax.sql.DataSource;
 
 /**
@@ -53,7 +57,12 @@ public final class JdbcFlowstore implements Flowstore {
   private final AutoCloseable onClose;
   private final String description;
   private final JdbcApiKeys apiKeys;
+  private final java.util.Set<TenantId> knownTenants =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final QueueWakeups wakeups = new QueueWakeups();
+  // why: FLOWSTORE_QUEUE_BACKEND names another backend (redis): queue calls go there, DLQ items and
+  // audit entries still come here (null: the SQL queue)
+  private final QueueBackend queueBackend;
 
   public JdbcFlowstore(
       FlowstoreConfig config,
@@ -73,6 +82,24 @@ public final class JdbcFlowstore implements Flowstore {
     this.onClose = onClose;
     this.description = description;
     this.apiKeys = new JdbcApiKeys(this);
+    this.queueBackend =
+        config.queueBackend().equals(config.storeBackend())
+            ? null
+            : queueProvider(config.queueBackend())
+                .open(new QueueHost(config, clock, this, new JdbcDeadLetterStore(this)));
+  }
+
+  private static QueueProvider queueProvider(String name) {
+    for (QueueProvider p : ServiceLoader.load(QueueProvider.class)) {
+      if (p.name().equals(name)) return p;
+    }
+    throw new FlowstoreException(
+        ErrorCode.CONFIGURATION,
+        "FLOWSTORE_QUEUE_BACKEND: no queue backend named '"
+            + name
+            + "' is on the classpath (add flowstore-"
+            + name
+            + ")");
   }
 
   public Dialect dialect() {
@@ -136,6 +163,7 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public Queue queue(TenantId tenant) {
+    if (queueBackend != null) return queueBackend.queue(Objects.requireNonNull(tenant));
     return new JdbcQueue(new AutonomousScope(this, Objects.requireNonNull(tenant)));
   }
 
@@ -176,6 +204,30 @@ public final class JdbcFlowstore implements Flowstore {
           }
           return out;
         });
+  }
+
+  /**
+   * Puts a tenant in the {@code tenants} table that workers sweep (TTL, leases, DLQ recovery, key
+   * expiry), inside the caller's transaction. Tenants seen committed are remembered, so the hot
+   * path costs a set lookup.
+   */
+  void registerTenant(Connection c, TenantId tenant) throws SQLException {
+    if (knownTenants.contains(tenant)) return;
+    boolean present =
+        Columns.one(
+                c,
+                "SELECT 1 FROM tenants WHERE tenant_id = ?",
+                ps -> ps.setString(1, tenant.value()),
+                rs -> true)
+            .isPresent();
+    if (present) {
+      knownTenants.add(tenant);
+      return;
+    }
+    Columns.update(
+        c,
+        "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING",
+        ps -> ps.setString(1, tenant.value()));
   }
 
   /**
@@ -299,11 +351,12 @@ public final class JdbcFlowstore implements Flowstore {
           }
           return null;
         });
+    if (queueBackend != null) queueBackend.checkReady();
   }
 
   @Override
   public String describe() {
-    return description;
+    return queueBackend == null ? description : description + ", queue " + queueBackend.describe();
   }
 
   @Override
@@ -314,6 +367,7 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public void close() {
     wakeups.close();
+    if (queueBackend != null) queueBackend.close();
     try {
       onClose.close();
     } catch (Exception e) {
@@ -439,6 +493,9 @@ public final class JdbcFlowstore implements Flowstore {
 
     @Override
     public Queue queue() {
+      QueueBackend external = scope.flowstore().queueBackend;
+      if (external != null)
+        return external.inTransaction(scope.tenant(), scope.flowstore()::afterCommit);
       return new JdbcQueue(scope);
     }
 

@@ -42,6 +42,8 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
     RecordValidation.text("request_hash", requestHash, 200, true);
     return scope.write(
         c -> {
+          // why: the sweeper purges expired keys of every registered tenant
+          scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = scope.flowstore().now();
           for (int attempt = 0; attempt < 3; attempt++) {
             if (insert(c, key, requestHash, now, staleAfter, ttl)) return new Proceed();

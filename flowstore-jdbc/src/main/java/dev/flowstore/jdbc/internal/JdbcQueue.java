@@ -118,6 +118,8 @@ final class JdbcQueue implements Queue {
             + ", ?, ?, 0, ?, ?, 'queued', 0, ?, ?) ON CONFLICT DO NOTHING";
     return scope.write(
         c -> {
+          // why: the sweeper reaps expired leases and finishes DLQ moves of every registered tenant
+          scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = now();
           List<Recorded<Job>> out = new ArrayList<>();
           Set<String> woken = new LinkedHashSet<>();

@@ -57,10 +57,7 @@ final class JdbcResumeHandles implements ResumeHandles {
                 ErrorCode.INVALID_ARGUMENT, "expires_at must be in the future, got " + expiresAt);
           }
           // why: the expiry sweeper finds tenants through this table
-          Columns.update(
-              c,
-              "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING",
-              ps -> ps.setString(1, tenant()));
+          scope.flowstore().registerTenant(c, scope.tenant());
           int inserted =
               Columns.update(
                   c,

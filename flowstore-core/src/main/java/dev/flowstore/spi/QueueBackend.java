@@ -1,0 +1,29 @@
+package dev.flowstore.spi;
+
+import dev.flowstore.Queue;
+import dev.flowstore.TenantId;
+import java.util.function.Consumer;
+
+/** An open queue backend (see {@link QueueProvider}). Thread-safe. */
+public interface QueueBackend extends AutoCloseable {
+  /** The tenant's queue; each call is atomic on its own. */
+  Queue queue(TenantId tenant);
+
+  /**
+   * The queue that {@code Transaction.queue()} returns while the SQL store's transaction is open. A
+   * backend outside the SQL database cannot join that transaction: it decides (and documents) what
+   * it offers instead, e.g. enqueues that take effect only after the commit, through {@code
+   * afterCommit} (which runs its argument once the transaction has committed, never after a
+   * rollback).
+   */
+  Queue inTransaction(TenantId tenant, Consumer<Runnable> afterCommit);
+
+  /** Throws {@code BACKEND_UNAVAILABLE} unless the backend answers now and still holds its data. */
+  void checkReady();
+
+  /** One line naming the backend and where it is (no credentials). */
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,48 @@
+package dev.flowstore.redis.internal;
+
+import dev.flowstore.TenantId;
+import java.util.UUID;
+
+/**
+ * Key names of one tenant: {@code flowstore:<env>:{<tenant>}:...}. The braces are a Redis Cluster
+ * hash tag, so every key of a tenant lives in one slot and one Lua script can touch them all. Queue
+ * keys are {@code <prefix><queue>:<part>}; tenant-wide keys start with {@code #} (never part of a
+ * queue name), so a queue cannot collide with them.
+ *
+ * <pre>
+ * <prefix>#job:<id>          hash: the job
+ * <prefix>#att:<id>          list: attempt history, one "attempt|token|outcome|leased_at|finished_at|error" each
+ * <prefix>#seq               counter: enqueue order
+ * <prefix>#queues            set: the tenant's queue names
+ * <prefix>#dlq_ops           hash: job id -> redrive|purge while a DLQ admin step is in flight
+ * <prefix><queue>:ready      zset, all scores 0, members "<inverted priority>:<run_at>:<seq>:<id>" (lex order = lease order)
+ * <prefix><queue>:delayed    zset by run_at (micros): queued jobs not yet due
+ * <prefix><queue>:leased     zset by lease expiry (micros)
+ * <prefix><queue>:uniq       hash: unique_key -> id of the active job holding it
+ * <prefix><queue>:succeeded|dlq_pending|dlq_recorded|failed   sets of job ids
+ * </pre>
+ */
+record Keys(String env, TenantId tenant) {
+  /** The key everything of the tenant starts with. */
+  String prefix() {
+    return "flowstore:" + env + ":{" + tenant.value() + "}:";
+  }
+
+  /** The key a script is routed by (any key of the tenant's slot). */
+  String route() {
+    return prefix() + "#seq";
+  }
+
+  String job(UUID id) {
+    return prefix() + "#job:" + id;
+  }
+
+  String attempts(UUID id) {
+    return prefix() + "#att:" + id;
+  }
+
+  /** The pub/sub message that announces work in a queue of this tenant. */
+  String wakeKey(String queue) {
+    return tenant.value() + ":" + queue;
+  }
+}

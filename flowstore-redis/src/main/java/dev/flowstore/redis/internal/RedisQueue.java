@@ -1,0 +1,327 @@
+package dev.flowstore.redis.internal;
+
+import dev.flowstore.Backoff;
+import dev.flowstore.DeadLetters;
+import dev.flowstore.DlqItem;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.Job;
+import dev.flowstore.JobDetail;
+import dev.flowstore.Lease;
+import dev.flowstore.NewJob;
+import dev.flowstore.Queue;
+import dev.flowstore.QueueStats;
+import dev.flowstore.Recorded;
+import dev.flowstore.internal.Faults;
+import dev.flowstore.internal.QueueValidation;
+import dev.flowstore.internal.QueueValidation.ValidJob;
+import dev.flowstore.internal.RecordValidation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tenant's queue on Redis: every state change is one Lua script ({@link Scripts}), so it is
+ * atomic and the fencing-token check cannot race with another client. The DLQ transition writes its
+ * item and audit entry in the SQL store ({@link RedisDeadLetters}). See docs/queue.md "Redis".
+ */
+final class RedisQueue implements Queue {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+
+  private final RedisQueueBackend backend;
+  private final Keys keys;
+  private final RedisDeadLetters dlq;
+  // why: the wake-up generation each queue had when this instance last polled or waited, so a
+  // signal between an empty lease and awaitWork is not lost
+  private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+
+  RedisQueue(RedisQueueBackend backend, Keys keys) {
+    this.backend = backend;
+    this.keys = keys;
+    this.dlq = new RedisDeadLetters(this, backend, keys);
+  }
+
+  Keys keys() {
+    return keys;
+  }
+
+  int maxPayloadBytes() {
+    return backend.maxPayloadBytes();
+  }
+
+  Instant now() {
+    return backend.now();
+  }
+
+  /** The active job of a queue holding a unique key, if any. */
+  Optional<Job> activeByKey(String queue, String uniqueKey) {
+    String id =
+        backend.call(() -> backend.redis().hget(keys.prefix() + queue + ":uniq", uniqueKey));
+    return id == null ? Optional.empty() : find(UUID.fromString(id));
+  }
+
+  private static String micros(Instant t) {
+    return Long.toString(JobCodec.micros(t));
+  }
+
+  @Override
+  public Recorded<Job> enqueue(NewJob job) {
+    ValidJob v = QueueValidation.job(job, backend.maxPayloadBytes());
+    return insert(List.of(v), List.of(UUID.randomUUID())).get(0);
+  }
+
+  @Override
+  public List<Recorded<Job>> enqueueAll(List<NewJob> jobs) {
+    List<ValidJob> valid = QueueValidation.batch(jobs, backend.maxPayloadBytes());
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < valid.size(); i++) ids.add(UUID.randomUUID());
+    return insert(valid, ids);
+  }
+
+  /**
+   * Stores validated jobs under the given ids in one script (all or none). A job whose id exists
+   * already is returned as stored (so a replayed after-commit enqueue is a no-op).
+   */
+  List<Recorded<Job>> insert(List<ValidJob> jobs, List<UUID> ids) {
+    Instant now = backend.now();
+    List<String> args = new ArrayList<>();
+    args.add(Integer.toString(jobs.size()));
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i).job();
+      args.add(ids.get(i).toString());
+      args.add(UUID.randomUUID().toString());
+      args.add(j.eventId() == null ? "" : j.eventId().toString());
+      args.add(j.traceId() == null ? "" : j.traceId());
+      args.add(j.queue());
+      args.add(j.jobType());
+      args.add(jobs.get(i).payloadJson());
+      args.add(Integer.toString(j.priority()));
+      args.add(micros(j.runAt() == null ? now : j.runAt()));
+      args.add(Integer.toString(j.maxAttempts()));
+      args.add(j.uniqueKey() == null ? "" : j.uniqueKey());
+    }
+    Object reply = ok(backend.eval(Scripts.ENQUEUE, keys, args.toArray(String[]::new)), null);
+    List<Recorded<Job>> out = new ArrayList<>();
+    Set<String> woken = new LinkedHashSet<>();
+    for (Object o : (List<?>) reply) {
+      List<?> pair = (List<?>) o;
+      boolean duplicate = ((Long) pair.get(0)) == 1L;
+      Job job = JobCodec.job(keys.tenant(), pair.get(1));
+      if (!duplicate) woken.add(job.queue());
+      out.add(new Recorded<>(job, duplicate));
+    }
+    for (String q : woken) backend.wakeups().signal(keys.wakeKey(q));
+    return out;
+  }
+
+  /** The reply's value when its code is OK; else NOT_FOUND / LEASE_LOST for {@code jobId}. */
+  private static Object ok(List<Object> reply, UUID jobId) {
+    String code = (String) reply.get(0);
+    Object value = reply.get(1);
+    return switch (code) {
+      case "OK" -> value;
+      case "NOT_FOUND" ->
+          throw new FlowstoreException(ErrorCode.NOT_FOUND, "job " + jobId + " not found");
+      case "LEASE_LOST" ->
+          throw new FlowstoreException(
+              ErrorCode.LEASE_LOST,
+              "job " + jobId + ": the lease token is stale (the job is " + value + ")");
+      default -> throw new FlowstoreException(ErrorCode.INTERNAL, "unexpected reply " + reply);
+    };
+  }
+
+  private Job job(Object hgetall) {
+    return JobCodec.job(keys.tenant(), hgetall);
+  }
+
+  @Override
+  public List<Lease> lease(String queue, int max, Duration visibility) {
+    QueueValidation.queue(queue);
+    QueueValidation.max(max);
+    QueueValidation.positive("visibility", visibility);
+    String key = keys.wakeKey(queue);
+    lastSeen.put(key, backend.wakeups().generation(key));
+    Instant expires = backend.now().plus(visibility);
+    Object reply =
+        ok(backend.eval(Scripts.LEASE, keys, queue, micros(expires), Integer.toString(max)), null);
+    return RedisQueueBackend.map(
+        reply,
+        o -> {
+          Job j = job(o);
+          return new Lease(j, j.leaseToken(), j.leaseExpiresAt());
+        });
+  }
+
+  @Override
+  public Job ack(UUID jobId, long token) {
+    RecordValidation.required("job_id", jobId);
+    return job(ok(backend.eval(Scripts.ACK, keys, jobId.toString(), Long.toString(token)), jobId));
+  }
+
+  @Override
+  public Job nack(UUID jobId, long token, String error, Duration retryDelay) {
+    RecordValidation.required("job_id", jobId);
+    String why = QueueValidation.error(error);
+    QueueValidation.delay(retryDelay);
+    // why: the backoff needs the attempt number; the script re-checks the token, so a stale read
+    // here can only end in LEASE_LOST
+    String attempt = backend.call(() -> backend.redis().hget(keys.job(jobId), "attempt"));
+    int n = attempt == null ? 1 : Integer.parseInt(attempt);
+    Duration delay =
+        retryDelay != null ? retryDelay : Backoff.DEFAULT.delay(n, ThreadLocalRandom.current());
+    Instant runAt = backend.now().plus(delay);
+    Job after =
+        job(
+            ok(
+                backend.eval(
+                    Scripts.NACK, keys, jobId.toString(), Long.toString(token), why, micros(runAt)),
+                jobId));
+    if (after.status() == Job.Status.QUEUED && !after.runAt().isAfter(backend.now()))
+      backend.wakeups().signal(keys.wakeKey(after.queue()));
+    if (after.status() != Job.Status.DLQ_PENDING) return after;
+    Faults.hit(Faults.Point.DLQ_PENDING_COMMITTED);
+    return finishDeadLetter(jobId).orElse(after);
+  }
+
+  /** Runs the rest of the DLQ state machine now; on failure the job waits for recoverDlq. */
+  private Optional<Job> finishDeadLetter(UUID jobId) {
+    try {
+      dlq.complete(jobId);
+      return find(jobId);
+    } catch (FlowstoreException e) {
+      log.warn(
+          "job {}: DLQ transition interrupted, recoverDlq will finish it: {}", jobId, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Lease heartbeat(UUID jobId, long token, Duration extend) {
+    RecordValidation.required("job_id", jobId);
+    QueueValidation.positive("extend", extend);
+    Instant expires = backend.now().plus(extend);
+    Job j =
+        job(
+            ok(
+                backend.eval(
+                    Scripts.HEARTBEAT,
+                    keys,
+                    jobId.toString(),
+                    Long.toString(token),
+                    micros(expires)),
+                jobId));
+    return new Lease(j, token, j.leaseExpiresAt());
+  }
+
+  @Override
+  public Job release(UUID jobId, long token) {
+    RecordValidation.required("job_id", jobId);
+    Job j =
+        job(ok(backend.eval(Scripts.RELEASE, keys, jobId.toString(), Long.toString(token)), jobId));
+    backend.wakeups().signal(keys.wakeKey(j.queue()));
+    return j;
+  }
+
+  /** The job as stored in Redis, without history. */
+  Optional<Job> find(UUID jobId) {
+    Map<String, String> f = backend.call(() -> backend.redis().hgetall(keys.job(jobId)));
+    if (f == null || f.isEmpty()) return Optional.empty();
+    List<Object> flat = new ArrayList<>();
+    f.forEach(
+        (k, v) -> {
+          flat.add(k);
+          flat.add(v);
+        });
+    return Optional.of(job(flat));
+  }
+
+  @Override
+  public Optional<JobDetail> get(UUID jobId) {
+    RecordValidation.required("job_id", jobId);
+    Optional<Job> job = find(jobId);
+    if (job.isEmpty()) return Optional.empty();
+    List<String> history = backend.call(() -> backend.redis().lrange(keys.attempts(jobId), 0, -1));
+    Job.Status s = job.get().status();
+    DlqItem item =
+        s == Job.Status.DLQ_PENDING || s == Job.Status.DLQ_RECORDED || s == Job.Status.FAILED
+            ? backend.deadLetterStore().find(keys.tenant(), jobId).orElse(null)
+            : null;
+    return Optional.of(new JobDetail(job.get(), JobCodec.attempts(history), item));
+  }
+
+  @Override
+  public List<QueueStats> stats() {
+    Object reply = ok(backend.eval(Scripts.STATS, keys), null);
+    List<QueueStats> out = new ArrayList<>();
+    for (Object o : (List<?>) reply) {
+      List<?> r = (List<?>) o;
+      long[] n = new long[8];
+      for (int i = 1; i < 9; i++) n[i - 1] = (Long) r.get(i);
+      QueueStats s =
+          new QueueStats((String) r.get(0), n[0] + n[1], n[2], n[3], n[4], n[5], n[6], n[7]);
+      if (s.depth() + s.succeeded() + s.dlqPending() + s.dlqRecorded() + s.failed() > 0) out.add(s);
+    }
+    out.sort(Comparator.comparing(QueueStats::queue));
+    return out;
+  }
+
+  @Override
+  public int releaseExpired() {
+    Object reply = ok(backend.eval(Scripts.REAP, keys), null);
+    List<?> ended = (List<?>) reply;
+    for (Object o : ended) {
+      List<?> r = (List<?>) o;
+      if ("1".equals(r.get(1))) finishDeadLetter(UUID.fromString((String) r.get(0)));
+    }
+    return ended.size();
+  }
+
+  @Override
+  public int recoverDlq() {
+    Object reply = ok(backend.eval(Scripts.DLQ_STUCK, keys), null);
+    int failed = 0;
+    for (Object o : (List<?>) reply) {
+      List<?> r = (List<?>) o;
+      UUID id = UUID.fromString((String) r.get(0));
+      switch ((String) r.get(1)) {
+        case "dlq" -> {
+          if (dlq.complete(id)) failed++;
+        }
+        case "redrive" -> dlq.finishRedrive(id);
+        case "purge" -> dlq.finishPurge(id);
+        default -> log.warn("job {}: unknown DLQ step {}", id, r.get(1));
+      }
+    }
+    return failed;
+  }
+
+  @Override
+  public DeadLetters deadLetters() {
+    return dlq;
+  }
+
+  @Override
+  public boolean awaitWork(String queue, Duration timeout) throws InterruptedException {
+    QueueValidation.queue(queue);
+    RecordValidation.required("timeout", timeout);
+    if (timeout.isNegative())
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "timeout must be >= 0");
+    Wakeups wakeups = backend.wakeups();
+    String key = keys.wakeKey(queue);
+    long seen = lastSeen.computeIfAbsent(key, wakeups::generation);
+    boolean woken = wakeups.await(key, seen, timeout);
+    lastSeen.put(key, wakeups.generation(key));
+    return woken;
+  }
+}

@@ -1,0 +1,291 @@
+package dev.flowstore.redis.internal;
+
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.Queue;
+import dev.flowstore.TenantId;
+import dev.flowstore.spi.DeadLetterStore;
+import dev.flowstore.spi.QueueBackend;
+import dev.flowstore.spi.QueueHost;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open Redis queue backend: one Lettuce connection shared by every tenant's queue (thread-safe,
+ * pipelined), one pub/sub connection for wake-ups, and the data-loss marker.
+ *
+ * <p>Connection loss: commands are rejected while disconnected (not buffered), so every call fails
+ * fast with {@code BACKEND_UNAVAILABLE}; Lettuce reconnects by itself and the next call succeeds.
+ *
+ * <p>Data loss: at open a marker key {@code flowstore:<env>:marker} is created (or adopted) holding
+ * a random epoch. A Redis that restarted without persistence (or was flushed) no longer holds it:
+ * {@link #checkReady()} then fails, logs an error once, and stays failing until an operator has
+ * re-published what was lost and re-set the marker (docs/operations.md).
+ */
+public final class RedisQueueBackend implements QueueBackend {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueueBackend.class);
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final QueueHost host;
+  private final String env;
+  private final RedisURI uri;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> conn;
+  private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private final Wakeups wakeups = new Wakeups();
+  private final Map<String, String> shas = new ConcurrentHashMap<>();
+  private final String channel;
+  private final String markerKey;
+  private final String epoch;
+  private final AtomicLong dataLossDetected = new AtomicLong();
+  private volatile boolean dataLost;
+
+  public RedisQueueBackend(QueueHost host) {
+    this.host = host;
+    // why: FLOWSTORE_ENV separates deployments (dev, staging...) that share one Redis
+    this.env = host.config().env();
+    this.channel = "flowstore:" + env + ":work";
+    this.markerKey = "flowstore:" + env + ":marker";
+    try {
+      this.uri = RedisURI.create(host.config().redisDsn());
+    } catch (IllegalArgumentException e) {
+      throw new FlowstoreException(ErrorCode.CONFIGURATION, "REDIS_DSN: " + e.getMessage());
+    }
+    uri.setTimeout(TIMEOUT);
+    this.client = RedisClient.create(uri);
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            // why: fail fast with BACKEND_UNAVAILABLE instead of queueing commands while Redis is
+            // away
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+            .build());
+    StatefulRedisConnection<String, String> c = null;
+    StatefulRedisPubSubConnection<String, String> p = null;
+    try {
+      c = call(client::connect);
+      p = call(client::connectPubSub);
+      p.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String message) {
+              wakeups.signal(message);
+            }
+          });
+      p.sync().subscribe(channel);
+      client.addListener(
+          new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> h, SocketAddress a) {
+              // why: wake-ups published while we were away are lost: let every waiter poll once
+              wakeups.signal("*");
+            }
+          });
+      RedisCommands<String, String> r = c.sync();
+      r.set(markerKey, UUID.randomUUID().toString(), SetArgs.Builder.nx());
+      this.epoch = r.get(markerKey);
+    } catch (RuntimeException e) {
+      if (p != null) p.close();
+      if (c != null) c.close();
+      client.shutdown();
+      throw e instanceof FlowstoreException ? e : unavailable("connecting", e);
+    }
+    this.conn = c;
+    this.pubsub = p;
+    log.info("redis queue backend: {} (keys flowstore:{}:{{tenant}}:...)", describe(), env);
+  }
+
+  String env() {
+    return env;
+  }
+
+  DeadLetterStore deadLetterStore() {
+    return host.deadLetters();
+  }
+
+  int maxPayloadBytes() {
+    return host.config().maxPayloadBytes();
+  }
+
+  Wakeups wakeups() {
+    return wakeups;
+  }
+
+  /** Now from the store's clock, to the microsecond. */
+  Instant now() {
+    return host.clock().instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  Clock clock() {
+    return host.clock();
+  }
+
+  RedisCommands<String, String> redis() {
+    return conn.sync();
+  }
+
+  /** Runs Redis calls, mapping Lettuce's failures to flowstore's codes. */
+  <T> T call(java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (RedisCommandExecutionException e) {
+      String m = String.valueOf(e.getMessage());
+      for (String busy :
+          new String[] {
+            "LOADING", "BUSY", "MASTERDOWN", "READONLY", "OOM", "TRYAGAIN", "CLUSTERDOWN"
+          }) if (m.startsWith(busy)) throw unavailable("command", e);
+      throw new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + m, e);
+    } catch (RedisException e) {
+      throw unavailable("command", e);
+    }
+  }
+
+  private FlowstoreException unavailable(String what, Exception e) {
+    return new FlowstoreException(
+        ErrorCode.BACKEND_UNAVAILABLE,
+        "redis queue backend unavailable (" + what + " " + describe() + "): " + e.getMessage(),
+        e);
+  }
+
+  /** Runs a script (EVALSHA, falling back to EVAL once Redis forgot it, e.g. after a restart). */
+  List<Object> eval(String script, Keys keys, String... args) {
+    String[] argv = new String[args.length + 4];
+    argv[0] = keys.prefix();
+    argv[1] = channel;
+    argv[2] = keys.tenant().value();
+    argv[3] = Long.toString(JobCodec.micros(now()));
+    System.arraycopy(args, 0, argv, 4, args.length);
+    String[] k = {keys.route()};
+    String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
+    return call(
+        () -> {
+          try {
+            return conn.sync().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv);
+          } catch (RedisNoScriptException e) {
+            return conn.sync().<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv);
+          }
+        });
+  }
+
+  private static String sha1(String script) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Queue queue(TenantId tenant) {
+    return new RedisQueue(this, new Keys(env, tenant));
+  }
+
+  @Override
+  public Queue inTransaction(TenantId tenant, Consumer<Runnable> afterCommit) {
+    return new AfterCommitQueue((RedisQueue) queue(tenant), afterCommit);
+  }
+
+  @Override
+  public void checkReady() {
+    String marker = call(() -> conn.sync().get(markerKey));
+    if (epoch.equals(marker)) {
+      dataLost = false;
+      return;
+    }
+    if (!dataLost) {
+      dataLost = true;
+      dataLossDetected.incrementAndGet();
+      log.error(
+          "redis queue backend {}: the marker key {} is {} (expected {}): Redis lost flowstore's"
+              + " queue data (restart without persistence, FLUSHDB, failover to an empty replica)."
+              + " Queued and leased jobs there are gone. Re-publish them from the SQL state / outbox"
+              + " (docs/operations.md), then run: SET {} {}",
+          describe(),
+          markerKey,
+          marker == null ? "missing" : "'" + marker + "'",
+          epoch,
+          markerKey,
+          epoch);
+    }
+    throw new FlowstoreException(
+        ErrorCode.BACKEND_UNAVAILABLE,
+        "redis queue backend "
+            + describe()
+            + " lost its data (marker "
+            + markerKey
+            + " "
+            + (marker == null ? "missing" : "changed")
+            + "); see docs/operations.md to recover, then SET "
+            + markerKey
+            + " "
+            + epoch);
+  }
+
+  /** How many times {@link #checkReady()} found the data lost (a health metric). */
+  public long dataLossDetected() {
+    return dataLossDetected.get();
+  }
+
+  @Override
+  public String describe() {
+    return "redis://"
+        + uri.getHost()
+        + ":"
+        + uri.getPort()
+        + "/"
+        + uri.getDatabase()
+        + " env "
+        + env;
+  }
+
+  @Override
+  public void close() {
+    wakeups.close();
+    try {
+      pubsub.close();
+      conn.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** For queues: applies {@code f} to a reply list's elements. */
+  static <T> List<T> map(Object list, Function<Object, T> f) {
+    return ((List<?>) list).stream().map(f).toList();
+  }
+}
