@@ -66,6 +66,8 @@ abstract class WorkflowHttpContract extends ServerTestBase {
     JsonNode history = t.get("/v1/sessions/" + id + "/events").json().get("events");
     assertThat(history).hasSize(3);
     assertThat(history.get(0).get("type").asText()).isEqualTo("session.created");
+    assertThat(history.get(0).get("metadata").get("trace_id").asText()).isEqualTo("trace-1");
+    assertThat(history.get(1).get("metadata").get("trace_id").asText()).isNotBlank();
     assertThat(history.get(2).get("type").asText()).isEqualTo("session.completed");
     assertThat(history.get(2).get("metadata").get("from_state").asText()).isEqualTo("review");
     assertThat(history.get(2).get("metadata").get("to_state").asText()).isEqualTo("done");

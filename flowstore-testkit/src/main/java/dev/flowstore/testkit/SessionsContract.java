@@ -111,7 +111,10 @@ public abstract class SessionsContract extends FlowstoreTestBase {
         sessions.change(
             s0.sessionId(),
             0,
-            SessionChange.to("review").withState(obj("step", 1)).withPayload(obj("by", "bot")));
+            SessionChange.to("review")
+                .withState(obj("step", 1))
+                .withPayload(obj("by", "bot"))
+                .withTraceId("tr-9"));
     assertThat(s1.version()).isEqualTo(1);
     assertThat(s1.currentState()).isEqualTo("review");
     assertCode(
@@ -129,6 +132,7 @@ public abstract class SessionsContract extends FlowstoreTestBase {
     assertThat(changed.metadata().get("from_state").asText()).isEqualTo("start");
     assertThat(changed.metadata().get("to_state").asText()).isEqualTo("review");
     assertThat(changed.payload().get("payload")).isEqualTo(obj("by", "bot"));
+    assertThat(changed.metadata().get("trace_id").asText()).isEqualTo("tr-9");
   }
 
   @Test

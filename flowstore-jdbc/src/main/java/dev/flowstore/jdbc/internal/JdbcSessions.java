@@ -126,7 +126,11 @@ final class JdbcSessions implements Sessions {
               ExpectedVersion.NO_STREAM,
               List.of(
                   new EventData(
-                      null, "session.created", payload, transitionMetadata(null, initial), now)));
+                      null,
+                      "session.created",
+                      payload,
+                      transitionMetadata(null, initial, metadata.path("trace_id").textValue()),
+                      now)));
           return s;
         });
   }
@@ -324,7 +328,7 @@ final class JdbcSessions implements Sessions {
                 null,
                 type,
                 payload,
-                transitionMetadata(cur.currentState(), next.currentState()),
+                transitionMetadata(cur.currentState(), next.currentState(), change.traceId()),
                 now)));
     return next;
   }
@@ -371,11 +375,12 @@ final class JdbcSessions implements Sessions {
         });
   }
 
-  private static ObjectNode transitionMetadata(String from, String to) {
+  private static ObjectNode transitionMetadata(String from, String to, String traceId) {
     ObjectNode m = JSON.objectNode();
     if (from == null) m.putNull("from_state");
     else m.put("from_state", from);
     m.put("to_state", to);
+    if (traceId != null) m.put("trace_id", traceId);
     m.put("source", "flowstore.sessions");
     return m;
   }

@@ -109,11 +109,12 @@ final class SessionsEndpoints {
     ObjectNode payload = b.objectOrEmpty("payload");
     SessionChange change =
         new SessionChange(
-            b.string("to_state"),
-            status == null ? null : SessionStatus.parse(status),
-            b.string("stage"),
-            b.object("state"),
-            payload);
+                b.string("to_state"),
+                status == null ? null : SessionStatus.parse(status),
+                b.string("stage"),
+                b.object("state"),
+                payload)
+            .withTraceId(TraceIds.of(ctx));
     Responses.json(ctx, 200, WorkflowJson.session(sessions(ctx).change(id, expected, change)));
   }
 
