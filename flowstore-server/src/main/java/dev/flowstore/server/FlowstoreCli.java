@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
     name = "flowstore",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Durable event streams for workflow and AI-agent backends: server and tools.",
+    description =
+        "Durable persistence and messaging for workflow and AI-agent backends: server and tools.",
     footer = {
       "",
       "Configuration: FLOWSTORE_* and POSTGRES_* environment variables, or flowstore.properties (the environment wins)."
