@@ -99,6 +99,20 @@ public interface Flowstore extends AutoCloseable {
   /** Tenants that may have outbox messages to publish (a relay visits only these). */
   List<TenantId> outboxTenants();
 
+  /**
+   * A counter that moves when an outbox message commits (in any tenant; on PostgreSQL in any
+   * process, through NOTIFY). Read it before a relay round, then {@link #awaitOutboxSignal} with
+   * the value: a message that commits in between is never missed.
+   */
+  long outboxSignal();
+
+  /**
+   * Waits until {@link #outboxSignal()} differs from {@code seen}, at most {@code timeout}.
+   *
+   * @return true when it moved, false on timeout
+   */
+  boolean awaitOutboxSignal(long seen, java.time.Duration timeout) throws InterruptedException;
+
   /** Every tenant that has appended an event, for workers that sweep all tenants (TTL, expiry). */
   List<TenantId> tenants();
 
@@ -123,6 +137,15 @@ public interface Flowstore extends AutoCloseable {
 
   /** One line naming the backend and where it stores data (no credentials). */
   String describe();
+
+  /**
+   * The store's counters (cache failures, Redis data-loss detections...), for the server's {@code
+   * GET /metrics}; which ones exist depends on the configured backends. The list is fixed once the
+   * store is open; each counter is read when it is scraped.
+   */
+  default List<MetricCounter> metrics() {
+    return List.of();
+  }
 
   FlowstoreConfig config();
 

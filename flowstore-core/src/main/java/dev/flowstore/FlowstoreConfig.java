@@ -42,6 +42,8 @@ import java.util.Set;
  *     the Redis queue (default 30)
  * @param env {@code FLOWSTORE_ENV}: the environment name in Redis keys {@code flowstore:{env}:...}
  *     (default {@code default})
+ * @param cache {@code FLOWSTORE_CACHE}: {@code none} (default) or {@code redis}, a read-through
+ *     cache of sessions on {@code REDIS_DSN} (docs/operations.md "Cache")
  */
 public record FlowstoreConfig(
     String storeBackend,
@@ -60,7 +62,8 @@ public record FlowstoreConfig(
     int idempotencyTtlHours,
     int outboxPollIntervalMs,
     int redisVisibilityTimeoutSeconds,
-    String env) {
+    String env,
+    String cache) {
 
   /** The keys flowstore reads. */
   public static final Set<String> KEYS =
@@ -82,6 +85,7 @@ public record FlowstoreConfig(
           "FLOWSTORE_MAX_PAYLOAD_BYTES",
           "FLOWSTORE_MIGRATE_ON_START",
           "FLOWSTORE_ENV",
+          "FLOWSTORE_CACHE",
           "FLOWSTORE_CONFIG");
 
   /**
@@ -154,6 +158,10 @@ public record FlowstoreConfig(
           "REDIS_DSN",
           "required when FLOWSTORE_QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379/0)");
     }
+    String cache = oneOf(v, "FLOWSTORE_CACHE", "none", Set.of("none", "redis"));
+    if (redis == null && cache.equals("redis")) {
+      throw bad("REDIS_DSN", "required when FLOWSTORE_CACHE=redis (e.g. redis://127.0.0.1:6379/0)");
+    }
     int poolMin = intIn(v, "POSTGRES_POOL_MIN", 1, 0, 1000);
     int poolMax = intIn(v, "POSTGRES_POOL_MAX", 10, 1, 1000);
     if (poolMin > poolMax)
@@ -186,7 +194,8 @@ public record FlowstoreConfig(
         intIn(v, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365),
         intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000),
         intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400),
-        env);
+        env,
+        cache);
   }
 
   /** A copy with another HTTP port (tests use 0 for a free one). */
@@ -208,7 +217,8 @@ public record FlowstoreConfig(
         idempotencyTtlHours,
         outboxPollIntervalMs,
         redisVisibilityTimeoutSeconds,
-        env);
+        env,
+        cache);
   }
 
   /** Whether the HTTP server binds only to the loopback interface. */

@@ -4,10 +4,7 @@ import dev.flowstore.internal.Faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,22 +41,41 @@ public final class OutboxRelay implements AutoCloseable {
           ErrorCode.PAYLOAD_TOO_LARGE);
 
   private final Flowstore flowstore;
-  private final ScheduledExecutorService timer;
+  private volatile Thread loop;
 
-  private OutboxRelay(Flowstore flowstore, ScheduledExecutorService timer) {
+  private OutboxRelay(Flowstore flowstore, Thread loop) {
     this.flowstore = flowstore;
-    this.timer = timer;
+    this.loop = loop;
   }
 
-  /** Starts relaying every {@code interval} (OUTBOX_POLL_INTERVAL_MS in the server). */
+  /**
+   * Starts relaying: a round whenever an outbox message commits ({@link Flowstore#outboxSignal()}),
+   * and at least every {@code interval} (OUTBOX_POLL_INTERVAL_MS in the server) for retries that
+   * fall due.
+   */
   public static OutboxRelay start(Flowstore flowstore, Duration interval) {
-    ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofVirtual().name("flowstore-outbox-relay").factory());
-    OutboxRelay relay = new OutboxRelay(flowstore, timer);
-    timer.scheduleWithFixedDelay(
-        relay::relayQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    OutboxRelay relay = new OutboxRelay(flowstore, null);
+    relay.loop = Thread.ofVirtual().name("flowstore-outbox-relay").start(() -> relay.run(interval));
     return relay;
+  }
+
+  private void run(Duration interval) {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        long seen = flowstore.outboxSignal();
+        relayQuietly();
+        flowstore.awaitOutboxSignal(seen, interval);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("outbox relay wait failed, will retry: {}", e.toString());
+        try {
+          Thread.sleep(interval); // why: back off instead of spinning while the backend is down
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
   }
 
   /** A relay without a timer: call {@link #relayOnce()} yourself. */
@@ -129,6 +145,13 @@ public final class OutboxRelay implements AutoCloseable {
 
   @Override
   public void close() {
-    if (timer != null) timer.shutdownNow();
+    Thread t = loop;
+    if (t == null) return;
+    t.interrupt();
+    try {
+      t.join(java.time.Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.flowstore.internal;
 
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * Named points where a backend lets a test simulate a crash (a "testing knob"): a test arms a point
@@ -25,7 +25,11 @@ public final class Faults {
     /** In an outbox relay, after the first message of a claimed batch was published. */
     OUTBOX_RELAY_MID_BATCH,
     /** In an outbox relay, after a message was enqueued and before it was marked published. */
-    OUTBOX_RELAY_BEFORE_MARK
+    OUTBOX_RELAY_BEFORE_MARK,
+    /** A session cache, in each attempt to store an entry read from the SQL store. */
+    CACHE_WRITE,
+    /** A session cache, in each attempt to invalidate an entry after a committed write. */
+    CACHE_INVALIDATE
   }
 
   /** The simulated crash. */
@@ -35,8 +39,9 @@ public final class Faults {
     }
   }
 
-  private static final ThreadLocal<Set<Point>> ARMED =
-      ThreadLocal.withInitial(() -> EnumSet.noneOf(Point.class));
+  // why: a count per point, so a test can make a retried step fail on every attempt
+  private static final ThreadLocal<Map<Point, Integer>> ARMED =
+      ThreadLocal.withInitial(() -> new EnumMap<>(Point.class));
 
   private Faults() {}
 
@@ -44,7 +49,13 @@ public final class Faults {
    * Arms {@code point} for the calling thread until it fires once or {@link #clear()} is called.
    */
   public static void arm(Point point) {
-    ARMED.get().add(point);
+    arm(point, 1);
+  }
+
+  /** Arms {@code point} for the calling thread for its next {@code times} passes. */
+  public static void arm(Point point, int times) {
+    if (times < 1) throw new IllegalArgumentException("times must be >= 1");
+    ARMED.get().put(point, times);
   }
 
   /** Disarms every point of the calling thread. */
@@ -54,6 +65,11 @@ public final class Faults {
 
   /** Called by backends at {@code point}: throws when it is armed on this thread. */
   public static void hit(Point point) {
-    if (ARMED.get().remove(point)) throw new InjectedFault(point);
+    Map<Point, Integer> armed = ARMED.get();
+    Integer left = armed.get(point);
+    if (left == null) return;
+    if (left == 1) armed.remove(point);
+    else armed.put(point, left - 1);
+    throw new InjectedFault(point);
   }
 }

@@ -1,7 +1,9 @@
 package dev.flowstore.spi;
 
+import dev.flowstore.MetricCounter;
 import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** An open queue backend (see {@link QueueProvider}). Thread-safe. */
@@ -23,6 +25,11 @@ public interface QueueBackend extends AutoCloseable {
 
   /** One line naming the backend and where it is (no credentials). */
   String describe();
+
+  /** The backend's counters (see {@link dev.flowstore.Flowstore#metrics()}). */
+  default List<MetricCounter> metrics() {
+    return List.of();
+  }
 
   @Override
   void close();

@@ -9,6 +9,7 @@ import dev.flowstore.server.internal.http.JettyErrors;
 import dev.flowstore.server.internal.http.RequestScope;
 import dev.flowstore.server.internal.http.Route;
 import dev.flowstore.server.internal.http.Routes;
+import dev.flowstore.server.internal.http.ServerMetrics;
 import dev.flowstore.server.internal.http.TraceIds;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
@@ -35,10 +36,12 @@ import java.util.List;
 public final class FlowstoreServer implements AutoCloseable {
   private final Javalin app;
   private final String host;
+  private final ServerMetrics metrics;
 
-  private FlowstoreServer(Javalin app, String host) {
+  private FlowstoreServer(Javalin app, String host, ServerMetrics metrics) {
     this.app = app;
     this.host = host;
+    this.metrics = metrics;
   }
 
   /** Starts on the host and port of {@code flowstore.config()}. */
@@ -63,7 +66,8 @@ public final class FlowstoreServer implements AutoCloseable {
               + " is reachable from the network but no API key exists, so anyone could read and write every tenant; create one first with: flowstore tenant create NAME (or bind 127.0.0.1)");
     }
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
-    List<Route> routes = Routes.table(flowstore, scope);
+    ServerMetrics metrics = new ServerMetrics(flowstore);
+    List<Route> routes = Routes.table(flowstore, scope, metrics);
     Javalin app =
         Javalin.create(
             config -> {
@@ -74,6 +78,7 @@ public final class FlowstoreServer implements AutoCloseable {
               config.jetty.host = host;
               config.jetty.port = port;
               config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+              config.requestLogger.http(metrics::record);
               config.routes.before(TraceIds::of);
               config.routes.before("/v1/*", scope::authenticate);
               routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
@@ -83,6 +88,7 @@ public final class FlowstoreServer implements AutoCloseable {
       app.start();
     } catch (JavalinBindException e) {
       app.stop();
+      metrics.close();
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
           "FLOWSTORE_HTTP_PORT: cannot listen on "
@@ -92,7 +98,7 @@ public final class FlowstoreServer implements AutoCloseable {
               + ", the port is in use (choose another with --port or FLOWSTORE_HTTP_PORT)",
           e);
     }
-    return new FlowstoreServer(app, host);
+    return new FlowstoreServer(app, host, metrics);
   }
 
   /** The port the server listens on. */
@@ -108,6 +114,10 @@ public final class FlowstoreServer implements AutoCloseable {
 
   @Override
   public void close() {
-    app.stop();
+    try {
+      app.stop();
+    } finally {
+      metrics.close();
+    }
   }
 }

@@ -40,6 +40,7 @@ final class StubFlowstore {
                     yield null;
                   }
                   case "describe" -> "stub";
+                  case "metrics" -> List.of();
                   case "config" -> FlowstoreConfig.fromMap(Map.of());
                   case "close", "migrate" -> null;
                   case "toString" -> "StubFlowstore";

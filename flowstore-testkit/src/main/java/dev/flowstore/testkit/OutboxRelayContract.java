@@ -195,6 +195,25 @@ public abstract class OutboxRelayContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aRunningRelayIsWokenByACommitLongBeforeItsPollInterval() {
+    TenantId t = newTenant();
+    placeOrder(t, 0);
+    try (OutboxRelay relay = OutboxRelay.start(fs, Duration.ofMinutes(10))) {
+      // the first message goes out in the relay's first round; after that it only polls every 10
+      // minutes
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(fs.outbox(t).list(Status.PUBLISHED, 10, null)).hasSize(1));
+      placeOrder(t, 1);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(fs.outbox(t).list(Status.PUBLISHED, 10, null)).hasSize(2));
+    }
+  }
+
+  @Test
   void aMessageTheQueueRefusesBecomesFailedAndCanBeReplayed() {
     TenantId t = newTenant();
     OutboxMessage bad =

@@ -161,6 +161,29 @@ public final class TestBackends {
     }
   }
 
+  /**
+   * A SQLite store in a new temporary directory with the Redis session cache ({@code
+   * FLOWSTORE_CACHE=redis}, {@code REDIS_DSN} = {@link #redisDsn()} on database {@code db}) and the
+   * SQL queue.
+   */
+  public static FlowstoreConfig sqliteWithRedisCache(int db) {
+    try {
+      Path dir = java.nio.file.Files.createTempDirectory("flowstore-test-");
+      return FlowstoreConfig.fromMap(
+          Map.of(
+              "FLOWSTORE_STORE_BACKEND",
+              "sqlite",
+              "FLOWSTORE_DATA_DIR",
+              dir.toString(),
+              "FLOWSTORE_CACHE",
+              "redis",
+              "REDIS_DSN",
+              redisDsn(db)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** {@link #redisDsn()} with another database index (test classes each use their own). */
   public static String redisDsn(int db) {
     String dsn = redisDsn();

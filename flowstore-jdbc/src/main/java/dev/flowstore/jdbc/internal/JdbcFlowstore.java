@@ -11,6 +11,7 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IdempotencyKeys;
+import dev.flowstore.MetricCounter;
 import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
 import dev.flowstore.ProcessedMessages;
@@ -22,9 +23,12 @@ import dev.flowstore.Tasks;
 import dev.flowstore.TenantId;
 import dev.flowstore.Transaction;
 import dev.flowstore.TransactionWork;
+import dev.flowstore.spi.CacheHost;
+import dev.flowstore.spi.CacheProvider;
 import dev.flowstore.spi.QueueBackend;
 import dev.flowstore.spi.QueueHost;
 import dev.flowstore.spi.QueueProvider;
+import dev.flowstore.spi.SessionCache;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -63,6 +68,9 @@ public final class JdbcFlowstore implements Flowstore {
   // why: FLOWSTORE_QUEUE_BACKEND names another backend (redis): queue calls go there, DLQ items and
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
+  // why: FLOWSTORE_CACHE names a cache (redis): it decorates sessions(tenant) and is told of every
+  // committed session write (SessionCache.NONE: no cache)
+  private final SessionCache sessionCache;
 
   public JdbcFlowstore(
       FlowstoreConfig config,
@@ -87,19 +95,31 @@ public final class JdbcFlowstore implements Flowstore {
             ? null
             : queueProvider(config.queueBackend())
                 .open(new QueueHost(config, clock, this, new JdbcDeadLetterStore(this)));
+    try {
+      this.sessionCache =
+          config.cache().equals("none")
+              ? SessionCache.NONE
+              : provider(
+                      CacheProvider.class, CacheProvider::name, "FLOWSTORE_CACHE", config.cache())
+                  .open(new CacheHost(config, clock));
+    } catch (RuntimeException e) {
+      if (queueBackend != null) queueBackend.close();
+      throw e;
+    }
   }
 
   private static QueueProvider queueProvider(String name) {
-    for (QueueProvider p : ServiceLoader.load(QueueProvider.class)) {
-      if (p.name().equals(name)) return p;
+    return provider(QueueProvider.class, QueueProvider::name, "FLOWSTORE_QUEUE_BACKEND", name);
+  }
+
+  private static <P> P provider(
+      Class<P> type, java.util.function.Function<P, String> nameOf, String key, String name) {
+    for (P p : ServiceLoader.load(type)) {
+      if (nameOf.apply(p).equals(name)) return p;
     }
     throw new FlowstoreException(
         ErrorCode.CONFIGURATION,
-        "FLOWSTORE_QUEUE_BACKEND: no queue backend named '"
-            + name
-            + "' is on the classpath (add flowstore-"
-            + name
-            + ")");
+        key + ": no backend named '" + name + "' is on the classpath (add flowstore-" + name + ")");
   }
 
   public Dialect dialect() {
@@ -123,7 +143,18 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public Sessions sessions(TenantId tenant) {
-    return new JdbcSessions(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+    JdbcSessions truth =
+        new JdbcSessions(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+    return sessionCache.sessions(tenant, truth, truth::version);
+  }
+
+  /**
+   * Tells the session cache, once the write transaction open on this thread has committed, that the
+   * session was written (JdbcSessions calls it with every insert and update).
+   */
+  void sessionWritten(TenantId tenant, UUID sessionId) {
+    if (sessionCache != SessionCache.NONE)
+      afterCommit(() -> sessionCache.invalidate(tenant, sessionId));
   }
 
   @Override
@@ -180,6 +211,25 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public IdempotencyKeys idempotencyKeys(TenantId tenant) {
     return new JdbcIdempotencyKeys(new AutonomousScope(this, Objects.requireNonNull(tenant)));
+  }
+
+  /**
+   * The wake-up key of the outbox (tenant ids never contain '*', so it cannot clash with a
+   * queue's).
+   */
+  static final String OUTBOX_KEY = "*outbox";
+
+  @Override
+  public long outboxSignal() {
+    wakeups.ensureListening(() -> dialect.listenForWork(config, wakeups::signal));
+    return wakeups.generation(OUTBOX_KEY);
+  }
+
+  @Override
+  public boolean awaitOutboxSignal(long seen, java.time.Duration timeout)
+      throws InterruptedException {
+    wakeups.ensureListening(() -> dialect.listenForWork(config, wakeups::signal));
+    return wakeups.await(OUTBOX_KEY, seen, timeout);
   }
 
   @Override
@@ -273,8 +323,23 @@ public final class JdbcFlowstore implements Flowstore {
       IN_WRITE.remove();
       AFTER_COMMIT.remove();
     }
-    for (Runnable r : afterCommit) r.run();
+    runAll(afterCommit);
     return result;
+  }
+
+  // why: one failing after-commit step (a Redis enqueue) must not skip the others (cache
+  // invalidations); the first failure is rethrown once all ran
+  private static void runAll(List<Runnable> steps) {
+    RuntimeException first = null;
+    for (Runnable r : steps) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first != null) throw first;
   }
 
   /**
@@ -356,7 +421,17 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public String describe() {
-    return queueBackend == null ? description : description + ", queue " + queueBackend.describe();
+    String d =
+        queueBackend == null ? description : description + ", queue " + queueBackend.describe();
+    return sessionCache == SessionCache.NONE ? d : d + ", cache " + sessionCache.describe();
+  }
+
+  @Override
+  public List<MetricCounter> metrics() {
+    List<MetricCounter> all = new ArrayList<>();
+    if (queueBackend != null) all.addAll(queueBackend.metrics());
+    all.addAll(sessionCache.metrics());
+    return List.copyOf(all);
   }
 
   @Override
@@ -367,6 +442,7 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public void close() {
     wakeups.close();
+    sessionCache.close();
     if (queueBackend != null) queueBackend.close();
     try {
       onClose.close();

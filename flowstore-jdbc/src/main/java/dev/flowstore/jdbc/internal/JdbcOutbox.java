@@ -59,6 +59,10 @@ final class JdbcOutbox implements Outbox {
     return scope.write(
         c -> {
           markTenant(c);
+          // why: wake relays at commit (NOTIFY for other processes, a signal for this one)
+          dialect.notifyWork(c, JdbcFlowstore.OUTBOX_KEY);
+          QueueWakeups wakeups = scope.flowstore().wakeups();
+          scope.flowstore().afterCommit(() -> wakeups.signal(JdbcFlowstore.OUTBOX_KEY));
           Instant now = scope.flowstore().now();
           String j = dialect.jsonParam();
           Columns.update(

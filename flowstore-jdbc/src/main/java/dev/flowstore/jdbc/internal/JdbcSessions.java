@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -167,6 +168,27 @@ final class JdbcSessions implements Sessions {
       else dialect.setTime(ps, 16, s.expiresAt());
       ps.executeUpdate();
     }
+    scope.flowstore().sessionWritten(scope.tenant(), s.sessionId());
+  }
+
+  /**
+   * The session's committed version (the session cache's probe): one primary-key lookup of one
+   * column.
+   */
+  OptionalLong version(UUID sessionId) {
+    Objects.requireNonNull(sessionId, "session_id");
+    return scope.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT version FROM sessions WHERE tenant_id = ? AND session_id = ?")) {
+            ps.setString(1, tenant());
+            dialect.setUuid(ps, 2, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+          }
+        });
   }
 
   @Override
@@ -313,6 +335,7 @@ final class JdbcSessions implements Sessions {
         throw new FlowstoreException(
             ErrorCode.VERSION_CONFLICT, "session " + id + " changed concurrently");
     }
+    scope.flowstore().sessionWritten(scope.tenant(), id);
     String type =
         next.status() == SessionStatus.ACTIVE
             ? "session.changed"

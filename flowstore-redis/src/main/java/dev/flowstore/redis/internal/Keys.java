@@ -20,6 +20,8 @@ import java.util.UUID;
  * <prefix><queue>:leased     zset by lease expiry (micros)
  * <prefix><queue>:uniq       hash: unique_key -> id of the active job holding it
  * <prefix><queue>:succeeded|dlq_pending|dlq_recorded|failed   sets of job ids
+ * <prefix>session:<id>       string: a cached session (RedisSessionCache), "session:" + a UUID
+ *                            can't be a queue key: queue names have no ':'
  * </pre>
  */
 record Keys(String env, TenantId tenant) {
@@ -39,6 +41,14 @@ record Keys(String env, TenantId tenant) {
 
   String attempts(UUID id) {
     return prefix() + "#att:" + id;
+  }
+
+  /**
+   * A cached session (the key layout issue 5 names: {@code
+   * flowstore:{env}:{<tenant>}:session:<id>}).
+   */
+  String session(UUID id) {
+    return prefix() + "session:" + id;
   }
 
   /** The pub/sub message that announces work in a queue of this tenant. */

@@ -2,6 +2,7 @@ package dev.flowstore.redis.internal;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.MetricCounter;
 import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
 import dev.flowstore.spi.DeadLetterStore;
@@ -259,6 +260,15 @@ public final class RedisQueueBackend implements QueueBackend {
   /** How many times {@link #checkReady()} found the data lost (a health metric). */
   public long dataLossDetected() {
     return dataLossDetected.get();
+  }
+
+  @Override
+  public List<MetricCounter> metrics() {
+    return List.of(
+        new MetricCounter(
+            "flowstore.redis.queue.data.loss.detections",
+            "Times the Redis queue backend found its marker key missing or changed (Redis lost its data)",
+            this::dataLossDetected));
   }
 
   @Override

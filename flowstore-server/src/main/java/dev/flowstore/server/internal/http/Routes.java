@@ -16,7 +16,10 @@ import java.util.List;
 public final class Routes {
   private Routes() {}
 
-  public static List<Route> table(Flowstore flowstore, RequestScope scope) {
+  /**
+   * @param metrics served at {@code /metrics}; null only where the table is inspected, not served
+   */
+  public static List<Route> table(Flowstore flowstore, RequestScope scope, ServerMetrics metrics) {
     EventsEndpoints events = new EventsEndpoints(flowstore, scope);
     FlowsEndpoints flows = new FlowsEndpoints(flowstore, scope);
     SessionsEndpoints sessions = new SessionsEndpoints(flowstore, scope);
@@ -102,6 +105,7 @@ public final class Routes {
             new Route(GET, "/v1/audit/verify", audit::verify),
             new Route(GET, "/health/live", health::live),
             new Route(GET, "/health/ready", health::ready),
+            new Route(GET, "/metrics", ctx -> metrics.scrape(ctx)),
             new Route(GET, "/openapi.yaml", OpenApiDocument::serve));
     return all.stream()
         .map(r -> r.method() == POST && r.path().startsWith("/v1/") ? idempotent.wrap(r) : r)

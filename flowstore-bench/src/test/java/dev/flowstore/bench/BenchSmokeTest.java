@@ -1,0 +1,29 @@
+package dev.flowstore.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Proves the harness works end to end at a minimal size (row 1 on SQLite only: no server needed);
+ * the benchmark itself never runs in the build.
+ */
+class BenchSmokeTest {
+  @Test
+  @Timeout(60)
+  void rowOneOnSqlitePrintsARatio() throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code =
+        Bench.run(
+            new String[] {"--smoke", "--rows", "1", "--no-postgres"},
+            new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(out).isZero();
+    assertThat(out).contains("| scenario").contains("append 1 event/call, 64 writers, SQLite");
+    assertThat(out).containsPattern("\\| +[0-9.]+x \\|");
+  }
+}

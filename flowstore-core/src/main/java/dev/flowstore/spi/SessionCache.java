@@ -1,0 +1,66 @@
+package dev.flowstore.spi;
+
+import dev.flowstore.MetricCounter;
+import dev.flowstore.Sessions;
+import dev.flowstore.TenantId;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An open session cache (see {@link CacheProvider}). Thread-safe.
+ *
+ * <p>Reads: {@link #sessions} decorates the store's own {@link Sessions} of a tenant ({@code
+ * Flowstore.sessions(tenant)}); writes go through to it. Sessions inside a caller's transaction
+ * ({@code Transaction.sessions()}) are never cached: they must see the transaction's own,
+ * uncommitted writes.
+ *
+ * <p>Invalidation: the store calls {@link #invalidate} once the transaction that wrote a session
+ * has committed (never after a rollback), for every write path: create, change, expiry, inside a
+ * caller's transaction or not.
+ */
+public interface SessionCache extends AutoCloseable {
+  /** No cache: the store's sessions as they are. */
+  SessionCache NONE =
+      new SessionCache() {
+        @Override
+        public Sessions sessions(TenantId tenant, Sessions truth, SessionVersions versions) {
+          return truth;
+        }
+
+        @Override
+        public void invalidate(TenantId tenant, UUID sessionId) {}
+
+        @Override
+        public String describe() {
+          return "none";
+        }
+
+        @Override
+        public void close() {}
+      };
+
+  /**
+   * The tenant's sessions through the cache.
+   *
+   * @param truth the SQL store's sessions of {@code tenant}, each call its own transaction
+   * @param versions the store's version probe for {@code tenant}
+   */
+  Sessions sessions(TenantId tenant, Sessions truth, SessionVersions versions);
+
+  /**
+   * Drops the cached entry of a session whose write has just committed. Never throws: a failure is
+   * retried, logged and counted, and reads stay correct anyway.
+   */
+  void invalidate(TenantId tenant, UUID sessionId);
+
+  /** One line naming the cache and where it is (no credentials). */
+  String describe();
+
+  /** The cache's counters (see {@link dev.flowstore.Flowstore#metrics()}). */
+  default List<MetricCounter> metrics() {
+    return List.of();
+  }
+
+  @Override
+  void close();
+}

@@ -1,0 +1,57 @@
+package dev.flowstore.redis;
+
+import dev.flowstore.Flowstore;
+import dev.flowstore.MetricCounter;
+import dev.flowstore.TenantId;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.UUID;
+
+/** A test's direct view of the session cache: its Redis entries and its counters. */
+final class CacheProbe implements AutoCloseable {
+  private final Flowstore fs;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> conn;
+
+  CacheProbe(Flowstore fs, String dsn) {
+    this.fs = fs;
+    this.client = RedisClient.create(dsn);
+    this.conn = client.connect();
+  }
+
+  static String key(TenantId tenant, UUID sessionId) {
+    return "flowstore:default:{" + tenant.value() + "}:session:" + sessionId;
+  }
+
+  /** The raw cache entry, or null. */
+  String entry(TenantId tenant, UUID sessionId) {
+    return conn.sync().get(key(tenant, sessionId));
+  }
+
+  void put(TenantId tenant, UUID sessionId, String raw) {
+    conn.sync().set(key(tenant, sessionId), raw);
+  }
+
+  long ttlMillis(TenantId tenant, UUID sessionId) {
+    return conn.sync().pttl(key(tenant, sessionId));
+  }
+
+  /** The store's counter {@code name} (e.g. {@code flowstore.cache.hits}). */
+  long count(String name) {
+    return fs.metrics().stream()
+        .filter(m -> m.name().equals(name))
+        .mapToLong(m -> m.count().getAsLong())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no counter " + name + " in " + names()));
+  }
+
+  private String names() {
+    return fs.metrics().stream().map(MetricCounter::name).toList().toString();
+  }
+
+  @Override
+  public void close() {
+    conn.close();
+    client.shutdown();
+  }
+}
