@@ -16,6 +16,7 @@ import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Wakeups;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

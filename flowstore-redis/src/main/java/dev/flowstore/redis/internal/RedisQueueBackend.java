@@ -5,6 +5,7 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Wakeups;
 import dev.flowstore.spi.DeadLetterStore;
 import dev.flowstore.spi.QueueBackend;
 import dev.flowstore.spi.QueueHost;

@@ -1,4 +1,4 @@
-package dev.flowstore.redis.internal;
+package dev.flowstore.internal;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,22 +8,23 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Wake-ups for idle workers, one generation counter per {@code tenant:queue}, fed by this process's
- * own writes and by Redis pub/sub (other processes). A waiter sleeps until the counter differs from
- * the value it last saw, so a signal between an empty lease and the wait is never lost.
+ * Wake-ups for idle workers and relays, one generation counter per key (e.g. {@code tenant:queue}),
+ * fed by this process's own commits and by the backend's cross-process channel (PostgreSQL NOTIFY,
+ * Redis pub/sub). A waiter sleeps until the counter differs from the value it last saw, so a signal
+ * that arrives between an empty poll and the wait is never lost, and every waiter of the key wakes.
  */
-final class Wakeups {
+public final class Wakeups {
   private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private volatile boolean closed;
 
-  long generation(String key) {
+  public long generation(String key) {
     return generations.computeIfAbsent(key, k -> new AtomicLong()).get();
   }
 
   /** Wakes the waiters of one queue ({@code "*"}: of every queue). */
-  void signal(String key) {
+  public void signal(String key) {
     if ("*".equals(key)) generations.values().forEach(AtomicLong::incrementAndGet);
     else generations.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
     lock.lock();
@@ -34,7 +35,12 @@ final class Wakeups {
     }
   }
 
-  boolean await(String key, long seen, Duration timeout) throws InterruptedException {
+  /**
+   * Waits until the generation of {@code key} differs from {@code seen}, or the timeout.
+   *
+   * @return true when it differs
+   */
+  public boolean await(String key, long seen, Duration timeout) throws InterruptedException {
     AtomicLong gen = generations.computeIfAbsent(key, k -> new AtomicLong());
     long nanos = timeout.toNanos();
     lock.lock();
@@ -49,7 +55,8 @@ final class Wakeups {
     }
   }
 
-  void close() {
+  /** Wakes every waiter for good: later waits return false at once. */
+  public void close() {
     closed = true;
     signal("*");
   }
