@@ -24,6 +24,11 @@ final class Columns {
     void bind(PreparedStatement ps) throws SQLException;
   }
 
+  /** Binds a statement's parameters for one item of a batch. */
+  interface ItemBinder<T> {
+    void bind(PreparedStatement ps, T item) throws SQLException;
+  }
+
   /** Maps the current row. */
   interface Mapper<T> {
     T map(ResultSet rs) throws SQLException;
@@ -62,6 +67,22 @@ final class Columns {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       binder.bind(ps);
       return ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Runs one statement for every item as a JDBC batch (one round trip on PostgreSQL, which
+   * pipelines it); the update count of each, in order. Nothing runs for no items.
+   */
+  static <T> int[] batch(Connection c, String sql, List<T> items, ItemBinder<T> binder)
+      throws SQLException {
+    if (items.isEmpty()) return new int[0];
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (T item : items) {
+        binder.bind(ps, item);
+        ps.addBatch();
+      }
+      return ps.executeBatch();
     }
   }
 

@@ -16,12 +16,14 @@ import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
 import dev.flowstore.internal.RecordValidation;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...}, so concurrent lessees skip each
  * other's rows instead of waiting; SQLite selects then updates inside its single write transaction
  * (the {@link Dialect} says which). Every lease bumps the job's {@code lease_seq}, the fencing
- * token; ack, nack, heartbeat and release first read the job row-locked and proceed only when it is
- * LEASED with exactly that token, so a stale holder changes nothing. Enqueue inserts with ON
- * CONFLICT DO NOTHING (the partial unique index on active unique keys) and reads the winner. See
- * docs/queue.md.
+ * token; ack, heartbeat and release are one conditional {@code UPDATE ... WHERE status = 'leased'
+ * AND lease_seq = ? RETURNING ...} (read the job only when nothing matched, to tell NOT_FOUND from
+ * LEASE_LOST), nack first reads the job row-locked (it needs the attempt count) and proceeds only
+ * when it is LEASED with exactly that token, so a stale holder changes nothing. Enqueue inserts a
+ * JDBC batch with ON CONFLICT DO NOTHING (the partial unique index on active unique keys) and reads
+ * the inserted rows and the winners of the conflicts with one query each. See docs/queue.md.
  */
 final class JdbcQueue implements Queue {
   private static final Logger log = LoggerFactory.getLogger(JdbcQueue.class);
@@ -111,21 +115,58 @@ final class JdbcQueue implements Queue {
     return insertAll(QueueValidation.batch(jobs, scope.flowstore().config().maxPayloadBytes()));
   }
 
+  private String insertSql() {
+    return "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        + dialect.jsonParam()
+        + ", ?, ?, 0, ?, ?, 'queued', 0, ?, ?) ON CONFLICT DO NOTHING";
+  }
+
+  /**
+   * One JDBC batch of inserts (in order, so seq follows the list), one read of the inserted rows
+   * and one read of the active holders of the unique keys that conflicted. A row that conflicted
+   * but whose key holder is gone by then (or a job_id collision) takes the one-by-one retry path.
+   */
   private List<Recorded<Job>> insertAll(List<ValidJob> jobs) {
-    String sql =
-        "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-            + dialect.jsonParam()
-            + ", ?, ?, 0, ?, ?, 'queued', 0, ?, ?) ON CONFLICT DO NOTHING";
+    String sql = insertSql();
     return scope.write(
         c -> {
           // why: the sweeper reaps expired leases and finishes DLQ moves of every registered tenant
           scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = now();
-          List<Recorded<Job>> out = new ArrayList<>();
+          int n = jobs.size();
+          List<UUID> ids = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) ids.add(UUID.randomUUID());
+          List<Integer> order = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) order.add(i);
+          int[] counts =
+              Columns.batch(c, sql, order, (ps, i) -> bindInsert(ps, jobs.get(i), ids.get(i), now));
+          List<UUID> insertedIds = new ArrayList<>(n);
+          List<String> conflictedKeys = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            if (counts[i] != 0) insertedIds.add(ids.get(i));
+            else if (jobs.get(i).job().uniqueKey() != null)
+              conflictedKeys.add(jobs.get(i).job().uniqueKey());
+          }
+          Map<UUID, Job> inserted = new HashMap<>();
+          for (Job j : rows.findAll(c, insertedIds)) inserted.put(j.jobId(), j);
+          Map<String, Job> holders = new HashMap<>();
+          for (Job j : rows.activeByKeys(c, new ArrayList<>(new LinkedHashSet<>(conflictedKeys))))
+            holders.put(j.queue() + '\u0000' + j.uniqueKey(), j);
+          List<Recorded<Job>> out = new ArrayList<>(n);
           Set<String> woken = new LinkedHashSet<>();
-          for (ValidJob v : jobs) {
-            Recorded<Job> r = insert(c, sql, v, now);
-            if (!r.duplicate()) woken.add(v.job().queue());
+          for (int i = 0; i < n; i++) {
+            ValidJob v = jobs.get(i);
+            NewJob j = v.job();
+            Job mine = counts[i] != 0 ? inserted.get(ids.get(i)) : null;
+            Job holder =
+                mine == null && j.uniqueKey() != null
+                    ? holders.get(j.queue() + '\u0000' + j.uniqueKey())
+                    : null;
+            Recorded<Job> r =
+                mine != null
+                    ? new Recorded<>(mine, false)
+                    : holder != null ? new Recorded<>(holder, true) : insert(c, sql, v, now);
+            if (!r.duplicate()) woken.add(j.queue());
             out.add(r);
           }
           for (String q : woken) announce(c, q);
@@ -133,32 +174,33 @@ final class JdbcQueue implements Queue {
         });
   }
 
-  private Recorded<Job> insert(Connection c, String sql, ValidJob v, Instant now)
+  private void bindInsert(PreparedStatement ps, ValidJob v, UUID id, Instant now)
       throws SQLException {
     NewJob j = v.job();
     Instant runAt = j.runAt() == null ? now : j.runAt().truncatedTo(ChronoUnit.MICROS);
+    ps.setString(1, tenant());
+    dialect.setUuid(ps, 2, id);
+    dialect.setUuid(ps, 3, UUID.randomUUID());
+    Columns.setUuid(dialect, ps, 4, j.eventId());
+    Columns.setText(ps, 5, j.traceId());
+    ps.setString(6, j.queue());
+    ps.setString(7, j.jobType());
+    ps.setString(8, v.payloadJson());
+    ps.setInt(9, j.priority());
+    dialect.setTime(ps, 10, runAt);
+    ps.setInt(11, j.maxAttempts());
+    Columns.setText(ps, 12, j.uniqueKey());
+    dialect.setTime(ps, 13, now);
+    dialect.setTime(ps, 14, now);
+  }
+
+  /** One job, one row at a time with retries: the fallback of {@link #insertAll}. */
+  private Recorded<Job> insert(Connection c, String sql, ValidJob v, Instant now)
+      throws SQLException {
+    NewJob j = v.job();
     for (int i = 0; i < ATTEMPTS; i++) {
       UUID id = UUID.randomUUID();
-      int inserted =
-          Columns.update(
-              c,
-              sql,
-              ps -> {
-                ps.setString(1, tenant());
-                dialect.setUuid(ps, 2, id);
-                dialect.setUuid(ps, 3, UUID.randomUUID());
-                Columns.setUuid(dialect, ps, 4, j.eventId());
-                Columns.setText(ps, 5, j.traceId());
-                ps.setString(6, j.queue());
-                ps.setString(7, j.jobType());
-                ps.setString(8, v.payloadJson());
-                ps.setInt(9, j.priority());
-                dialect.setTime(ps, 10, runAt);
-                ps.setInt(11, j.maxAttempts());
-                Columns.setText(ps, 12, j.uniqueKey());
-                dialect.setTime(ps, 13, now);
-                dialect.setTime(ps, 14, now);
-              });
+      int inserted = Columns.update(c, sql, ps -> bindInsert(ps, v, id, now));
       if (inserted == 1) return new Recorded<>(rows.find(c, id, false).orElseThrow(), false);
       if (j.uniqueKey() != null) {
         Optional<Job> active = rows.activeByKey(c, j.queue(), j.uniqueKey());
@@ -188,18 +230,17 @@ final class JdbcQueue implements Queue {
                   dialect.claimsWithReturning()
                       ? claimReturning(c, queue, max, now, expires)
                       : claimThenUpdate(c, queue, max, now, expires);
-              for (Job j : jobs) {
-                Columns.update(
-                    c,
-                    "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
-                    ps -> {
-                      ps.setString(1, tenant());
-                      dialect.setUuid(ps, 2, j.jobId());
-                      ps.setLong(3, j.leaseToken());
-                      ps.setInt(4, j.attempt());
-                      dialect.setTime(ps, 5, now);
-                    });
-              }
+              Columns.batch(
+                  c,
+                  "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
+                  jobs,
+                  (ps, j) -> {
+                    ps.setString(1, tenant());
+                    dialect.setUuid(ps, 2, j.jobId());
+                    ps.setLong(3, j.leaseToken());
+                    ps.setInt(4, j.attempt());
+                    dialect.setTime(ps, 5, now);
+                  });
               return jobs;
             });
     return leased.stream()
@@ -257,19 +298,18 @@ final class JdbcQueue implements Queue {
               ps.setInt(4, max);
             },
             rs -> dialect.getUuid(rs, "job_id"));
-    for (UUID id : ids) {
-      Columns.update(
-          c,
-          "UPDATE jobs SET "
-              + CLAIM_SET
-              + " WHERE tenant_id = ? AND job_id = ? AND status = 'queued'",
-          ps -> {
-            dialect.setTime(ps, 1, expires);
-            dialect.setTime(ps, 2, now);
-            ps.setString(3, tenant());
-            dialect.setUuid(ps, 4, id);
-          });
-    }
+    Columns.batch(
+        c,
+        "UPDATE jobs SET "
+            + CLAIM_SET
+            + " WHERE tenant_id = ? AND job_id = ? AND status = 'queued'",
+        ids,
+        (ps, id) -> {
+          dialect.setTime(ps, 1, expires);
+          dialect.setTime(ps, 2, now);
+          ps.setString(3, tenant());
+          dialect.setUuid(ps, 4, id);
+        });
     return rows.findAll(c, ids);
   }
 
@@ -345,23 +385,56 @@ final class JdbcQueue implements Queue {
 
   /** The job row-locked, if {@code token} is its current lease; else NOT_FOUND or LEASE_LOST. */
   private Job holding(Connection c, UUID jobId, long token) throws SQLException {
-    Job job =
-        rows.find(c, jobId, true)
-            .orElseThrow(
-                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "job " + jobId + " not found"));
-    if (job.status() != Job.Status.LEASED || job.leaseToken() != token) {
-      throw new FlowstoreException(
-          ErrorCode.LEASE_LOST,
-          "job "
-              + jobId
-              + ": lease token "
-              + token
-              + " is stale (the job is "
-              + job.status().wire()
-              + (job.status() == Job.Status.LEASED ? " under token " + job.leaseToken() : "")
-              + ")");
-    }
-    return job;
+    Optional<Job> job = rows.find(c, jobId, true);
+    if (job.isEmpty() || job.get().status() != Job.Status.LEASED || job.get().leaseToken() != token)
+      throw notHeld(jobId, token, job);
+    return job.get();
+  }
+
+  /** Why {@code token} does not hold the job: NOT_FOUND or LEASE_LOST, from its current row. */
+  private static FlowstoreException notHeld(UUID jobId, long token, Optional<Job> current) {
+    if (current.isEmpty())
+      return new FlowstoreException(ErrorCode.NOT_FOUND, "job " + jobId + " not found");
+    Job job = current.get();
+    if (job.status() == Job.Status.LEASED && job.leaseToken() == token)
+      return new FlowstoreException(
+          ErrorCode.LEASE_LOST, "job " + jobId + ": lease lost while settling it");
+    return new FlowstoreException(
+        ErrorCode.LEASE_LOST,
+        "job "
+            + jobId
+            + ": lease token "
+            + token
+            + " is stale (the job is "
+            + job.status().wire()
+            + (job.status() == Job.Status.LEASED ? " under token " + job.leaseToken() : "")
+            + ")");
+  }
+
+  /**
+   * Settles a job held under {@code token} in one statement: {@code UPDATE ... WHERE status =
+   * 'leased' AND lease_seq = ? RETURNING ...}, the row as it now is. Only when nothing matched is
+   * the job read, to tell NOT_FOUND from LEASE_LOST; then nothing was written.
+   */
+  private Job settle(
+      Connection c, UUID jobId, long token, String set, Columns.Binder bindSet, int params)
+      throws SQLException {
+    Optional<Job> done =
+        Columns.one(
+            c,
+            "UPDATE jobs SET "
+                + set
+                + " WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ? RETURNING "
+                + JobRows.COLUMNS,
+            ps -> {
+              bindSet.bind(ps);
+              ps.setString(params + 1, tenant());
+              dialect.setUuid(ps, params + 2, jobId);
+              ps.setLong(params + 3, token);
+            },
+            rows::job);
+    if (done.isPresent()) return done.get();
+    throw notHeld(jobId, token, rows.find(c, jobId, false));
   }
 
   /** A conditional update of a job still held under {@code token}. */
@@ -389,19 +462,20 @@ final class JdbcQueue implements Queue {
     RecordValidation.required("job_id", jobId);
     return scope.write(
         c -> {
-          Job job = holding(c, jobId, token);
           Instant now = now();
-          update(
-              c,
-              job,
-              "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?",
-              ps -> {
-                dialect.setTime(ps, 1, now);
-                dialect.setTime(ps, 2, now);
-              },
-              2);
+          Job done =
+              settle(
+                  c,
+                  jobId,
+                  token,
+                  "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?",
+                  ps -> {
+                    dialect.setTime(ps, 1, now);
+                    dialect.setTime(ps, 2, now);
+                  },
+                  2);
           finishAttempt(c, jobId, token, "succeeded", null, now);
-          return rows.find(c, jobId, false).orElseThrow();
+          return done;
         });
   }
 
@@ -469,18 +543,18 @@ final class JdbcQueue implements Queue {
     QueueValidation.positive("extend", extend);
     return scope.write(
         c -> {
-          Job job = holding(c, jobId, token);
           Instant now = now();
-          update(
-              c,
-              job,
-              "lease_expires_at = ?, updated_at = ?",
-              ps -> {
-                dialect.setTime(ps, 1, plus(now, extend));
-                dialect.setTime(ps, 2, now);
-              },
-              2);
-          Job extended = rows.find(c, jobId, false).orElseThrow();
+          Job extended =
+              settle(
+                  c,
+                  jobId,
+                  token,
+                  "lease_expires_at = ?, updated_at = ?",
+                  ps -> {
+                    dialect.setTime(ps, 1, plus(now, extend));
+                    dialect.setTime(ps, 2, now);
+                  },
+                  2);
           return new Lease(extended, token, extended.leaseExpiresAt());
         });
   }
@@ -490,17 +564,18 @@ final class JdbcQueue implements Queue {
     RecordValidation.required("job_id", jobId);
     return scope.write(
         c -> {
-          Job job = holding(c, jobId, token);
           Instant now = now();
-          update(
-              c,
-              job,
-              "status = 'queued', attempt = attempt - 1, lease_expires_at = NULL, updated_at = ?",
-              ps -> dialect.setTime(ps, 1, now),
-              1);
+          Job released =
+              settle(
+                  c,
+                  jobId,
+                  token,
+                  "status = 'queued', attempt = attempt - 1, lease_expires_at = NULL, updated_at = ?",
+                  ps -> dialect.setTime(ps, 1, now),
+                  1);
           finishAttempt(c, jobId, token, "released", null, now);
-          announce(c, job.queue());
-          return rows.find(c, jobId, false).orElseThrow();
+          announce(c, released.queue());
+          return released;
         });
   }
 

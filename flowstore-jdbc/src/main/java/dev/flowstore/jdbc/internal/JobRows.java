@@ -76,6 +76,28 @@ final class JobRows {
         this::job);
   }
 
+  /**
+   * The active jobs holding any of these unique keys, in any queue (the caller matches the queue),
+   * in no particular order.
+   */
+  List<Job> activeByKeys(Connection c, List<String> uniqueKeys) throws SQLException {
+    if (uniqueKeys.isEmpty()) return List.of();
+    String marks = String.join(", ", java.util.Collections.nCopies(uniqueKeys.size(), "?"));
+    return Columns.list(
+        c,
+        "SELECT "
+            + COLUMNS
+            + " FROM jobs WHERE tenant_id = ? AND unique_key IN ("
+            + marks
+            + ") AND status IN "
+            + ACTIVE,
+        ps -> {
+          ps.setString(1, tenant.value());
+          for (int i = 0; i < uniqueKeys.size(); i++) ps.setString(i + 2, uniqueKeys.get(i));
+        },
+        this::job);
+  }
+
   List<JobAttempt> attempts(Connection c, UUID jobId) throws SQLException {
     return Columns.list(
         c,
