@@ -156,6 +156,53 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   }
 
   @Test
+  void manyConcurrentAppendsOfOneTenantAllCommitWithGapFreePositions() throws Exception {
+    TenantId tenant = newTenant();
+    EventStore es = events(tenant);
+    int writers = 32;
+    int perWriter = 5;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<List<Long>>> results = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        String stream = "many-" + w;
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  List<Long> positions = new ArrayList<>();
+                  for (int i = 0; i < perWriter; i++) {
+                    AppendResult r =
+                        es.append(
+                            stream,
+                            i == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exact(i - 1),
+                            List.of(event("e", i)));
+                    assertThat(r.nextExpectedVersion()).isEqualTo(i);
+                    positions.add(r.lastPosition());
+                  }
+                  return positions;
+                }));
+      }
+      go.countDown();
+      List<Long> all = new ArrayList<>();
+      for (Future<List<Long>> f : results) all.addAll(f.get());
+      assertThat(all).containsExactlyInAnyOrderElementsOf(LongRange.closed(1, writers * perWriter));
+    } finally {
+      pool.shutdownNow();
+    }
+    List<RecordedEvent> feed = new ArrayList<>();
+    for (List<RecordedEvent> page = es.readAll(0, 100, null);
+        !page.isEmpty();
+        page = es.readAll(page.get(page.size() - 1).position(), 100, null)) feed.addAll(page);
+    assertThat(feed)
+        .extracting(RecordedEvent::position)
+        .containsExactlyElementsOf(LongRange.closed(1, writers * perWriter));
+    for (int w = 0; w < writers; w++)
+      assertThat(es.streamVersion("many-" + w)).isEqualTo(perWriter - 1);
+  }
+
+  @Test
   void reappendingTheSameEventIdsAtTheSamePlaceIsANoOp() {
     EventStore es = events(newTenant());
     List<EventData> batch =

@@ -54,32 +54,54 @@ final class JdbcEventStore implements EventStore {
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "expected_version is required");
     List<Prepared> prepared =
         EventValidation.prepare(stream, events, scope.flowstore().config().maxPayloadBytes());
+    if (scope.ownsTransactions()) {
+      // why: concurrent appends of one tenant are serial anyway (the feed lock); committing them
+      // together turns N commits (N fsyncs) into one
+      return scope.flowstore().groupCommit().append(scope.tenant(), stream, expected, prepared);
+    }
     return scope.write(
         c -> {
-          long head = lockFeedHead(c);
-          long current = streamVersion(c, stream);
-          AppendResult replay = replayIfStored(c, stream, expected, prepared);
-          if (replay != null) return replay;
-          if (!expected.matches(current)) {
-            throw new FlowstoreException(
-                ErrorCode.VERSION_CONFLICT,
-                "stream '"
-                    + stream
-                    + "' is at version "
-                    + (current < 0 ? "none (no stream)" : current)
-                    + ", expected "
-                    + expected);
-          }
-          List<RecordedEvent> stored = insert(c, stream, current, head, prepared);
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?")) {
-            ps.setLong(1, head + prepared.size());
-            ps.setString(2, tenant());
-            ps.executeUpdate();
-          }
-          return new AppendResult(stream, current + prepared.size(), stored, false);
+          long[] head = {lockFeedHead(c)};
+          long start = head[0];
+          AppendResult result = appendLocked(c, stream, expected, prepared, head);
+          if (head[0] != start) updateHead(c, head[0]);
+          return result;
         });
+  }
+
+  /**
+   * One append under the feed lock the caller holds: checks (nothing is written when they fail),
+   * inserts at positions after {@code head[0]}, and advances {@code head[0]}; the caller writes the
+   * head back once.
+   */
+  AppendResult appendLocked(
+      Connection c, String stream, ExpectedVersion expected, List<Prepared> prepared, long[] head)
+      throws SQLException {
+    long current = streamVersion(c, stream);
+    AppendResult replay = replayIfStored(c, stream, expected, prepared);
+    if (replay != null) return replay;
+    if (!expected.matches(current)) {
+      throw new FlowstoreException(
+          ErrorCode.VERSION_CONFLICT,
+          "stream '"
+              + stream
+              + "' is at version "
+              + (current < 0 ? "none (no stream)" : current)
+              + ", expected "
+              + expected);
+    }
+    List<RecordedEvent> stored = insert(c, stream, current, head[0], prepared);
+    head[0] += prepared.size();
+    return new AppendResult(stream, current + prepared.size(), stored, false);
+  }
+
+  void updateHead(Connection c, long lastPosition) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?")) {
+      ps.setLong(1, lastPosition);
+      ps.setString(2, tenant());
+      ps.executeUpdate();
+    }
   }
 
   /**
@@ -91,7 +113,7 @@ final class JdbcEventStore implements EventStore {
   }
 
   /** Locks this tenant's feed head until commit and returns the last position handed out. */
-  private long lockFeedHead(Connection c) throws SQLException {
+  long lockFeedHead(Connection c) throws SQLException {
     String select =
         "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?" + dialect.forUpdate();
     for (int attempt = 0; attempt < 2; attempt++) {

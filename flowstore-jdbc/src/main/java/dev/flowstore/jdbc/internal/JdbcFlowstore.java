@@ -65,6 +65,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final java.util.Set<TenantId> knownTenants =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final QueueWakeups wakeups = new QueueWakeups();
+  private final GroupCommit groupCommit = new GroupCommit(this);
   // why: FLOWSTORE_QUEUE_BACKEND names another backend (redis): queue calls go there, DLQ items and
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
@@ -352,6 +353,10 @@ public final class JdbcFlowstore implements Flowstore {
     else pending.add(r);
   }
 
+  GroupCommit groupCommit() {
+    return groupCommit;
+  }
+
   QueueWakeups wakeups() {
     return wakeups;
   }
@@ -454,6 +459,11 @@ public final class JdbcFlowstore implements Flowstore {
 
   /** Each call is its own transaction. */
   private record AutonomousScope(JdbcFlowstore flowstore, TenantId tenant) implements Scope {
+    @Override
+    public boolean ownsTransactions() {
+      return true;
+    }
+
     @Override
     public <T> T read(SqlWork<T> work) {
       return flowstore.read(tenant, work);

@@ -14,6 +14,11 @@ public interface Scope {
   /** Runs work that only reads. */
   <T> T read(SqlWork<T> work);
 
+  /** Whether each call runs in a transaction of its own (not inside a caller's transaction). */
+  default boolean ownsTransactions() {
+    return false;
+  }
+
   /** Runs work that writes. */
   <T> T write(SqlWork<T> work);
 }
