@@ -106,13 +106,23 @@ final class GroupCommit {
             JdbcEventStore events = new JdbcEventStore(fs.joined(tenant, c));
             long[] head = {events.lockFeedHead(c)};
             long start = head[0];
+            // why: one query for every stream's version and one batch for every event, so a batch
+            // costs a handful of round trips however many appends it holds
+            Map<String, Long> versions =
+                events.streamVersions(c, batch.stream().map(Request::stream).distinct().toList());
+            List<JdbcEventStore.Planned> rows = new ArrayList<>();
+            java.time.Instant now = fs.now();
             for (Request r : batch) {
               try {
-                outcomes.put(r, events.appendLocked(c, r.stream(), r.expected(), r.events(), head));
+                outcomes.put(
+                    r,
+                    events.appendDeferred(
+                        c, r.stream(), r.expected(), r.events(), head, versions, rows, now));
               } catch (FlowstoreException e) {
                 outcomes.put(r, e);
               }
             }
+            events.insertAll(c, rows);
             if (head[0] != start) events.updateHead(c, head[0]);
             return null;
           });

@@ -200,9 +200,46 @@ final class JdbcEventStore implements EventStore {
     return new AppendResult(stream, stored.get(stored.size() - 1).version(), stored, true);
   }
 
+  /** An event ready to insert, with the stored form it will have. */
+  record Planned(Prepared source, RecordedEvent event) {}
+
   private List<RecordedEvent> insert(
       Connection c, String stream, long current, long head, List<Prepared> prepared)
       throws SQLException {
+    List<Planned> rows = plan(stream, current, head, prepared, scope.flowstore().now());
+    insertAll(c, rows);
+    return rows.stream().map(Planned::event).toList();
+  }
+
+  /** Versions {@code current+1..} and positions {@code head+1..} for the events of one append. */
+  private List<Planned> plan(
+      String stream, long current, long head, List<Prepared> prepared, Instant now) {
+    List<Planned> out = new ArrayList<>(prepared.size());
+    for (int i = 0; i < prepared.size(); i++) {
+      Prepared p = prepared.get(i);
+      Instant at = p.source().createdAt() == null ? now : p.source().createdAt();
+      out.add(
+          new Planned(
+              p,
+              new RecordedEvent(
+                  p.eventId(),
+                  stream,
+                  current + 1 + i,
+                  head + 1 + i,
+                  p.type(),
+                  p.source().payload().deepCopy(),
+                  p.source().metadata().deepCopy(),
+                  at)));
+    }
+    return out;
+  }
+
+  /**
+   * Inserts planned events, of one or many appends, as one JDBC batch (one round trip on
+   * PostgreSQL).
+   */
+  void insertAll(Connection c, List<Planned> rows) throws SQLException {
+    if (rows.isEmpty()) return;
     String json = dialect.jsonParam();
     String sql =
         "INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
@@ -210,36 +247,86 @@ final class JdbcEventStore implements EventStore {
             + ", "
             + json
             + ", ?)";
-    Instant now = scope.flowstore().now();
-    String category = Ids.category(stream);
-    List<RecordedEvent> out = new ArrayList<>(prepared.size());
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < prepared.size(); i++) {
-        Prepared p = prepared.get(i);
-        Instant at = p.source().createdAt() == null ? now : p.source().createdAt();
+      for (Planned row : rows) {
+        RecordedEvent e = row.event();
         ps.setString(1, tenant());
-        ps.setLong(2, head + 1 + i);
-        ps.setString(3, stream);
-        ps.setLong(4, current + 1 + i);
-        dialect.setUuid(ps, 5, p.eventId());
-        ps.setString(6, p.type());
-        ps.setString(7, category);
-        ps.setString(8, p.payloadJson());
-        ps.setString(9, p.metadataJson());
-        dialect.setTime(ps, 10, at);
+        ps.setLong(2, e.position());
+        ps.setString(3, e.stream());
+        ps.setLong(4, e.version());
+        dialect.setUuid(ps, 5, e.eventId());
+        ps.setString(6, e.type());
+        ps.setString(7, Ids.category(e.stream()));
+        ps.setString(8, row.source().payloadJson());
+        ps.setString(9, row.source().metadataJson());
+        dialect.setTime(ps, 10, e.createdAt());
         ps.addBatch();
-        out.add(
-            new RecordedEvent(
-                p.eventId(),
-                stream,
-                current + 1 + i,
-                head + 1 + i,
-                p.type(),
-                p.source().payload().deepCopy(),
-                p.source().metadata().deepCopy(),
-                at));
       }
       ps.executeBatch();
+    }
+  }
+
+  /**
+   * One append of a group commit, under the feed lock: checked like {@link #appendLocked}, but its
+   * events go to {@code sink} (inserted together with the batch's others) and stream versions come
+   * from {@code versions}, which it keeps current for the appends after it.
+   */
+  AppendResult appendDeferred(
+      Connection c,
+      String stream,
+      ExpectedVersion expected,
+      List<Prepared> prepared,
+      long[] head,
+      java.util.Map<String, Long> versions,
+      List<Planned> sink,
+      Instant now)
+      throws SQLException {
+    AppendResult replay = replayIfStored(c, stream, expected, prepared);
+    if (replay != null) return replay;
+    long current = versions.getOrDefault(stream, -1L);
+    if (!expected.matches(current)) {
+      throw new FlowstoreException(
+          ErrorCode.VERSION_CONFLICT,
+          "stream '"
+              + stream
+              + "' is at version "
+              + (current < 0 ? "none (no stream)" : current)
+              + ", expected "
+              + expected);
+    }
+    List<Planned> rows = plan(stream, current, head[0], prepared, now);
+    sink.addAll(rows);
+    head[0] += prepared.size();
+    versions.put(stream, current + prepared.size());
+    return new AppendResult(
+        stream, current + prepared.size(), rows.stream().map(Planned::event).toList(), false);
+  }
+
+  /** The current versions of several streams in one query (absent streams are left out). */
+  java.util.Map<String, Long> streamVersions(Connection c, java.util.Collection<String> streams)
+      throws SQLException {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    if (streams.isEmpty()) return out;
+    List<String> ids = List.copyOf(streams);
+    // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a
+    // max(version) ... GROUP BY over an IN list reads every event of the streams instead
+    String names =
+        String.join(
+            " UNION ALL ", java.util.Collections.nCopies(ids.size(), "SELECT ? AS stream_id"));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT s.stream_id, (SELECT e.version FROM events e WHERE e.tenant_id = ? AND e.stream_id = s.stream_id"
+                + " ORDER BY e.version DESC LIMIT 1) FROM ("
+                + names
+                + ") s")) {
+      ps.setString(1, tenant());
+      for (int i = 0; i < ids.size(); i++) ps.setString(i + 2, ids.get(i));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long v = rs.getLong(2);
+          if (!rs.wasNull()) out.put(rs.getString(1), v);
+        }
+      }
     }
     return out;
   }
