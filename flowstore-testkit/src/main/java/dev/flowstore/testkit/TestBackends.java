@@ -56,7 +56,37 @@ public final class TestBackends {
                 .toLowerCase(Locale.ROOT));
     m.put("POSTGRES_POOL_MAX", "8");
     m.putAll(extra);
-    return FlowstoreConfig.fromMap(m);
+    FlowstoreConfig config = FlowstoreConfig.fromMap(m);
+    dropAtExit(config);
+    return config;
+  }
+
+  private static final java.util.Set<FlowstoreConfig> CREATED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Remembers a test schema and, once per JVM, registers a shutdown hook that drops every one still
+   * there — tests that open stores outside {@link FlowstoreTestBase} leave none behind either.
+   */
+  private static void dropAtExit(FlowstoreConfig config) {
+    synchronized (CREATED) {
+      if (CREATED.isEmpty()) {
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      for (FlowstoreConfig c : CREATED) {
+                        try {
+                          drop(c);
+                        } catch (RuntimeException e) {
+                          // the JVM is exiting; a schema left behind is harmless
+                        }
+                      }
+                    },
+                    "flowstore-test-schemas"));
+      }
+      CREATED.add(config);
+    }
   }
 
   /**
