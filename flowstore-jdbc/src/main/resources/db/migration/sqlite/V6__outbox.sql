@@ -1,6 +1,7 @@
 -- The transactional outbox (see the PostgreSQL migration).
+-- why: a rowid table, so seq can copy the ever-increasing rowid (the primary key leads with tenant_id,
+-- like every tenant table's; SQLite has no identity columns)
 CREATE TABLE outbox (
-    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id       TEXT    NOT NULL,
     message_id      TEXT    NOT NULL,
     event_id        TEXT    NOT NULL,
@@ -13,9 +14,14 @@ CREATE TABLE outbox (
     last_error      TEXT,
     created_at      INTEGER NOT NULL,
     published_at    INTEGER,
+    seq             INTEGER,
+    PRIMARY KEY (tenant_id, message_id),
     CHECK ((status = 'PUBLISHED') = (published_at IS NOT NULL))
 );
-CREATE UNIQUE INDEX outbox_id_uq ON outbox (tenant_id, message_id);
+CREATE TRIGGER outbox_seq AFTER INSERT ON outbox
+BEGIN
+    UPDATE outbox SET seq = NEW.rowid WHERE rowid = NEW.rowid;
+END;
 CREATE INDEX outbox_due_ix ON outbox (tenant_id, next_attempt_at, seq) WHERE status = 'PENDING';
 CREATE INDEX outbox_status_ix ON outbox (tenant_id, status, seq);
 

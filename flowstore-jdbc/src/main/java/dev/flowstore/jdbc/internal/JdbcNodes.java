@@ -11,6 +11,7 @@ import dev.flowstore.internal.JsonSchemas;
 import dev.flowstore.internal.RecordValidation;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -79,14 +80,7 @@ final class JdbcNodes implements Nodes {
                 dialect.setTime(ps, 9, now);
                 dialect.setTime(ps, 10, now);
               });
-          return Columns.one(
-                  c,
-                  "SELECT " + COLUMNS + " FROM registry_nodes WHERE tenant_id = ? AND node_id = ?",
-                  ps -> {
-                    ps.setString(1, tenant());
-                    ps.setString(2, nodeId);
-                  },
-                  this::map)
+          return find(c, nodeId)
               .orElseThrow(
                   () ->
                       new FlowstoreException(
@@ -126,16 +120,18 @@ final class JdbcNodes implements Nodes {
   @Override
   public Optional<Node> get(String nodeId) {
     RecordValidation.name("node_id", nodeId);
-    return scope.read(
-        c ->
-            Columns.one(
-                c,
-                "SELECT " + COLUMNS + " FROM registry_nodes WHERE tenant_id = ? AND node_id = ?",
-                ps -> {
-                  ps.setString(1, tenant());
-                  ps.setString(2, nodeId);
-                },
-                this::map));
+    return scope.read(c -> find(c, nodeId));
+  }
+
+  private Optional<Node> find(Connection c, String nodeId) throws SQLException {
+    return Columns.one(
+        c,
+        "SELECT " + COLUMNS + " FROM registry_nodes WHERE tenant_id = ? AND node_id = ?",
+        ps -> {
+          ps.setString(1, tenant());
+          ps.setString(2, nodeId);
+        },
+        this::map);
   }
 
   @Override

@@ -108,16 +108,18 @@ final class JdbcOutbox implements Outbox {
   @Override
   public Optional<OutboxMessage> get(UUID messageId) {
     RecordValidation.required("message_id", messageId);
-    return scope.read(
-        c ->
-            Columns.one(
-                c,
-                "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
-                ps -> {
-                  ps.setString(1, tenant());
-                  dialect.setUuid(ps, 2, messageId);
-                },
-                this::map));
+    return scope.read(c -> find(c, messageId));
+  }
+
+  private Optional<OutboxMessage> find(Connection c, UUID messageId) throws SQLException {
+    return Columns.one(
+        c,
+        "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
+        ps -> {
+          ps.setString(1, tenant());
+          dialect.setUuid(ps, 2, messageId);
+        },
+        this::map);
   }
 
   @Override
@@ -246,14 +248,7 @@ final class JdbcOutbox implements Outbox {
                     dialect.setUuid(ps, 3, messageId);
                   });
           OutboxMessage m =
-              Columns.one(
-                      c,
-                      "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
-                      ps -> {
-                        ps.setString(1, tenant());
-                        dialect.setUuid(ps, 2, messageId);
-                      },
-                      this::map)
+              find(c, messageId)
                   .orElseThrow(
                       () ->
                           new FlowstoreException(
