@@ -38,6 +38,10 @@ import java.util.Set;
  * @param idempotencyTtlHours {@code IDEMPOTENCY_TTL_HOURS} (default 24)
  * @param outboxPollIntervalMs {@code OUTBOX_POLL_INTERVAL_MS}: how often outbox relays poll
  *     (default 500)
+ * @param jobRetentionHours {@code JOB_RETENTION_HOURS}: the sweeper deletes jobs that succeeded
+ *     longer ago than this (default 24; 0 keeps them forever)
+ * @param outboxRetentionHours {@code OUTBOX_RETENTION_HOURS}: the sweeper deletes outbox messages
+ *     published longer ago than this (default 24; 0 keeps them forever)
  * @param redisVisibilityTimeoutSeconds {@code REDIS_QUEUE_VISIBILITY_TIMEOUT_S}: default lease of
  *     the Redis queue (default 30)
  * @param env {@code FLOWSTORE_ENV}: the environment name in Redis keys {@code flowstore:{env}:...}
@@ -61,6 +65,8 @@ public record FlowstoreConfig(
     boolean migrateOnStart,
     int idempotencyTtlHours,
     int outboxPollIntervalMs,
+    int jobRetentionHours,
+    int outboxRetentionHours,
     int redisVisibilityTimeoutSeconds,
     String env,
     String cache) {
@@ -80,6 +86,8 @@ public record FlowstoreConfig(
           "REDIS_QUEUE_VISIBILITY_TIMEOUT_S",
           "IDEMPOTENCY_TTL_HOURS",
           "OUTBOX_POLL_INTERVAL_MS",
+          "JOB_RETENTION_HOURS",
+          "OUTBOX_RETENTION_HOURS",
           "FLOWSTORE_HTTP_HOST",
           "FLOWSTORE_HTTP_PORT",
           "FLOWSTORE_MAX_PAYLOAD_BYTES",
@@ -87,6 +95,9 @@ public record FlowstoreConfig(
           "FLOWSTORE_ENV",
           "FLOWSTORE_CACHE",
           "FLOWSTORE_CONFIG");
+
+  /** The longest JOB_RETENTION_HOURS / OUTBOX_RETENTION_HOURS: ten years. */
+  public static final int MAX_RETENTION_HOURS = 24 * 3650;
 
   /**
    * Reads {@code flowstore.properties} (or the file named by {@code FLOWSTORE_CONFIG}) if present,
@@ -193,6 +204,8 @@ public record FlowstoreConfig(
         bool(v, "FLOWSTORE_MIGRATE_ON_START", true),
         intIn(v, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365),
         intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000),
+        intIn(v, "JOB_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS),
+        intIn(v, "OUTBOX_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS),
         intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400),
         env,
         cache);
@@ -216,9 +229,21 @@ public record FlowstoreConfig(
         migrateOnStart,
         idempotencyTtlHours,
         outboxPollIntervalMs,
+        jobRetentionHours,
+        outboxRetentionHours,
         redisVisibilityTimeoutSeconds,
         env,
         cache);
+  }
+
+  /** JOB_RETENTION_HOURS as a duration, or null when succeeded jobs are kept forever (0). */
+  public java.time.Duration jobRetention() {
+    return jobRetentionHours == 0 ? null : java.time.Duration.ofHours(jobRetentionHours);
+  }
+
+  /** OUTBOX_RETENTION_HOURS as a duration, or null when published messages are kept forever (0). */
+  public java.time.Duration outboxRetention() {
+    return outboxRetentionHours == 0 ? null : java.time.Duration.ofHours(outboxRetentionHours);
   }
 
   /** Whether the HTTP server binds only to the loopback interface. */

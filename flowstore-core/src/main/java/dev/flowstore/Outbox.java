@@ -58,4 +58,14 @@ public interface Outbox {
    * @throws FlowstoreException NOT_FOUND; UNPROCESSABLE when the message is not failed
    */
   OutboxMessage replay(UUID messageId);
+
+  /**
+   * Retention: deletes up to {@code max} PUBLISHED messages of the tenant published before {@code
+   * publishedBefore}, oldest first (PENDING and FAILED ones are never deleted). Run it in batches
+   * until it returns less than {@code max}; the server's sweeper does (docs/messaging.md).
+   *
+   * @return how many messages were deleted
+   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..10000
+   */
+  int purgePublished(java.time.Instant publishedBefore, int max);
 }

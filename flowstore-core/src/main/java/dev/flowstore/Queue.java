@@ -141,6 +141,18 @@ public interface Queue {
   DeadLetters deadLetters();
 
   /**
+   * Retention: deletes up to {@code max} jobs of the tenant that SUCCEEDED before {@code
+   * finishedBefore}, with their attempt history, oldest first, so queue tables stay the size of the
+   * live work. Failed jobs are not touched (they leave with their DLQ item: {@link
+   * DeadLetters#purge}). Run it in batches until it returns less than {@code max}; the server's
+   * sweeper does (see docs/queue.md, "Retention").
+   *
+   * @return how many jobs were deleted
+   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..10000
+   */
+  int purgeSucceeded(java.time.Instant finishedBefore, int max);
+
+  /**
    * Waits until work may have arrived in {@code queue} (an enqueue, redrive or released lease
    * committed, in this process or, on PostgreSQL, any process via LISTEN/NOTIFY) or until {@code
    * timeout}. A signal that came after this object's previous {@code awaitWork} for the queue

@@ -122,6 +122,19 @@ class PostgresCoreIndexesTest extends FlowstoreTestBase {
   }
 
   @Test
+  void theOutboxRetentionPurgeUsesThePublishedIndex() throws SQLException {
+    plans.assertUses(
+        "outbox_published_ix",
+        "WITH doomed AS MATERIALIZED (SELECT message_id AS doomed_id FROM outbox WHERE tenant_id = ? AND status = 'PUBLISHED'"
+            + " AND published_at < ? ORDER BY published_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " DELETE FROM outbox WHERE tenant_id = ? AND message_id IN (SELECT doomed_id FROM doomed)",
+        TENANT,
+        Timestamp.from(Instant.now().plusSeconds(60)),
+        1000,
+        TENANT);
+  }
+
+  @Test
   void outboxQueriesUseTheirIndexes() throws SQLException {
     plans.assertUses(
         "outbox_due_ix",

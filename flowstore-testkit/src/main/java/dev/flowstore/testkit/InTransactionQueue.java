@@ -11,6 +11,7 @@ import dev.flowstore.QueueStats;
 import dev.flowstore.Recorded;
 import dev.flowstore.TenantId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -74,6 +75,11 @@ public record InTransactionQueue(Flowstore fs, TenantId tenant) implements Queue
   @Override
   public int recoverDlq() {
     return fs.inTransaction(tenant, tx -> tx.queue().recoverDlq());
+  }
+
+  @Override
+  public int purgeSucceeded(Instant finishedBefore, int max) {
+    return fs.inTransaction(tenant, tx -> tx.queue().purgeSucceeded(finishedBefore, max));
   }
 
   @Override

@@ -265,6 +265,11 @@ final class JdbcOutbox implements Outbox {
         });
   }
 
+  @Override
+  public int purgePublished(Instant publishedBefore, int max) {
+    return JdbcRetention.purgePublished(scope, publishedBefore, max);
+  }
+
   private OutboxMessage map(ResultSet rs) throws SQLException {
     return new OutboxMessage(
         dialect.getUuid(rs, "message_id"),

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Job;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.NewSession;
+import dev.flowstore.Outbox;
+import dev.flowstore.OutboxMessage;
 import dev.flowstore.Queue;
 import dev.flowstore.ResumeHandle;
 import dev.flowstore.Session;
@@ -20,10 +23,12 @@ import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.Json;
 import dev.flowstore.testkit.SettableClock;
 import dev.flowstore.testkit.TestBackends;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +36,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sweeper expires sessions, resume handles, queue leases and idempotency keys of every tenant
- * and finishes interrupted DLQ transitions, with time from a clock the test moves (no sleeping).
+ * The sweeper expires sessions, resume handles, queue leases and idempotency keys of every tenant,
+ * finishes interrupted DLQ transitions and deletes finished jobs and outbox messages past their
+ * retention, with time from a clock the test moves (no sleeping).
  */
 class SweeperTest {
   @Test
@@ -171,6 +177,100 @@ class SweeperTest {
       assertThat(sweeper.sweep()).isEqualTo(2);
       assertThat(sweeper.sweep()).isZero();
     }
+  }
+
+  @Test
+  void deletesSucceededJobsAndPublishedMessagesPastRetentionInBatchesBoundedPerTenant() {
+    SettableClock clock = new SettableClock();
+    try (Flowstore fs = Flowstore.open(TestBackends.sqliteTemp(), clock)) {
+      TenantId a = register(fs, "a");
+      TenantId b = register(fs, "b");
+      List<UUID> aJobs = succeed(fs.queue(a), 12);
+      List<UUID> bJobs = succeed(fs.queue(b), 3);
+      List<UUID> aMessages = publish(fs.outbox(a), 12);
+      List<UUID> bMessages = publish(fs.outbox(b), 3);
+      Queue queue = fs.queue(a);
+      UUID failed = queue.enqueue(NewJob.of("q", "x", null).withMaxAttempts(1)).value().jobId();
+      Lease lease = queue.lease("q", 1, Duration.ofSeconds(30)).get(0);
+      queue.nack(failed, lease.token(), "boom", null);
+      UUID queued = queue.enqueue(NewJob.of("q", "x", null)).value().jobId();
+      UUID pending = fs.outbox(a).add("queue:q", null, null, null).messageId();
+      // batches of 5, at most 2 per tenant and kind in a round
+      Sweeper sweeper = Sweeper.manual(fs, clock, Duration.ofHours(1), Duration.ofHours(2), 5, 2);
+      assertThat(sweeper.sweep()).isZero();
+
+      clock.advance(Duration.ofMinutes(90));
+      assertThat(sweeper.sweep()).as("a: 10 of 12 jobs, b: all 3; no messages yet").isEqualTo(13);
+      for (int i = 0; i < 12; i++)
+        assertThat(fs.queue(a).get(aJobs.get(i)).isPresent())
+            .as("job %d of a kept", i + 1)
+            .isEqualTo(i >= 10);
+      for (UUID id : bJobs) assertThat(fs.queue(b).get(id)).isEmpty();
+      assertThat(sweeper.sweep()).isEqualTo(2);
+      assertThat(sweeper.sweep()).isZero();
+
+      clock.advance(Duration.ofHours(1));
+      assertThat(sweeper.sweep()).isEqualTo(13);
+      assertThat(fs.outbox(a).get(aMessages.get(9))).isEmpty();
+      assertThat(fs.outbox(a).get(aMessages.get(10))).isPresent();
+      for (UUID id : bMessages) assertThat(fs.outbox(b).get(id)).isEmpty();
+      assertThat(sweeper.sweep()).isEqualTo(2);
+      assertThat(sweeper.sweep()).isZero();
+
+      assertThat(queue.get(failed).orElseThrow().job().status()).isEqualTo(Job.Status.FAILED);
+      assertThat(queue.get(queued).orElseThrow().job().status()).isEqualTo(Job.Status.QUEUED);
+      assertThat(fs.outbox(a).get(pending).orElseThrow().status())
+          .isEqualTo(OutboxMessage.Status.PENDING);
+    }
+  }
+
+  @Test
+  void takesRetentionFromTheConfigurationAndZeroKeepsForever() throws Exception {
+    SettableClock clock = new SettableClock();
+    FlowstoreConfig config =
+        FlowstoreConfig.fromMap(
+            Map.of(
+                "FLOWSTORE_DATA_DIR",
+                Files.createTempDirectory("flowstore-test-").toString(),
+                "JOB_RETENTION_HOURS",
+                "0",
+                "OUTBOX_RETENTION_HOURS",
+                "1"));
+    try (Flowstore fs = Flowstore.open(config, clock)) {
+      TenantId a = register(fs, "a");
+      List<UUID> jobs = succeed(fs.queue(a), 3);
+      List<UUID> messages = publish(fs.outbox(a), 3);
+      clock.advance(Duration.ofMinutes(59));
+      assertThat(Sweeper.manual(fs, clock).sweep()).isZero();
+      clock.advance(Duration.ofDays(400));
+      assertThat(Sweeper.manual(fs, clock).sweep()).isEqualTo(3);
+      for (UUID id : messages) assertThat(fs.outbox(a).get(id)).isEmpty();
+      for (UUID id : jobs)
+        assertThat(fs.queue(a).get(id).orElseThrow().job().status())
+            .isEqualTo(Job.Status.SUCCEEDED);
+    }
+  }
+
+  /** Enqueues, leases and acks {@code n} jobs; their ids in the order they succeeded. */
+  private static List<UUID> succeed(Queue queue, int n) {
+    queue.enqueueAll(Collections.nCopies(n, NewJob.of("done", "x", null)));
+    List<UUID> ids = new ArrayList<>();
+    for (Lease l : queue.lease("done", n, Duration.ofSeconds(30))) {
+      queue.ack(l.jobId(), l.token());
+      ids.add(l.jobId());
+    }
+    assertThat(ids).hasSize(n);
+    return ids;
+  }
+
+  private static List<UUID> publish(Outbox outbox, int n) {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      UUID id = outbox.add("queue:q", null, null, null).messageId();
+      assertThat(outbox.markPublished(id)).isTrue();
+      ids.add(id);
+    }
+    return ids;
   }
 
   /**
