@@ -81,10 +81,36 @@ class PostgresQueueIndexesTest extends FlowstoreTestBase {
   }
 
   @Test
+  void theRetentionPurgeUsesTheSucceededIndexAsTheAppRole() throws SQLException {
+    new QueryPlans(config, TENANT)
+        .assertUses(
+            "jobs_succeeded_ix",
+            "WITH doomed AS MATERIALIZED (SELECT job_id AS doomed_id FROM jobs WHERE tenant_id = ? AND status = 'succeeded'"
+                + " AND finished_at < ? ORDER BY finished_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " DELETE FROM jobs WHERE tenant_id = ? AND job_id IN (SELECT doomed_id FROM doomed)",
+            TENANT,
+            java.sql.Timestamp.from(java.time.Instant.now().plusSeconds(60)),
+            1000,
+            TENANT);
+  }
+
+  @Test
   void statsUseTheStatsIndex() throws SQLException {
     assertThat(
             plan(
                 "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > now() THEN 1 ELSE 0 END, COUNT(*) FROM jobs WHERE tenant_id = 'explain' GROUP BY 1, 2, 3"))
         .contains("jobs_stats_ix");
+  }
+
+  @Test
+  void aGroupOfAcksFindsItsJobsByPrimaryKey() throws SQLException {
+    assertThat(
+            plan(
+                "UPDATE jobs SET status = 'succeeded', lease_expires_at = NULL, finished_at = now(), updated_at = now()"
+                    + " WHERE tenant_id = 'explain' AND status = 'leased' AND (job_id, lease_seq) IN (VALUES"
+                    + " ('00000000-0000-0000-0000-000000000001'::uuid, 1::bigint),"
+                    + " ('00000000-0000-0000-0000-000000000002'::uuid, 2::bigint)) RETURNING job_id"))
+        .contains("jobs_pk")
+        .doesNotContain("Seq Scan");
   }
 }

@@ -153,6 +153,11 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
       pool.shutdownNow();
     }
     assertThat(es.readStream("race-1", 0, 100, Direction.FORWARD)).hasSize(2);
+    // the losers took no positions (appends grouped into one transaction give theirs back)
+    es.append("race-2", ExpectedVersion.NO_STREAM, events("after", 2));
+    assertThat(es.readAll(0, 100, null))
+        .extracting(RecordedEvent::position)
+        .containsExactly(1L, 2L, 3L, 4L);
   }
 
   @Test

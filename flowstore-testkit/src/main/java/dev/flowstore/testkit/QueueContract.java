@@ -363,6 +363,62 @@ public abstract class QueueContract extends QueueTestSupport {
     assertThat(distinct).hasSize(n);
   }
 
+  /**
+   * Concurrent acks may share a transaction (group commit); each must still get its own answer: the
+   * right token acks, a wrong or repeated one gets LEASE_LOST, an unknown job NOT_FOUND, and a
+   * rejected ack writes nothing.
+   */
+  @Test
+  void concurrentAcksEachGetTheirOwnAnswer() throws Exception {
+    TenantId tenant = newTenant();
+    Queue q = queue(tenant);
+    int n = 48;
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) jobs.add(job("acks", i));
+    q.enqueueAll(jobs);
+    List<Lease> leases = new ArrayList<>(q.lease("acks", n, VIS));
+    leases.sort(java.util.Comparator.comparing(Lease::jobId));
+    assertThat(leases).hasSize(n);
+    // racer i: i % 4 == 0 -> right token; 1 -> wrong token; 2 -> unknown job; 3 -> same job and
+    // token as racer i - 3 (a duplicate ack: exactly one of the two may succeed)
+    var out =
+        Concurrently.race(
+            n,
+            i -> {
+              Lease l = leases.get(i % 4 == 3 ? i - 3 : i);
+              return switch (i % 4) {
+                case 0, 3 -> queue(tenant).ack(l.jobId(), l.token());
+                case 1 -> queue(tenant).ack(l.jobId(), l.token() + 1);
+                default -> queue(tenant).ack(UUID.randomUUID(), 1);
+              };
+            });
+    for (int i = 0; i < n; i++) {
+      Lease l = leases.get(i);
+      switch (i % 4) {
+        case 0 -> {
+          String pair = out.get(i).code() + "/" + out.get(i + 3).code();
+          assertThat(pair).isIn("OK/LEASE_LOST", "LEASE_LOST/OK");
+          Job acked = (out.get(i).ok() ? out.get(i) : out.get(i + 3)).value();
+          assertThat(acked.jobId()).isEqualTo(l.jobId());
+          assertThat(acked.status()).isEqualTo(Job.Status.SUCCEEDED);
+          JobDetail d = q.get(l.jobId()).orElseThrow();
+          assertThat(d.job().status()).isEqualTo(Job.Status.SUCCEEDED);
+          assertThat(d.attempts()).extracting(a -> a.outcome()).containsExactly(Outcome.SUCCEEDED);
+        }
+        case 1 -> {
+          assertThat(out.get(i).code()).isEqualTo("LEASE_LOST");
+          JobDetail d = q.get(l.jobId()).orElseThrow();
+          assertThat(d.job().status()).isEqualTo(Job.Status.LEASED);
+          assertThat(d.job().leaseToken()).isEqualTo(l.token());
+          assertThat(d.attempts()).extracting(a -> a.outcome()).containsExactly(Outcome.LEASED);
+          q.ack(l.jobId(), l.token());
+        }
+        case 2 -> assertThat(out.get(i).code()).isEqualTo("NOT_FOUND");
+        default -> {}
+      }
+    }
+  }
+
   @Test
   void statsCountJobsPerQueueAndState() {
     Queue q = queue(newTenant());

@@ -60,7 +60,7 @@ final class Columns {
   /** A stored JSON object column, or null. */
   static ObjectNode getJson(ResultSet rs, String column) throws SQLException {
     String text = rs.getString(column);
-    return text == null ? null : Json.parseObject("stored " + column, text);
+    return text == null ? null : Json.stored("stored " + column, text);
   }
 
   static int update(Connection c, String sql, Binder binder) throws SQLException {

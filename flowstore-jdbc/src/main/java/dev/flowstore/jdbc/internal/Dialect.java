@@ -29,6 +29,33 @@ public interface Dialect {
    */
   void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException;
 
+  /**
+   * A transaction of exactly one statement in one round trip, or null where there is no such thing:
+   * the tenant scope of {@link #beginTenantTransaction} followed by {@code sql} in one string.
+   * PostgreSQL runs the statements of one protocol exchange (up to its Sync) as one implicit
+   * transaction, so the scope holds for {@code sql}, ends with it, and a failure rolls back both.
+   * The scope takes the first {@link #scopeParams} parameters (bound by {@link #bindScope}).
+   */
+  default String scopedStatement(String sql) {
+    return null;
+  }
+
+  /** How many parameters the scope of {@link #scopedStatement} takes. */
+  default int scopeParams() {
+    return 0;
+  }
+
+  /** Binds the scope's parameters of a {@link #scopedStatement}. */
+  default void bindScope(java.sql.PreparedStatement ps, TenantId tenant) throws SQLException {}
+
+  /**
+   * Whether a statement may hold data-modifying CTEs ({@code WITH a AS (UPDATE ... RETURNING ...)
+   * UPDATE ...}): PostgreSQL yes, SQLite no.
+   */
+  default boolean dataModifyingCtes() {
+    return false;
+  }
+
   /** The parameter placeholder for a JSON object value. */
   String jsonParam();
 

@@ -1,143 +1,125 @@
 package dev.flowstore.jdbc.internal;
 
-import dev.flowstore.AppendResult;
-import dev.flowstore.ExpectedVersion;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.TenantId;
-import dev.flowstore.internal.EventValidation.Prepared;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Group commit for appends that run in their own transaction. Appends of one tenant are serial
- * anyway (each holds the tenant's feed lock until it commits), so instead of N transactions and N
- * fsyncs, concurrent callers queue up and one of them — the leader — commits a batch of them in one
- * transaction: it takes the feed lock once, applies each append in arrival order (each checked on
- * its own: a VERSION_CONFLICT fails that append only, before it writes anything), writes the feed
- * head once, and commits. Every caller gets its own result or error, and only after the commit — so
- * a success is durable when it is returned. If the shared transaction itself fails, the batch is
- * retried one append per transaction, so one bad append cannot fail the others.
+ * Group commit: concurrent calls of one kind (appends, acks) of one tenant that each would run in a
+ * transaction of their own share one transaction instead, so N commits (N WAL fsyncs) become one.
+ * The first caller that finds no leader becomes the leader and runs queued requests in batches of
+ * up to {@code maxBatch}; each request is checked on its own inside the batch (a VERSION_CONFLICT
+ * or LEASE_LOST fails that request only, before it writes anything), and every caller gets its own
+ * result or error only after the commit — so a success is durable when it is returned. If the
+ * shared transaction itself fails, the batch is retried one request per transaction, so one bad
+ * request cannot fail the others.
  *
- * <p>No thread of its own: the caller that finds no leader becomes it and drains the queue; the
- * others wait on their futures (and take over if the leader finished just before their append
- * arrived).
+ * <p>No thread of its own: the leader is one of the callers. A leader that steps down looks at the
+ * queue again, so a request queued while it was finishing is never left waiting.
+ *
+ * @param <Q> a request
+ * @param <A> its answer
  */
-final class GroupCommit {
-  private static final int MAX_BATCH = 256;
+final class GroupCommit<Q, A> {
 
-  private final JdbcFlowstore fs;
-  private final Map<TenantId, Lane> lanes = new ConcurrentHashMap<>();
-
-  GroupCommit(JdbcFlowstore fs) {
-    this.fs = fs;
+  /** Runs one batch in one transaction of its own. */
+  interface Work<Q> {
+    /**
+     * @return per request, in batch order, its answer or the {@link FlowstoreException} that
+     *     rejected it (a rejected request must have written nothing); an exception thrown means the
+     *     transaction did not commit
+     */
+    Object[] run(TenantId tenant, List<Q> batch);
   }
 
-  private static final class Lane {
-    final ConcurrentLinkedQueue<Request> pending = new ConcurrentLinkedQueue<>();
+  private final int maxBatch;
+  private final Work<Q> work;
+  private final Map<TenantId, Lane<Q, A>> lanes = new ConcurrentHashMap<>();
+
+  GroupCommit(int maxBatch, Work<Q> work) {
+    this.maxBatch = maxBatch;
+    this.work = work;
+  }
+
+  private record Pending<Q, A>(Q request, CompletableFuture<A> done) {}
+
+  private static final class Lane<Q, A> {
+    final ConcurrentLinkedQueue<Pending<Q, A>> queue = new ConcurrentLinkedQueue<>();
     final AtomicBoolean leading = new AtomicBoolean();
   }
 
-  private record Request(
-      String stream,
-      ExpectedVersion expected,
-      List<Prepared> events,
-      CompletableFuture<AppendResult> done) {}
+  /** Runs {@code request} in a shared transaction; returns once that transaction committed. */
+  A submit(TenantId tenant, Q request) {
+    Lane<Q, A> lane = lanes.computeIfAbsent(tenant, t -> new Lane<>());
+    Pending<Q, A> pending = new Pending<>(request, new CompletableFuture<>());
+    lane.queue.add(pending);
+    lead(tenant, lane);
+    return await(pending.done());
+  }
 
-  AppendResult append(
-      TenantId tenant, String stream, ExpectedVersion expected, List<Prepared> events) {
-    Lane lane = lanes.computeIfAbsent(tenant, t -> new Lane());
-    Request request = new Request(stream, expected, events, new CompletableFuture<>());
-    lane.pending.add(request);
-    while (!request.done().isDone()) {
-      if (lane.leading.compareAndSet(false, true)) {
-        try {
-          drain(tenant, lane);
-        } finally {
-          lane.leading.set(false);
-        }
-      } else {
-        try {
-          // why: a leader may have drained its last batch just before this append arrived; waking
-          // up
-          // now and then to try for leadership means no append is left waiting
-          request.done().get(2, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-          // done or not: the loop condition and join() below tell
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new FlowstoreException(
-              dev.flowstore.ErrorCode.INTERNAL, "interrupted while appending", e);
-        }
+  // why: whoever releases leadership re-checks the queue, so a request added after the leader's
+  // last poll but before it stepped down is drained by it (or by the next leader): nobody polls
+  private void lead(TenantId tenant, Lane<Q, A> lane) {
+    while (!lane.queue.isEmpty() && lane.leading.compareAndSet(false, true)) {
+      try {
+        for (List<Pending<Q, A>> batch = next(lane); !batch.isEmpty(); batch = next(lane))
+          commit(tenant, batch);
+      } finally {
+        lane.leading.set(false);
       }
     }
-    try {
-      return request.done().join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      throw e;
-    }
   }
 
-  private void drain(TenantId tenant, Lane lane) {
-    while (true) {
-      List<Request> batch = new ArrayList<>();
-      for (Request r; batch.size() < MAX_BATCH && (r = lane.pending.poll()) != null; ) batch.add(r);
-      if (batch.isEmpty()) return;
-      commit(tenant, batch);
-    }
+  private List<Pending<Q, A>> next(Lane<Q, A> lane) {
+    List<Pending<Q, A>> batch = new ArrayList<>();
+    for (Pending<Q, A> p; batch.size() < maxBatch && (p = lane.queue.poll()) != null; )
+      batch.add(p);
+    return batch;
   }
 
-  private void commit(TenantId tenant, List<Request> batch) {
-    Map<Request, Object> outcomes = new IdentityHashMap<>();
+  @SuppressWarnings("unchecked")
+  private void commit(TenantId tenant, List<Pending<Q, A>> batch) {
+    Object[] outcomes;
     try {
-      fs.write(
-          tenant,
-          c -> {
-            outcomes.clear();
-            JdbcEventStore events = new JdbcEventStore(fs.joined(tenant, c));
-            long[] head = {events.lockFeedHead(c)};
-            long start = head[0];
-            // why: one query for every stream's version and one batch for every event, so a batch
-            // costs a handful of round trips however many appends it holds
-            Map<String, Long> versions =
-                events.streamVersions(c, batch.stream().map(Request::stream).distinct().toList());
-            List<JdbcEventStore.Planned> rows = new ArrayList<>();
-            java.time.Instant now = fs.now();
-            for (Request r : batch) {
-              try {
-                outcomes.put(
-                    r,
-                    events.appendDeferred(
-                        c, r.stream(), r.expected(), r.events(), head, versions, rows, now));
-              } catch (FlowstoreException e) {
-                outcomes.put(r, e);
-              }
-            }
-            events.insertAll(c, rows);
-            if (head[0] != start) events.updateHead(c, head[0]);
-            return null;
-          });
+      List<Q> requests = batch.stream().map(Pending::request).toList();
+      outcomes = work.run(tenant, requests);
     } catch (RuntimeException e) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(e);
-      } else {
-        for (Request r : batch) commit(tenant, List.of(r));
-      }
+      if (batch.size() == 1) batch.get(0).done().completeExceptionally(e);
+      else for (Pending<Q, A> p : batch) commit(tenant, List.of(p));
       return;
     }
-    for (Request r : batch) {
-      Object outcome = outcomes.get(r);
-      if (outcome instanceof AppendResult result) r.done().complete(result);
-      else r.done().completeExceptionally((Throwable) outcome);
+    for (int i = 0; i < batch.size(); i++) {
+      if (outcomes[i] instanceof Throwable t) batch.get(i).done().completeExceptionally(t);
+      else batch.get(i).done().complete((A) outcomes[i]);
+    }
+  }
+
+  // why: not interruptible — once queued, the request may commit; giving up early would report a
+  // failure for data that is stored. The interrupt is kept for the caller to see afterwards.
+  private static <A> A await(CompletableFuture<A> done) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return done.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) throw r;
+          if (e.getCause() instanceof Error err) throw err;
+          throw new FlowstoreException(
+              dev.flowstore.ErrorCode.INTERNAL, "group commit failed: " + e.getCause(), e);
+        }
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 }

@@ -57,7 +57,10 @@ final class JdbcEventStore implements EventStore {
     if (scope.ownsTransactions()) {
       // why: concurrent appends of one tenant are serial anyway (the feed lock); committing them
       // together turns N commits (N fsyncs) into one
-      return scope.flowstore().groupCommit().append(scope.tenant(), stream, expected, prepared);
+      return scope
+          .flowstore()
+          .appends()
+          .submit(scope.tenant(), new AppendRequest(stream, expected, prepared));
     }
     return scope.write(
         c -> {
@@ -302,33 +305,125 @@ final class JdbcEventStore implements EventStore {
         stream, current + prepared.size(), rows.stream().map(Planned::event).toList(), false);
   }
 
+  /** One append waiting for a group commit. */
+  record AppendRequest(String stream, ExpectedVersion expected, List<Prepared> events) {}
+
+  /**
+   * A group commit's batch of appends, under one feed lock: one query for every stream's version
+   * and one insert batch for every event, so a batch costs a handful of round trips however many
+   * appends it holds.
+   */
+  static Object[] appendGroup(Connection c, Scope scope, List<AppendRequest> batch)
+      throws SQLException {
+    JdbcEventStore events = new JdbcEventStore(scope);
+    List<String> streams = batch.stream().map(AppendRequest::stream).distinct().toList();
+    int wanted = batch.stream().mapToInt(r -> r.events().size()).sum();
+    // why: the feed lock is taken by advancing the head for every event of the batch at once, in
+    // the same round trip as the tenant scope (PostgreSQL) and the stream versions; rejected
+    // appends give their positions back below, so positions stay gap-free
+    Map<String, Long> versions = new HashMap<>();
+    Long advanced = events.advanceHead(c, wanted, streams, versions);
+    long start = advanced == null ? events.lockFeedHead(c) : advanced - wanted;
+    long[] head = {start};
+    List<Planned> rows = new ArrayList<>();
+    Instant now = scope.flowstore().now();
+    Object[] out = new Object[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      AppendRequest r = batch.get(i);
+      try {
+        out[i] =
+            events.appendDeferred(
+                c, r.stream(), r.expected(), r.events(), head, versions, rows, now);
+      } catch (FlowstoreException e) {
+        out[i] = e;
+      }
+    }
+    events.insertAll(c, rows);
+    if (head[0] != (advanced == null ? start : advanced)) events.updateHead(c, head[0]);
+    return out;
+  }
+
+  private static final String ADVANCE_HEAD =
+      "UPDATE event_feed_heads SET last_position = last_position + ? WHERE tenant_id = ? RETURNING last_position";
+
+  /**
+   * Locks the feed head by advancing it {@code by} positions and reads the streams' versions into
+   * {@code versions}; on PostgreSQL one round trip that also scopes the transaction to the tenant
+   * (see {@link JdbcFlowstore#writeScopedByWork}). Returns the new head, or null when the tenant
+   * has no feed head yet (then nothing was locked).
+   */
+  private Long advanceHead(Connection c, int by, List<String> streams, Map<String, Long> versions)
+      throws SQLException {
+    String scoped = dialect.scopedStatement(ADVANCE_HEAD + "; " + versionsSql(streams.size()));
+    if (scoped == null) {
+      Long head =
+          Columns.one(
+                  c,
+                  ADVANCE_HEAD,
+                  ps -> {
+                    ps.setInt(1, by);
+                    ps.setString(2, tenant());
+                  },
+                  rs -> rs.getLong(1))
+              .orElse(null);
+      versions.putAll(streamVersions(c, streams));
+      return head;
+    }
+    try (PreparedStatement ps = c.prepareStatement(scoped)) {
+      dialect.bindScope(ps, scope.tenant());
+      int i = dialect.scopeParams() + 1;
+      ps.setInt(i++, by);
+      ps.setString(i++, tenant());
+      bindVersions(ps, i, streams);
+      ps.execute(); // the scope's own row
+      Long head = null;
+      ps.getMoreResults();
+      try (ResultSet rs = ps.getResultSet()) {
+        if (rs.next()) head = rs.getLong(1);
+      }
+      ps.getMoreResults();
+      try (ResultSet rs = ps.getResultSet()) {
+        readVersions(rs, versions);
+      }
+      return head;
+    }
+  }
+
   /** The current versions of several streams in one query (absent streams are left out). */
-  java.util.Map<String, Long> streamVersions(Connection c, java.util.Collection<String> streams)
+  java.util.Map<String, Long> streamVersions(Connection c, List<String> streams)
       throws SQLException {
     java.util.Map<String, Long> out = new java.util.HashMap<>();
     if (streams.isEmpty()) return out;
-    List<String> ids = List.copyOf(streams);
-    // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a
-    // max(version) ... GROUP BY over an IN list reads every event of the streams instead
-    String names =
-        String.join(
-            " UNION ALL ", java.util.Collections.nCopies(ids.size(), "SELECT ? AS stream_id"));
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT s.stream_id, (SELECT e.version FROM events e WHERE e.tenant_id = ? AND e.stream_id = s.stream_id"
-                + " ORDER BY e.version DESC LIMIT 1) FROM ("
-                + names
-                + ") s")) {
-      ps.setString(1, tenant());
-      for (int i = 0; i < ids.size(); i++) ps.setString(i + 2, ids.get(i));
+    try (PreparedStatement ps = c.prepareStatement(versionsSql(streams.size()))) {
+      bindVersions(ps, 1, streams);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          long v = rs.getLong(2);
-          if (!rs.wasNull()) out.put(rs.getString(1), v);
-        }
+        readVersions(rs, out);
       }
     }
     return out;
+  }
+
+  // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a
+  // max(version) ... GROUP BY over an IN list reads every event of the streams instead
+  private static String versionsSql(int streams) {
+    return "SELECT s.stream_id, (SELECT e.version FROM events e WHERE e.tenant_id = ? AND e.stream_id = s.stream_id"
+        + " ORDER BY e.version DESC LIMIT 1) FROM ("
+        + String.join(
+            " UNION ALL ", java.util.Collections.nCopies(streams, "SELECT ? AS stream_id"))
+        + ") s";
+  }
+
+  private void bindVersions(PreparedStatement ps, int first, List<String> streams)
+      throws SQLException {
+    ps.setString(first, tenant());
+    for (int i = 0; i < streams.size(); i++) ps.setString(first + 1 + i, streams.get(i));
+  }
+
+  private static void readVersions(ResultSet rs, Map<String, Long> out) throws SQLException {
+    while (rs.next()) {
+      long v = rs.getLong(2);
+      if (!rs.wasNull()) out.put(rs.getString(1), v);
+    }
   }
 
   @Override
@@ -348,17 +443,14 @@ final class JdbcEventStore implements EventStore {
             + " ? ORDER BY version "
             + (forward ? "ASC" : "DESC")
             + " LIMIT ?";
-    return scope.read(
-        c ->
-            query(
-                c,
-                sql,
-                ps -> {
-                  ps.setString(1, tenant());
-                  ps.setString(2, stream);
-                  ps.setLong(3, fromVersion);
-                  ps.setInt(4, limit);
-                }));
+    return read(
+        sql,
+        (ps, i) -> {
+          ps.setString(i++, tenant());
+          ps.setString(i++, stream);
+          ps.setLong(i++, fromVersion);
+          ps.setInt(i, limit);
+        });
   }
 
   @Override
@@ -392,22 +484,28 @@ final class JdbcEventStore implements EventStore {
             + " FROM events WHERE tenant_id = ? AND position > ?"
             + (category == null ? "" : " AND category = ?")
             + " ORDER BY position ASC LIMIT ?";
-    return scope.read(
-        c ->
-            query(
-                c,
-                sql,
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  ps.setLong(i++, afterPosition);
-                  if (category != null) ps.setString(i++, category);
-                  ps.setInt(i, limit);
-                }));
+    return read(
+        sql,
+        (ps, i) -> {
+          ps.setString(i++, tenant());
+          ps.setLong(i++, afterPosition);
+          if (category != null) ps.setString(i++, category);
+          ps.setInt(i, limit);
+        });
   }
 
   private interface Binder {
     void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /**
+   * A read of events: outside a caller's transaction one scoped statement (one round trip on
+   * PostgreSQL), inside it on the caller's connection.
+   */
+  private List<RecordedEvent> read(String sql, JdbcFlowstore.StatementBinder binder) {
+    if (scope.ownsTransactions())
+      return scope.flowstore().readStatement(scope.tenant(), sql, binder, this::map);
+    return scope.read(c -> query(c, sql, ps -> binder.bind(ps, 1)));
   }
 
   private List<RecordedEvent> query(Connection c, String sql, Binder binder) throws SQLException {
@@ -428,8 +526,8 @@ final class JdbcEventStore implements EventStore {
         rs.getLong("version"),
         rs.getLong("position"),
         rs.getString("type"),
-        Json.parseObject("stored payload", rs.getString("payload")),
-        Json.parseObject("stored metadata", rs.getString("metadata")),
+        Json.stored("stored payload", rs.getString("payload")),
+        Json.stored("stored metadata", rs.getString("metadata")),
         dialect.getTime(rs, "created_at"));
   }
 }

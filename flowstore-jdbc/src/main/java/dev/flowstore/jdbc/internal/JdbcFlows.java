@@ -211,7 +211,7 @@ final class JdbcFlows implements Flows {
         rs.getString("name"),
         rs.getString("description"),
         rs.getString("yaml_content"),
-        Json.parseObject("stored param_schema", rs.getString("param_schema")),
+        Json.stored("stored param_schema", rs.getString("param_schema")),
         dialect.getTime(rs, "created_at"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ApiKeys;
+import dev.flowstore.AppendResult;
 import dev.flowstore.AuditLog;
 import dev.flowstore.Checkpoints;
 import dev.flowstore.Commands;
@@ -11,6 +12,7 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IdempotencyKeys;
+import dev.flowstore.Job;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
@@ -30,6 +32,7 @@ import dev.flowstore.spi.QueueHost;
 import dev.flowstore.spi.QueueProvider;
 import dev.flowstore.spi.SessionCache;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -65,7 +68,16 @@ public final class JdbcFlowstore implements Flowstore {
   private final java.util.Set<TenantId> knownTenants =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final QueueWakeups wakeups = new QueueWakeups();
-  private final GroupCommit groupCommit = new GroupCommit(this);
+  // why: appends and acks that run in their own transaction are committed in groups (one fsync
+  // for many callers); see GroupCommit
+  private final GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends =
+      new GroupCommit<>(
+          256,
+          (tenant, batch) ->
+              writeScopedByWork(
+                  tenant, c -> JdbcEventStore.appendGroup(c, joined(tenant, c), batch)));
+  private final GroupCommit<JdbcQueue.AckRequest, Job> acks =
+      new GroupCommit<>(256, (tenant, batch) -> JdbcQueue.ackGroup(this, tenant, batch));
   // why: FLOWSTORE_QUEUE_BACKEND names another backend (redis): queue calls go there, DLQ items and
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
@@ -309,23 +321,113 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   <T> T write(TenantId tenant, SqlWork<T> work) {
-    if (IN_WRITE.get() != null) {
-      throw new FlowstoreException(
-          ErrorCode.INTERNAL,
-          "a transaction is already open on this thread: use the Transaction passed to inTransaction instead of opening another");
-    }
+    return write(tenant, work, false);
+  }
+
+  /**
+   * A write transaction whose work sends the tenant scope itself, as part of its first statement
+   * ({@link Dialect#scopedStatement}), saving the scope's own round trip. Where the dialect has no
+   * scoped statements this is {@link #write(TenantId, SqlWork)}.
+   */
+  <T> T writeScopedByWork(TenantId tenant, SqlWork<T> work) {
+    return write(tenant, work, dialect.scopeParams() > 0);
+  }
+
+  private <T> T write(TenantId tenant, SqlWork<T> work, boolean scopedByWork) {
+    if (IN_WRITE.get() != null) throw nestedWrite();
     IN_WRITE.set(Boolean.TRUE);
     List<Runnable> afterCommit = new ArrayList<>();
     AFTER_COMMIT.set(afterCommit);
     T result;
     try {
-      result = run(writer, tenant, work, "write");
+      result = run(writer, tenant, work, "write", scopedByWork);
     } finally {
       IN_WRITE.remove();
       AFTER_COMMIT.remove();
     }
     runAll(afterCommit);
     return result;
+  }
+
+  /** Binds a statement's own parameters, the first of which is at {@code first}. */
+  interface StatementBinder {
+    void bind(PreparedStatement ps, int first) throws SQLException;
+  }
+
+  /**
+   * Runs one statement as a write transaction of its own and maps the rows it returns. Where the
+   * dialect can ({@link Dialect#scopedStatement}: PostgreSQL), the tenant scope and the statement
+   * go to the database in one round trip and commit together, instead of scope, statement and
+   * COMMIT in three.
+   */
+  <T> List<T> writeStatement(
+      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
+    if (dialect.scopedStatement(sql) == null)
+      return write(tenant, c -> statement(c, sql, binder, 1, mapper));
+    if (IN_WRITE.get() != null) throw nestedWrite();
+    return scoped(writer, "write", tenant, sql, binder, mapper);
+  }
+
+  /** {@link #writeStatement} for a statement that only reads. */
+  <T> List<T> readStatement(
+      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
+    if (dialect.scopedStatement(sql) == null)
+      return read(tenant, c -> statement(c, sql, binder, 1, mapper));
+    return scoped(reader, "read", tenant, sql, binder, mapper);
+  }
+
+  private <T> List<T> scoped(
+      DataSource ds,
+      String what,
+      TenantId tenant,
+      String sql,
+      StatementBinder binder,
+      Columns.Mapper<T> mapper) {
+    try (Connection c = ds.getConnection()) {
+      return statement(c, dialect.scopedStatement(sql), binder, tenant, mapper);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(what + " for tenant " + tenant, e);
+    }
+  }
+
+  private <T> List<T> statement(
+      Connection c,
+      String scopedSql,
+      StatementBinder binder,
+      TenantId tenant,
+      Columns.Mapper<T> mapper)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(scopedSql)) {
+      dialect.bindScope(ps, tenant);
+      binder.bind(ps, dialect.scopeParams() + 1);
+      ps.execute(); // the scope's own row
+      return rows(ps, ps.getMoreResults(), mapper);
+    }
+  }
+
+  private static <T> List<T> statement(
+      Connection c, String sql, StatementBinder binder, int first, Columns.Mapper<T> mapper)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps, first);
+      return rows(ps, ps.execute(), mapper);
+    }
+  }
+
+  private static <T> List<T> rows(PreparedStatement ps, boolean hasRows, Columns.Mapper<T> mapper)
+      throws SQLException {
+    List<T> out = new ArrayList<>();
+    if (!hasRows) return out;
+    try (ResultSet rs = ps.getResultSet()) {
+      while (rs.next()) out.add(mapper.map(rs));
+    }
+    return out;
+  }
+
+  private static FlowstoreException nestedWrite() {
+    return new FlowstoreException(
+        ErrorCode.INTERNAL,
+        "a transaction is already open on this thread: use the Transaction passed to inTransaction instead of opening another");
   }
 
   // why: one failing after-commit step (a Redis enqueue) must not skip the others (cache
@@ -353,8 +455,28 @@ public final class JdbcFlowstore implements Flowstore {
     else pending.add(r);
   }
 
-  GroupCommit groupCommit() {
-    return groupCommit;
+  GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends() {
+    return appends;
+  }
+
+  GroupCommit<JdbcQueue.AckRequest, Job> acks() {
+    return acks;
+  }
+
+  // why: a lease first ends its queue's expired leases (one more query); doing that at most once
+  // a second per queue and process keeps leases one statement, and the sweeper reaps every queue
+  private final java.util.Map<String, Instant> lastReap =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Whether a lease of this queue should end its expired leases first (none for a second). */
+  boolean reapDue(String queueKey, Instant now) {
+    Instant last = lastReap.get(queueKey);
+    return last == null || !now.isBefore(last.plusSeconds(1)) || now.isBefore(last);
+  }
+
+  /** Records that a lease of this queue ended its expired leases at {@code now}. */
+  void reaped(String queueKey, Instant now) {
+    lastReap.merge(queueKey, now, (a, b) -> a.isAfter(b) ? a : b);
   }
 
   QueueWakeups wakeups() {
@@ -362,7 +484,7 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   <T> T read(TenantId tenant, SqlWork<T> work) {
-    return run(reader, tenant, work, "read");
+    return run(reader, tenant, work, "read", false);
   }
 
   /** Runs SQL outside any tenant (API keys, probes): no role switch, no tenant setting. */
@@ -374,11 +496,12 @@ public final class JdbcFlowstore implements Flowstore {
     }
   }
 
-  private <T> T run(DataSource ds, TenantId tenant, SqlWork<T> work, String what) {
+  private <T> T run(
+      DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        dialect.beginTenantTransaction(c, tenant);
+        if (!scopedByWork) dialect.beginTenantTransaction(c, tenant);
         T result = work.run(c);
         c.commit();
         return result;

@@ -11,6 +11,7 @@ import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
 import dev.flowstore.QueueStats;
 import dev.flowstore.Recorded;
+import dev.flowstore.TenantId;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -220,33 +222,81 @@ final class JdbcQueue implements Queue {
     String key = key(queue);
     listen();
     lastSeen.put(key, scope.flowstore().wakeups().generation(key));
-    List<Job> leased =
-        scope.write(
-            c -> {
-              Instant now = now();
-              Instant expires = plus(now, visibility);
-              expire(c, queue, now, false);
-              List<Job> jobs =
-                  dialect.claimsWithReturning()
-                      ? claimReturning(c, queue, max, now, expires)
-                      : claimThenUpdate(c, queue, max, now, expires);
-              Columns.batch(
-                  c,
-                  "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
-                  jobs,
-                  (ps, j) -> {
-                    ps.setString(1, tenant());
-                    dialect.setUuid(ps, 2, j.jobId());
-                    ps.setLong(3, j.leaseToken());
-                    ps.setInt(4, j.attempt());
-                    dialect.setTime(ps, 5, now);
-                  });
-              return jobs;
-            });
+    JdbcFlowstore fs = scope.flowstore();
+    Instant at = now();
+    List<Job> leased;
+    if (scope.ownsTransactions() && dialect.dataModifyingCtes() && !fs.reapDue(key, at)) {
+      leased = claimAtOnce(fs, queue, max, at, plus(at, visibility));
+    } else {
+      leased = claim(queue, max, visibility);
+      fs.reaped(key, at);
+    }
     return leased.stream()
         .sorted(LEASE_ORDER)
         .map(j -> new Lease(j, j.leaseToken(), j.leaseExpiresAt()))
         .toList();
+  }
+
+  /**
+   * PostgreSQL, outside a caller's transaction, when this queue's expired leases were ended less
+   * than a second ago: the claim and its attempt rows as one statement, sent with the tenant scope
+   * in one round trip.
+   */
+  private List<Job> claimAtOnce(
+      JdbcFlowstore fs, String queue, int max, Instant now, Instant expires) {
+    String sql =
+        "WITH claimed AS MATERIALIZED (SELECT job_id AS claimed_id"
+            + READY
+            + dialect.forUpdateSkipLocked()
+            + "), leased AS (UPDATE jobs SET "
+            + CLAIM_SET
+            + " FROM claimed WHERE tenant_id = ? AND job_id = claimed_id RETURNING "
+            + JobRows.COLUMNS
+            + "), attempts AS (INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at)"
+            + " SELECT ?, job_id, lease_seq, attempt, 'leased', ? FROM leased) SELECT "
+            + JobRows.COLUMNS
+            + " FROM leased";
+    return fs.writeStatement(
+        scope.tenant(),
+        sql,
+        (ps, i) -> {
+          ps.setString(i++, tenant());
+          ps.setString(i++, queue);
+          dialect.setTime(ps, i++, now);
+          ps.setInt(i++, max);
+          dialect.setTime(ps, i++, expires);
+          dialect.setTime(ps, i++, now);
+          ps.setString(i++, tenant());
+          ps.setString(i++, tenant());
+          dialect.setTime(ps, i, now);
+        },
+        rows::job);
+  }
+
+  /** Ends this queue's expired leases, claims, and records the attempts, in one transaction. */
+  private List<Job> claim(String queue, int max, Duration visibility) {
+    return scope.write(
+        c -> {
+          Instant now = now();
+          Instant expires = plus(now, visibility);
+          expire(c, queue, now, false);
+          List<Job> jobs =
+              dialect.claimsWithReturning()
+                  ? claimReturning(c, queue, max, now, expires)
+                  : claimThenUpdate(c, queue, max, now, expires);
+          Columns.batch(
+              c,
+              "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
+              jobs,
+              (ps, j) -> {
+                ps.setString(1, tenant());
+                dialect.setUuid(ps, 2, j.jobId());
+                ps.setLong(3, j.leaseToken());
+                ps.setInt(4, j.attempt());
+                dialect.setTime(ps, 5, now);
+              });
+          return jobs;
+        });
   }
 
   private static final String CLAIM_SET =
@@ -460,6 +510,11 @@ final class JdbcQueue implements Queue {
   @Override
   public Job ack(UUID jobId, long token) {
     RecordValidation.required("job_id", jobId);
+    if (scope.ownsTransactions()) {
+      // why: each ack is a commit (a WAL fsync) of its own; concurrent acks of a tenant (workers,
+      // a Worker's many handlers) share one instead — each still answered only after its commit
+      return scope.flowstore().acks().submit(scope.tenant(), new AckRequest(jobId, token));
+    }
     return scope.write(
         c -> {
           Instant now = now();
@@ -468,7 +523,7 @@ final class JdbcQueue implements Queue {
                   c,
                   jobId,
                   token,
-                  "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?",
+                  ACK_SET,
                   ps -> {
                     dialect.setTime(ps, 1, now);
                     dialect.setTime(ps, 2, now);
@@ -477,6 +532,116 @@ final class JdbcQueue implements Queue {
           finishAttempt(c, jobId, token, "succeeded", null, now);
           return done;
         });
+  }
+
+  /** One ack waiting for a group commit. */
+  record AckRequest(UUID jobId, long token) {}
+
+  private static final String ACK_SET =
+      "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?";
+
+  /**
+   * A group commit's batch of acks, in one transaction: one conditional {@code UPDATE ...
+   * RETURNING} of every job still held under its token, and of those jobs' attempts (on PostgreSQL
+   * one statement with a data-modifying CTE, sent with the tenant scope in one round trip). A job
+   * that is not held (or is acked twice in the batch) gets NOT_FOUND / LEASE_LOST and nothing of it
+   * is written.
+   */
+  static Object[] ackGroup(JdbcFlowstore fs, TenantId tenant, List<AckRequest> batch) {
+    Dialect d = fs.dialect();
+    Instant now = fs.now();
+    String pairs = String.join(", ", java.util.Collections.nCopies(batch.size(), "(?, ?)"));
+    String update =
+        "UPDATE jobs SET "
+            + ACK_SET
+            + " WHERE tenant_id = ? AND status = 'leased' AND (job_id, lease_seq) IN (VALUES "
+            + pairs
+            + ") RETURNING "
+            + JobRows.COLUMNS;
+    JobRows rows = new JobRows(d, tenant);
+    JdbcFlowstore.StatementBinder bindUpdate =
+        (ps, i) -> {
+          d.setTime(ps, i++, now);
+          d.setTime(ps, i++, now);
+          ps.setString(i++, tenant.value());
+          for (AckRequest r : batch) {
+            d.setUuid(ps, i++, r.jobId());
+            ps.setLong(i++, r.token());
+          }
+        };
+    if (d.dataModifyingCtes()) {
+      String sql =
+          "WITH done AS ("
+              + update
+              + "), attempts AS (UPDATE job_attempts a SET outcome = 'succeeded', error = NULL, finished_at = ?"
+              + " FROM done WHERE a.tenant_id = ? AND a.job_id = done.job_id AND a.token = done.lease_seq"
+              + " AND a.outcome = 'leased') SELECT "
+              + JobRows.COLUMNS
+              + " FROM done";
+      int params = 3 + 2 * batch.size();
+      List<Job> settled =
+          fs.writeStatement(
+              tenant,
+              sql,
+              (ps, first) -> {
+                bindUpdate.bind(ps, first);
+                d.setTime(ps, first + params, now);
+                ps.setString(first + params + 1, tenant.value());
+              },
+              rows::job);
+      Object[] out = settledAnswers(batch, settled);
+      if (Arrays.asList(out).contains(null))
+        fs.read(tenant, c -> notHeldAnswers(c, rows, batch, out));
+      return out;
+    }
+    return fs.write(
+        tenant,
+        c -> {
+          Object[] out =
+              settledAnswers(
+                  batch, Columns.list(c, update, ps -> bindUpdate.bind(ps, 1), rows::job));
+          List<AckRequest> done = new ArrayList<>();
+          for (int i = 0; i < out.length; i++) if (out[i] != null) done.add(batch.get(i));
+          if (!done.isEmpty()) {
+            Columns.update(
+                c,
+                "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND (job_id, token) IN (VALUES "
+                    + String.join(", ", java.util.Collections.nCopies(done.size(), "(?, ?)"))
+                    + ")",
+                ps -> {
+                  int i = 1;
+                  d.setTime(ps, i++, now);
+                  ps.setString(i++, tenant.value());
+                  for (AckRequest r : done) {
+                    d.setUuid(ps, i++, r.jobId());
+                    ps.setLong(i++, r.token());
+                  }
+                });
+          }
+          return notHeldAnswers(c, rows, batch, out);
+        });
+  }
+
+  /**
+   * Each ack's settled job, in batch order; null where it was not settled (also the second ack of
+   * one job in a batch).
+   */
+  private static Object[] settledAnswers(List<AckRequest> batch, List<Job> settled) {
+    Map<UUID, Job> byId = new HashMap<>();
+    for (Job j : settled) byId.put(j.jobId(), j);
+    Object[] out = new Object[batch.size()];
+    for (int i = 0; i < out.length; i++) out[i] = byId.remove(batch.get(i).jobId());
+    return out;
+  }
+
+  /** Fills each unsettled ack's answer with why it was not held: NOT_FOUND or LEASE_LOST. */
+  private static Object[] notHeldAnswers(
+      Connection c, JobRows rows, List<AckRequest> batch, Object[] out) throws SQLException {
+    for (int i = 0; i < out.length; i++) {
+      AckRequest r = batch.get(i);
+      if (out[i] == null) out[i] = notHeld(r.jobId(), r.token(), rows.find(c, r.jobId(), false));
+    }
+    return out;
   }
 
   @Override
@@ -671,5 +836,10 @@ final class JdbcQueue implements Queue {
     boolean woken = wakeups.await(key, seen, timeout);
     lastSeen.put(key, wakeups.generation(key));
     return woken;
+  }
+
+  @Override
+  public int purgeSucceeded(Instant finishedBefore, int max) {
+    return JdbcRetention.purgeSucceeded(scope, finishedBefore, max);
   }
 }

@@ -29,15 +29,36 @@ public final class PostgresDialect implements Dialect {
     return "postgresql";
   }
 
+  private static final String SCOPE =
+      "SELECT set_config('role', ?, true), set_config('app.current_tenant', ?, true)";
+
   @Override
   public void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT set_config('role', ?, true), set_config('app.current_tenant', ?, true)")) {
-      ps.setString(1, appRole);
-      ps.setString(2, tenant.value());
+    try (PreparedStatement ps = c.prepareStatement(SCOPE)) {
+      bindScope(ps, tenant);
       ps.execute();
     }
+  }
+
+  @Override
+  public String scopedStatement(String sql) {
+    return SCOPE + "; " + sql;
+  }
+
+  @Override
+  public int scopeParams() {
+    return 2;
+  }
+
+  @Override
+  public void bindScope(PreparedStatement ps, TenantId tenant) throws SQLException {
+    ps.setString(1, appRole);
+    ps.setString(2, tenant.value());
+  }
+
+  @Override
+  public boolean dataModifyingCtes() {
+    return true;
   }
 
   @Override
