@@ -13,13 +13,14 @@ import org.slf4j.LoggerFactory;
  * messages in batches and publishes each one; several relays (threads or processes) may run at
  * once.
  *
- * <p>A {@code queue:<name>} destination is flowstore's own queue: the job is enqueued and the
- * message marked published in one transaction, so each message reaches the queue exactly once, even
- * when a relay dies mid-batch (its claim runs out and another relay publishes the rest). If the
- * mark finds the message no longer pending (another relay published it after this one's claim ran
- * out), the enqueue rolls back. A failed publish is retried with {@link Backoff}; a message that
- * can never be published (bad destination or payload for the queue) or that failed {@link
- * #MAX_ATTEMPTS} times becomes FAILED.
+ * <p>A {@code queue:<name>} destination is flowstore's own queue. A claimed batch is published
+ * first (all its jobs in one enqueue, each with the unique key {@code outbox:<message_id>}) and
+ * then marked (all in one transaction): a relay that dies in between leaves the batch pending, its
+ * claim runs out, and the next relay's enqueue finds the still-active jobs by their unique keys
+ * instead of enqueuing them twice (a job already finished by then is enqueued again: consumers
+ * de-duplicate on {@code (event_id, consumer)}). A failed publish is retried with {@link Backoff};
+ * a message that can never be published (bad destination or payload for the queue) or that failed
+ * {@link #MAX_ATTEMPTS} times becomes FAILED.
  */
 public final class OutboxRelay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
@@ -103,12 +104,36 @@ public final class OutboxRelay implements AutoCloseable {
     int published = 0;
     while (true) {
       List<OutboxMessage> batch = flowstore.outbox(tenant).claim(BATCH, HOLD);
-      for (int i = 0; i < batch.size(); i++) {
-        if (publish(tenant, batch.get(i))) published++;
-        if (i == 0) Faults.hit(Faults.Point.OUTBOX_RELAY_MID_BATCH);
-      }
+      if (!batch.isEmpty()) published += publishAll(tenant, batch);
       if (batch.size() < BATCH) return published;
     }
+  }
+
+  /**
+   * Publishes a claimed batch with two commits instead of two per message: every job in one
+   * enqueue, then every mark in one transaction (publish first, then mark, as for one message). If
+   * the batch cannot be enqueued whole (one message is bad for the queue), each message is
+   * published on its own, so only the bad one fails.
+   */
+  private int publishAll(TenantId tenant, List<OutboxMessage> batch) {
+    try {
+      flowstore.queue(tenant).enqueueAll(batch.stream().map(OutboxRelay::job).toList());
+    } catch (FlowstoreException e) {
+      int published = 0;
+      for (OutboxMessage m : batch) if (publish(tenant, m)) published++;
+      return published;
+    }
+    Faults.hit(Faults.Point.OUTBOX_RELAY_BEFORE_MARK);
+    return flowstore.inTransaction(
+        tenant,
+        tx -> {
+          int marked = 0;
+          for (OutboxMessage m : batch) {
+            if (tx.outbox().markPublished(m.messageId())) marked++;
+            if (marked == 1) Faults.hit(Faults.Point.OUTBOX_RELAY_MID_BATCH);
+          }
+          return marked;
+        });
   }
 
   private boolean publish(TenantId tenant, OutboxMessage m) {

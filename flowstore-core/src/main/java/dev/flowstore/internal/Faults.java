@@ -22,7 +22,7 @@ public final class Faults {
     DLQ_RECORD_COMMITTED,
     /** After dlq_recorded committed, before the move to failed. */
     DLQ_RECORDED_COMMITTED,
-    /** In an outbox relay, after the first message of a claimed batch was published. */
+    /** In an outbox relay, inside the transaction marking a batch, after its first mark. */
     OUTBOX_RELAY_MID_BATCH,
     /** In an outbox relay, after a message was enqueued and before it was marked published. */
     OUTBOX_RELAY_BEFORE_MARK,
