@@ -58,7 +58,7 @@ public final class EventValidation {
       if (metadata.length() > 65_536)
         throw new FlowstoreException(
             ErrorCode.PAYLOAD_TOO_LARGE, at + ".metadata: larger than 64 KiB");
-      UUID id = e.eventId() == null ? UUID.randomUUID() : e.eventId();
+      UUID id = e.eventId() == null ? Uuids.next() : e.eventId();
       if (!seen.add(id))
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT, at + ".event_id: " + id + " appears twice in one append");

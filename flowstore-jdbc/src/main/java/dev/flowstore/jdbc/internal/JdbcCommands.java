@@ -9,6 +9,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Recorded;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,7 +65,7 @@ final class JdbcCommands implements Commands {
               if (byKey.isPresent())
                 return new Recorded<>(sameRequest(byKey.get(), sessionId, commandType, body), true);
             }
-            UUID id = UUID.randomUUID();
+            UUID id = Uuids.next();
             Instant now = scope.flowstore().now();
             int inserted =
                 Columns.update(

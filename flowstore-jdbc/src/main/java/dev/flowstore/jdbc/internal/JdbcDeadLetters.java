@@ -12,6 +12,7 @@ import dev.flowstore.NewAuditEntry;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -171,7 +172,7 @@ final class JdbcDeadLetters implements DeadLetters {
               c,
               "UPDATE jobs SET status = 'queued', attempt = 0, message_id = ?, run_at = ?, finished_at = NULL, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'failed'",
               ps -> {
-                dialect.setUuid(ps, 1, UUID.randomUUID());
+                dialect.setUuid(ps, 1, Uuids.next());
                 dialect.setTime(ps, 2, now);
                 dialect.setTime(ps, 3, now);
                 ps.setString(4, tenant());

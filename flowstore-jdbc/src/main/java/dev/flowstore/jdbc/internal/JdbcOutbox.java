@@ -8,6 +8,7 @@ import dev.flowstore.Outbox;
 import dev.flowstore.OutboxMessage;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,7 +55,7 @@ final class JdbcOutbox implements Outbox {
     ObjectNode h = headers == null ? JsonNodeFactory.instance.objectNode() : headers.deepCopy();
     String payloadJson = RecordValidation.json("payload", p, max, true);
     String headersJson = RecordValidation.json("headers", h, 65_536, true);
-    UUID id = UUID.randomUUID();
+    UUID id = Uuids.next();
     UUID event = eventId == null ? id : eventId;
     return scope.write(
         c -> {

@@ -16,6 +16,7 @@ import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -137,7 +138,7 @@ final class JdbcQueue implements Queue {
           Instant now = now();
           int n = jobs.size();
           List<UUID> ids = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) ids.add(UUID.randomUUID());
+          for (int i = 0; i < n; i++) ids.add(Uuids.next());
           List<Integer> order = new ArrayList<>(n);
           for (int i = 0; i < n; i++) order.add(i);
           int[] counts =
@@ -182,7 +183,7 @@ final class JdbcQueue implements Queue {
     Instant runAt = j.runAt() == null ? now : j.runAt().truncatedTo(ChronoUnit.MICROS);
     ps.setString(1, tenant());
     dialect.setUuid(ps, 2, id);
-    dialect.setUuid(ps, 3, UUID.randomUUID());
+    dialect.setUuid(ps, 3, Uuids.next());
     Columns.setUuid(dialect, ps, 4, j.eventId());
     Columns.setText(ps, 5, j.traceId());
     ps.setString(6, j.queue());
@@ -201,7 +202,7 @@ final class JdbcQueue implements Queue {
       throws SQLException {
     NewJob j = v.job();
     for (int i = 0; i < ATTEMPTS; i++) {
-      UUID id = UUID.randomUUID();
+      UUID id = Uuids.next();
       int inserted = Columns.update(c, sql, ps -> bindInsert(ps, v, id, now));
       if (inserted == 1) return new Recorded<>(rows.find(c, id, false).orElseThrow(), false);
       if (j.uniqueKey() != null) {

@@ -18,6 +18,7 @@ import dev.flowstore.Sessions;
 import dev.flowstore.internal.EventValidation;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
+import dev.flowstore.internal.Uuids;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,7 +70,7 @@ final class JdbcSessions implements Sessions {
     ObjectNode state = SessionRules.object("state", r.state(), max);
     ObjectNode params = SessionRules.object("params", r.params(), max);
     ObjectNode metadata = SessionRules.object("metadata", r.metadata(), max);
-    UUID id = r.sessionId() == null ? UUID.randomUUID() : r.sessionId();
+    UUID id = r.sessionId() == null ? Uuids.next() : r.sessionId();
     return scope.write(
         c -> {
           Integer flowVersion = r.flowVersion();

@@ -7,6 +7,7 @@ import dev.flowstore.Task;
 import dev.flowstore.Task.Status;
 import dev.flowstore.Tasks;
 import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -45,7 +46,7 @@ final class JdbcTasks implements Tasks {
   @Override
   public Task create(String taskType, UUID sessionId) {
     RecordValidation.name("task_type", taskType);
-    UUID id = UUID.randomUUID();
+    UUID id = Uuids.next();
     String sql =
         "INSERT INTO async_tasks (tenant_id, task_id, task_type, session_id, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?)";
     return scope.write(
