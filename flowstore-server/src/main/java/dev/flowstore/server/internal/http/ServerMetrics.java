@@ -16,6 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,6 +32,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  // why: Timer.builder(..).register(..) builds and sorts tags and looks the meter up on every
+  // request; the handful of (method, route, status) series are kept here instead
+  private final ConcurrentMap<Series, Timer> timers = new ConcurrentHashMap<>();
   // why: Micrometer holds a function counter's source weakly; without this the suppliers are
   // collected and the counters freeze
   private final List<MetricCounter> storeCounters;
@@ -51,11 +56,19 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** Javalin's request logger: called once per request, after its response is decided. */
   public void record(Context ctx, Float millis) {
-    Timer.builder("http.server.requests")
-        .description("HTTP requests by method, route template and status")
-        .tags("method", ctx.method().name(), "route", route(ctx), "status", "" + ctx.statusCode())
-        .register(registry)
+    Series series = new Series(ctx.method().name(), route(ctx), ctx.statusCode());
+    timers
+        .computeIfAbsent(series, this::timer)
         .record(Duration.ofNanos((long) (millis * 1_000_000)));
+  }
+
+  private record Series(String method, String route, int status) {}
+
+  private Timer timer(Series s) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests by method, route template and status")
+        .tags("method", s.method(), "route", s.route(), "status", Integer.toString(s.status()))
+        .register(registry);
   }
 
   private static String route(Context ctx) {

@@ -1,8 +1,8 @@
 package dev.flowstore.server.internal.http;
 
 import io.javalin.http.Context;
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -13,7 +13,6 @@ public final class TraceIds {
   public static final String HEADER = "X-Trace-Id";
   private static final String ATTRIBUTE = "flowstore.trace_id";
   private static final Pattern VALID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private TraceIds() {}
 
@@ -30,10 +29,14 @@ public final class TraceIds {
     return id;
   }
 
-  /** 32 lower-case hex chars, the W3C trace-context trace id format. */
+  /**
+   * 32 lower-case hex chars, the W3C trace-context trace id format. why ThreadLocalRandom: a trace
+   * id must be unique, not unguessable, and SecureRandom (NativePRNG) reads /dev/urandom under one
+   * global lock on every request.
+   */
   public static String generate() {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    HexFormat hex = HexFormat.of();
+    return hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
   }
 }
