@@ -19,11 +19,11 @@ import java.util.function.Consumer;
  * prints the ratio. See docs/benchmarks.md.
  *
  * <pre>
- * ./bench [--quick | --full] [--rows 1,2,4] [--no-sqlite] [--out FILE]
+ * ./bench [--quick | --full] [--rows 1,2,4] [--no-sqlite] [--no-postgres] [--out FILE]
  * </pre>
  */
 public final class Bench {
-  static final Set<Integer> ALL_ROWS = Set.of(1, 2, 3, 4, 5, 6, 7, 9);
+  static final Set<Integer> ALL_ROWS = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
 
   private Bench() {}
 
@@ -37,7 +37,7 @@ public final class Bench {
   /** Runs the benchmark; returns the exit code (0 = every selected row printed). */
   static int run(String[] args, java.io.PrintStream stdout) throws Exception {
     Settings settings = Settings.full();
-    Set<Integer> rows = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 9));
+    Set<Integer> rows = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
     boolean postgres = true;
     boolean sqlite = true;
     Path outFile = null;
@@ -58,7 +58,7 @@ public final class Bench {
         case "--out" -> outFile = Path.of(args[++i]);
         case "-h", "--help" -> {
           stdout.println(
-              "usage: ./bench [--quick | --full] [--rows 1,2,3,4,5,6,7,9] [--no-sqlite]"
+              "usage: ./bench [--quick | --full] [--rows 1,2,3,4,5,6,7,8,9] [--no-sqlite]"
                   + " [--no-postgres] [--out FILE]");
           return 0;
         }
@@ -90,7 +90,14 @@ public final class Bench {
           case 5 -> new QueueRows(env, settings).row5(out);
           case 6 -> new HttpRows(env, settings).row6(out);
           case 7 -> new OutboxRows(env, settings).row7(out);
-          case 9 -> startupRow(settings, out);
+          case 8 -> {
+            if (postgres) new GrowthRows(env, settings).row8(out);
+            else System.err.println("bench: row 8 skipped (--no-postgres; it is PostgreSQL only)");
+          }
+          case 9 -> {
+            startupRow(settings, out);
+            new ServerLoadRows(settings).row9(out);
+          }
           default -> throw new IllegalStateException("row " + row);
         }
       } catch (Exception | Error e) {
@@ -210,18 +217,7 @@ public final class Bench {
 
   /** {ready ms, peak RSS kB} of a child JVM running {@link StartupProbe}. */
   static long[] probe(String mode) throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd =
-        new ArrayList<>(
-            Arrays.asList(
-                javaBin,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dlogback.configurationFile=flowstore-bench-logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StartupProbe.class.getName(),
-                mode));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Process p = startProbe(mode);
     String result = null;
     StringBuilder all = new StringBuilder();
     try (BufferedReader r =
@@ -238,5 +234,18 @@ public final class Bench {
     long ready = Long.parseLong(result.replaceAll(".*ready_ms=([0-9]+).*", "$1"));
     long rss = Long.parseLong(result.replaceAll(".*rss_kb=([0-9]+).*", "$1"));
     return new long[] {ready, rss};
+  }
+
+  /** A child JVM (this one's java and class path) running {@link StartupProbe} in {@code mode}. */
+  static Process startProbe(String mode, String... jvmOptions) throws java.io.IOException {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBin);
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("-Dlogback.configurationFile=flowstore-bench-logback.xml");
+    cmd.addAll(Arrays.asList(jvmOptions));
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), StartupProbe.class.getName(), mode));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
 }

@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param outboxMessages messages relayed in the outbox throughput row
  * @param outboxLatencyMessages messages timed in each outbox latency row
  * @param startupRuns child JVMs started per figure in row 9
+ * @param growthEvents events in the grown store of row 8
+ * @param growthJobs succeeded jobs in the grown queue of row 8
+ * @param serverLoad how long row 9 drives HTTP load at each server (warm-up included)
  */
 record Settings(
     String name,
@@ -28,7 +31,10 @@ record Settings(
     int httpJobs,
     int outboxMessages,
     int outboxLatencyMessages,
-    int startupRuns) {
+    int startupRuns,
+    int growthEvents,
+    int growthJobs,
+    Duration serverLoad) {
 
   static Settings quick() {
     return new Settings(
@@ -42,7 +48,10 @@ record Settings(
         4_000,
         1_000,
         300,
-        3);
+        3,
+        1_000_000,
+        100_000,
+        Duration.ofSeconds(15));
   }
 
   static Settings full() {
@@ -57,11 +66,50 @@ record Settings(
         20_000,
         5_000,
         1_000,
-        5);
+        5,
+        10_000_000,
+        1_000_000,
+        Duration.ofSeconds(30));
   }
 
   static Settings smoke() {
     return new Settings(
-        "smoke", Duration.ofMillis(200), Duration.ofMillis(200), 2, 2_000, 1, 500, 500, 200, 20, 1);
+        "smoke",
+        Duration.ofMillis(200),
+        Duration.ofMillis(200),
+        2,
+        2_000,
+        1,
+        500,
+        500,
+        200,
+        20,
+        1,
+        20_000,
+        2_000,
+        Duration.ofSeconds(2));
+  }
+
+  /**
+   * These settings with the throughput windows stretched so that warm-up plus windows last {@code
+   * total} (the warm-up is kept; row 9 drives its HTTP load through {@link Measure#throughput}).
+   */
+  Settings lasting(Duration total) {
+    Duration window = total.minus(warmup).dividedBy(windows);
+    return new Settings(
+        name,
+        warmup,
+        window,
+        windows,
+        readEvents,
+        readPasses,
+        queueJobs,
+        httpJobs,
+        outboxMessages,
+        outboxLatencyMessages,
+        startupRuns,
+        growthEvents,
+        growthJobs,
+        serverLoad);
   }
 }

@@ -16,14 +16,24 @@ class BenchSmokeTest {
   @Test
   @Timeout(60)
   void rowOneOnSqlitePrintsARatio() throws Exception {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code =
-        Bench.run(
-            new String[] {"--smoke", "--rows", "1", "--no-postgres"},
-            new PrintStream(buf, true, StandardCharsets.UTF_8));
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(out).isZero();
+    String out = runClean("--smoke", "--rows", "1", "--no-postgres");
     assertThat(out).contains("| scenario").contains("append 1 event/call, 64 writers, SQLite");
     assertThat(out).containsPattern("\\| +[0-9.]+x \\|");
+  }
+
+  @Test
+  @Timeout(10)
+  void rowEightIsPostgresOnlySoNoPostgresSkipsIt() throws Exception {
+    String out = runClean("--smoke", "--rows", "8", "--no-postgres");
+    assertThat(out).contains("| scenario").doesNotContain("growth");
+  }
+
+  /** Runs the benchmark, asserts exit code 0, returns what it printed to stdout. */
+  private static String runClean(String... args) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code = Bench.run(args, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(out).isZero();
+    return out;
   }
 }
