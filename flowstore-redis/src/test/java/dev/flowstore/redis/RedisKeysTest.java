@@ -59,7 +59,7 @@ class RedisKeysTest extends FlowstoreTestBase {
     assertThat(keys)
         .contains(prefix + "emails:ready", prefix + "emails:delayed", prefix + "sms:leased")
         .contains(prefix + "emails:uniq", prefix + "#seq", prefix + "#queues")
-        .contains(prefix + "emails:succeeded", prefix + "#job:" + l.jobId());
+        .contains(prefix + "#succeeded", prefix + "#succeeded_n", prefix + "#job:" + l.jobId());
   }
 
   @Test

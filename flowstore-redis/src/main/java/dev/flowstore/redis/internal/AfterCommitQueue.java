@@ -169,6 +169,11 @@ final class AfterCommitQueue implements Queue {
   }
 
   @Override
+  public int purgeSucceeded(Instant finishedBefore, int max) {
+    throw notHere("purgeSucceeded");
+  }
+
+  @Override
   public DeadLetters deadLetters() {
     return queue.deadLetters();
   }

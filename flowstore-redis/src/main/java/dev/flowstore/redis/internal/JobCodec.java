@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /** Maps the job hash and the attempt list to records; times are microseconds since the epoch. */
@@ -42,31 +43,45 @@ final class JobCodec {
     return m;
   }
 
-  static Job job(TenantId tenant, Object hgetall) {
-    Map<String, String> f = fields(hgetall);
-    String event = orNull(f.get("event_id"));
+  /** A job hash as read by Lettuce (HGETALL). */
+  static Job job(TenantId tenant, Map<String, String> hash) {
+    String[] v = new String[Scripts.FIELDS.size()];
+    for (int i = 0; i < v.length; i++) v[i] = hash.get(Scripts.FIELDS.get(i));
+    return job(tenant, v);
+  }
+
+  /** A job in a script's reply: the values of {@link Scripts#FIELDS}, in that order. */
+  static Job job(TenantId tenant, Object values) {
+    List<?> list = (List<?>) values;
+    String[] v = new String[Scripts.FIELDS.size()];
+    for (int i = 0; i < v.length; i++) v[i] = (String) list.get(i);
+    return job(tenant, v);
+  }
+
+  private static Job job(TenantId tenant, String[] v) {
+    String event = orNull(v[2]);
     return new Job(
-        UUID.fromString(f.get("job_id")),
-        UUID.fromString(f.get("message_id")),
+        UUID.fromString(v[0]),
+        UUID.fromString(v[1]),
         event == null ? null : UUID.fromString(event),
         tenant,
-        orNull(f.get("trace_id")),
-        f.get("queue"),
-        f.get("job_type"),
-        Json.parseObject("payload", f.get("payload")),
-        Integer.parseInt(f.get("priority")),
-        instant(Long.parseLong(f.get("run_at"))),
-        Integer.parseInt(f.get("attempt")),
-        Integer.parseInt(f.get("max_attempts")),
-        orNull(f.get("unique_key")),
-        Job.Status.fromWire(f.get("status")),
-        Long.parseLong(f.get("token")),
-        instantOrNull(f.get("lease_expires_at")),
-        orNull(f.get("last_error")),
-        Long.parseLong(f.get("seq")),
-        instant(Long.parseLong(f.get("created_at"))),
-        instant(Long.parseLong(f.get("updated_at"))),
-        instantOrNull(f.get("finished_at")));
+        orNull(v[3]),
+        v[4],
+        v[5],
+        Json.parseObject("payload", v[6]),
+        Integer.parseInt(v[7]),
+        instant(Long.parseLong(v[8])),
+        Integer.parseInt(v[9]),
+        Integer.parseInt(v[10]),
+        orNull(v[11]),
+        Job.Status.fromWire(v[12]),
+        Long.parseLong(v[13]),
+        instantOrNull(v[14]),
+        orNull(v[15]),
+        Long.parseLong(v[16]),
+        instant(Long.parseLong(v[17])),
+        instant(Long.parseLong(v[18])),
+        instantOrNull(v[19]));
   }
 
   /** One "attempt|token|outcome|leased_at|finished_at|error" entry. */
@@ -81,9 +96,43 @@ final class JobCodec {
         instantOrNull(p[4]));
   }
 
-  static List<JobAttempt> attempts(List<String> entries) {
-    List<JobAttempt> out = new ArrayList<>(entries.size());
-    for (String e : entries) out.add(attempt(e));
+  /**
+   * A job's attempt history: the list {@code #att:<id>}, then the newest attempt, which the job
+   * hash holds (when it has {@code att_tail}): the open one while LEASED (attempt, token,
+   * leased_at), else the last ended one: number last_attempt (set by a release or a redrive, which
+   * change attempt) or else attempt, last_outcome, last_finished_at, and last_error as its error
+   * when it failed or expired.
+   */
+  static List<JobAttempt> attempts(Map<String, String> hash, List<?> entries) {
+    List<JobAttempt> out = new ArrayList<>(entries.size() + 1);
+    for (Object e : entries) out.add(attempt((String) e));
+    if (!"1".equals(hash.get("att_tail"))) return out;
+    String token = hash.get("token");
+    String leasedAt = hash.get("leased_at");
+    if ("leased".equals(hash.get("status"))) {
+      out.add(attempt(hash.get("attempt") + "|" + token + "|leased|" + leasedAt + "||"));
+    } else {
+      String outcome = orNull(hash.get("last_outcome"));
+      if (outcome == null) return out;
+      String error =
+          outcome.equals("failed") || outcome.equals("expired")
+              ? Objects.toString(hash.get("last_error"), "")
+              : "";
+      String number = orNull(hash.get("last_attempt"));
+      out.add(
+          attempt(
+              (number == null ? hash.get("attempt") : number)
+                  + "|"
+                  + token
+                  + "|"
+                  + outcome
+                  + "|"
+                  + leasedAt
+                  + "|"
+                  + hash.get("last_finished_at")
+                  + "|"
+                  + error));
+    }
     return out;
   }
 }

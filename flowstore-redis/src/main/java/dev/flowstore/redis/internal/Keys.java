@@ -10,16 +10,20 @@ import java.util.UUID;
  * queue name), so a queue cannot collide with them.
  *
  * <pre>
- * <prefix>#job:<id>          hash: the job
- * <prefix>#att:<id>          list: attempt history, one "attempt|token|outcome|leased_at|finished_at|error" each
+ * <prefix>#job:<id>          hash: the job (fields without a value are absent), and its newest attempt
+ *                            (att_tail = 1: the open one while leased, else last_outcome...)
+ * <prefix>#att:<id>          list: the older attempts, one "attempt|token|outcome|leased_at|finished_at|error"
+ *                            each (none for a job leased once: no list)
  * <prefix>#seq               counter: enqueue order
  * <prefix>#queues            set: the tenant's queue names
  * <prefix>#dlq_ops           hash: job id -> redrive|purge while a DLQ admin step is in flight
+ * <prefix>#succeeded         zset by finished_at (micros): SUCCEEDED job ids (retention: purgeSucceeded)
+ * <prefix>#succeeded_n       hash: queue -> how many SUCCEEDED jobs it has (stats)
  * <prefix><queue>:ready      zset, all scores 0, members "<inverted priority>:<run_at>:<seq>:<id>" (lex order = lease order)
  * <prefix><queue>:delayed    zset by run_at (micros): queued jobs not yet due
  * <prefix><queue>:leased     zset by lease expiry (micros)
  * <prefix><queue>:uniq       hash: unique_key -> id of the active job holding it
- * <prefix><queue>:succeeded|dlq_pending|dlq_recorded|failed   sets of job ids
+ * <prefix><queue>:dlq_pending|dlq_recorded|failed   sets of job ids
  * <prefix>session:<id>       string: a cached session (RedisSessionCache), "session:" + a UUID
  *                            can't be a queue key: queue names have no ':'
  * </pre>
@@ -37,10 +41,6 @@ record Keys(String env, TenantId tenant) {
 
   String job(UUID id) {
     return prefix() + "#job:" + id;
-  }
-
-  String attempts(UUID id) {
-    return prefix() + "#att:" + id;
   }
 
   /**

@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class RedisQueue implements Queue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
+  /** The most jobs one {@link #purgeSucceeded} deletes (the Javadoc's bound). */
+  static final int MAX_PURGE = 10_000;
+
   private final RedisQueueBackend backend;
   private final Keys keys;
   private final RedisDeadLetters dlq;
@@ -72,6 +75,15 @@ final class RedisQueue implements Queue {
     return id == null ? Optional.empty() : find(UUID.fromString(id));
   }
 
+  /** Micros since the epoch, clamped to the long range (Instant.MIN/MAX as a cutoff). */
+  private static long saturatedMicros(Instant t) {
+    try {
+      return JobCodec.micros(t);
+    } catch (ArithmeticException e) {
+      return t.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
   private static String micros(Instant t) {
     return Long.toString(JobCodec.micros(t));
   }
@@ -96,31 +108,66 @@ final class RedisQueue implements Queue {
    */
   List<Recorded<Job>> insert(List<ValidJob> jobs, List<UUID> ids) {
     Instant now = backend.now();
-    List<String> args = new ArrayList<>();
+    List<String> args = new ArrayList<>(1 + jobs.size() * 11);
+    UUID[] messageIds = new UUID[jobs.size()];
+    Instant[] runAts = new Instant[jobs.size()];
     args.add(Integer.toString(jobs.size()));
     for (int i = 0; i < jobs.size(); i++) {
-      NewJob j = jobs.get(i).job();
+      ValidJob v = jobs.get(i);
+      NewJob j = v.job();
+      messageIds[i] = UUID.randomUUID();
+      // why: stored to the microsecond, so the returned job says what a later read says
+      runAts[i] = JobCodec.instant(JobCodec.micros(j.runAt() == null ? now : j.runAt()));
       args.add(ids.get(i).toString());
-      args.add(UUID.randomUUID().toString());
+      args.add(messageIds[i].toString());
       args.add(j.eventId() == null ? "" : j.eventId().toString());
       args.add(j.traceId() == null ? "" : j.traceId());
       args.add(j.queue());
       args.add(j.jobType());
-      args.add(jobs.get(i).payloadJson());
+      args.add(v.payloadJson());
       args.add(Integer.toString(j.priority()));
-      args.add(micros(j.runAt() == null ? now : j.runAt()));
+      args.add(micros(runAts[i]));
       args.add(Integer.toString(j.maxAttempts()));
       args.add(j.uniqueKey() == null ? "" : j.uniqueKey());
     }
-    Object reply = ok(backend.eval(Scripts.ENQUEUE, keys, args.toArray(String[]::new)), null);
-    List<Recorded<Job>> out = new ArrayList<>();
+    Object reply = ok(backend.eval(Scripts.ENQUEUE, keys, now, args.toArray(String[]::new)), null);
+    List<Recorded<Job>> out = new ArrayList<>(jobs.size());
     Set<String> woken = new LinkedHashSet<>();
-    for (Object o : (List<?>) reply) {
-      List<?> pair = (List<?>) o;
-      boolean duplicate = ((Long) pair.get(0)) == 1L;
-      Job job = JobCodec.job(keys.tenant(), pair.get(1));
-      if (!duplicate) woken.add(job.queue());
-      out.add(new Recorded<>(job, duplicate));
+    List<?> results = (List<?>) reply;
+    for (int i = 0; i < results.size(); i++) {
+      if (results.get(i) instanceof Long seq) {
+        // stored as sent: the script only gave it its seq (no job is read back)
+        ValidJob v = jobs.get(i);
+        NewJob j = v.job();
+        woken.add(j.queue());
+        Job stored =
+            new Job(
+                ids.get(i),
+                messageIds[i],
+                j.eventId(),
+                keys.tenant(),
+                j.traceId(),
+                j.queue(),
+                j.jobType(),
+                v.payload(),
+                j.priority(),
+                runAts[i],
+                0,
+                j.maxAttempts(),
+                j.uniqueKey(),
+                Job.Status.QUEUED,
+                0,
+                null,
+                null,
+                seq,
+                now,
+                now,
+                null);
+        out.add(new Recorded<>(stored, false));
+      } else {
+        List<?> pair = (List<?>) results.get(i);
+        out.add(new Recorded<>(job(pair.get(1)), ((Long) pair.get(0)) == 1L));
+      }
     }
     for (String q : woken) backend.wakeups().signal(keys.wakeKey(q));
     return out;
@@ -160,6 +207,7 @@ final class RedisQueue implements Queue {
         reply,
         o -> {
           Job j = job(o);
+          backend.rememberLease(j, ((String) ((List<?>) o).get(6)).length());
           return new Lease(j, j.leaseToken(), j.leaseExpiresAt());
         });
   }
@@ -167,13 +215,42 @@ final class RedisQueue implements Queue {
   @Override
   public Job ack(UUID jobId, long token) {
     RecordValidation.required("job_id", jobId);
-    return job(ok(backend.eval(Scripts.ACK, keys, jobId.toString(), Long.toString(token)), jobId));
+    Job leased = backend.forgetLease(keys.tenant(), jobId, token);
+    AckBatcher.Ack a = new AckBatcher.Ack(jobId.toString(), Long.toString(token), leased == null);
+    backend.acks(keys).run(a);
+    @SuppressWarnings("unchecked")
+    Object value = ok((List<Object>) a.reply, jobId);
+    if (leased == null) return job(value);
+    // the script changed only these fields of the job this process leased with this token
+    return new Job(
+        leased.jobId(),
+        leased.messageId(),
+        leased.eventId(),
+        leased.tenantId(),
+        leased.traceId(),
+        leased.queue(),
+        leased.jobType(),
+        leased.payload().deepCopy(),
+        leased.priority(),
+        leased.runAt(),
+        leased.attempt(),
+        leased.maxAttempts(),
+        leased.uniqueKey(),
+        Job.Status.SUCCEEDED,
+        leased.leaseToken(),
+        null,
+        leased.lastError(),
+        leased.seq(),
+        leased.createdAt(),
+        a.now,
+        a.now);
   }
 
   @Override
   public Job nack(UUID jobId, long token, String error, Duration retryDelay) {
     RecordValidation.required("job_id", jobId);
     String why = QueueValidation.error(error);
+    backend.forgetLease(keys.tenant(), jobId, token);
     QueueValidation.delay(retryDelay);
     // why: the backoff needs the attempt number; the script re-checks the token, so a stale read
     // here can only end in LEASE_LOST
@@ -228,6 +305,7 @@ final class RedisQueue implements Queue {
   @Override
   public Job release(UUID jobId, long token) {
     RecordValidation.required("job_id", jobId);
+    backend.forgetLease(keys.tenant(), jobId, token);
     Job j =
         job(ok(backend.eval(Scripts.RELEASE, keys, jobId.toString(), Long.toString(token)), jobId));
     backend.wakeups().signal(keys.wakeKey(j.queue()));
@@ -238,27 +316,23 @@ final class RedisQueue implements Queue {
   Optional<Job> find(UUID jobId) {
     Map<String, String> f = backend.call(() -> backend.redis().hgetall(keys.job(jobId)));
     if (f == null || f.isEmpty()) return Optional.empty();
-    List<Object> flat = new ArrayList<>();
-    f.forEach(
-        (k, v) -> {
-          flat.add(k);
-          flat.add(v);
-        });
-    return Optional.of(job(flat));
+    return Optional.of(JobCodec.job(keys.tenant(), f));
   }
 
   @Override
   public Optional<JobDetail> get(UUID jobId) {
     RecordValidation.required("job_id", jobId);
-    Optional<Job> job = find(jobId);
-    if (job.isEmpty()) return Optional.empty();
-    List<String> history = backend.call(() -> backend.redis().lrange(keys.attempts(jobId), 0, -1));
+    List<?> both = (List<?>) ok(backend.eval(Scripts.GET, keys, jobId.toString()), jobId);
+    Map<String, String> hash = JobCodec.fields(both.get(0));
+    if (hash.isEmpty()) return Optional.empty();
+    Optional<Job> job = Optional.of(JobCodec.job(keys.tenant(), hash));
     Job.Status s = job.get().status();
     DlqItem item =
         s == Job.Status.DLQ_PENDING || s == Job.Status.DLQ_RECORDED || s == Job.Status.FAILED
             ? backend.deadLetterStore().find(keys.tenant(), jobId).orElse(null)
             : null;
-    return Optional.of(new JobDetail(job.get(), JobCodec.attempts(history), item));
+    return Optional.of(
+        new JobDetail(job.get(), JobCodec.attempts(hash, (List<?>) both.get(1)), item));
   }
 
   @Override
@@ -305,6 +379,23 @@ final class RedisQueue implements Queue {
       }
     }
     return failed;
+  }
+
+  @Override
+  public int purgeSucceeded(Instant finishedBefore, int max) {
+    RecordValidation.required("finished_before", finishedBefore);
+    if (max < 1 || max > MAX_PURGE)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "max must be between 1 and " + MAX_PURGE + ", got " + max);
+    Object reply =
+        ok(
+            backend.eval(
+                Scripts.PURGE_SUCCEEDED,
+                keys,
+                Long.toString(saturatedMicros(finishedBefore)),
+                Integer.toString(max)),
+            null);
+    return ((Long) reply).intValue();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.flowstore.redis.internal;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.Job;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
@@ -10,6 +11,7 @@ import dev.flowstore.spi.DeadLetterStore;
 import dev.flowstore.spi.QueueBackend;
 import dev.flowstore.spi.QueueHost;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -17,6 +19,8 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
@@ -36,6 +40,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -60,6 +66,9 @@ public final class RedisQueueBackend implements QueueBackend {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+  /** The data layout this code reads and writes ({@link #migrateLayout}). */
+  static final String LAYOUT = "2";
+
   private final QueueHost host;
   private final String env;
   private final RedisURI uri;
@@ -72,6 +81,10 @@ public final class RedisQueueBackend implements QueueBackend {
   private final String markerKey;
   private final String epoch;
   private final AtomicLong dataLossDetected = new AtomicLong();
+  private final Map<TenantId, AckBatcher> ackBatchers = new ConcurrentHashMap<>();
+  // why: the jobs of this process's open leases (tenant/id/token -> job as leased), so an ack
+  // needn't read the job back from Redis to return it; bounded, and a miss only costs that read
+  private final Map<String, Job> openLeases = new ConcurrentHashMap<>();
   private volatile boolean dataLost;
 
   public RedisQueueBackend(QueueHost host) {
@@ -119,15 +132,56 @@ public final class RedisQueueBackend implements QueueBackend {
       RedisCommands<String, String> r = c.sync();
       r.set(markerKey, UUID.randomUUID().toString(), SetArgs.Builder.nx());
       this.epoch = r.get(markerKey);
+      this.conn = c;
+      migrateLayout(r);
     } catch (RuntimeException e) {
       if (p != null) p.close();
       if (c != null) c.close();
       client.shutdown();
       throw e instanceof FlowstoreException ? e : unavailable("connecting", e);
     }
-    this.conn = c;
     this.pubsub = p;
     log.info("redis queue backend: {} (keys flowstore:{}:{{tenant}}:...)", describe(), env);
+  }
+
+  /**
+   * Brings the keys of an older data layout up to {@link #LAYOUT}, once per Redis database (the key
+   * {@code flowstore:<env>:layout} records it). Layout 1 kept a queue's succeeded jobs in a set
+   * {@code <queue>:succeeded} forever; layout 2 indexes them by finish time in {@code #succeeded}
+   * (for retention) and counts them per queue in {@code #succeeded_n}. Safe to run from several
+   * processes at once (each id is popped from the old set by one script).
+   */
+  private void migrateLayout(RedisCommands<String, String> r) {
+    String layoutKey = "flowstore:" + env + ":layout";
+    if (LAYOUT.equals(r.get(layoutKey))) return;
+    String prefix = "flowstore:" + env + ":{";
+    ScanCursor cursor = ScanCursor.INITIAL;
+    int moved = 0;
+    do {
+      KeyScanCursor<String> page =
+          r.scan(cursor, ScanArgs.Builder.matches(prefix + "*}:*:succeeded").limit(1000));
+      for (String key : page.getKeys()) {
+        int close = key.indexOf("}:", prefix.length());
+        if (close < 0 || !"set".equals(r.type(key))) continue;
+        String queue = key.substring(close + 2, key.length() - ":succeeded".length());
+        Keys k;
+        try {
+          k = new Keys(env, TenantId.of(key.substring(prefix.length(), close)));
+        } catch (FlowstoreException e) {
+          continue; // not one of ours
+        }
+        if (!key.equals(k.prefix() + queue + ":succeeded")) continue;
+        long left;
+        do {
+          left = (Long) eval(Scripts.MIGRATE_SUCCEEDED, k, queue, key).get(1);
+        } while (left > 0);
+        moved++;
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    r.set(layoutKey, LAYOUT);
+    if (moved > 0)
+      log.info("redis queue backend: moved {} queue(s) to data layout {}", moved, LAYOUT);
   }
 
   String env() {
@@ -159,20 +213,54 @@ public final class RedisQueueBackend implements QueueBackend {
     return conn.sync();
   }
 
+  /** How many open leases {@link #rememberLease} keeps at most (it forgets all when full). */
+  static final int LEASE_MEMORY = 4096;
+
+  /** Jobs with a longer payload (JSON chars) are not remembered: memory stays a few MB at most. */
+  static final int LEASE_MEMORY_PAYLOAD = 2048;
+
+  AckBatcher acks(Keys keys) {
+    return ackBatchers.computeIfAbsent(keys.tenant(), t -> new AckBatcher(this, keys));
+  }
+
+  void rememberLease(Job job, int payloadChars) {
+    if (payloadChars > LEASE_MEMORY_PAYLOAD) return;
+    if (openLeases.size() >= LEASE_MEMORY) openLeases.clear();
+    openLeases.put(leaseKey(job.tenantId(), job.jobId(), job.leaseToken()), job);
+  }
+
+  /** The job as this process leased it with {@code token}, if remembered; forgets it. */
+  Job forgetLease(TenantId tenant, UUID jobId, long token) {
+    return openLeases.remove(leaseKey(tenant, jobId, token));
+  }
+
+  private static String leaseKey(TenantId tenant, UUID jobId, long token) {
+    return tenant.value() + "/" + jobId + "/" + token;
+  }
+
   /** Runs Redis calls, mapping Lettuce's failures to flowstore's codes. */
   <T> T call(java.util.function.Supplier<T> work) {
     try {
       return work.get();
-    } catch (RedisCommandExecutionException e) {
+    } catch (RedisException e) {
+      throw failure(e);
+    }
+  }
+
+  /** A Lettuce failure as flowstore's: BACKEND_UNAVAILABLE, or INTERNAL for a command error. */
+  private FlowstoreException failure(Throwable t) {
+    if (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    if (t instanceof FlowstoreException f) return f;
+    if (t instanceof RedisCommandExecutionException e) {
       String m = String.valueOf(e.getMessage());
       for (String busy :
           new String[] {
             "LOADING", "BUSY", "MASTERDOWN", "READONLY", "OOM", "TRYAGAIN", "CLUSTERDOWN"
-          }) if (m.startsWith(busy)) throw unavailable("command", e);
-      throw new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + m, e);
-    } catch (RedisException e) {
-      throw unavailable("command", e);
+          }) if (m.startsWith(busy)) return unavailable("command", e);
+      return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + m, e);
     }
+    if (t instanceof RedisException e) return unavailable("command", e);
+    return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + t, t);
   }
 
   private FlowstoreException unavailable(String what, Exception e) {
@@ -184,12 +272,12 @@ public final class RedisQueueBackend implements QueueBackend {
 
   /** Runs a script (EVALSHA, falling back to EVAL once Redis forgot it, e.g. after a restart). */
   List<Object> eval(String script, Keys keys, String... args) {
-    String[] argv = new String[args.length + 4];
-    argv[0] = keys.prefix();
-    argv[1] = channel;
-    argv[2] = keys.tenant().value();
-    argv[3] = Long.toString(JobCodec.micros(now()));
-    System.arraycopy(args, 0, argv, 4, args.length);
+    return eval(script, keys, now(), args);
+  }
+
+  /** {@link #eval(String, Keys, String...)} with the script's "now" given. */
+  List<Object> eval(String script, Keys keys, Instant now, String... args) {
+    String[] argv = argv(keys, now, args);
     String[] k = {keys.route()};
     String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
     return call(
@@ -200,6 +288,55 @@ public final class RedisQueueBackend implements QueueBackend {
             return conn.sync().<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv);
           }
         });
+  }
+
+  /**
+   * {@link #eval(String, Keys, Instant, String...)} without blocking: the future completes (on
+   * Lettuce's I/O thread) with the reply or a FlowstoreException, at the latest after the command
+   * timeout.
+   */
+  CompletableFuture<List<Object>> evalAsync(String script, Keys keys, Instant now, String... args) {
+    String[] argv = argv(keys, now, args);
+    String[] k = {keys.route()};
+    String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
+    CompletableFuture<List<Object>> out = new CompletableFuture<>();
+    try {
+      conn.async()
+          .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv)
+          .whenComplete(
+              (reply, e) -> {
+                if (e == null) {
+                  out.complete(reply);
+                } else if (unwrap(e) instanceof RedisNoScriptException) {
+                  conn.async()
+                      .<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv)
+                      .whenComplete(
+                          (again, e2) -> {
+                            if (e2 == null) out.complete(again);
+                            else out.completeExceptionally(failure(e2));
+                          });
+                } else {
+                  out.completeExceptionally(failure(e));
+                }
+              });
+    } catch (RuntimeException e) {
+      out.completeExceptionally(failure(e));
+    }
+    return out;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  private String[] argv(Keys keys, Instant now, String... args) {
+    String[] argv = new String[args.length + 4];
+    argv[0] = keys.prefix();
+    argv[1] = channel;
+    argv[2] = keys.tenant().value();
+    argv[3] = Long.toString(JobCodec.micros(now));
+    System.arraycopy(args, 0, argv, 4, args.length);
+    return argv;
   }
 
   private static String sha1(String script) {
