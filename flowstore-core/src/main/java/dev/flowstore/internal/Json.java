@@ -69,7 +69,10 @@ public final class Json {
   // why: stored JSON was checked (duplicates, NUL) when it was written, and PostgreSQL's jsonb has
   // no duplicate keys anyway; reading it back skips those checks (the read path's biggest cost)
   private static final com.fasterxml.jackson.databind.ObjectReader STORED =
-      MAPPER.reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      MAPPER
+          .reader()
+          .without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .without(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION);
 
   /**
    * Parses a JSON object flowstore stored itself (checked when written), without re-checking it;
