@@ -1,8 +1,11 @@
 package dev.flowstore.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,26 +69,62 @@ public final class Json {
     }
   }
 
-  // why: stored JSON was checked (duplicates, NUL) when it was written, and PostgreSQL's jsonb has
-  // no duplicate keys anyway; reading it back skips those checks (the read path's biggest cost)
-  private static final com.fasterxml.jackson.databind.ObjectReader STORED =
-      MAPPER
-          .reader()
-          .without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .without(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION);
+  // why: stored JSON was checked (duplicates, NUL, depth) when it was written, and PostgreSQL's
+  // jsonb has no duplicate keys anyway; reading it back skips those checks and builds the tree
+  // straight from the token stream (the read path's biggest cost; databind's readTree sets up a
+  // deserialization context per call)
+  private static final JsonFactory STORED =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
 
   /**
-   * Parses a JSON object flowstore stored itself (checked when written), without re-checking it;
-   * anything else is {@code INTERNAL}: the stored data is not what flowstore wrote.
+   * Parses a JSON object flowstore stored itself (checked when written), without re-checking it,
+   * into the same tree {@link #parseObject} gives (ints as int/long/big-integer nodes, decimals as
+   * exact BigDecimal nodes); anything else is {@code INTERNAL}: the stored data is not what
+   * flowstore wrote.
    */
   public static ObjectNode stored(String what, String text) {
-    try {
-      if (STORED.readTree(text) instanceof ObjectNode o) return o;
-    } catch (JsonProcessingException e) {
+    try (JsonParser p = STORED.createParser(text)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) return storedObject(p);
+    } catch (java.io.IOException e) {
       throw new FlowstoreException(
-          ErrorCode.INTERNAL, what + ": stored JSON is malformed: " + e.getOriginalMessage(), e);
+          ErrorCode.INTERNAL, what + ": stored JSON is malformed: " + e.getMessage(), e);
     }
     throw new FlowstoreException(ErrorCode.INTERNAL, what + ": stored JSON is not an object");
+  }
+
+  private static ObjectNode storedObject(JsonParser p) throws java.io.IOException {
+    ObjectNode o = MAPPER.getNodeFactory().objectNode();
+    for (String name = p.nextFieldName(); name != null; name = p.nextFieldName())
+      o.replace(name, storedValue(p, p.nextToken()));
+    return o;
+  }
+
+  private static JsonNode storedValue(JsonParser p, JsonToken t) throws java.io.IOException {
+    JsonNodeFactory nodes = MAPPER.getNodeFactory();
+    return switch (t) {
+      case START_OBJECT -> storedObject(p);
+      case START_ARRAY -> {
+        com.fasterxml.jackson.databind.node.ArrayNode a = nodes.arrayNode();
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken())
+          a.add(storedValue(p, e));
+        yield a;
+      }
+      case VALUE_STRING -> nodes.textNode(p.getText());
+      case VALUE_NUMBER_INT ->
+          switch (p.getNumberType()) {
+            case INT -> nodes.numberNode(p.getIntValue());
+            case LONG -> nodes.numberNode(p.getLongValue());
+            default -> nodes.numberNode(p.getBigIntegerValue());
+          };
+      case VALUE_NUMBER_FLOAT -> nodes.numberNode(p.getDecimalValue());
+      case VALUE_TRUE -> nodes.booleanNode(true);
+      case VALUE_FALSE -> nodes.booleanNode(false);
+      case VALUE_NULL -> nodes.nullNode();
+      default -> throw new java.io.IOException("unexpected token " + t);
+    };
   }
 
   /** Parses JSON text that must be an object. */
