@@ -68,7 +68,7 @@ final class JobCodec {
         orNull(v[3]),
         v[4],
         v[5],
-        Json.parseObject("payload", v[6]),
+        Json.stored("stored payload", v[6]),
         Integer.parseInt(v[7]),
         instant(Long.parseLong(v[8])),
         Integer.parseInt(v[9]),
