@@ -65,7 +65,8 @@ public interface Outbox {
    * until it returns less than {@code max}; the server's sweeper does (docs/messaging.md).
    *
    * @return how many messages were deleted
-   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..10000
+   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..{@link
+   *     Queue#MAX_PURGE} or {@code publishedBefore} is null
    */
   int purgePublished(java.time.Instant publishedBefore, int max);
 }

@@ -29,6 +29,9 @@ public interface Queue {
   /** The most jobs one {@link #enqueueAll} or one {@link #lease} handles. */
   int MAX_BATCH = 1000;
 
+  /** Most jobs one {@link #purgeSucceeded} deletes. */
+  int MAX_PURGE = 10_000;
+
   /** The longest visibility timeout, heartbeat extension or retry delay accepted. */
   Duration MAX_DURATION = Duration.ofDays(7);
 
@@ -148,7 +151,8 @@ public interface Queue {
    * sweeper does (see docs/queue.md, "Retention").
    *
    * @return how many jobs were deleted
-   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..10000
+   * @throws FlowstoreException {@code INVALID_ARGUMENT} when {@code max} is not 1..{@link
+   *     #MAX_PURGE} or {@code finishedBefore} is null
    */
   int purgeSucceeded(java.time.Instant finishedBefore, int max);
 

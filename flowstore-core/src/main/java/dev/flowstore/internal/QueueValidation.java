@@ -79,6 +79,18 @@ public final class QueueValidation {
     return max;
   }
 
+  /**
+   * Checks the arguments of a retention purge ({@link Queue#purgeSucceeded}, {@code
+   * Outbox.purgePublished}): a cutoff, and 1..{@link Queue#MAX_PURGE} rows.
+   */
+  public static void purge(String what, java.time.Instant before, int max) {
+    RecordValidation.required(what, before);
+    if (max < 1 || max > Queue.MAX_PURGE)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "max must be between 1 and " + Queue.MAX_PURGE + ", got " + max);
+  }
+
   /** Checks a visibility timeout or heartbeat extension: more than 0, at most the cap. */
   public static Duration positive(String what, Duration d) {
     RecordValidation.required(what, d);

@@ -354,8 +354,7 @@ final class JdbcEventStore implements EventStore {
    */
   private Long advanceHead(Connection c, int by, List<String> streams, Map<String, Long> versions)
       throws SQLException {
-    String scoped = dialect.scopedStatement(ADVANCE_HEAD + "; " + versionsSql(streams.size()));
-    if (scoped == null) {
+    if (!scope.flowstore().scopesStatements()) {
       Long head =
           Columns.one(
                   c,
@@ -369,15 +368,15 @@ final class JdbcEventStore implements EventStore {
       versions.putAll(streamVersions(c, streams));
       return head;
     }
-    try (PreparedStatement ps = c.prepareStatement(scoped)) {
-      dialect.bindScope(ps, scope.tenant());
+    try (PreparedStatement ps =
+        JdbcFlowstore.prepareScoped(
+            c, dialect, scope.tenant(), ADVANCE_HEAD + "; " + versionsSql(streams.size()))) {
       int i = dialect.scopeParams() + 1;
       ps.setInt(i++, by);
       ps.setString(i++, tenant());
       bindVersions(ps, i, streams);
-      ps.execute(); // the scope's own row
+      JdbcFlowstore.executeScoped(ps);
       Long head = null;
-      ps.getMoreResults();
       try (ResultSet rs = ps.getResultSet()) {
         if (rs.next()) head = rs.getLong(1);
       }

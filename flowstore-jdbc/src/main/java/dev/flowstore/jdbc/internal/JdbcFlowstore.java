@@ -330,7 +330,14 @@ public final class JdbcFlowstore implements Flowstore {
    * scoped statements this is {@link #write(TenantId, SqlWork)}.
    */
   <T> T writeScopedByWork(TenantId tenant, SqlWork<T> work) {
-    return write(tenant, work, dialect.scopeParams() > 0);
+    return write(tenant, work, scopesStatements());
+  }
+
+  /**
+   * Whether the dialect sends the tenant scope with a statement ({@link Dialect#scopedStatement}).
+   */
+  boolean scopesStatements() {
+    return dialect.scopeParams() > 0;
   }
 
   private <T> T write(TenantId tenant, SqlWork<T> work, boolean scopedByWork) {
@@ -362,8 +369,7 @@ public final class JdbcFlowstore implements Flowstore {
    */
   <T> List<T> writeStatement(
       TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    if (dialect.scopedStatement(sql) == null)
-      return write(tenant, c -> statement(c, sql, binder, 1, mapper));
+    if (!scopesStatements()) return write(tenant, c -> statement(c, null, sql, binder, mapper));
     if (IN_WRITE.get() != null) throw nestedWrite();
     return scoped(writer, "write", tenant, sql, binder, mapper);
   }
@@ -371,8 +377,7 @@ public final class JdbcFlowstore implements Flowstore {
   /** {@link #writeStatement} for a statement that only reads. */
   <T> List<T> readStatement(
       TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    if (dialect.scopedStatement(sql) == null)
-      return read(tenant, c -> statement(c, sql, binder, 1, mapper));
+    if (!scopesStatements()) return read(tenant, c -> statement(c, null, sql, binder, mapper));
     return scoped(reader, "read", tenant, sql, binder, mapper);
   }
 
@@ -384,34 +389,51 @@ public final class JdbcFlowstore implements Flowstore {
       StatementBinder binder,
       Columns.Mapper<T> mapper) {
     try (Connection c = ds.getConnection()) {
-      return statement(c, dialect.scopedStatement(sql), binder, tenant, mapper);
+      return statement(c, tenant, sql, binder, mapper);
     } catch (SQLException e) {
       throw SqlErrors.translate(what + " for tenant " + tenant, e);
     }
   }
 
+  /** Runs {@code sql}, with the tenant scope in front when {@code scopeTo} is not null. */
   private <T> List<T> statement(
-      Connection c,
-      String scopedSql,
-      StatementBinder binder,
-      TenantId tenant,
-      Columns.Mapper<T> mapper)
+      Connection c, TenantId scopeTo, String sql, StatementBinder binder, Columns.Mapper<T> mapper)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(scopedSql)) {
-      dialect.bindScope(ps, tenant);
+    if (scopeTo == null) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        binder.bind(ps, 1);
+        return rows(ps, ps.execute(), mapper);
+      }
+    }
+    try (PreparedStatement ps = prepareScoped(c, dialect, scopeTo, sql)) {
       binder.bind(ps, dialect.scopeParams() + 1);
-      ps.execute(); // the scope's own row
-      return rows(ps, ps.getMoreResults(), mapper);
+      return rows(ps, executeScoped(ps), mapper);
     }
   }
 
-  private static <T> List<T> statement(
-      Connection c, String sql, StatementBinder binder, int first, Columns.Mapper<T> mapper)
+  /**
+   * Prepares {@code sql} behind the tenant scope ({@link Dialect#scopedStatement}), the scope's
+   * parameters bound; the statement's own parameters start at {@code scopeParams() + 1}.
+   */
+  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, String sql)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps, first);
-      return rows(ps, ps.execute(), mapper);
+    PreparedStatement ps = c.prepareStatement(d.scopedStatement(sql));
+    try {
+      d.bindScope(ps, tenant);
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
     }
+  }
+
+  /**
+   * Executes a {@link #prepareScoped} statement past the scope's own row: whether the statement's
+   * first result is rows (then {@code getResultSet()} has them).
+   */
+  static boolean executeScoped(PreparedStatement ps) throws SQLException {
+    ps.execute();
+    return ps.getMoreResults();
   }
 
   private static <T> List<T> rows(PreparedStatement ps, boolean hasRows, Columns.Mapper<T> mapper)

@@ -246,13 +246,10 @@ final class JdbcQueue implements Queue {
   private List<Job> claimAtOnce(
       JdbcFlowstore fs, String queue, int max, Instant now, Instant expires) {
     String sql =
-        "WITH claimed AS MATERIALIZED (SELECT job_id AS claimed_id"
-            + READY
-            + dialect.forUpdateSkipLocked()
-            + "), leased AS (UPDATE jobs SET "
-            + CLAIM_SET
-            + " FROM claimed WHERE tenant_id = ? AND job_id = claimed_id RETURNING "
-            + JobRows.COLUMNS
+        "WITH "
+            + claimed()
+            + ", leased AS ("
+            + claimUpdate()
             + "), attempts AS (INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at)"
             + " SELECT ?, job_id, lease_seq, attempt, 'leased', ? FROM leased) SELECT "
             + JobRows.COLUMNS
@@ -261,17 +258,41 @@ final class JdbcQueue implements Queue {
         scope.tenant(),
         sql,
         (ps, i) -> {
-          ps.setString(i++, tenant());
-          ps.setString(i++, queue);
-          dialect.setTime(ps, i++, now);
-          ps.setInt(i++, max);
-          dialect.setTime(ps, i++, expires);
-          dialect.setTime(ps, i++, now);
-          ps.setString(i++, tenant());
+          i = bindClaim(ps, i, queue, max, now, expires);
           ps.setString(i++, tenant());
           dialect.setTime(ps, i, now);
         },
         rows::job);
+  }
+
+  // the claim shared by claimReturning and claimAtOnce: claimed(), then claimUpdate(), bound by
+  // bindClaim
+  private String claimed() {
+    return "claimed AS MATERIALIZED (SELECT job_id AS claimed_id"
+        + READY
+        + dialect.forUpdateSkipLocked()
+        + ")";
+  }
+
+  private String claimUpdate() {
+    return "UPDATE jobs SET "
+        + CLAIM_SET
+        + " FROM claimed WHERE tenant_id = ? AND job_id = claimed_id RETURNING "
+        + JobRows.COLUMNS;
+  }
+
+  /** Binds the claim's parameters from {@code i} on; returns the next free index. */
+  private int bindClaim(
+      PreparedStatement ps, int i, String queue, int max, Instant now, Instant expires)
+      throws SQLException {
+    ps.setString(i++, tenant());
+    ps.setString(i++, queue);
+    dialect.setTime(ps, i++, now);
+    ps.setInt(i++, max);
+    dialect.setTime(ps, i++, expires);
+    dialect.setTime(ps, i++, now);
+    ps.setString(i++, tenant());
+    return i;
   }
 
   /** Ends this queue's expired leases, claims, and records the attempts, in one transaction. */
@@ -312,26 +333,10 @@ final class JdbcQueue implements Queue {
    */
   private List<Job> claimReturning(
       Connection c, String queue, int max, Instant now, Instant expires) throws SQLException {
-    String sql =
-        "WITH claimed AS MATERIALIZED (SELECT job_id AS claimed_id"
-            + READY
-            + dialect.forUpdateSkipLocked()
-            + ") UPDATE jobs SET "
-            + CLAIM_SET
-            + " FROM claimed WHERE tenant_id = ? AND job_id = claimed_id RETURNING "
-            + JobRows.COLUMNS;
     return Columns.list(
         c,
-        sql,
-        ps -> {
-          ps.setString(1, tenant());
-          ps.setString(2, queue);
-          dialect.setTime(ps, 3, now);
-          ps.setInt(4, max);
-          dialect.setTime(ps, 5, expires);
-          dialect.setTime(ps, 6, now);
-          ps.setString(7, tenant());
-        },
+        "WITH " + claimed() + " " + claimUpdate(),
+        ps -> bindClaim(ps, 1, queue, max, now, expires),
         rows::job);
   }
 

@@ -1,8 +1,6 @@
 package dev.flowstore.jdbc.internal;
 
-import dev.flowstore.ErrorCode;
-import dev.flowstore.FlowstoreException;
-import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.QueueValidation;
 import java.time.Instant;
 
 /**
@@ -16,20 +14,17 @@ import java.time.Instant;
  * DELETE CASCADE}; SQLite enforces foreign keys (SqliteProvider turns them on).
  */
 final class JdbcRetention {
-  /** The largest batch one call deletes. */
-  static final int MAX_PURGE = 10_000;
-
   private JdbcRetention() {}
 
   /** {@link dev.flowstore.Queue#purgeSucceeded}. */
   static int purgeSucceeded(Scope scope, Instant finishedBefore, int max) {
-    RecordValidation.required("finished_before", finishedBefore);
+    QueueValidation.purge("finished_before", finishedBefore, max);
     return purge(scope, "jobs", "job_id", "succeeded", "finished_at", finishedBefore, max);
   }
 
   /** {@link dev.flowstore.Outbox#purgePublished}. */
   static int purgePublished(Scope scope, Instant publishedBefore, int max) {
-    RecordValidation.required("published_before", publishedBefore);
+    QueueValidation.purge("published_before", publishedBefore, max);
     return purge(scope, "outbox", "message_id", "PUBLISHED", "published_at", publishedBefore, max);
   }
 
@@ -41,9 +36,6 @@ final class JdbcRetention {
       String finishedColumn,
       Instant before,
       int max) {
-    if (max < 1 || max > MAX_PURGE)
-      throw new FlowstoreException(
-          ErrorCode.INVALID_ARGUMENT, "max must be between 1 and " + MAX_PURGE + ", got " + max);
     Dialect dialect = scope.flowstore().dialect();
     String tenant = scope.tenant().value();
     // why: the status is a literal, not a parameter, so the planner can match the partial index

@@ -17,8 +17,9 @@ final class QueueWakeups implements AutoCloseable {
 
   private final Wakeups signals = new Wakeups();
   private final ReentrantLock lock = new ReentrantLock();
-  private AutoCloseable listener; // guarded by lock
-  private boolean closed; // guarded by lock
+  // written under lock; volatile so that every lease after the first skips the lock
+  private volatile AutoCloseable listener;
+  private volatile boolean closed;
 
   static String key(String tenant, String queue) {
     return tenant + ":" + queue;
@@ -40,6 +41,7 @@ final class QueueWakeups implements AutoCloseable {
 
   /** Starts the cross-process listener once (a no-op after close). */
   void ensureListening(Supplier<AutoCloseable> start) {
+    if (listener != null || closed) return;
     lock.lock();
     try {
       if (listener == null && !closed) listener = start.get();

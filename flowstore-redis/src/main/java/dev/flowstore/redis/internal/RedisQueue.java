@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
 final class RedisQueue implements Queue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  /** The most jobs one {@link #purgeSucceeded} deletes (the Javadoc's bound). */
-  static final int MAX_PURGE = 10_000;
-
   private final RedisQueueBackend backend;
   private final Keys keys;
   private final RedisDeadLetters dlq;
@@ -383,10 +380,7 @@ final class RedisQueue implements Queue {
 
   @Override
   public int purgeSucceeded(Instant finishedBefore, int max) {
-    RecordValidation.required("finished_before", finishedBefore);
-    if (max < 1 || max > MAX_PURGE)
-      throw new FlowstoreException(
-          ErrorCode.INVALID_ARGUMENT, "max must be between 1 and " + MAX_PURGE + ", got " + max);
+    QueueValidation.purge("finished_before", finishedBefore, max);
     Object reply =
         ok(
             backend.eval(
