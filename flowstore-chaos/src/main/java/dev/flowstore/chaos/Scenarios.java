@@ -1,0 +1,10 @@
+package dev.flowstore.chaos;
+
+import java.util.List;
+
+/** The scenarios of {@code ./chaos}; add a new one here. */
+final class Scenarios {
+  private Scenarios() {}
+
+  static final List<Scenario> ALL = List.of();
+}

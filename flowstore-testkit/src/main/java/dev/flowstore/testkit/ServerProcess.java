@@ -1,0 +1,217 @@
+package dev.flowstore.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged server as a user starts it: {@code ./flowstore serve} from the repository root (the
+ * launcher's classpath, a real port), in a working directory of its own, as a child process that
+ * tests and the fault-injection harness can stop (SIGTERM) or kill (SIGKILL).
+ *
+ * <p>The launcher is run with {@code FLOWSTORE_NO_BUILD=1}: it must find the jar that the build just
+ * packaged, never start a Maven build of its own from inside a test. The port is chosen by the
+ * server ({@code --port 0}) and read from its "listening on" log line, so parallel servers never
+ * race for a port.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+
+  private final Process process;
+  private final URI uri;
+  private final Path log;
+
+  private ServerProcess(Process process, URI uri, Path log) {
+    this.process = process;
+    this.uri = uri;
+    this.log = log;
+  }
+
+  /** The repository root: the nearest directory at or above the working directory with ./flowstore. */
+  public static Path repoRoot() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
+      if (Files.isExecutable(p.resolve("flowstore")) && Files.isRegularFile(p.resolve("pom.xml")))
+        return p;
+    throw new IllegalStateException(
+        "no ./flowstore launcher at or above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * Starts {@code ./flowstore serve --port 0 ARGS} in {@code workDir} with {@code env} added to this
+   * process's environment, and waits (up to 90 s) until it answers {@code GET /health/ready}.
+   * Its stdout and stderr go to {@code workDir/server.log} (appended: restarts share one log).
+   */
+  public static ServerProcess start(Path workDir, Map<String, String> env, String... args) {
+    try {
+      Files.createDirectories(workDir);
+      List<String> command = new ArrayList<>();
+      command.add(repoRoot().resolve("flowstore").toString());
+      command.add("serve");
+      command.add("--port");
+      command.add("0");
+      command.addAll(List.of(args));
+      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+      pb.redirectErrorStream(true);
+      pb.environment().put("FLOWSTORE_NO_BUILD", "1");
+      pb.environment().putAll(env);
+      Path log = workDir.resolve("server.log");
+      Process process = pb.start();
+      CompletableFuture<URI> listening = new CompletableFuture<>();
+      Thread pump =
+          new Thread(() -> pump(process, log, listening), "server-log-" + process.pid());
+      pump.setDaemon(true);
+      pump.start();
+      URI uri;
+      try {
+        uri = listening.get(90, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            "flowstore serve did not start within 90 s (exit "
+                + (process.isAlive() ? "none" : process.exitValue())
+                + "); its log:\n"
+                + tail(log),
+            e);
+      }
+      ServerProcess server = new ServerProcess(process, uri, log);
+      server.awaitReady(Duration.ofSeconds(30));
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void pump(Process process, Path log, CompletableFuture<URI> listening) {
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Writer out =
+            Files.newBufferedWriter(
+                log,
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        out.write(line);
+        out.write('\n');
+        out.flush();
+        Matcher m = LISTENING.matcher(line);
+        if (!listening.isDone() && m.find()) listening.complete(URI.create(m.group(1)));
+      }
+    } catch (IOException e) {
+      listening.completeExceptionally(e);
+    } finally {
+      listening.completeExceptionally(new IllegalStateException("the server exited"));
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(uri.resolve("/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) return;
+      } catch (IOException e) {
+        // not yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (!process.isAlive()) break;
+      sleep(100);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("flowstore serve never became ready; its log:\n" + tail(log));
+  }
+
+  /** The server's base URI, e.g. {@code http://127.0.0.1:41234}. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** The pid of the server's JVM (the launcher execs java, so it is the launcher's pid). */
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The file holding the server's stdout and stderr. */
+  public Path log() {
+    return log;
+  }
+
+  /** SIGKILL, and waits until the process is gone. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGTERM (a graceful stop), and waits up to 30 s before killing it. */
+  public void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill();
+    }
+  }
+
+  private void waitFor() {
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) stop();
+  }
+
+  /** The last 60 lines of a log file, for failure messages. */
+  public static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
