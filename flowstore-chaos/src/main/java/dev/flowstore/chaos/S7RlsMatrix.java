@@ -309,9 +309,9 @@ final class S7RlsMatrix implements Scenario {
               probed
                   + " tables x "
                   + TenantScope.values().length
-                  + " scopes = "
+                  + " scopes: "
                   + t.checks
-                  + " checks",
+                  + " probes",
               faults,
               result,
               t.leaks.isEmpty() && t.inconclusive.isEmpty() && t.checks > 0));
@@ -357,7 +357,9 @@ final class S7RlsMatrix implements Scenario {
         return new Probe(ps.getUpdateCount(), false, null);
       } catch (SQLException e) {
         boolean refused = INSUFFICIENT_PRIVILEGE.equals(e.getSQLState());
-        return new Probe(0, refused, refused ? null : e.getSQLState() + " " + e.getMessage());
+        // why: one line, so the message fits a table cell
+        String message = e.getMessage().lines().findFirst().orElse("").strip();
+        return new Probe(0, refused, refused ? null : e.getSQLState() + " " + message);
       }
     } finally {
       c.rollback();
