@@ -59,6 +59,9 @@ public final class PostgresRoles {
           if (!exists(c, role)) throw e;
         }
       }
+      // why: one transaction, so the withheld privileges, granted by ALL TABLES and revoked next,
+      // are never visible to a running process
+      c.setAutoCommit(false);
       s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
       s.execute(
           "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
@@ -82,6 +85,7 @@ public final class PostgresRoles {
                 + role);
       }
       if (!isMember(c, role)) s.execute("GRANT " + role + " TO CURRENT_USER");
+      c.commit();
     } catch (SQLException e) {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
