@@ -61,7 +61,8 @@ public final class Chaos {
           scenarios().values().forEach(s -> out.println("  " + s.number() + "  " + s.name()));
           return 0;
         }
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
+        default ->
+            throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
       }
     }
     Path work = Files.createTempDirectory("flowstore-chaos-");

@@ -6,5 +6,5 @@ import java.util.List;
 final class Scenarios {
   private Scenarios() {}
 
-  static final List<Scenario> ALL = List.of();
+  static final List<Scenario> ALL = List.of(new S7RlsMatrix());
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.flowstore.ApiKeys;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
@@ -87,12 +88,12 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     }
   }
 
-  /** Every table of the schema except the few that are outside tenant scope by design. */
+  /** Every table of the schema with a tenant_id column: found in the catalog, none left out. */
   private List<String> tenantTables(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename NOT IN ('api_keys', 'tenants', 'flyway_schema_history') ORDER BY 1")) {
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = 'tenant_id' ORDER BY 1")) {
       ps.setString(1, config.postgresSchema());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(rs.getString(1));
@@ -102,10 +103,19 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   }
 
   @Test
-  void everyTenantTableHasForcedRowLevelSecurityWithTheNullifPolicy() throws SQLException {
+  void everyTableWithATenantIdHasForcedRowLevelSecurityWithTheNullifPolicy() throws SQLException {
     try (Connection c = raw()) {
       List<String> tables = tenantTables(c);
-      assertThat(tables).contains("events", "event_feed_heads");
+      assertThat(tables).contains("events", "event_feed_heads", "tenants", "api_keys");
+      List<String> others = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY 1")) {
+        ps.setString(1, config.postgresSchema());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) if (!tables.contains(rs.getString(1))) others.add(rs.getString(1));
+        }
+      }
+      assertThat(others).as("tables without tenant_id").containsExactly("flyway_schema_history");
       for (String table : tables) {
         try (PreparedStatement ps =
             c.prepareStatement(
@@ -120,7 +130,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
         }
         try (PreparedStatement ps =
             c.prepareStatement(
-                "SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ?")) {
+                "SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ? AND policyname = 'tenant_isolation'")) {
           ps.setString(1, config.postgresSchema());
           ps.setString(2, table);
           try (ResultSet rs = ps.executeQuery()) {
@@ -152,7 +162,8 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       ps.setString(1, config.postgresSchema());
       ps.setArray(
           2,
-          c.createArrayOf("text", new String[] {"api_keys", "tenants", "flyway_schema_history"}));
+          // why: a key is found by its hash (or id) before its tenant is known
+          c.createArrayOf("text", new String[] {"api_keys", "flyway_schema_history"}));
       List<String> indexes = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -221,6 +232,198 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
                   owner,
                   "SELECT count(*) FROM events WHERE tenant_id = '" + b + "' AND type = 'placed'"))
           .isEqualTo(1);
+    }
+  }
+
+  /** Runs one statement as the app role in {@code tenant}'s scope; its update count (or -1). */
+  private int asAppRun(TenantId tenant, String sql) throws SQLException {
+    try (Connection c = asApp(tenant);
+        Statement s = c.createStatement()) {
+      try {
+        return s.execute(sql) ? -1 : s.getUpdateCount();
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  private void assertRefused(TenantId tenant, String sql, String why) {
+    assertThatThrownBy(() -> asAppRun(tenant, sql))
+        .as(sql)
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining(why);
+  }
+
+  @Test
+  void theAppRoleReachesOnlyItsOwnTenantsRowAndNoApiKeyYetKeysStillWork() throws SQLException {
+    ApiKeys.Created keyA = fs.apiKeys().create(a, "a");
+    ApiKeys.Created keyB = fs.apiKeys().create(b, "b");
+    try (Connection c = asApp(a)) {
+      assertThat(count(c, "SELECT count(*) FROM tenants")).isEqualTo(1);
+      assertThat(count(c, "SELECT count(*) FROM tenants WHERE tenant_id = '" + b + "'")).isZero();
+      c.rollback();
+    }
+    for (boolean empty : new boolean[] {false, true}) {
+      try (Connection c = empty ? asAppEmpty() : asApp(null)) {
+        assertThat(count(c, "SELECT count(*) FROM tenants")).isZero();
+        c.rollback();
+      }
+    }
+    assertThat(asAppRun(a, "UPDATE tenants SET uses_outbox = TRUE WHERE tenant_id = '" + b + "'"))
+        .isZero();
+    assertRefused(
+        a,
+        "UPDATE tenants SET tenant_id = '" + b + "x' WHERE tenant_id = '" + a + "'",
+        "row-level security");
+    assertRefused(a, "INSERT INTO tenants (tenant_id) VALUES ('" + b + "x')", "row-level security");
+    assertRefused(a, "DELETE FROM tenants WHERE tenant_id = '" + b + "'", "permission denied");
+    assertRefused(a, "DELETE FROM tenants", "permission denied");
+    for (TenantId scope : java.util.Arrays.asList(a, b, null)) {
+      assertRefused(scope, "SELECT key_hash FROM api_keys", "permission denied");
+      assertRefused(scope, "UPDATE api_keys SET tenant_id = '" + a + "'", "permission denied");
+      assertRefused(scope, "DELETE FROM api_keys", "permission denied");
+      assertRefused(
+          scope,
+          "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES ('k', 'h', '"
+              + a
+              + "', 'n', now())",
+          "permission denied");
+    }
+    // the owner still sees every tenant and looks keys up by hash
+    assertThat(fs.tenants()).contains(a, b);
+    assertThat(fs.apiKeys().authenticate(keyA.secret())).contains(a);
+    assertThat(fs.apiKeys().authenticate(keyB.secret())).contains(b);
+    assertThat(fs.apiKeys().revoke(a, keyB.keyId())).isFalse();
+    assertThat(fs.apiKeys().authenticate(keyB.secret())).contains(b);
+  }
+
+  /** A transaction as the application role with app.current_tenant set to ''. */
+  private Connection asAppEmpty() throws SQLException {
+    Connection c = raw();
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+      s.execute("SELECT set_config('app.current_tenant', '', true)");
+    }
+    return c;
+  }
+
+  /**
+   * FORCE applies row-level security to the owner too: a POSTGRES_DSN user that is not superuser
+   * (the test's own login is) must still list tenants and manage and look up keys.
+   */
+  @Test
+  void aNonSuperuserOwnerListsTenantsAndManagesKeys() throws SQLException {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String owner = "fs_own_" + suffix;
+    String app = "fs_app_" + suffix;
+    try (Connection c = raw();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE " + owner + " LOGIN NOSUPERUSER NOBYPASSRLS");
+      s.execute("CREATE ROLE " + app + " NOLOGIN");
+      s.execute("GRANT " + app + " TO " + owner);
+      s.execute("GRANT CREATE ON DATABASE " + currentDatabase(c) + " TO " + owner);
+      c.commit();
+    }
+    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    FlowstoreConfig cfg =
+        TestBackends.postgres(
+            Map.of(
+                "POSTGRES_DSN",
+                "postgresql://"
+                    + owner
+                    + "@"
+                    + dsn.jdbcUrl().substring("jdbc:postgresql://".length()),
+                "POSTGRES_APP_ROLE",
+                app));
+    try {
+      try (Flowstore store = Flowstore.open(cfg)) {
+        TenantId x = newTenant();
+        TenantId y = newTenant();
+        for (TenantId t : List.of(x, y))
+          store
+              .events(t)
+              .append(
+                  "s-1",
+                  ExpectedVersion.NO_STREAM,
+                  List.of(EventData.of("e", JsonNodeFactory.instance.objectNode())));
+        assertThat(store.tenants()).containsExactlyInAnyOrder(x, y);
+        ApiKeys.Created kx = store.apiKeys().create(x, "x");
+        ApiKeys.Created ky = store.apiKeys().create(y, "y");
+        assertThat(store.apiKeys().any()).isTrue();
+        assertThat(store.apiKeys().authenticate(kx.secret())).contains(x);
+        assertThat(store.apiKeys().authenticate(ky.secret())).contains(y);
+        assertThat(store.apiKeys().list(x))
+            .extracting(ApiKeys.Info::keyId)
+            .containsExactly(kx.keyId());
+        assertThat(store.apiKeys().revoke(x, ky.keyId())).isFalse();
+        assertThat(store.apiKeys().revoke(x, kx.keyId())).isTrue();
+        assertThat(store.apiKeys().authenticate(kx.secret())).isEmpty();
+        assertThat(store.apiKeys().authenticate(ky.secret())).contains(y);
+      }
+    } finally {
+      try (Connection c = raw();
+          Statement s = c.createStatement()) {
+        // why: drops the owner's schema too, and the database privilege
+        s.execute("DROP OWNED BY " + owner + ", " + app);
+        s.execute("DROP ROLE " + owner);
+        s.execute("DROP ROLE " + app);
+        c.commit();
+      }
+    }
+  }
+
+  private static String currentDatabase(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
+  void refusesToStartWhenATenantTableLacksForcedRowLevelSecurityOrTheAppRoleMayReadKeys()
+      throws SQLException {
+    FlowstoreConfig cfg = TestBackends.postgres(Map.of("FLOWSTORE_MIGRATE_ON_START", "true"));
+    Flowstore.open(cfg).close();
+    FlowstoreConfig noMigrate =
+        TestBackends.postgres(
+            Map.of("POSTGRES_SCHEMA", cfg.postgresSchema(), "FLOWSTORE_MIGRATE_ON_START", "false"));
+    try {
+      for (String[] breakage :
+          List.of(
+              new String[] {
+                "ALTER TABLE tenants NO FORCE ROW LEVEL SECURITY",
+                ".tenants has a tenant_id but lacks"
+              },
+              new String[] {
+                "ALTER TABLE api_keys DISABLE ROW LEVEL SECURITY",
+                ".api_keys has a tenant_id but lacks"
+              },
+              new String[] {
+                "GRANT SELECT ON api_keys TO " + cfg.postgresAppRole(), "has SELECT on"
+              },
+              new String[] {"GRANT DELETE ON tenants TO " + cfg.postgresAppRole(), "has DELETE on"},
+              new String[] {
+                "GRANT TRUNCATE ON events TO " + cfg.postgresAppRole(), "has TRUNCATE on"
+              })) {
+        TestBackends.executeAsOwner(cfg, breakage[0]);
+        assertThatThrownBy(() -> Flowstore.open(noMigrate))
+            .as(breakage[0])
+            .isInstanceOfSatisfying(
+                FlowstoreException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+                  assertThat(e.getMessage()).contains(cfg.postgresAppRole(), breakage[1]);
+                });
+        // a start that migrates puts privileges back; RLS the test restores itself
+        TestBackends.executeAsOwner(
+            cfg,
+            "ALTER TABLE tenants FORCE ROW LEVEL SECURITY; ALTER TABLE api_keys ENABLE ROW LEVEL SECURITY");
+        Flowstore.open(cfg).close();
+        Flowstore.open(noMigrate).close();
+      }
+    } finally {
+      TestBackends.drop(cfg);
     }
   }
 

@@ -16,7 +16,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-/** API keys in the {@code api_keys} table; only SHA-256 hashes of the secrets are stored. */
+/**
+ * API keys in the {@code api_keys} table; only SHA-256 hashes of the secrets are stored. Every call
+ * runs as the store's own login outside any tenant ({@link JdbcFlowstore#system}): on PostgreSQL
+ * that is the table's owner, and the application role that tenant transactions run as holds no
+ * privilege on the table (see {@link PostgresRoles#WITHHELD}).
+ */
 final class JdbcApiKeys implements ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
 

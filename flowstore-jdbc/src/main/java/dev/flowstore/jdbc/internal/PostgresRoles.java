@@ -9,18 +9,37 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
  * The PostgreSQL application role that tenant queries run as, and the start-up check that row-level
- * security really applies to it: not superuser, no BYPASSRLS, owns no table, and every tenant table
- * has RLS enabled and forced. flowstore refuses to start when any of these fails.
+ * security really applies to it: not superuser, no BYPASSRLS, owns no table and inherits no owner's
+ * rights, every table with a {@code tenant_id} column has RLS enabled and forced (no exceptions),
+ * and the role holds none of the {@link #WITHHELD} privileges. flowstore refuses to start when any
+ * of these fails.
  */
 public final class PostgresRoles {
-  /** Tables outside tenant scope (no RLS), each for a reason written in its migration. */
-  static final Set<String> NON_TENANT_TABLES =
-      Set.of("api_keys", "tenants", "flyway_schema_history");
+  /**
+   * Privileges the application role must not have, by table; {@link #provision} revokes them after
+   * granting the rest, {@link #check} refuses to start while the role has any. Why, per table:
+   *
+   * <ul>
+   *   <li>api_keys: every tenant's key hashes; keys are created, listed, revoked and looked up by
+   *       hash (before a tenant is known) as the owner only, never in a tenant transaction.
+   *   <li>tenants: a tenant transaction registers its own row (INSERT) and marks it an outbox user
+   *       (UPDATE), under RLS; nothing deletes a tenant, so no transaction may.
+   *   <li>flyway_schema_history: Flyway's, the owner's alone.
+   * </ul>
+   */
+  static final Map<String, List<String>> WITHHELD =
+      Map.of(
+          "api_keys", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "tenants", List.of("DELETE"),
+          "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
+
+  /** Privileges the role must not have on any table: TRUNCATE ignores row-level security. */
+  static final List<String> NEVER = List.of("TRUNCATE", "TRIGGER");
 
   private PostgresRoles() {}
 
@@ -40,12 +59,33 @@ public final class PostgresRoles {
           if (!exists(c, role)) throw e;
         }
       }
+      // why: one transaction, so the withheld privileges, granted by ALL TABLES and revoked next,
+      // are never visible to a running process
+      c.setAutoCommit(false);
       s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
       s.execute(
           "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
       s.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
-      s.execute("REVOKE ALL ON " + schema + ".flyway_schema_history FROM " + role);
+      s.execute(
+          "REVOKE "
+              + String.join(", ", NEVER)
+              + " ON ALL TABLES IN SCHEMA "
+              + schema
+              + " FROM "
+              + role);
+      for (Map.Entry<String, List<String>> w : WITHHELD.entrySet()) {
+        s.execute(
+            "REVOKE "
+                + String.join(", ", w.getValue())
+                + " ON "
+                + schema
+                + "."
+                + w.getKey()
+                + " FROM "
+                + role);
+      }
       if (!isMember(c, role)) s.execute("GRANT " + role + " TO CURRENT_USER");
+      c.commit();
     } catch (SQLException e) {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
@@ -85,6 +125,9 @@ public final class PostgresRoles {
           }
         }
       }
+      // why: a superuser (or missing) role has or lacks every privilege; its tables would only add
+      // noise to the one fix that matters
+      boolean checkTables = problems.isEmpty();
       if (problems.isEmpty() && !isMember(c, role))
         problems.add(
             "the POSTGRES_DSN user cannot SET ROLE "
@@ -92,27 +135,7 @@ public final class PostgresRoles {
                 + " (GRANT "
                 + role
                 + " TO <that user>)");
-      String tables =
-          "SELECT c.relname, pg_get_userbyid(c.relowner), c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind IN ('r', 'p')";
-      try (PreparedStatement ps = c.prepareStatement(tables)) {
-        ps.setString(1, schema);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String table = rs.getString(1);
-            if (rs.getString(2).equals(role))
-              problems.add(
-                  "role owns table "
-                      + schema
-                      + "."
-                      + table
-                      + " (owners bypass row-level security; ALTER TABLE ... OWNER TO the migration user)");
-            if (!NON_TENANT_TABLES.contains(table) && !(rs.getBoolean(3) && rs.getBoolean(4))) {
-              problems.add(
-                  "table " + schema + "." + table + " lacks ENABLE + FORCE ROW LEVEL SECURITY");
-            }
-          }
-        }
-      }
+      if (checkTables) tableProblems(c, schema, role, problems);
     } catch (SQLException e) {
       throw SqlErrors.translate("checking PostgreSQL role " + role, e);
     }
@@ -123,6 +146,81 @@ public final class PostgresRoles {
               + role
               + "': "
               + String.join("; ", problems));
+    }
+  }
+
+  // why: every table is checked, found in the catalog, so a table added later cannot be forgotten
+  private static void tableProblems(Connection c, String schema, String role, List<String> problems)
+      throws SQLException {
+    String tables =
+        """
+        SELECT c.relname,
+               pg_get_userbyid(c.relowner),
+               pg_has_role(?, c.relowner, 'MEMBER'),
+               c.relrowsecurity AND c.relforcerowsecurity,
+               EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ? AND c.relkind IN ('r', 'p')
+         ORDER BY c.relname
+        """;
+    try (PreparedStatement ps = c.prepareStatement(tables)) {
+      ps.setString(1, role);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = schema + "." + rs.getString(1);
+          String owner = rs.getString(2);
+          if (owner.equals(role))
+            problems.add(
+                "role owns table "
+                    + table
+                    + " (owners bypass row-level security; ALTER TABLE ... OWNER TO the migration user)");
+          else if (rs.getBoolean(3))
+            problems.add(
+                "role is a member of "
+                    + owner
+                    + ", the owner of "
+                    + table
+                    + ", and so gets the owner's rights (REVOKE "
+                    + owner
+                    + " FROM "
+                    + role
+                    + ")");
+          if (rs.getBoolean(5) && !rs.getBoolean(4))
+            problems.add(
+                "table " + table + " has a tenant_id but lacks ENABLE + FORCE ROW LEVEL SECURITY");
+          List<String> forbidden = new ArrayList<>(NEVER);
+          forbidden.addAll(WITHHELD.getOrDefault(rs.getString(1), List.of()));
+          for (String privilege : forbidden) {
+            if (hasPrivilege(c, role, table, privilege))
+              problems.add(
+                  "role has "
+                      + privilege
+                      + " on "
+                      + table
+                      + " (REVOKE "
+                      + privilege
+                      + " ON "
+                      + table
+                      + " FROM "
+                      + role
+                      + ")");
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean hasPrivilege(Connection c, String role, String table, String privilege)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT has_table_privilege(?, ?, ?)")) {
+      ps.setString(1, role);
+      ps.setString(2, table);
+      ps.setString(3, privilege);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
     }
   }
 
