@@ -83,6 +83,70 @@ class RedisTenantMemoryTest {
     }
   }
 
+  /**
+   * Ack lanes retire and reopen all the time under bursty acks of a few tenants: every ack still
+   * settles its own job exactly once, and no lane is left when the bursts are over.
+   */
+  @Test
+  void acksRacingWithLanesThatRetireAndReopenAllSettle() throws Exception {
+    String env = "lanes" + UUID.randomUUID().toString().substring(0, 8);
+    FlowstoreConfig config =
+        FlowstoreConfig.fromMap(
+            Map.of(
+                "FLOWSTORE_STORE_BACKEND",
+                "sqlite",
+                "FLOWSTORE_DATA_DIR",
+                Files.createTempDirectory("flowstore-test-").toString(),
+                "FLOWSTORE_QUEUE_BACKEND",
+                "redis",
+                "REDIS_DSN",
+                TestBackends.redisDsn(DB),
+                "FLOWSTORE_ENV",
+                env));
+    int tenants = 4;
+    int perTenant = 300;
+    try (Flowstore fs = Flowstore.open(config);
+        ExecutorService pool = Executors.newFixedThreadPool(32, Thread.ofVirtual().factory())) {
+      RedisQueueBackend backend = backendOf(fs);
+      List<Future<Integer>> acked = new ArrayList<>();
+      for (int t = 0; t < tenants; t++) {
+        Queue q = fs.queue(TenantId.of("lane" + t));
+        List<NewJob> jobs = new ArrayList<>();
+        for (int i = 0; i < perTenant; i++) jobs.add(NewJob.of("q", "work", null));
+        q.enqueueAll(jobs);
+        for (int w = 0; w < 8; w++)
+          acked.add(
+              pool.submit(
+                  () -> {
+                    int n = 0;
+                    for (List<Lease> ls = q.lease("q", 1, Duration.ofSeconds(60));
+                        !ls.isEmpty();
+                        ls = q.lease("q", 1, Duration.ofSeconds(60))) {
+                      Lease l = ls.get(0);
+                      assertThat(q.ack(l.jobId(), l.token()).status())
+                          .isEqualTo(dev.flowstore.Job.Status.SUCCEEDED);
+                      n++;
+                    }
+                    return n;
+                  }));
+      }
+      int total = 0;
+      for (Future<Integer> f : acked) total += f.get();
+      assertThat(total).isEqualTo(tenants * perTenant);
+      for (int t = 0; t < tenants; t++)
+        assertThat(fs.queue(TenantId.of("lane" + t)).stats())
+            .singleElement()
+            .satisfies(
+                s -> {
+                  assertThat(s.succeeded()).isEqualTo(perTenant);
+                  assertThat(s.leased()).isZero();
+                });
+      assertThat(backend.memory().get("ack_lanes")).isZero();
+    } finally {
+      deleteKeys("flowstore:" + env + ":*");
+    }
+  }
+
   /** The store's queue backend (a private field of the SQL store). */
   private static RedisQueueBackend backendOf(Flowstore fs) throws ReflectiveOperationException {
     Field f = fs.getClass().getDeclaredField("queueBackend");
