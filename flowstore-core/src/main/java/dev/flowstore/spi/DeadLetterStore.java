@@ -14,6 +14,15 @@ import java.util.UUID;
  */
 public interface DeadLetterStore {
   /**
+   * Puts the tenant on the SQL store's list of tenants ({@code Flowstore.tenants()}), in its own
+   * transaction, if it is not there yet. The server's sweeper walks that list to end expired leases
+   * and finish DLQ transitions, so a queue backend outside the database calls this before it first
+   * stores a job of the tenant: otherwise a tenant that only uses that queue would never be swept.
+   * Idempotent.
+   */
+  void registerTenant(TenantId tenant);
+
+  /**
    * In one transaction: stores the job as dead-lettered (status failed) with its DLQ item (attempts
    * and last error from {@code job}) unless it already has one and, only when this call inserted
    * the item, appends the {@code job.dead_lettered} audit entry. Passes {@code

@@ -35,7 +35,12 @@ final class RedisTestKeys {
 
   /** Deletes flowstore's keys in database {@code db} (a test class's own index). */
   static void deleteAll(int db) {
-    List<String> keys = scan(db, "flowstore:*");
+    deleteMatching(db, "flowstore:*");
+  }
+
+  /** Deletes the keys matching {@code pattern} in database {@code db}. */
+  static void deleteMatching(int db, String pattern) {
+    List<String> keys = scan(db, pattern);
     if (keys.isEmpty()) return;
     RedisClient client = RedisClient.create(TestBackends.redisDsn(db));
     try (StatefulRedisConnection<String, String> c = client.connect()) {

@@ -269,6 +269,23 @@ public abstract class QueueContract extends QueueTestSupport {
   }
 
   @Test
+  void theSweepReturnsAnExpiredLeaseOfATenantThatOnlyEverUsedTheQueue() {
+    TenantId tenant = newTenant();
+    Queue q = queue(tenant);
+    Job job = q.enqueue(job("sw", 1).withMaxAttempts(3)).value();
+    Lease l = q.lease("sw", 1, Duration.ofSeconds(5)).get(0);
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(fs.tenants()).as("the tenants the sweeper walks").contains(tenant);
+    sweepQueues();
+    Job after = q.get(job.jobId()).orElseThrow().job();
+    assertThat(after.status()).isEqualTo(Job.Status.QUEUED);
+    assertThat(after.lastError()).isEqualTo("lease expired");
+    assertThat(stats(q, "sw").ready()).isEqualTo(1);
+    assertThat(stats(q, "sw").leased()).isZero();
+    assertCode(() -> q.ack(l.jobId(), l.token()), ErrorCode.LEASE_LOST);
+  }
+
+  @Test
   void anotherTenantsJobIsNotFoundForEveryOperation() {
     Queue mine = queue(newTenant());
     Queue theirs = queue(newTenant());

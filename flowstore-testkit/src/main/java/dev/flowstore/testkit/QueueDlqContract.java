@@ -2,6 +2,7 @@ package dev.flowstore.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.flowstore.DeadLetters;
 import dev.flowstore.DlqItem;
@@ -165,6 +166,35 @@ public abstract class QueueDlqContract extends QueueTestSupport {
     assertThat(q.get(job.jobId()).orElseThrow().attempts())
         .singleElement()
         .satisfies(a -> assertThat(a.outcome()).isEqualTo(Outcome.EXPIRED));
+  }
+
+  @Test
+  void anExpiredLastAttemptOfATenantThatOnlyEverUsedTheQueueIsDeadLetteredByTheSweep() {
+    TenantId tenant = newTenant();
+    Queue q = queue(tenant);
+    Job job = q.enqueue(job("c6", 1).withMaxAttempts(2).withTraceId("tr-6")).value();
+    q.lease("c6", 1, Duration.ofSeconds(5));
+    clock.advance(Duration.ofSeconds(6));
+    Lease last = q.lease("c6", 1, Duration.ofSeconds(5)).get(0);
+    assertThat(last.message().attempt()).as("redelivered: its last attempt").isEqualTo(2);
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(q.lease("c6", 1, VIS)).as("no attempts left: not redelivered").isEmpty();
+    sweepQueues();
+    assertDeadLetteredOnce(tenant, q, job.jobId());
+    JobDetail d = q.get(job.jobId()).orElseThrow();
+    assertThat(d.job().lastError()).isEqualTo("lease expired");
+    assertThat(d.deadLetter().lastError()).isEqualTo("lease expired");
+    assertThat(d.deadLetter().attempts()).isEqualTo(2);
+    assertThat(d.attempts())
+        .extracting(a -> a.outcome(), a -> a.error())
+        .containsExactly(
+            tuple(Outcome.EXPIRED, "lease expired"), tuple(Outcome.EXPIRED, "lease expired"));
+    assertThat(audit(tenant, job.jobId(), "job.dead_lettered").get(0).traceId()).isEqualTo("tr-6");
+    assertCode(() -> q.ack(last.jobId(), last.token()), ErrorCode.LEASE_LOST);
+    assertThat(stats(q, "c6").leased()).isZero();
+    assertThat(stats(q, "c6").failed()).isEqualTo(1);
+    sweepQueues();
+    assertDeadLetteredOnce(tenant, q, job.jobId());
   }
 
   private List<UUID> deadJobs(Queue q, String queue, int n) {

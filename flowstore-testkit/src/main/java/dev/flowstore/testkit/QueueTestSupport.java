@@ -45,6 +45,21 @@ abstract class QueueTestSupport extends FlowstoreTestBase {
         .orElse(new QueueStats(queue, 0, 0, 0, 0, 0, 0, 0));
   }
 
+  /**
+   * What the server's sweeper does for the queue, every round: for every tenant the store lists
+   * ({@code Flowstore.tenants()}), end expired leases and finish DLQ transitions. A tenant missing
+   * from that list is never swept.
+   */
+  int sweepQueues() {
+    int n = 0;
+    for (TenantId t : fs.tenants()) {
+      Queue q = fs.queue(t);
+      n += q.releaseExpired();
+      n += q.recoverDlq();
+    }
+    return n;
+  }
+
   /** The tenant's audit entries about one job with one action. */
   List<AuditEntry> audit(TenantId tenant, UUID jobId, String action) {
     return fs

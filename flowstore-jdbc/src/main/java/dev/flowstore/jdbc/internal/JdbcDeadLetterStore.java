@@ -33,6 +33,16 @@ final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   @Override
+  public void registerTenant(TenantId tenant) {
+    fs.write(
+        tenant,
+        c -> {
+          fs.registerTenant(c, tenant);
+          return null;
+        });
+  }
+
+  @Override
   public boolean record(TenantId tenant, Job job) {
     Dialect d = fs.dialect();
     return fs.write(

@@ -2,6 +2,7 @@ package dev.flowstore.redis.internal;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.TenantId;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * each ack in a call is still checked on its own (token, status), so batching changes no outcome
  * (RedisAckBatchTest). Callers wait on a future, so virtual-thread workers park without pinning
  * their carrier.
+ *
+ * <p>A lane lives only while the tenant has acks in flight: when its last call completes with
+ * nothing pending it retires (under its lock) and leaves the backend's map, so the map holds busy
+ * tenants, not every tenant ever seen. An ack that reaches a retired lane is refused ({@link #run}
+ * returns false) and the caller takes a fresh lane: no ack can be left behind in a retired one.
  */
 final class AckBatcher {
   static final int MAX_BATCH = 200;
@@ -50,21 +56,33 @@ final class AckBatcher {
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Ack> pending = new ArrayDeque<>();
   private int inFlight;
+  private volatile boolean retired;
 
   AckBatcher(RedisQueueBackend backend, Keys keys) {
     this.backend = backend;
     this.keys = keys;
   }
 
+  TenantId tenant() {
+    return keys.tenant();
+  }
+
+  /** True once the lane went idle and left the map: it takes no more acks. */
+  boolean retired() {
+    return retired;
+  }
+
   /**
    * Runs {@code ack} (alone or with others) and waits for it.
    *
+   * @return false, without running it, when this lane has retired (take a fresh one)
    * @throws FlowstoreException when the script call failed (BACKEND_UNAVAILABLE...)
    */
-  void run(Ack ack) {
+  boolean run(Ack ack) {
     boolean send;
     lock.lock();
     try {
+      if (retired) return false;
       pending.add(ack);
       send = inFlight < MAX_IN_FLIGHT;
       if (send) inFlight++;
@@ -79,6 +97,7 @@ final class AckBatcher {
         throw new FlowstoreException(f.code(), f.getMessage(), f);
       throw new FlowstoreException(ErrorCode.INTERNAL, "ack " + ack.id + " failed: " + e, e);
     }
+    return true;
   }
 
   /** Sends the pending acks as one call, or ends the run when none is pending. */
@@ -87,13 +106,20 @@ final class AckBatcher {
     lock.lock();
     try {
       if (pending.isEmpty()) {
-        inFlight--;
-        return;
+        // why: the last call of the run ended with nothing pending: retire under the lock, so a
+        // concurrent run() either got its ack in before (and it was sent) or sees retired
+        if (--inFlight == 0) retired = true;
+        batch = null;
+      } else {
+        batch = new ArrayList<>(Math.min(MAX_BATCH, pending.size()));
+        while (batch.size() < MAX_BATCH && !pending.isEmpty()) batch.add(pending.poll());
       }
-      batch = new ArrayList<>(Math.min(MAX_BATCH, pending.size()));
-      while (batch.size() < MAX_BATCH && !pending.isEmpty()) batch.add(pending.poll());
     } finally {
       lock.unlock();
+    }
+    if (batch == null) {
+      if (retired) backend.retire(this);
+      return;
     }
     Instant now;
     CompletableFuture<List<Object>> call;

@@ -104,6 +104,7 @@ final class RedisQueue implements Queue {
    * already is returned as stored (so a replayed after-commit enqueue is a no-op).
    */
   List<Recorded<Job>> insert(List<ValidJob> jobs, List<UUID> ids) {
+    backend.registerTenant(keys.tenant());
     Instant now = backend.now();
     List<String> args = new ArrayList<>(1 + jobs.size() * 11);
     UUID[] messageIds = new UUID[jobs.size()];
@@ -214,7 +215,7 @@ final class RedisQueue implements Queue {
     RecordValidation.required("job_id", jobId);
     Job leased = backend.forgetLease(keys.tenant(), jobId, token);
     AckBatcher.Ack a = new AckBatcher.Ack(jobId.toString(), Long.toString(token), leased == null);
-    backend.acks(keys).run(a);
+    backend.ack(keys, a);
     @SuppressWarnings("unchecked")
     Object value = ok((List<Object>) a.reply, jobId);
     if (leased == null) return job(value);

@@ -39,6 +39,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -81,7 +82,12 @@ public final class RedisQueueBackend implements QueueBackend {
   private final String markerKey;
   private final String epoch;
   private final AtomicLong dataLossDetected = new AtomicLong();
+  // why: one ack lane per tenant with acks in flight; a lane leaves the map when it goes idle, so
+  // the map holds busy tenants only (AckBatcher)
   private final Map<TenantId, AckBatcher> ackBatchers = new ConcurrentHashMap<>();
+  // why: tenants this process has put on the SQL store's tenant list (the list the sweeper walks),
+  // so an enqueue pays the SQL round trip once per tenant; bounded, a miss only repeats that trip
+  private final Set<TenantId> registered = ConcurrentHashMap.newKeySet();
   // why: the jobs of this process's open leases (tenant/id/token -> job as leased), so an ack
   // needn't read the job back from Redis to return it; bounded, and a miss only costs that read
   private final Map<String, Job> openLeases = new ConcurrentHashMap<>();
@@ -219,8 +225,49 @@ public final class RedisQueueBackend implements QueueBackend {
   /** Jobs with a longer payload (JSON chars) are not remembered: memory stays a few MB at most. */
   static final int LEASE_MEMORY_PAYLOAD = 2048;
 
-  AckBatcher acks(Keys keys) {
-    return ackBatchers.computeIfAbsent(keys.tenant(), t -> new AckBatcher(this, keys));
+  /** How many tenants {@link #registerTenant} remembers at most (it forgets all when full). */
+  static final int TENANT_MEMORY = 4096;
+
+  /**
+   * Runs an ack through the tenant's lane ({@link AckBatcher}), opening one when the tenant has
+   * none or its lane just went idle.
+   */
+  void ack(Keys keys, AckBatcher.Ack ack) {
+    while (true) {
+      AckBatcher lane =
+          ackBatchers.compute(
+              keys.tenant(), (t, b) -> b == null || b.retired() ? new AckBatcher(this, keys) : b);
+      if (lane.run(ack)) return;
+    }
+  }
+
+  /** An idle lane leaves the map (only itself: a newer lane of the tenant stays). */
+  void retire(AckBatcher lane) {
+    ackBatchers.remove(lane.tenant(), lane);
+  }
+
+  /**
+   * Puts the tenant on the SQL store's tenant list before its first job is stored in Redis, so the
+   * sweeper ends its expired leases and finishes its DLQ transitions like any other tenant's
+   * (docs/queue.md "Redis", "Tenants and the sweeper").
+   *
+   * @throws dev.flowstore.FlowstoreException BACKEND_UNAVAILABLE when the SQL store cannot be
+   *     written: the enqueue fails then, with nothing stored
+   */
+  void registerTenant(TenantId tenant) {
+    if (registered.contains(tenant)) return;
+    host.deadLetters().registerTenant(tenant);
+    if (registered.size() >= TENANT_MEMORY) registered.clear();
+    registered.add(tenant);
+  }
+
+  /** Sizes of the per-tenant and per-queue maps (tests: they stay bounded). */
+  Map<String, Integer> memory() {
+    return Map.of(
+        "ack_lanes", ackBatchers.size(),
+        "registered_tenants", registered.size(),
+        "open_leases", openLeases.size(),
+        "wakeup_keys", wakeups.size());
   }
 
   void rememberLease(Job job, int payloadChars) {

@@ -16,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TTL sweeper and lease reaper: every {@code interval}, for every tenant, marks what has run
+ * The TTL sweeper and lease reaper: every {@code interval}, for every tenant ({@link
+ * Flowstore#tenants()}: the SQL store's list, where a queue backend outside the database (Redis)
+ * registers its tenants too, so a tenant that only uses that queue is swept), marks what has run
  * out of time as expired (sessions past their TTL, waiting resume handles past their {@code
  * expires_at}), ends expired queue leases ({@link Queue#releaseExpired}), finishes interrupted DLQ
  * transitions ({@link Queue#recoverDlq}), deletes expired idempotency keys and, for retention,

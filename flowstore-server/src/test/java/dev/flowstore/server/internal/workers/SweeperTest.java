@@ -23,6 +23,11 @@ import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.Json;
 import dev.flowstore.testkit.SettableClock;
 import dev.flowstore.testkit.TestBackends;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,6 +136,50 @@ class SweeperTest {
             assertThat(queue.deadLetters().inspect(ids.get(1))).isPresent();
           });
       assertThat(sweeper.sweep()).isZero();
+    }
+  }
+
+  /**
+   * A tenant that never touched the SQL store, only the Redis queue: the sweeper must still find it
+   * (Redis database 4, a key prefix of its own, only those keys deleted).
+   */
+  @Test
+  void endsExpiredLeasesOfATenantThatOnlyUsedTheRedisQueue() throws Exception {
+    SettableClock clock = new SettableClock();
+    String env = "sweep" + UUID.randomUUID().toString().substring(0, 8);
+    FlowstoreConfig config =
+        FlowstoreConfig.fromMap(
+            Map.of(
+                "FLOWSTORE_STORE_BACKEND",
+                "sqlite",
+                "FLOWSTORE_DATA_DIR",
+                Files.createTempDirectory("flowstore-test-").toString(),
+                "FLOWSTORE_QUEUE_BACKEND",
+                "redis",
+                "REDIS_DSN",
+                TestBackends.redisDsn(4),
+                "FLOWSTORE_ENV",
+                env));
+    try (Flowstore fs = Flowstore.open(config, clock)) {
+      TenantId tenant = TenantId.of("redis-only");
+      Queue queue = fs.queue(tenant);
+      UUID retried = queue.enqueue(NewJob.of("q", "x", null)).value().jobId();
+      UUID last = queue.enqueue(NewJob.of("q", "x", null).withMaxAttempts(1)).value().jobId();
+      List<Lease> leases = queue.lease("q", 10, Duration.ofSeconds(30));
+      assertThat(leases).hasSize(2);
+      Sweeper sweeper = Sweeper.manual(fs, clock);
+      assertThat(sweeper.sweep()).isZero();
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(sweeper.sweep()).isGreaterThanOrEqualTo(2);
+      assertThat(queue.get(retried).orElseThrow().job().status()).isEqualTo(Job.Status.QUEUED);
+      Job dead = queue.get(last).orElseThrow().job();
+      assertThat(dead.status()).isEqualTo(Job.Status.FAILED);
+      assertThat(dead.lastError()).isEqualTo("lease expired");
+      assertThat(queue.deadLetters().inspect(last).orElseThrow().deadLetter().lastError())
+          .isEqualTo("lease expired");
+      assertThat(sweeper.sweep()).isZero();
+    } finally {
+      deleteRedisKeys(4, "flowstore:" + env + ":*");
     }
   }
 
@@ -277,6 +326,21 @@ class SweeperTest {
    * why: the sweeper finds tenants through the tenants table, which events and resume handles fill
    * but the queue and idempotency keys (so far) do not
    */
+  private static void deleteRedisKeys(int db, String pattern) {
+    RedisClient client = RedisClient.create(TestBackends.redisDsn(db));
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page =
+            c.sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+        if (!page.getKeys().isEmpty()) c.sync().unlink(page.getKeys().toArray(String[]::new));
+        cursor = page;
+      } while (!cursor.isFinished());
+    } finally {
+      client.shutdown();
+    }
+  }
+
   private static TenantId register(Flowstore fs, String name) {
     TenantId tenant = TenantId.of(name);
     fs.events(tenant)
