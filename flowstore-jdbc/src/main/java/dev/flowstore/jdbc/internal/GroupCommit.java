@@ -162,13 +162,21 @@ final class GroupCommit<Q, A> {
   /**
    * Runs each request of a failed batch in a transaction of its own: a re-check when the batch's
    * outcome is unknown. Once the database is unreachable the rest are not tried (each would wait
-   * for a connection in turn): a re-check then answers OUTCOME_UNKNOWN, a plain retry the error.
+   * for a connection in turn): a request that needed a re-check then gets OUTCOME_UNKNOWN, one that
+   * did not BACKEND_UNAVAILABLE (nothing of it was stored).
    */
   private void alone(TenantId tenant, List<Pending<Q, A>> batch, boolean unknown, Exception first) {
     RuntimeException down = null;
     for (Pending<Q, A> p : batch) {
       if (down != null) {
-        p.done().completeExceptionally(unknown ? unknownAfter(first, down) : down);
+        p.done()
+            .completeExceptionally(
+                unknown
+                    ? unknownAfter(first, down)
+                    : new FlowstoreException(
+                        ErrorCode.BACKEND_UNAVAILABLE,
+                        "not written: the database became unreachable (" + down.getMessage() + ")",
+                        down));
         continue;
       }
       try {
