@@ -66,8 +66,9 @@ public final class Wakeups {
   /** Wakes the waiters of one queue ({@code "*"}: of every queue). */
   public void signal(String key) {
     long tick = clock.incrementAndGet();
-    if ("*".equals(key)) keys.values().forEach(k -> k.generation.set(tick));
-    else key(key).generation.set(tick);
+    // max: a generation never goes back to a value a waiter may have seen
+    if ("*".equals(key)) keys.values().forEach(k -> k.generation.accumulateAndGet(tick, Math::max));
+    else key(key).generation.accumulateAndGet(tick, Math::max);
     lock.lock();
     try {
       changed.signalAll();

@@ -55,6 +55,10 @@ public final class JdbcFlowstore implements Flowstore {
   // why: work that must wait for the commit of the write transaction open on this thread (queue
   // wake-ups)
   private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+  // why: the subset of those that is harmless if nothing committed (cache invalidations, wake-ups),
+  // so it also runs when the commit's outcome is unknown: a write that did commit must not leave a
+  // stale cache entry or a sleeping worker behind
+  private static final ThreadLocal<List<Runnable>> IF_MAYBE_COMMITTED = new ThreadLocal<>();
 
   private final FlowstoreConfig config;
   private final Dialect dialect;
@@ -171,7 +175,7 @@ public final class JdbcFlowstore implements Flowstore {
    */
   void sessionWritten(TenantId tenant, UUID sessionId) {
     if (sessionCache != SessionCache.NONE)
-      afterCommit(() -> sessionCache.invalidate(tenant, sessionId));
+      afterCommitOrUnknown(() -> sessionCache.invalidate(tenant, sessionId));
   }
 
   @Override
@@ -364,13 +368,25 @@ public final class JdbcFlowstore implements Flowstore {
     if (IN_WRITE.get() != null) throw nestedWrite();
     IN_WRITE.set(Boolean.TRUE);
     List<Runnable> afterCommit = new ArrayList<>();
+    List<Runnable> ifMaybeCommitted = new ArrayList<>();
     AFTER_COMMIT.set(afterCommit);
+    IF_MAYBE_COMMITTED.set(ifMaybeCommitted);
     T result;
     try {
       result = run(writer, tenant, work, "write", scopedByWork);
+    } catch (FlowstoreException e) {
+      if (e.code() == ErrorCode.OUTCOME_UNKNOWN) {
+        try {
+          runAll(ifMaybeCommitted);
+        } catch (RuntimeException hook) {
+          e.addSuppressed(hook);
+        }
+      }
+      throw e;
     } finally {
       IN_WRITE.remove();
       AFTER_COMMIT.remove();
+      IF_MAYBE_COMMITTED.remove();
     }
     runAll(afterCommit);
     return result;
@@ -512,6 +528,16 @@ public final class JdbcFlowstore implements Flowstore {
     List<Runnable> pending = AFTER_COMMIT.get();
     if (pending == null) r.run();
     else pending.add(r);
+  }
+
+  /**
+   * {@link #afterCommit} for a step that is harmless when nothing committed (an invalidation, a
+   * wake-up): it also runs when the commit's outcome is unknown ({@code OUTCOME_UNKNOWN}).
+   */
+  void afterCommitOrUnknown(Runnable r) {
+    afterCommit(r);
+    List<Runnable> maybe = IF_MAYBE_COMMITTED.get();
+    if (maybe != null) maybe.add(r);
   }
 
   GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends() {

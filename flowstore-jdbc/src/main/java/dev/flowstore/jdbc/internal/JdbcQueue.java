@@ -98,7 +98,7 @@ final class JdbcQueue implements Queue {
     String key = key(queue);
     dialect.notifyWork(c, key);
     QueueWakeups wakeups = scope.flowstore().wakeups();
-    scope.flowstore().afterCommit(() -> wakeups.signal(key));
+    scope.flowstore().afterCommitOrUnknown(() -> wakeups.signal(key));
   }
 
   private void listen() {

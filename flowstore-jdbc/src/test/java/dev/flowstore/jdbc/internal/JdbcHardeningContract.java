@@ -234,6 +234,32 @@ abstract class JdbcHardeningContract extends FlowstoreTestBase {
         .isEqualTo(Job.Status.SUCCEEDED);
   }
 
+  /**
+   * A plain write (not group-committed) whose commit did commit but lost its answer: the caller
+   * gets OUTCOME_UNKNOWN, not a failure, and the steps that are harmless either way (the queue's
+   * wake-up here, session cache invalidations) still run, so a stored job does not sleep until the
+   * poll.
+   */
+  @Test
+  void aWriteWhoseCommitIsUnknownSaysSoAndStillWakesTheQueue() {
+    TenantId tenant = newTenant();
+    String key = QueueWakeups.key(tenant.value(), "q");
+    long before = faulty.wakeups().generation(key);
+    faults.arm(Fault.LOST_AFTER_COMMIT, 0, 1);
+    FlowstoreException e;
+    try {
+      e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              FlowstoreException.class,
+              () -> faulty.queue(tenant).enqueue(NewJob.of("q", "work", JSON.objectNode())));
+    } finally {
+      faults.disarm();
+    }
+    assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+    assertThat(faulty.wakeups().generation(key)).isNotEqualTo(before);
+    assertThat(fs.queue(tenant).lease("q", 10, Duration.ofMinutes(1))).hasSize(1);
+  }
+
   @Test
   void aTenantFirstSeenInATransactionThatRolledBackIsRegisteredByItsNextWrite() {
     TenantId tenant = newTenant();
