@@ -38,6 +38,12 @@ public enum ErrorCode {
   UNPROCESSABLE(422),
   /** A storage or queue backend cannot be reached; retrying later may succeed. */
   BACKEND_UNAVAILABLE(503),
+  /**
+   * The connection to the database was lost while a write was committing, and a check in a new
+   * transaction could not tell whether it committed: it may or may not be stored. Read before
+   * retrying a write that is not idempotent (one without caller-supplied event ids, say).
+   */
+  OUTCOME_UNKNOWN(503),
   /** Configuration is missing or invalid; the message names the key. */
   CONFIGURATION(500),
   /** A bug or an unexpected backend failure. */

@@ -43,6 +43,18 @@ class ServerFailureTest {
   }
 
   @Test
+  void aWriteWhoseOutcomeIsUnknownIsA503SayingSo() {
+    flowstore.events =
+        t -> {
+          throw new FlowstoreException(
+              ErrorCode.OUTCOME_UNKNOWN, "the commit did not answer: read before retrying it");
+        };
+    Http.Response r = http.get("/v1/events");
+    assertBad(r, 503, "OUTCOME_UNKNOWN");
+    assertThat(r.json().get("error").get("message").asText()).contains("read before retrying");
+  }
+
+  @Test
   void aBugIsA500WhoseDetailsStayInTheLog() {
     flowstore.events =
         t -> {

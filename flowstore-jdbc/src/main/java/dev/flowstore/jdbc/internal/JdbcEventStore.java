@@ -81,7 +81,7 @@ final class JdbcEventStore implements EventStore {
       Connection c, String stream, ExpectedVersion expected, List<Prepared> prepared, long[] head)
       throws SQLException {
     long current = streamVersion(c, stream);
-    AppendResult replay = replayIfStored(c, stream, expected, prepared);
+    AppendResult replay = replayIfStored(c, stream, expected, prepared, false);
     if (replay != null) return replay;
     if (!expected.matches(current)) {
       throw new FlowstoreException(
@@ -141,13 +141,22 @@ final class JdbcEventStore implements EventStore {
   /**
    * When the caller supplied event ids that are already stored: the same events at the same place
    * is an idempotent retry (return them); anything else is a conflict. Returns null when none is
-   * stored.
+   * stored. With {@code generatedToo} (the re-check of a group commit whose outcome is unknown) the
+   * ids generated for the caller count as well: they were fixed before the first try, so finding
+   * them means that try committed, and its events are the answer (not a replay: stored once).
    */
   private AppendResult replayIfStored(
-      Connection c, String stream, ExpectedVersion expected, List<Prepared> prepared)
+      Connection c,
+      String stream,
+      ExpectedVersion expected,
+      List<Prepared> prepared,
+      boolean generatedToo)
       throws SQLException {
     List<UUID> supplied =
-        prepared.stream().filter(p -> p.source().eventId() != null).map(Prepared::eventId).toList();
+        prepared.stream()
+            .filter(p -> generatedToo || p.source().eventId() != null)
+            .map(Prepared::eventId)
+            .toList();
     if (supplied.isEmpty()) return null;
     Map<UUID, RecordedEvent> found = new HashMap<>();
     String in = String.join(",", java.util.Collections.nCopies(supplied.size(), "?"));
@@ -200,7 +209,8 @@ final class JdbcEventStore implements EventStore {
               + first.version()
               + "; a retry must repeat the same events at the same place");
     }
-    return new AppendResult(stream, stored.get(stored.size() - 1).version(), stored, true);
+    boolean byCaller = prepared.stream().anyMatch(p -> p.source().eventId() != null);
+    return new AppendResult(stream, stored.get(stored.size() - 1).version(), stored, byCaller);
   }
 
   /** An event ready to insert, with the stored form it will have. */
@@ -282,9 +292,10 @@ final class JdbcEventStore implements EventStore {
       long[] head,
       java.util.Map<String, Long> versions,
       List<Planned> sink,
-      Instant now)
+      Instant now,
+      boolean recheck)
       throws SQLException {
-    AppendResult replay = replayIfStored(c, stream, expected, prepared);
+    AppendResult replay = replayIfStored(c, stream, expected, prepared, recheck);
     if (replay != null) return replay;
     long current = versions.getOrDefault(stream, -1L);
     if (!expected.matches(current)) {
@@ -311,9 +322,9 @@ final class JdbcEventStore implements EventStore {
   /**
    * A group commit's batch of appends, under one feed lock: one query for every stream's version
    * and one insert batch for every event, so a batch costs a handful of round trips however many
-   * appends it holds.
+   * appends it holds. {@code recheck}: see {@link GroupCommit.Work#run}.
    */
-  static Object[] appendGroup(Connection c, Scope scope, List<AppendRequest> batch)
+  static Object[] appendGroup(Connection c, Scope scope, List<AppendRequest> batch, boolean recheck)
       throws SQLException {
     JdbcEventStore events = new JdbcEventStore(scope);
     List<String> streams = batch.stream().map(AppendRequest::stream).distinct().toList();
@@ -333,7 +344,7 @@ final class JdbcEventStore implements EventStore {
       try {
         out[i] =
             events.appendDeferred(
-                c, r.stream(), r.expected(), r.events(), head, versions, rows, now);
+                c, r.stream(), r.expected(), r.events(), head, versions, rows, now, recheck);
       } catch (FlowstoreException e) {
         out[i] = e;
       }

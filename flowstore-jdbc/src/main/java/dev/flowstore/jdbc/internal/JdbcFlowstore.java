@@ -55,6 +55,10 @@ public final class JdbcFlowstore implements Flowstore {
   // why: work that must wait for the commit of the write transaction open on this thread (queue
   // wake-ups)
   private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+  // why: the subset of those that is harmless if nothing committed (cache invalidations, wake-ups),
+  // so it also runs when the commit's outcome is unknown: a write that did commit must not leave a
+  // stale cache entry or a sleeping worker behind
+  private static final ThreadLocal<List<Runnable>> IF_MAYBE_COMMITTED = new ThreadLocal<>();
 
   private final FlowstoreConfig config;
   private final Dialect dialect;
@@ -65,6 +69,9 @@ public final class JdbcFlowstore implements Flowstore {
   private final AutoCloseable onClose;
   private final String description;
   private final JdbcApiKeys apiKeys;
+  // why: registerTenant's hot path is a set lookup; bounded (a miss costs one query), and only
+  // tenants seen in a committed transaction go in
+  private static final int KNOWN_TENANTS_MAX = 1024;
   private final java.util.Set<TenantId> knownTenants =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final QueueWakeups wakeups = new QueueWakeups();
@@ -73,11 +80,12 @@ public final class JdbcFlowstore implements Flowstore {
   private final GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends =
       new GroupCommit<>(
           256,
-          (tenant, batch) ->
+          (tenant, batch, recheck) ->
               writeScopedByWork(
-                  tenant, c -> JdbcEventStore.appendGroup(c, joined(tenant, c), batch)));
+                  tenant, c -> JdbcEventStore.appendGroup(c, joined(tenant, c), batch, recheck)));
   private final GroupCommit<JdbcQueue.AckRequest, Job> acks =
-      new GroupCommit<>(256, (tenant, batch) -> JdbcQueue.ackGroup(this, tenant, batch));
+      new GroupCommit<>(
+          256, (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck));
   // why: FLOWSTORE_QUEUE_BACKEND names another backend (redis): queue calls go there, DLQ items and
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
@@ -167,7 +175,7 @@ public final class JdbcFlowstore implements Flowstore {
    */
   void sessionWritten(TenantId tenant, UUID sessionId) {
     if (sessionCache != SessionCache.NONE)
-      afterCommit(() -> sessionCache.invalidate(tenant, sessionId));
+      afterCommitOrUnknown(() -> sessionCache.invalidate(tenant, sessionId));
   }
 
   @Override
@@ -271,8 +279,9 @@ public final class JdbcFlowstore implements Flowstore {
 
   /**
    * Puts a tenant in the {@code tenants} table that workers sweep (TTL, leases, DLQ recovery, key
-   * expiry), inside the caller's transaction. Tenants seen committed are remembered, so the hot
-   * path costs a set lookup.
+   * expiry), inside the caller's transaction. Tenants are remembered once that transaction has
+   * committed (a row seen inside a transaction that rolls back may be its own, gone with it), so
+   * the hot path costs a set lookup.
    */
   void registerTenant(Connection c, TenantId tenant) throws SQLException {
     if (knownTenants.contains(tenant)) return;
@@ -283,14 +292,29 @@ public final class JdbcFlowstore implements Flowstore {
                 ps -> ps.setString(1, tenant.value()),
                 rs -> true)
             .isPresent();
-    if (present) {
-      knownTenants.add(tenant);
-      return;
+    if (!present)
+      Columns.update(
+          c,
+          "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING",
+          ps -> ps.setString(1, tenant.value()));
+    afterCommit(() -> rememberTenant(tenant));
+  }
+
+  private void rememberTenant(TenantId tenant) {
+    if (!knownTenants.add(tenant) || knownTenants.size() <= KNOWN_TENANTS_MAX) return;
+    // over the cap: forget a quarter, any of them (a forgotten tenant costs one query next time)
+    java.util.Iterator<TenantId> it = knownTenants.iterator();
+    for (int i = 0; i < KNOWN_TENANTS_MAX / 4 && it.hasNext(); ) {
+      if (!it.next().equals(tenant)) {
+        it.remove();
+        i++;
+      }
     }
-    Columns.update(
-        c,
-        "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING",
-        ps -> ps.setString(1, tenant.value()));
+  }
+
+  /** How many tenants registerTenant remembers (tests: bounded). */
+  int knownTenantCount() {
+    return knownTenants.size();
   }
 
   /**
@@ -344,13 +368,25 @@ public final class JdbcFlowstore implements Flowstore {
     if (IN_WRITE.get() != null) throw nestedWrite();
     IN_WRITE.set(Boolean.TRUE);
     List<Runnable> afterCommit = new ArrayList<>();
+    List<Runnable> ifMaybeCommitted = new ArrayList<>();
     AFTER_COMMIT.set(afterCommit);
+    IF_MAYBE_COMMITTED.set(ifMaybeCommitted);
     T result;
     try {
       result = run(writer, tenant, work, "write", scopedByWork);
+    } catch (FlowstoreException e) {
+      if (e.code() == ErrorCode.OUTCOME_UNKNOWN) {
+        try {
+          runAll(ifMaybeCommitted);
+        } catch (RuntimeException hook) {
+          e.addSuppressed(hook);
+        }
+      }
+      throw e;
     } finally {
       IN_WRITE.remove();
       AFTER_COMMIT.remove();
+      IF_MAYBE_COMMITTED.remove();
     }
     runAll(afterCommit);
     return result;
@@ -388,11 +424,28 @@ public final class JdbcFlowstore implements Flowstore {
       String sql,
       StatementBinder binder,
       Columns.Mapper<T> mapper) {
-    try (Connection c = ds.getConnection()) {
-      return statement(c, tenant, sql, binder, mapper);
+    Connection c;
+    try {
+      c = ds.getConnection();
     } catch (SQLException e) {
       throw SqlErrors.translate(what + " for tenant " + tenant, e);
     }
+    List<T> out;
+    try {
+      out = statement(c, tenant, sql, binder, mapper);
+    } catch (SQLException e) {
+      closeQuietly(c, e);
+      // why: the statement commits on its own; a connection lost while it ran may have lost only
+      // the answer
+      throw !"write".equals(what)
+          ? SqlErrors.translate(what + " for tenant " + tenant, e)
+          : SqlErrors.autocommitFailed(what + " for tenant " + tenant, e);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(c, e);
+      throw e;
+    }
+    closeQuietly(c, null);
+    return out;
   }
 
   /** Runs {@code sql}, with the tenant scope in front when {@code scopeTo} is not null. */
@@ -477,6 +530,16 @@ public final class JdbcFlowstore implements Flowstore {
     else pending.add(r);
   }
 
+  /**
+   * {@link #afterCommit} for a step that is harmless when nothing committed (an invalidation, a
+   * wake-up): it also runs when the commit's outcome is unknown ({@code OUTCOME_UNKNOWN}).
+   */
+  void afterCommitOrUnknown(Runnable r) {
+    afterCommit(r);
+    List<Runnable> maybe = IF_MAYBE_COMMITTED.get();
+    if (maybe != null) maybe.add(r);
+  }
+
   GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends() {
     return appends;
   }
@@ -496,9 +559,24 @@ public final class JdbcFlowstore implements Flowstore {
     return last == null || !now.isBefore(last.plusSeconds(1)) || now.isBefore(last);
   }
 
+  // why: the map would otherwise keep every queue of every tenant ever leased from; an entry a
+  // second old means the same as none, so those go once the map is large (at most once per
+  // doubling, so a map of many fresh entries is not scanned on every lease)
+  private static final int REAP_KEYS_MIN = 1024;
+  private volatile int reapPruneAt = REAP_KEYS_MIN;
+
   /** Records that a lease of this queue ended its expired leases at {@code now}. */
   void reaped(String queueKey, Instant now) {
     lastReap.merge(queueKey, now, (a, b) -> a.isAfter(b) ? a : b);
+    if (lastReap.size() > reapPruneAt) {
+      lastReap.values().removeIf(t -> !now.isBefore(t.plusSeconds(1)) || now.isBefore(t));
+      reapPruneAt = Math.max(REAP_KEYS_MIN, 2 * lastReap.size());
+    }
+  }
+
+  /** How many queues the reap throttle remembers (tests: bounded). */
+  int reapThrottleSize() {
+    return lastReap.size();
   }
 
   QueueWakeups wakeups() {
@@ -518,23 +596,67 @@ public final class JdbcFlowstore implements Flowstore {
     }
   }
 
+  /**
+   * One transaction. A failure before {@code COMMIT} rolls back and is reported as it is; a failed
+   * {@code COMMIT} is {@code OUTCOME_UNKNOWN} ({@link SqlErrors#commitFailed}); nothing after a
+   * successful commit (restoring autocommit, returning the connection) can turn it into an error.
+   */
   private <T> T run(
       DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        if (!scopedByWork) dialect.beginTenantTransaction(c, tenant);
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (Throwable t) {
-        rollbackQuietly(c, t);
-        throw t;
-      } finally {
-        c.setAutoCommit(true);
-      }
+    String doing = what + " transaction for tenant " + tenant;
+    Connection c;
+    try {
+      c = ds.getConnection();
     } catch (SQLException e) {
-      throw SqlErrors.translate(what + " transaction for tenant " + tenant, e);
+      throw SqlErrors.translate(doing, e);
+    }
+    T result;
+    try {
+      c.setAutoCommit(false);
+      if (!scopedByWork) dialect.beginTenantTransaction(c, tenant);
+      result = work.run(c);
+    } catch (Throwable t) {
+      rollbackQuietly(c, t);
+      endQuietly(c, t);
+      if (t instanceof SQLException e) throw SqlErrors.translate(doing, e);
+      throw asUnchecked(t);
+    }
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      FlowstoreException failed = SqlErrors.commitFailed(doing, e);
+      rollbackQuietly(c, failed);
+      endQuietly(c, failed);
+      throw failed;
+    } catch (RuntimeException | Error e) {
+      endQuietly(c, e);
+      throw e;
+    }
+    endQuietly(c, null);
+    return result;
+  }
+
+  private static RuntimeException asUnchecked(Throwable t) {
+    if (t instanceof RuntimeException r) return r;
+    if (t instanceof Error e) throw e;
+    return new FlowstoreException(ErrorCode.INTERNAL, "transaction work failed: " + t, t);
+  }
+
+  /** Restores autocommit and returns the connection; a failure is only noted on {@code cause}. */
+  private static void endQuietly(Connection c, Throwable cause) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (cause != null) cause.addSuppressed(e);
+    }
+    closeQuietly(c, cause);
+  }
+
+  private static void closeQuietly(Connection c, Throwable cause) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      if (cause != null) cause.addSuppressed(e);
     }
   }
 
@@ -544,6 +666,15 @@ public final class JdbcFlowstore implements Flowstore {
     } catch (SQLException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  /**
+   * A store like this one whose write connections come from {@code wrap(writer)}, sharing
+   * everything else (tests: connections that fail on purpose). Closing it closes nothing.
+   */
+  JdbcFlowstore withWriter(java.util.function.UnaryOperator<DataSource> wrap) {
+    return new JdbcFlowstore(
+        config, dialect, wrap.apply(writer), reader, clock, migrate, () -> {}, description);
   }
 
   @Override

@@ -63,7 +63,7 @@ final class JdbcOutbox implements Outbox {
           // why: wake relays at commit (NOTIFY for other processes, a signal for this one)
           dialect.notifyWork(c, JdbcFlowstore.OUTBOX_KEY);
           QueueWakeups wakeups = scope.flowstore().wakeups();
-          scope.flowstore().afterCommit(() -> wakeups.signal(JdbcFlowstore.OUTBOX_KEY));
+          scope.flowstore().afterCommitOrUnknown(() -> wakeups.signal(JdbcFlowstore.OUTBOX_KEY));
           Instant now = scope.flowstore().now();
           String j = dialect.jsonParam();
           Columns.update(

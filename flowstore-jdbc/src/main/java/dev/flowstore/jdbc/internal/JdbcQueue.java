@@ -98,7 +98,7 @@ final class JdbcQueue implements Queue {
     String key = key(queue);
     dialect.notifyWork(c, key);
     QueueWakeups wakeups = scope.flowstore().wakeups();
-    scope.flowstore().afterCommit(() -> wakeups.signal(key));
+    scope.flowstore().afterCommitOrUnknown(() -> wakeups.signal(key));
   }
 
   private void listen() {
@@ -551,9 +551,12 @@ final class JdbcQueue implements Queue {
    * RETURNING} of every job still held under its token, and of those jobs' attempts (on PostgreSQL
    * one statement with a data-modifying CTE, sent with the tenant scope in one round trip). A job
    * that is not held (or is acked twice in the batch) gets NOT_FOUND / LEASE_LOST and nothing of it
-   * is written.
+   * is written. With {@code recheck} (the first try's commit outcome is unknown) a job found
+   * succeeded under the ack's own token was acked by that try: the answer is the job, not
+   * LEASE_LOST (a succeeded job keeps the token it was acked with, and only its holder has it).
    */
-  static Object[] ackGroup(JdbcFlowstore fs, TenantId tenant, List<AckRequest> batch) {
+  static Object[] ackGroup(
+      JdbcFlowstore fs, TenantId tenant, List<AckRequest> batch, boolean recheck) {
     Dialect d = fs.dialect();
     Instant now = fs.now();
     String pairs = String.join(", ", java.util.Collections.nCopies(batch.size(), "(?, ?)"));
@@ -597,7 +600,7 @@ final class JdbcQueue implements Queue {
               rows::job);
       Object[] out = settledAnswers(batch, settled);
       if (Arrays.asList(out).contains(null))
-        fs.read(tenant, c -> notHeldAnswers(c, rows, batch, out));
+        fs.read(tenant, c -> notHeldAnswers(c, rows, batch, out, recheck));
       return out;
     }
     return fs.write(
@@ -624,7 +627,7 @@ final class JdbcQueue implements Queue {
                   }
                 });
           }
-          return notHeldAnswers(c, rows, batch, out);
+          return notHeldAnswers(c, rows, batch, out, recheck);
         });
   }
 
@@ -640,12 +643,22 @@ final class JdbcQueue implements Queue {
     return out;
   }
 
-  /** Fills each unsettled ack's answer with why it was not held: NOT_FOUND or LEASE_LOST. */
+  /**
+   * Fills each unsettled ack's answer with why it was not held: NOT_FOUND or LEASE_LOST (or, on a
+   * re-check, the job when it is found acked under this token).
+   */
   private static Object[] notHeldAnswers(
-      Connection c, JobRows rows, List<AckRequest> batch, Object[] out) throws SQLException {
+      Connection c, JobRows rows, List<AckRequest> batch, Object[] out, boolean recheck)
+      throws SQLException {
     for (int i = 0; i < out.length; i++) {
       AckRequest r = batch.get(i);
-      if (out[i] == null) out[i] = notHeld(r.jobId(), r.token(), rows.find(c, r.jobId(), false));
+      if (out[i] != null) continue;
+      Optional<Job> now = rows.find(c, r.jobId(), false);
+      if (recheck
+          && now.isPresent()
+          && now.get().status() == Job.Status.SUCCEEDED
+          && now.get().leaseToken() == r.token()) out[i] = now.get();
+      else out[i] = notHeld(r.jobId(), r.token(), now);
     }
     return out;
   }

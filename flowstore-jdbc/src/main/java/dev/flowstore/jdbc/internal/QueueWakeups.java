@@ -39,6 +39,11 @@ final class QueueWakeups implements AutoCloseable {
     return signals.await(key, seen, timeout);
   }
 
+  /** How many keys the generations hold (tests: bounded). */
+  int size() {
+    return signals.size();
+  }
+
   /** Starts the cross-process listener once (a no-op after close). */
   void ensureListening(Supplier<AutoCloseable> start) {
     if (listener != null || closed) return;

@@ -27,11 +27,13 @@ public final class ErrorResponses {
   }
 
   static void flowstore(FlowstoreException e, Context ctx) {
-    if (e.code().httpStatus() >= 500 && e.code() != ErrorCode.BACKEND_UNAVAILABLE) {
+    boolean unavailable =
+        e.code() == ErrorCode.BACKEND_UNAVAILABLE || e.code() == ErrorCode.OUTCOME_UNKNOWN;
+    if (e.code().httpStatus() >= 500 && !unavailable) {
       unexpected(e, ctx);
       return;
     }
-    if (e.code() == ErrorCode.BACKEND_UNAVAILABLE)
+    if (unavailable)
       LOG.warn("{} {}: {} (trace {})", ctx.method(), ctx.path(), e.getMessage(), TraceIds.of(ctx));
     write(ctx, e.code().httpStatus(), e.code().name(), e.getMessage());
   }
