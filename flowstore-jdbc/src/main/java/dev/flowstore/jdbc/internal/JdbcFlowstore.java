@@ -378,7 +378,7 @@ public final class JdbcFlowstore implements Flowstore {
       if (e.code() == ErrorCode.OUTCOME_UNKNOWN) {
         try {
           runAll(ifMaybeCommitted);
-        } catch (RuntimeException hook) {
+        } catch (Throwable hook) {
           e.addSuppressed(hook);
         }
       }
@@ -506,18 +506,21 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   // why: one failing after-commit step (a Redis enqueue) must not skip the others (cache
-  // invalidations); the first failure is rethrown once all ran
+  // invalidations), not even when it throws an Error; the first failure is rethrown once all ran
   private static void runAll(List<Runnable> steps) {
-    RuntimeException first = null;
+    Throwable first = null;
     for (Runnable r : steps) {
       try {
         r.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         if (first == null) first = e;
         else first.addSuppressed(e);
       }
     }
-    if (first != null) throw first;
+    if (first instanceof Error e) throw e;
+    if (first instanceof RuntimeException e) throw e;
+    if (first != null)
+      throw new FlowstoreException(ErrorCode.INTERNAL, "after-commit step failed", first);
   }
 
   /**

@@ -281,6 +281,38 @@ abstract class JdbcHardeningContract extends FlowstoreTestBase {
   }
 
   /**
+   * After-commit steps (cache invalidations, deferred Redis enqueues, wake-ups) all run even when
+   * one throws an Error, and the committed write stays committed.
+   */
+  @Test
+  void anErrorInOneAfterCommitStepDoesNotSkipTheOthers() {
+    TenantId tenant = newTenant();
+    List<String> ran = new ArrayList<>();
+    Throwable thrown = null;
+    try {
+      jdbc()
+          .write(
+              tenant,
+              c -> {
+                jdbc()
+                    .afterCommit(
+                        () -> {
+                          ran.add("first");
+                          throw new AssertionError("boom");
+                        });
+                jdbc().afterCommit(() -> ran.add("second"));
+                jdbc().registerTenant(c, tenant);
+                return null;
+              });
+    } catch (Throwable t) {
+      thrown = t;
+    }
+    assertThat(thrown).isInstanceOf(AssertionError.class).hasMessage("boom");
+    assertThat(ran).containsExactly("first", "second");
+    assertThat(fs.tenants()).contains(tenant);
+  }
+
+  /**
    * Every tenant leaves a trace in the process's maps (known tenants, reap throttle, wake-up
    * generations, group-commit lanes); after many tenants have come and gone idle they stay bounded.
    */
