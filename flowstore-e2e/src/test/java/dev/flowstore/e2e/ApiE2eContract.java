@@ -59,8 +59,8 @@ abstract class ApiE2eContract {
   void startServer() throws IOException {
     workDir = Files.createTempDirectory("flowstore-e2e-");
     env = new HashMap<>(deployment(workDir));
-    // why: a short relay interval is not needed; a long one keeps the relay from publishing the
-    // outbox message the outbox test fails on purpose before it is marked
+    // why: the outbox test marks a message failed itself; a relay polling once a minute rarely
+    // publishes it first (the test takes another message when it does)
     env.putIfAbsent("OUTBOX_POLL_INTERVAL_MS", "60000");
     server = ServerProcess.start(workDir.resolve("server"), env);
     api = new Api(server.uri(), coverage).with("X-Tenant-Id", TENANT);
