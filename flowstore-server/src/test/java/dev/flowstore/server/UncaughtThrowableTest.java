@@ -73,6 +73,18 @@ class UncaughtThrowableTest {
                     throw new StackOverflowError("handler");
                   });
               config.routes.get("/after", ctx -> ctx.result("fine"));
+              // why: Javalin writes a result stream after every handler and filter ran, outside
+              // the wrapper; its own Error handler is the backstop there
+              config.routes.get(
+                  "/result",
+                  ctx ->
+                      ctx.result(
+                          new java.io.InputStream() {
+                            @Override
+                            public int read() {
+                              throw new NoClassDefFoundError("late");
+                            }
+                          }));
               config.routes.after(
                   "/after",
                   ctx -> {
@@ -90,6 +102,8 @@ class UncaughtThrowableTest {
       assertLogged("handler-1", StackOverflowError.class);
       assertBad(http.get("/after", "X-Trace-Id", "after-1"), 500, "INTERNAL");
       assertLogged("after-1", LinkageError.class);
+      assertBad(http.get("/result", "X-Trace-Id", "result-1"), 500, "INTERNAL");
+      assertLogged("result-1", NoClassDefFoundError.class);
     } finally {
       app.stop();
     }
