@@ -43,6 +43,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 abstract class ApiE2eContract {
   private static final String TENANT = "acme";
 
+  /**
+   * why: C1 only and the serial collector start the server markedly faster on a busy 2-core
+   * machine, and change nothing it does; a FLOWSTORE_JAVA_OPTS of the caller's wins.
+   */
+  static final Map<String, String> JVM_OPTIONS =
+      System.getenv("FLOWSTORE_JAVA_OPTS") != null
+          ? Map.of()
+          : Map.of("FLOWSTORE_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+
   private final Coverage coverage = new Coverage();
   Path workDir;
   Map<String, String> env;
@@ -62,6 +71,7 @@ abstract class ApiE2eContract {
     // why: the outbox test marks a message failed itself; a relay polling once a minute rarely
     // publishes it first (the test takes another message when it does)
     env.putIfAbsent("OUTBOX_POLL_INTERVAL_MS", "60000");
+    env.putAll(JVM_OPTIONS);
     server = ServerProcess.start(workDir.resolve("server"), env);
     api = new Api(server.uri(), coverage).with("X-Tenant-Id", TENANT);
   }

@@ -25,7 +25,7 @@ class BrokenClasspathE2eTest {
     try (ServerProcess server =
         ServerProcess.startWithClasspath(
             dir.resolve("server"),
-            Map.of("FLOWSTORE_DATA_DIR", dir.resolve("data").toString()),
+            withJvmOptions(Map.of("FLOWSTORE_DATA_DIR", dir.resolve("data").toString())),
             cp -> withoutYaml(cp))) {
       Api api = new Api(server.uri(), new Coverage());
       Api.Response r =
@@ -49,6 +49,12 @@ class BrokenClasspathE2eTest {
     } finally {
       ApiE2eContract.deleteRecursively(dir);
     }
+  }
+
+  private static Map<String, String> withJvmOptions(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putAll(ApiE2eContract.JVM_OPTIONS);
+    return all;
   }
 
   private static List<String> withoutYaml(List<String> classpath) {

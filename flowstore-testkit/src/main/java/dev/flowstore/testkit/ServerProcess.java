@@ -80,7 +80,8 @@ public final class ServerProcess implements AutoCloseable {
   /**
    * Like {@link #start}, but runs the packaged jar with {@code java} directly, on the launcher's
    * classpath ({@code flowstore-server/target/classpath.txt}) as {@code edit} changes it: a
-   * deployment with a dependency missing, for tests of how the server fails then.
+   * deployment with a dependency missing, for tests of how the server fails then. {@code
+   * FLOWSTORE_JAVA_OPTS} applies as with the launcher.
    */
   public static ServerProcess startWithClasspath(
       Path workDir,
@@ -111,6 +112,9 @@ public final class ServerProcess implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("--enable-native-access=ALL-UNNAMED");
+      // as the launcher does
+      String opts = env.getOrDefault("FLOWSTORE_JAVA_OPTS", System.getenv("FLOWSTORE_JAVA_OPTS"));
+      if (opts != null && !opts.isBlank()) command.addAll(List.of(opts.trim().split("\\s+")));
       command.add("-cp");
       command.add(String.join(java.io.File.pathSeparator, classpath));
       command.add("dev.flowstore.server.FlowstoreCli");
