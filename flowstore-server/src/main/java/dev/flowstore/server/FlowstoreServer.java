@@ -88,7 +88,7 @@ public final class FlowstoreServer implements AutoCloseable {
               config.routes.before(TraceIds::of);
               config.routes.before("/v1/*", scope::authenticate);
               routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
-              ErrorResponses.register(config.routes);
+              ErrorResponses.register(config);
             });
     try {
       app.start();

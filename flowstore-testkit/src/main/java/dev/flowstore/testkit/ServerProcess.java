@@ -1,5 +1,6 @@
 package dev.flowstore.testkit;
 
+import dev.flowstore.FlowstoreConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,8 +27,8 @@ import java.util.regex.Pattern;
  * launcher's classpath, a real port), in a working directory of its own, as a child process that
  * tests and the fault-injection harness can stop (SIGTERM) or kill (SIGKILL).
  *
- * <p>The launcher is run with {@code FLOWSTORE_NO_BUILD=1}: it must find the jar that the build just
- * packaged, never start a Maven build of its own from inside a test. The port is chosen by the
+ * <p>The launcher is run with {@code FLOWSTORE_NO_BUILD=1}: it must find the jar that the build
+ * just packaged, never start a Maven build of its own from inside a test. The port is chosen by the
  * server ({@code --port 0}) and read from its "listening on" log line, so parallel servers never
  * race for a port.
  */
@@ -37,14 +38,18 @@ public final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final URI uri;
   private final Path log;
+  private final Thread reaper;
 
-  private ServerProcess(Process process, URI uri, Path log) {
+  private ServerProcess(Process process, URI uri, Path log, Thread reaper) {
     this.process = process;
     this.uri = uri;
     this.log = log;
+    this.reaper = reaper;
   }
 
-  /** The repository root: the nearest directory at or above the working directory with ./flowstore. */
+  /**
+   * The repository root: the nearest directory at or above the working directory with ./flowstore.
+   */
   public static Path repoRoot() {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
       if (Files.isExecutable(p.resolve("flowstore")) && Files.isRegularFile(p.resolve("pom.xml")))
@@ -54,43 +59,109 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code ./flowstore serve --port 0 ARGS} in {@code workDir} with {@code env} added to this
-   * process's environment, and waits (up to 90 s) until it answers {@code GET /health/ready}.
+   * Starts {@code ./flowstore serve --port 0 ARGS} in {@code workDir} with {@code env} added to
+   * this process's environment, and waits (up to 90 s) until it answers {@code GET /health/ready}.
    * Its stdout and stderr go to {@code workDir/server.log} (appended: restarts share one log).
+   *
+   * <p>Configuration keys inherited from this process's environment ({@link FlowstoreConfig#KEYS},
+   * {@code FLOWSTORE_CONFIG}) are dropped first: the server runs the deployment {@code env}
+   * describes, whatever the shell that started the tests exported.
    */
   public static ServerProcess start(Path workDir, Map<String, String> env, String... args) {
-    try {
-      Files.createDirectories(workDir);
+    List<String> command = new ArrayList<>();
+    command.add(repoRoot().resolve("flowstore").toString());
+    command.add("serve");
+    command.add("--port");
+    command.add("0");
+    command.addAll(List.of(args));
+    return launch(command, workDir, env);
+  }
+
+  /**
+   * Like {@link #start}, but runs the packaged jar with {@code java} directly, on the launcher's
+   * classpath ({@code flowstore-server/target/classpath.txt}) as {@code edit} changes it: a
+   * deployment with a dependency missing, for tests of how the server fails then. {@code
+   * FLOWSTORE_JAVA_OPTS} applies as with the launcher.
+   */
+  public static ServerProcess startWithClasspath(
+      Path workDir,
+      Map<String, String> env,
+      java.util.function.UnaryOperator<List<String>> edit,
+      String... args) {
+    Path target = repoRoot().resolve("flowstore-server").resolve("target");
+    try (var jars = Files.list(target)) {
+      Path jar =
+          jars.filter(
+                  p -> {
+                    String n = p.getFileName().toString();
+                    return n.startsWith("flowstore-server-")
+                        && n.endsWith(".jar")
+                        && !n.contains("-sources")
+                        && !n.contains("-tests");
+                  })
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no server jar in " + target));
+      List<String> classpath = new ArrayList<>();
+      classpath.add(jar.toString());
+      classpath.addAll(
+          edit.apply(
+              List.of(
+                  Files.readString(target.resolve("classpath.txt"), StandardCharsets.UTF_8)
+                      .strip()
+                      .split(java.io.File.pathSeparator))));
       List<String> command = new ArrayList<>();
-      command.add(repoRoot().resolve("flowstore").toString());
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("--enable-native-access=ALL-UNNAMED");
+      // as the launcher does
+      String opts = env.getOrDefault("FLOWSTORE_JAVA_OPTS", System.getenv("FLOWSTORE_JAVA_OPTS"));
+      if (opts != null && !opts.isBlank()) command.addAll(List.of(opts.trim().split("\\s+")));
+      command.add("-cp");
+      command.add(String.join(java.io.File.pathSeparator, classpath));
+      command.add("dev.flowstore.server.FlowstoreCli");
       command.add("serve");
       command.add("--port");
       command.add("0");
       command.addAll(List.of(args));
+      return launch(command, workDir, env);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ServerProcess launch(List<String> command, Path workDir, Map<String, String> env) {
+    try {
+      Files.createDirectories(workDir);
       ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
       pb.redirectErrorStream(true);
+      pb.environment().keySet().removeIf(k -> FlowstoreConfig.KEYS.contains(k));
+      pb.environment().remove("FLOWSTORE_CONFIG");
       pb.environment().put("FLOWSTORE_NO_BUILD", "1");
       pb.environment().putAll(env);
       Path log = workDir.resolve("server.log");
       Process process = pb.start();
+      // why: a test JVM that exits without closing the server (a crash, a timeout) must not leave
+      // it running, holding its port and database
+      Thread reaper = new Thread(process::destroyForcibly, "server-reaper-" + process.pid());
+      Runtime.getRuntime().addShutdownHook(reaper);
       CompletableFuture<URI> listening = new CompletableFuture<>();
-      Thread pump =
-          new Thread(() -> pump(process, log, listening), "server-log-" + process.pid());
+      Thread pump = new Thread(() -> pump(process, log, listening), "server-log-" + process.pid());
       pump.setDaemon(true);
       pump.start();
       URI uri;
       try {
         uri = listening.get(90, TimeUnit.SECONDS);
       } catch (Exception e) {
+        boolean exited = !process.isAlive();
         process.destroyForcibly();
         throw new IllegalStateException(
-            "flowstore serve did not start within 90 s (exit "
-                + (process.isAlive() ? "none" : process.exitValue())
-                + "); its log:\n"
+            (exited
+                    ? "flowstore serve exited with " + process.exitValue() + " before listening"
+                    : "flowstore serve did not start listening within 90 s")
+                + "; its log:\n"
                 + tail(log),
             e);
       }
-      ServerProcess server = new ServerProcess(process, uri, log);
+      ServerProcess server = new ServerProcess(process, uri, log, reaper);
       server.awaitReady(Duration.ofSeconds(30));
       return server;
     } catch (IOException e) {
@@ -177,6 +248,7 @@ public final class ServerProcess implements AutoCloseable {
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
+      else waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       kill();
@@ -186,8 +258,11 @@ public final class ServerProcess implements AutoCloseable {
   private void waitFor() {
     try {
       process.waitFor();
+      Runtime.getRuntime().removeShutdownHook(reaper);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already: the hook runs and finds the process gone
     }
   }
 

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.internal.Json;
-import io.javalin.config.RoutesConfig;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +19,51 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a failure into an HTTP response: {@code {"error": {"code", "message",
  * "trace_id"}}} with the code's status. Client mistakes keep their message; anything unexpected is
  * a 500 whose details go to the log, never to the client.
+ *
+ * <p>Javalin's exception mappers take {@link Exception}s only: a {@link Throwable} that is not one
+ * (a {@code NoClassDefFoundError} from a broken classpath, an {@code AssertionError}, a {@code
+ * StackOverflowError}) would bypass them and answer a bare 500 with no body, no trace id and no log
+ * line (Javalin logs it under a logger the server silences). So every handler, before and after
+ * filters included, is wrapped to hand such a throwable to the mappers as an {@link
+ * UncaughtThrowable}; Javalin's own last-resort handler for {@link Error}s answers the same JSON
+ * for anything that escapes the wrapper.
  */
 public final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
 
   private ErrorResponses() {}
 
-  public static void register(RoutesConfig routes) {
-    routes.exception(FlowstoreException.class, ErrorResponses::flowstore);
-    routes.exception(HttpResponseException.class, ErrorResponses::http);
-    routes.exception(Exception.class, ErrorResponses::unexpected);
+  /** Maps every failure of {@code config}'s routes, whatever it throws, to the error body. */
+  public static void register(JavalinConfig config) {
+    config.router.handlerWrapper(ErrorResponses::catchingThrowables);
+    config.router.javaLangErrorHandler(ErrorResponses::lastResort);
+    config.routes.exception(FlowstoreException.class, ErrorResponses::flowstore);
+    config.routes.exception(HttpResponseException.class, ErrorResponses::http);
+    config.routes.exception(Exception.class, ErrorResponses::unexpected);
+  }
+
+  /**
+   * A throwable that is not an {@link Exception}, carried to the exception mappers. Javalin then
+   * runs its usual course: the handlers after a failed before filter are skipped, after filters
+   * still run.
+   */
+  static final class UncaughtThrowable extends RuntimeException {
+    UncaughtThrowable(Throwable cause) {
+      super(cause.toString(), cause, false, false);
+    }
+  }
+
+  private static Handler catchingThrowables(Endpoint endpoint) {
+    Handler handler = endpoint.handler;
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (Exception e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new UncaughtThrowable(t);
+      }
+    };
   }
 
   static void flowstore(FlowstoreException e, Context ctx) {
@@ -64,21 +104,51 @@ public final class ErrorResponses {
 
   static void unexpected(Exception e, Context ctx) {
     String trace = TraceIds.of(ctx);
-    LOG.error("{} {} failed (trace {})", ctx.method(), ctx.path(), trace, e);
-    write(
-        ctx,
-        500,
-        ErrorCode.INTERNAL.name(),
-        "internal error; the server log has the details under trace id " + trace);
+    Throwable logged = e instanceof UncaughtThrowable u ? u.getCause() : e;
+    LOG.error("{} {} failed (trace {})", ctx.method(), ctx.path(), trace, logged);
+    write(ctx, 500, ErrorCode.INTERNAL.name(), internalMessage(trace));
   }
 
-  private static void write(Context ctx, int status, String code, String message) {
+  /**
+   * An {@link Error} that escaped the wrapper (thrown by Javalin itself, or while writing a
+   * response): Javalin gives no {@link Context} here, so the trace id is the one already on the
+   * response, or a new one.
+   */
+  static void lastResort(HttpServletResponse res, Error e) {
+    String trace = res.getHeader(TraceIds.HEADER);
+    if (trace == null) trace = TraceIds.generate();
+    LOG.error("request failed (trace {})", trace, e);
+    if (res.isCommitted()) return;
+    try {
+      res.resetBuffer();
+      res.setStatus(500);
+      res.setHeader(TraceIds.HEADER, trace);
+      res.setContentType("application/json");
+      byte[] body =
+          Json.write(body(ErrorCode.INTERNAL.name(), internalMessage(trace), trace))
+              .getBytes(StandardCharsets.UTF_8);
+      res.setContentLength(body.length);
+      res.getOutputStream().write(body);
+    } catch (IOException | RuntimeException writeFailed) {
+      LOG.debug("cannot write the error response (trace {})", trace, writeFailed);
+    }
+  }
+
+  private static String internalMessage(String trace) {
+    return "internal error; the server log has the details under trace id " + trace;
+  }
+
+  private static ObjectNode body(String code, String message, String trace) {
     ObjectNode error = Json.MAPPER.createObjectNode();
     error.put("code", code);
     error.put("message", message);
-    error.put("trace_id", TraceIds.of(ctx));
+    error.put("trace_id", trace);
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("error", error);
-    Responses.json(ctx, status, body);
+    return body;
+  }
+
+  private static void write(Context ctx, int status, String code, String message) {
+    Responses.json(ctx, status, body(code, message, TraceIds.of(ctx)));
   }
 }

@@ -12,12 +12,16 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Errors Jetty answers itself, before a request reaches Javalin (a malformed URI, oversize
- * headers): the same JSON error body as every other error instead of Jetty's HTML page.
+ * headers), or a failure that escaped Javalin: the same JSON error body as every other error
+ * instead of Jetty's HTML page, and a 500's cause in the log under the response's trace id.
  */
 public final class JettyErrors extends ErrorHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(JettyErrors.class);
   private static final Pattern VALID_TRACE = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
 
   @Override
@@ -31,6 +35,13 @@ public final class JettyErrors extends ErrorHandler {
     String given = request.getHeaders().get(TraceIds.HEADER);
     String trace =
         given != null && VALID_TRACE.matcher(given).matches() ? given : TraceIds.generate();
+    if (status >= 500 && cause != null)
+      LOG.error(
+          "{} {} failed (trace {})",
+          request.getMethod(),
+          request.getHttpURI().getPath(),
+          trace,
+          cause);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(TraceIds.HEADER, trace);
     response.write(true, ByteBuffer.wrap(body(status, message, trace)), callback);
@@ -54,7 +65,10 @@ public final class JettyErrors extends ErrorHandler {
     ObjectNode error = Json.MAPPER.createObjectNode();
     error.put("code", code.name());
     error.put(
-        "message", "malformed HTTP request: " + (message == null ? "status " + status : message));
+        "message",
+        status >= 500
+            ? "internal error; the server log has the details under trace id " + trace
+            : "malformed HTTP request: " + (message == null ? "status " + status : message));
     error.put("trace_id", trace);
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("error", error);

@@ -1,0 +1,65 @@
+package dev.flowstore.e2e;
+
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.testkit.TestBackends;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The production deployment: PostgreSQL ({@code POSTGRES_DSN}, a schema of this run, dropped
+ * afterwards) with the queue on Redis ({@code REDIS_DSN}, keys under an environment name of this
+ * run, deleted afterwards). Unset DSNs fall back to embedded servers, except in CI.
+ */
+class PostgresRedisApiE2eTest extends ApiE2eContract {
+  @Override
+  Map<String, String> deployment(Path dir) {
+    String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    return Map.of(
+        "FLOWSTORE_STORE_BACKEND",
+        "postgres",
+        "POSTGRES_DSN",
+        TestBackends.postgresDsn(),
+        "POSTGRES_SCHEMA",
+        "e2e_" + run.toLowerCase(Locale.ROOT),
+        "POSTGRES_POOL_MAX",
+        "4",
+        "FLOWSTORE_QUEUE_BACKEND",
+        "redis",
+        "REDIS_DSN",
+        TestBackends.redisDsn(),
+        "FLOWSTORE_ENV",
+        "e2e-" + run);
+  }
+
+  @Override
+  void dropDeployment(Map<String, String> env) {
+    try {
+      TestBackends.drop(FlowstoreConfig.fromMap(env));
+    } finally {
+      deleteRedisKeys(env.get("REDIS_DSN"), "flowstore:" + env.get("FLOWSTORE_ENV") + ":*");
+    }
+  }
+
+  /** Deletes this run's keys only: the Redis server is shared, never flushed. */
+  private static void deleteRedisKeys(String dsn, String pattern) {
+    RedisClient client = RedisClient.create(dsn);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page =
+            c.sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500));
+        if (!page.getKeys().isEmpty()) c.sync().unlink(page.getKeys().toArray(String[]::new));
+        cursor = page;
+      } while (!cursor.isFinished());
+    } finally {
+      client.shutdown();
+    }
+  }
+}
