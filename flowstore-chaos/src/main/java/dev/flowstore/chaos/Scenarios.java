@@ -6,5 +6,11 @@ import java.util.List;
 final class Scenarios {
   private Scenarios() {}
 
-  static final List<Scenario> ALL = List.of();
+  static final List<Scenario> ALL =
+      List.of(
+          new S3FeedGaps(), // h7
+          new S5AmbiguousCommit(), // h7
+          new S6SqliteKills(), // h7
+          new S8HttpFuzz() // h7
+          );
 }
