@@ -79,7 +79,7 @@ final class S6SqliteKills implements Scenario {
     int kills = settings.pick(20, 100, 1000);
     // why: a JVM start costs ~1 s on an idle 2-core machine and several on a loaded one; the run
     // stops at its time budget rather than overrunning ./chaos --quick (the figure says how many)
-    long budgetNanos = settings.pick(40, 120, 7200) * 1_000_000_000L;
+    long budgetNanos = settings.pick(30, 100, 7200) * 1_000_000_000L;
     Path work = Files.createTempDirectory(settings.workDir(), "s6-");
     Path data = work.resolve("data");
     Path jsa = work.resolve("s6-writer.jsa");

@@ -64,7 +64,7 @@ final class S8HttpFuzz implements Scenario {
     int requests = settings.pick(2_000, 10_000, 100_000); // per variant (quick: 20k over both)
     // why: a loaded 2-core machine answers ~50 requests/s, an idle one ~1000; the fuzz stops at its
     // time budget rather than overrunning ./chaos --quick (the figure says how many were sent)
-    budgetNanos = settings.pick(30, 100, 3600) * 1_000_000_000L;
+    budgetNanos = settings.pick(30, 60, 3600) * 1_000_000_000L;
     List<Figure> out = new ArrayList<>();
     out.add(fuzz("sqlite", Map.of(), settings, spec, requests));
     if (settings.mode() != ChaosSettings.Mode.CI) {

@@ -218,13 +218,17 @@ public final class TcpProxy implements AutoCloseable {
           if (code != 80877103 && code != 80877104) break; // not SSL/GSS: the startup message
         }
         Cut pending = Cut.NONE;
+        // why: a COMMIT pgjdbc prepares on the server comes as Parse and Bind in one batch; it is
+        // one commit, so the batch (up to its Sync) is looked at once
+        boolean commitInBatch = false;
         while (true) {
           int type = in.read();
           if (type < 0) return;
           int len = in.readInt();
           byte[] body = in.readNBytes(len - 4);
           if (body.length != len - 4) throw new EOFException();
-          if (pending == Cut.NONE && isCommit(type, body)) {
+          if (!commitInBatch && isCommit(type, body)) {
+            commitInBatch = true;
             commits.incrementAndGet();
             Cut c = policy.onCommit();
             if (c != Cut.NONE) cuts.get(c).incrementAndGet();
@@ -239,6 +243,7 @@ public final class TcpProxy implements AutoCloseable {
           out.write(int32(len));
           out.write(body);
           boolean endOfBatch = type == 'S' || type == 'Q';
+          if (endOfBatch) commitInBatch = false;
           if (pending != Cut.NONE && endOfBatch) {
             if (pending == Cut.AFTER_REPLY) cutOnReply = true;
             out.flush();
