@@ -69,7 +69,7 @@ final class S3FeedGaps implements Scenario {
   }
 
   /** What one reader saw, in order: event ids and positions (compact: 1M events cost 24 MB). */
-  private static final class Seen {
+  static final class Seen {
     final String category;
     final int limit;
     long[] msb = new long[1024];
@@ -245,7 +245,7 @@ final class S3FeedGaps implements Scenario {
     }
   }
 
-  private Figure check(
+  Figure check(
       String variant,
       Map<UUID, Long> committed,
       Map<UUID, String> categoryOf,
