@@ -53,7 +53,7 @@ final class S3FeedGaps implements Scenario {
     String schema = ChaosStores.schema("chaos_s3_");
     try {
       FlowstoreConfig pg =
-          ChaosStores.postgres(settings.postgresDsn(), schema, Map.of("POSTGRES_POOL_MAX", "24"));
+          ChaosStores.postgres(settings.postgresDsn(), schema, Map.of("POSTGRES_POOL_MAX", "20"));
       out.add(runOn("postgres", pg, events));
     } finally {
       ChaosStores.dropSchema(settings.postgresDsn(), schema);

@@ -115,7 +115,7 @@ final class S5AmbiguousCommit implements Scenario {
           ChaosStores.postgres(
               ChaosStores.viaPort(settings.postgresDsn(), proxy.port()),
               schema,
-              Map.of("POSTGRES_POOL_MAX", "24", "FLOWSTORE_MIGRATE_ON_START", "false"));
+              Map.of("POSTGRES_POOL_MAX", "16", "FLOWSTORE_MIGRATE_ON_START", "false"));
       try (Flowstore truth = Flowstore.open(direct)) {
         List<UUID> sessions = new ArrayList<>();
         for (int i = 0; i < 32; i++)
