@@ -6,5 +6,11 @@ import java.util.List;
 final class Scenarios {
   private Scenarios() {}
 
-  static final List<Scenario> ALL = List.of(new S7RlsMatrix());
+  static final List<Scenario> ALL =
+      List.of(
+          new S3FeedGaps(),
+          new S5AmbiguousCommit(),
+          new S6SqliteKills(),
+          new S7RlsMatrix(),
+          new S8HttpFuzz());
 }
