@@ -1102,6 +1102,61 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     return bad;
   }
 
+  /**
+   * Every path parameter's documented constraints are the server's: a value that is not a uuid,
+   * breaks the pattern, is below the minimum or is not an integer is refused with 400 (before
+   * anything is looked up), on every operation.
+   */
+  @Test
+  void everyPathParameterHonoursItsDocumentedSchema() {
+    int sent = 0;
+    List<String> accepted = new ArrayList<>();
+    for (Operation op : operations()) {
+      JsonNode pathItem = DOC.at("/paths/" + op.template().replace("/", "~1"));
+      List<JsonNode> params = new ArrayList<>();
+      pathItem.path("parameters").forEach(p -> params.add(resolve(p)));
+      List<String> names = new ArrayList<>();
+      Matcher m = TEMPLATE_VAR.matcher(op.template());
+      while (m.find()) names.add(m.group(1));
+      for (JsonNode p : params) {
+        if (!p.path("in").asText().equals("path")) continue;
+        JsonNode schema = resolve(p.get("schema"));
+        List<String> bad = new ArrayList<>();
+        if (schema.path("format").asText().equals("uuid")) bad.add("not-a-uuid");
+        if (schema.has("pattern")) bad.add("-bad!");
+        if (schema.path("type").asText().equals("integer")) {
+          bad.add("seven");
+          if (schema.has("minimum")) bad.add(Long.toString(schema.get("minimum").asLong() - 1));
+        }
+        int at = names.indexOf(p.get("name").asText());
+        for (String v : bad) {
+          Object[] values = op.examplePathValues().clone();
+          values[at] = v;
+          Http.Response r =
+              call(op.method(), op.template(), values)
+                  .tenant(unique("t"))
+                  .body(op.hasBody() ? "{}" : null)
+                  .invalidRequest()
+                  .anyStatus();
+          if (r.status() != 400)
+            accepted.add(
+                op.method()
+                    + " "
+                    + op.template()
+                    + " "
+                    + p.get("name")
+                    + "="
+                    + v
+                    + " -> "
+                    + r.status());
+          sent++;
+        }
+      }
+    }
+    assertThat(accepted).as("path values the server did not refuse").isEmpty();
+    assertThat(sent).isGreaterThanOrEqualTo(49);
+  }
+
   private Call queryCall(Operation op, Map<String, String> base, String name, String value) {
     Map<String, String> q = new TreeMap<>(base);
     q.put(name, value);
