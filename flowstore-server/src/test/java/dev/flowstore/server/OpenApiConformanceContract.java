@@ -35,6 +35,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -1095,7 +1096,13 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
       bad.add(f.textNode("x".repeat(schema.get("maxLength").asInt() + 1)));
     if (schema.path("minLength").asInt() > 0) bad.add(f.textNode(""));
     if (schema.path("minItems").asInt() > 0) bad.add(f.arrayNode());
-    if (schema.has("pattern")) bad.add(f.textNode("-bad!"));
+    if (schema.has("pattern")) {
+      Pattern pattern = Pattern.compile(schema.get("pattern").asText());
+      Stream.of("-bad!", " ", "\u0001", "")
+          .filter(v -> !pattern.matcher(v).find())
+          .findFirst()
+          .ifPresent(v -> bad.add(f.textNode(v)));
+    }
     String format = schema.path("format").asText();
     if (format.equals("uuid")) bad.add(f.textNode("not-a-uuid"));
     if (format.equals("date-time")) bad.add(f.textNode("yesterday"));
