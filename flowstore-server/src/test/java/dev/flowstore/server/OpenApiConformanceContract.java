@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import dev.flowstore.NewAuditEntry;
 import dev.flowstore.OutboxMessage;
 import dev.flowstore.TenantId;
@@ -19,6 +23,7 @@ import dev.flowstore.internal.Json;
 import dev.flowstore.server.internal.http.OpenApiDocument;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -821,6 +826,22 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     call("GET", "/health/live").expect(200);
     call("GET", "/health/ready").expect(200);
     call("GET", "/metrics").expect(200);
+    // unknown paths and methods are no operation: their error body is checked against Error
+    ObjectNode error = Json.MAPPER.createObjectNode().put("$ref", "#/components/schemas/Error");
+    error.set("components", DOC.get("components"));
+    Schema errorSchema =
+        SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31())
+            .getSchema(SchemaLocation.DOCUMENT, error);
+    Http.Response noRoute = http.get("/v1/no-such-route");
+    assertThat(noRoute.status()).isEqualTo(404);
+    assertThat(noRoute.code()).isEqualTo("NOT_FOUND");
+    assertThat(errorSchema.validate(noRoute.json())).isEmpty();
+    Http.Response noMethod = http.delete("/v1/events");
+    assertThat(noMethod.status()).isEqualTo(405);
+    assertThat(noMethod.code()).isEqualTo("METHOD_NOT_ALLOWED");
+    assertThat(errorSchema.validate(noMethod.json())).isEmpty();
+    assertThat(errorSchema.validate(Json.parse("x", "{\"error\":{\"code\":\"NOPE\"}}")))
+        .isNotEmpty();
     Http.Response doc = call("GET", "/openapi.yaml").expect(200);
     assertThat(doc.text()).isEqualTo(new String(OpenApiDocument.bytes(), StandardCharsets.UTF_8));
   }
@@ -1086,11 +1107,9 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     if (type.equals("integer") && schema.has("maximum"))
       bad.add(f.numberNode(schema.get("maximum").asLong() + 1));
     if (type.equals("number") && schema.has("minimum"))
-      bad.add(
-          f.numberNode(schema.get("minimum").decimalValue().subtract(java.math.BigDecimal.ONE)));
+      bad.add(f.numberNode(schema.get("minimum").decimalValue().subtract(BigDecimal.ONE)));
     if (type.equals("number") && schema.has("maximum"))
-      bad.add(
-          f.numberNode(schema.get("maximum").decimalValue().add(new java.math.BigDecimal("0.5"))));
+      bad.add(f.numberNode(schema.get("maximum").decimalValue().add(new BigDecimal("0.5"))));
     if (schema.has("enum")) bad.add(f.textNode("no-such-value"));
     if (schema.has("maxLength"))
       bad.add(f.textNode("x".repeat(schema.get("maxLength").asInt() + 1)));
