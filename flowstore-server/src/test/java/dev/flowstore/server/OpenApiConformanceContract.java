@@ -125,6 +125,17 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
         .body(j("{'events':[{'type':'other'}]}"))
         .expect(422, "IDEMPOTENCY_KEY_REUSED");
 
+    call("POST", op, stream)
+        .tenant(t)
+        .header("Idempotency-Key", "k".repeat(255))
+        .body(j("{'events':[{'type':'order.noted'}]}"))
+        .expect(201);
+    call("POST", op, stream)
+        .tenant(t)
+        .header("Idempotency-Key", "k".repeat(256))
+        .body(j("{'events':[{'type':'order.noted'}]}"))
+        .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
     call("GET", op, stream).tenant(t).expect(200);
     call("GET", op, stream)
         .tenant(t)
