@@ -8,7 +8,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.flowstore.server.internal.http.OpenApiDocument;
 import dev.flowstore.server.internal.http.Route;
 import dev.flowstore.server.internal.http.Routes;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +54,19 @@ class OpenApiSyncTest {
       assertThat(ref).startsWith("#/");
       assertThat(doc.at(ref.substring(1)).isMissingNode()).as(ref).isFalse();
     }
+  }
+
+  /** swagger-parser (what the conformance test's validator reads it with) reports no problem. */
+  @Test
+  void theDocumentParsesWithoutMessages() {
+    ParseOptions options = new ParseOptions();
+    options.setResolve(true);
+    SwaggerParseResult result =
+        new OpenAPIV3Parser()
+            .readContents(
+                new String(OpenApiDocument.bytes(), StandardCharsets.UTF_8), null, options);
+    assertThat(result.getMessages()).isEmpty();
+    assertThat(result.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
   }
 
   private static void collectRefs(JsonNode node, Set<String> refs) {

@@ -59,7 +59,8 @@ final class SessionsEndpoints {
     NewSession request =
         NewSession.builder()
             .sessionId(b.uuid("session_id"))
-            .flow(b.string("flow_id"), b.integer("flow_version"))
+            // why: versions start at 1; a smaller one is bad input (400), not a flow to look up
+            .flow(b.string("flow_id"), b.integer("flow_version", 1, Integer.MAX_VALUE))
             .initialState(b.string("initial_state"))
             .stage(b.string("stage"))
             .state(b.object("state"))
