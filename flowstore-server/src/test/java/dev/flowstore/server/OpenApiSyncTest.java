@@ -44,6 +44,22 @@ class OpenApiSyncTest {
     assertThat(documented).isEqualTo(served);
   }
 
+  /**
+   * Every code the server can answer is in the document's enum (CONFIGURATION is answered as
+   * INTERNAL).
+   */
+  @Test
+  void theErrorCodeEnumIsEveryCodeTheServerAnswers() throws IOException {
+    JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(OpenApiDocument.bytes());
+    Set<String> documented = new java.util.TreeSet<>();
+    doc.at("/components/schemas/Error/properties/error/properties/code/enum")
+        .forEach(v -> documented.add(v.asText()));
+    Set<String> answered = new java.util.TreeSet<>();
+    for (dev.flowstore.ErrorCode c : dev.flowstore.ErrorCode.values())
+      if (c != dev.flowstore.ErrorCode.CONFIGURATION) answered.add(c.name());
+    assertThat(documented).isEqualTo(answered);
+  }
+
   @Test
   void everyReferenceResolves() throws IOException {
     JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(OpenApiDocument.bytes());
