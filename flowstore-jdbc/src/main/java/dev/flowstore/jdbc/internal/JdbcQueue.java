@@ -635,11 +635,13 @@ final class JdbcQueue implements Queue {
    * Each ack's settled job, in batch order; null where it was not settled (also the second ack of
    * one job in a batch).
    */
+  // why: matched by job AND token: a batch can hold a stale ack and the holder's ack of one job,
+  // and only the holder's settled it (by job alone, the stale one was told it acked)
   private static Object[] settledAnswers(List<AckRequest> batch, List<Job> settled) {
-    Map<UUID, Job> byId = new HashMap<>();
-    for (Job j : settled) byId.put(j.jobId(), j);
+    Map<AckRequest, Job> byAck = new HashMap<>();
+    for (Job j : settled) byAck.put(new AckRequest(j.jobId(), j.leaseToken()), j);
     Object[] out = new Object[batch.size()];
-    for (int i = 0; i < out.length; i++) out[i] = byId.remove(batch.get(i).jobId());
+    for (int i = 0; i < out.length; i++) out[i] = byAck.remove(batch.get(i));
     return out;
   }
 

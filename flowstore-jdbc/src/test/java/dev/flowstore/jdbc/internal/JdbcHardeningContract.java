@@ -109,11 +109,17 @@ abstract class JdbcHardeningContract extends FlowstoreTestBase {
                     return e;
                   }
                 }));
-        // the leader has polled its own request and waits for the lock in its transaction
+        // the leader has polled its own request and waits for the lock in its transaction; the
+        // others queue one after the other, so the batch is in call order
         if (i == 0)
           await()
               .atMost(Duration.ofSeconds(30))
               .until(() -> group.leading(tenant) && group.queued(tenant) == 0);
+        else
+          await()
+              .pollInterval(Duration.ofMillis(1))
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> group.queued(tenant) == k);
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> group.queued(tenant) == CALLERS - 1);
       release.countDown();
@@ -202,6 +208,47 @@ abstract class JdbcHardeningContract extends FlowstoreTestBase {
             });
     for (Lease l : leases)
       assertThat(queue.get(l.jobId()).orElseThrow().job().status()).isEqualTo(Job.Status.SUCCEEDED);
+  }
+
+  /**
+   * Fencing inside one group commit: a stale ack (an old token of a job that was leased again) and
+   * the holder's ack of that job share a batch, the stale one first. The holder's ack succeeds and
+   * the stale one gets LEASE_LOST — answers are matched to requests by job and token, not by job
+   * alone (found by chaos scenario 1: the stale token was told it acked, the holder that it lost).
+   */
+  @Test
+  void aStaleAckAndTheHoldersAckOfOneJobInOneBatchGetTheirOwnAnswers() throws Exception {
+    TenantId tenant = newTenant();
+    var queue = fs.queue(tenant);
+    queue.enqueue(NewJob.of("leader", "work", JSON.objectNode()));
+    Lease leader = queue.lease("leader", 1, Duration.ofMinutes(10)).get(0);
+    queue.enqueue(NewJob.of("q", "work", JSON.objectNode()));
+    Lease stale = queue.lease("q", 1, Duration.ofMinutes(10)).get(0);
+    queue.release(stale.jobId(), stale.token());
+    Lease held = queue.lease("q", 1, Duration.ofMinutes(10)).get(0);
+    assertThat(held.jobId()).isEqualTo(stale.jobId());
+    assertThat(held.token()).isNotEqualTo(stale.token());
+    List<Object> results =
+        batchBehindLeader(
+            tenant,
+            jdbc().acks(),
+            tx -> tx.queue().heartbeat(leader.jobId(), leader.token(), Duration.ofMinutes(10)),
+            i ->
+                switch (i) {
+                  case 0 -> fs.queue(tenant).ack(leader.jobId(), leader.token());
+                  case 1 -> fs.queue(tenant).ack(stale.jobId(), stale.token());
+                  case 2 -> fs.queue(tenant).ack(held.jobId(), held.token());
+                  // the rest of the batch: more stale acks, all refused
+                  default -> fs.queue(tenant).ack(stale.jobId(), stale.token());
+                });
+    assertThat(results.get(0)).isInstanceOf(Job.class);
+    assertThat(results.get(2)).isInstanceOf(Job.class);
+    assertThat(((Job) results.get(2)).status()).isEqualTo(Job.Status.SUCCEEDED);
+    for (int i = 1; i < results.size(); i++) {
+      if (i == 2) continue;
+      assertThat(results.get(i)).isInstanceOf(FlowstoreException.class);
+      assertThat(((FlowstoreException) results.get(i)).code()).isEqualTo(ErrorCode.LEASE_LOST);
+    }
   }
 
   @Test
