@@ -138,7 +138,7 @@ public final class ErrorResponses {
     return "internal error; the server log has the details under trace id " + trace;
   }
 
-  private static ObjectNode body(String code, String message, String trace) {
+  static ObjectNode body(String code, String message, String trace) {
     ObjectNode error = Json.MAPPER.createObjectNode();
     error.put("code", code);
     error.put("message", message);

@@ -83,6 +83,10 @@ final class IdempotentPosts {
       throws Exception {
     try {
       inner.handle(ctx);
+    } catch (FlowstoreException e) {
+      if (e.code() == ErrorCode.OUTCOME_UNKNOWN) keepUnknown(ctx, keys, key, e);
+      else abandon(keys, key);
+      throw e;
     } catch (Throwable t) {
       abandon(keys, key);
       throw t;
@@ -105,6 +109,28 @@ final class IdempotentPosts {
           ctx.path(),
           e.toString(),
           STALE_AFTER);
+    }
+  }
+
+  /**
+   * The write may have committed: releasing the key would let the client's retry run it a second
+   * time, so the key keeps the OUTCOME_UNKNOWN answer (replayed to a retry, which then knows to
+   * read what is stored before writing again under a new key). Never a guess.
+   */
+  private static void keepUnknown(
+      Context ctx, IdempotencyKeys keys, String key, FlowstoreException e) {
+    String body =
+        dev.flowstore.internal.Json.write(
+            ErrorResponses.body(e.code().name(), e.getMessage(), TraceIds.of(ctx)));
+    try {
+      keys.complete(key, e.code().httpStatus(), body);
+    } catch (RuntimeException stored) {
+      // why: not abandoned either: a retry within STALE_AFTER gets 409, later it runs again
+      LOG.warn(
+          "{} {}: outcome unknown and the answer not stored under its Idempotency-Key ({})",
+          ctx.method(),
+          ctx.path(),
+          stored.toString());
     }
   }
 
