@@ -327,14 +327,35 @@ public final class RedisQueueBackend implements QueueBackend {
     String[] argv = argv(keys, now, args);
     String[] k = {keys.route()};
     String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
-    return call(
-        () -> {
-          try {
-            return conn.sync().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv);
-          } catch (RedisNoScriptException e) {
-            return conn.sync().<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv);
-          }
-        });
+    try {
+      try {
+        return conn.sync().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv);
+      } catch (RedisNoScriptException e) {
+        return conn.sync().<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv);
+      }
+    } catch (RedisException e) {
+      throw scriptFailure(e);
+    }
+  }
+
+  /**
+   * A failed script call. Every script writes, so one that was sent and got no answer (the
+   * connection dropped or the command timed out with it in flight) may have run: that is {@code
+   * OUTCOME_UNKNOWN}, never BACKEND_UNAVAILABLE, which tells callers (and Idempotency-Key handling)
+   * that nothing was written. A call rejected before it was sent (not connected) or refused by
+   * Redis is mapped as any other failure.
+   */
+  private FlowstoreException scriptFailure(Throwable t) {
+    t = unwrap(t);
+    if (!maybeRan(t)) return failure(t);
+    return new FlowstoreException(
+        ErrorCode.OUTCOME_UNKNOWN,
+        "redis queue backend ("
+            + describe()
+            + ") did not answer a script it may have run ("
+            + t.getMessage()
+            + "): the write may or may not be stored; read before retrying it",
+        t);
   }
 
   /**
@@ -360,16 +381,26 @@ public final class RedisQueueBackend implements QueueBackend {
                       .whenComplete(
                           (again, e2) -> {
                             if (e2 == null) out.complete(again);
-                            else out.completeExceptionally(failure(e2));
+                            else out.completeExceptionally(scriptFailure(e2));
                           });
                 } else {
-                  out.completeExceptionally(failure(e));
+                  out.completeExceptionally(scriptFailure(e));
                 }
               });
     } catch (RuntimeException e) {
-      out.completeExceptionally(failure(e));
+      out.completeExceptionally(scriptFailure(e));
     }
     return out;
+  }
+
+  /** Whether a failed script call may have run: it was sent and its answer never came. */
+  static boolean maybeRan(Throwable t) {
+    t = unwrap(t);
+    return t instanceof io.lettuce.core.RedisCommandTimeoutException
+        || (t instanceof RedisException
+            && !(t instanceof RedisCommandExecutionException)
+            && !(t instanceof io.lettuce.core.RedisConnectionException)
+            && !String.valueOf(t.getMessage()).startsWith("Currently not connected"));
   }
 
   private static Throwable unwrap(Throwable t) {

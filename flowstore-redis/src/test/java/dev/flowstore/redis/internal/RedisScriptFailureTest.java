@@ -1,0 +1,41 @@
+package dev.flowstore.redis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which failed script calls may have run (OUTCOME_UNKNOWN) and which surely did not. A script whose
+ * answer was lost (Redis killed after running it, chaos scenario 1) was reported
+ * BACKEND_UNAVAILABLE, and an Idempotency-Key retry then enqueued the batch a second time.
+ */
+class RedisScriptFailureTest {
+  @Test
+  void aScriptSentWithoutAnAnswerMayHaveRun() {
+    assertThat(RedisQueueBackend.maybeRan(new RedisException("Connection disconnected"))).isTrue();
+    assertThat(RedisQueueBackend.maybeRan(new RedisException("Connection closed"))).isTrue();
+    assertThat(RedisQueueBackend.maybeRan(new RedisCommandTimeoutException("Command timed out")))
+        .isTrue();
+    assertThat(
+            RedisQueueBackend.maybeRan(
+                new CompletionException(new RedisException("Connection disconnected"))))
+        .isTrue();
+  }
+
+  @Test
+  void aScriptRejectedBeforeSendingOrRefusedByRedisDidNotRun() {
+    assertThat(
+            RedisQueueBackend.maybeRan(
+                new RedisException("Currently not connected. Commands are rejected.")))
+        .isFalse();
+    assertThat(RedisQueueBackend.maybeRan(new RedisConnectionException("connection refused")))
+        .isFalse();
+    assertThat(RedisQueueBackend.maybeRan(new RedisCommandExecutionException("BUSY script")))
+        .isFalse();
+  }
+}
