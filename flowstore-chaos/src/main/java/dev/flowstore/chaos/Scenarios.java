@@ -6,5 +6,6 @@ import java.util.List;
 final class Scenarios {
   private Scenarios() {}
 
-  static final List<Scenario> ALL = List.of();
+  static final List<Scenario> ALL =
+      List.of(new S1QueueCrashes(), new S2ManyInstances());
 }
