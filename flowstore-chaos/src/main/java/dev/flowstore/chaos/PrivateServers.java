@@ -84,6 +84,7 @@ public final class PrivateServers {
           StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.APPEND);
       if (root) run(List.of("chown", "-R", "postgres:", dir.toString()), dir.resolve("setup.log"), 30);
+      Cleanup.register(pg);
       pg.start();
       return pg;
     }
@@ -165,7 +166,7 @@ public final class PrivateServers {
       String binary = redisBinary();
       Path dir = workDir.resolve(name).toAbsolutePath();
       Files.createDirectories(dir);
-      Redis r = new Redis(binary, dir, freePort());
+      Redis r = Cleanup.register(new Redis(binary, dir, freePort()));
       r.start();
       return r;
     }

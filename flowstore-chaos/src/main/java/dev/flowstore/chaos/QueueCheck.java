@@ -89,7 +89,12 @@ final class QueueCheck {
       if (extra > 0) {
         c.unexpected += extra;
         c.duplicateEnqueues += extra;
-        c.example("duplicate enqueue: n=" + n + " acknowledged as " + ackId + ", leased as " + e.getValue());
+        List<String> created = new ArrayList<>();
+        for (String id : e.getValue()) {
+          JsonNode j = finalJobs.get(id);
+          created.add(id + " created " + (j == null ? "?" : j.path("created_at").asText()));
+        }
+        c.example("duplicate enqueue: n=" + n + " acknowledged as " + ackId + ", leased as " + created);
       }
     }
 

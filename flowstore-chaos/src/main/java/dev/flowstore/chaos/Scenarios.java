@@ -7,5 +7,5 @@ final class Scenarios {
   private Scenarios() {}
 
   static final List<Scenario> ALL =
-      List.of(new S1QueueCrashes(), new S2ManyInstances());
+      List.of(new S1QueueCrashes(), new S2ManyInstances(), new S4OutboxExactlyOnce());
 }

@@ -25,6 +25,7 @@ final class Servers implements AutoCloseable {
     this.env = env;
     this.processes = new ServerProcess[n];
     this.uris = new URI[n];
+    Cleanup.register(this);
   }
 
   int size() {
