@@ -135,6 +135,8 @@ public final class PrivateServers {
       if (!running) return;
       try {
         runPg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"), 120);
+        // why: a cluster is ~40 MB and every run makes several; its log (in dir) stays
+        deleteTree(data);
       } catch (Exception e) {
         System.err.println("chaos: could not stop the private PostgreSQL in " + dir + ": " + e);
       }
@@ -306,6 +308,13 @@ public final class PrivateServers {
       Thread.sleep(50);
     }
     throw new IllegalStateException("redis on port " + port + " not ready: " + last);
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) return;
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
   }
 
   /** Runs a command to completion, its output appended to {@code log}; fails on a non-zero exit. */
