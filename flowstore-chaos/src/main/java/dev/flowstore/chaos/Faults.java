@@ -26,13 +26,25 @@ final class Faults {
   private final long minGapMs;
   private final long maxGapMs;
   private final int minFaults;
+  private final int maxFaults;
   private Thread thread;
   private volatile Throwable failure;
 
-  Faults(long minGapMs, long maxGapMs, int minFaults) {
+  /**
+   * @param minFaults faults owed even if the load finishes earlier
+   * @param maxFaults no more than this many (a restart costs seconds; it bounds a run's time)
+   */
+  Faults(long minGapMs, long maxGapMs, int minFaults, int maxFaults) {
     this.minGapMs = minGapMs;
     this.maxGapMs = maxGapMs;
     this.minFaults = minFaults;
+    this.maxFaults = maxFaults;
+  }
+
+  /** The gaps and counts a scenario uses in each mode. */
+  static Faults forMode(ChaosSettings s) {
+    return new Faults(
+        s.pick(1_500, 2_000, 3_000), s.pick(3_000, 4_000, 6_000), s.pick(2, 4, 20), s.pick(3, 5, 200));
   }
 
   /** A kind of fault; {@code label} is how the figure counts it, e.g. "SIGKILL of the server". */
@@ -52,7 +64,7 @@ final class Faults {
     List<Kind> cycle = new ArrayList<>(kinds);
     for (Kind k : kinds) for (int i = 1; i < k.weight(); i++) cycle.add(k);
     int done = 0;
-    while (!stop.get() || done < minFaults) {
+    while ((!stop.get() || done < minFaults) && done < maxFaults) {
       QueueWorkload.pause(ThreadLocalRandom.current().nextLong(minGapMs, maxGapMs + 1));
       if (stop.get() && done >= minFaults) break;
       Kind k = cycle.get(done % cycle.size());

@@ -72,6 +72,7 @@ final class QueueWorkload {
   private final AtomicInteger pendingLateAcks = new AtomicInteger();
   private final Http http = new Http();
   private final ScheduledExecutorService late = Executors.newScheduledThreadPool(2);
+  private final ExecutorService ackers = Executors.newVirtualThreadPerTaskExecutor();
   private final List<Thread> producerThreads = new ArrayList<>();
   private final List<Thread> workerThreads = new ArrayList<>();
   boolean drained;
@@ -117,6 +118,7 @@ final class QueueWorkload {
     }
     stopWorkers.set(true);
     for (Thread t : workerThreads) t.join();
+    ackers.shutdown();
     late.shutdown();
     late.awaitTermination(60, TimeUnit.SECONDS);
   }
@@ -278,6 +280,7 @@ final class QueueWorkload {
         pause(50 + rnd.nextInt(100));
         continue;
       }
+      List<Future<?>> inFlight = new ArrayList<>();
       for (JsonNode l : got) {
         LeaseRec rec =
             new LeaseRec(
@@ -306,7 +309,15 @@ final class QueueWorkload {
               TimeUnit.MILLISECONDS);
           continue;
         }
-        ack(rec, worker);
+        // why: a worker acks its page's jobs side by side, as flowstore's Worker runs them
+        inFlight.add(ackers.submit(() -> ack(rec, worker)));
+      }
+      for (Future<?> f : inFlight) {
+        try {
+          f.get();
+        } catch (Exception e) {
+          harnessErrors.add("ack failed: " + e);
+        }
       }
     }
   }

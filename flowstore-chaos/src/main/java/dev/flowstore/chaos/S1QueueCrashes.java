@@ -51,7 +51,7 @@ final class S1QueueCrashes implements Scenario {
         // than a few seconds only stalls the producer
         2_000,
         s.pick(120_000, 180_000, 900_000),
-        s.pick(8_000, 30_000, 300_000));
+        s.pick(8_000, 20_000, 300_000));
   }
 
   /** The environment every scenario's servers get, on top of the backend's keys. */
@@ -101,7 +101,7 @@ final class S1QueueCrashes implements Scenario {
       QueueWorkload.Options o = options(settings, "chaos", 2, 4);
       try (Servers servers = new Servers(dir, env, 1)) {
         servers.startAll();
-        Faults faults = new Faults(settings.pick(1_500, 2_000, 3_000), settings.pick(3_000, 4_000, 6_000), settings.pick(2, 4, 20));
+        Faults faults = Faults.forMode(settings);
         faults.add("SIGKILL of the server", 3, () -> servers.restart(0));
         PrivateServers.Postgres fpg = pg;
         PrivateServers.Redis fredis = redis;

@@ -104,7 +104,7 @@ final class S2ManyInstances implements Scenario {
     QueueWorkload main = new QueueWorkload(mainOptions, servers);
     QueueWorkload outboxQueue = new QueueWorkload(outboxOptions, servers);
     Faults faults =
-        new Faults(settings.pick(1_500, 2_000, 3_000), settings.pick(3_000, 4_000, 6_000), settings.pick(2, 4, 20));
+        Faults.forMode(settings);
     faults.add("SIGKILL of one instance (of 3)", 1, () -> servers.restart(ThreadLocalRandom.current().nextInt(INSTANCES)));
 
     Map<Integer, OutboxMessage> sent = new ConcurrentHashMap<>();

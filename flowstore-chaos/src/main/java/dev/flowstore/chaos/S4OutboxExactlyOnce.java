@@ -90,7 +90,7 @@ final class S4OutboxExactlyOnce implements Scenario {
     long loadMs = settings.pick(8_000, 25_000, 240_000);
     consumers.startAll();
     Faults faults =
-        new Faults(settings.pick(1_500, 2_000, 3_000), settings.pick(3_000, 4_000, 6_000), settings.pick(2, 4, 20));
+        Faults.forMode(settings);
     faults.add(
         "SIGKILL of the server (its relay)",
         1,
