@@ -55,6 +55,24 @@ final class QueueCheck {
   int historyProblems;
   int unknownAcks;
   final List<String> examples = new ArrayList<>();
+  /** Everything known about a job whose history broke a rule: the server's attempts, the leases and acks seen. */
+  final List<String> traces = new ArrayList<>();
+
+  static String trace(String id, JsonNode job, List<LeaseRec> leases, List<AckRec> acks, long t0) {
+    StringBuilder b = new StringBuilder("trace of job ").append(id).append(": server attempts [");
+    for (JsonNode a : job.path("attempts"))
+      b.append(a.path("lease_token").asLong()).append(' ').append(a.path("outcome").asText()).append(' ')
+          .append(a.path("leased_at").asText()).append("..").append(a.path("finished_at").asText()).append("; ");
+    b.append("], leases seen [");
+    for (LeaseRec l : leases)
+      b.append("token ").append(l.token()).append(" worker ").append(l.worker()).append(" asked +")
+          .append((l.sent() - t0) / 1_000_000).append(" ms answered +").append((l.recv() - t0) / 1_000_000).append(" ms; ");
+    b.append("], acks [");
+    for (AckRec a : acks)
+      b.append("token ").append(a.token()).append(' ').append(a.outcome()).append(" sent +")
+          .append((a.sent() - t0) / 1_000_000).append(" ms answered +").append((a.recv() - t0) / 1_000_000).append(" ms; ");
+    return b.append("] (run start ").append(java.time.Instant.ofEpochMilli(System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000)).append(")").toString();
+  }
 
   static QueueCheck check(QueueWorkload w, Map<String, JsonNode> finalJobs) {
     QueueCheck c = new QueueCheck();
@@ -164,7 +182,10 @@ final class QueueCheck {
     for (Map.Entry<String, JsonNode> e : finalJobs.entrySet()) {
       JsonNode job = e.getValue();
       if (job.isMissingNode()) continue;
+      int before = c.historyProblems;
       c.history(e.getKey(), job, acksByJob.getOrDefault(e.getKey(), List.of()), w.o.visibilityS());
+      if (c.historyProblems > before && c.traces.size() < 2)
+        c.traces.add(trace(e.getKey(), job, leasesByJob.getOrDefault(e.getKey(), List.of()), acksByJob.getOrDefault(e.getKey(), List.of()), w.startNanos));
     }
     return c;
   }
@@ -243,6 +264,7 @@ final class QueueCheck {
     b.append(", enqueues acknowledged ").append(acknowledged).append(" / indeterminate ").append(indeterminate);
     if (unknownAcks > 0) b.append(", acks without answer ").append(unknownAcks);
     if (!examples.isEmpty()) b.append("; e.g. ").append(String.join("; ", examples));
+    if (!traces.isEmpty()) b.append("; ").append(String.join("; ", traces));
     return b.toString();
   }
 }

@@ -83,6 +83,8 @@ final class QueueWorkload {
   }
 
   private long startedAt;
+  /** System.nanoTime() at the start, for traces. */
+  final long startNanos = System.nanoTime();
 
   void start() {
     startedAt = System.currentTimeMillis();

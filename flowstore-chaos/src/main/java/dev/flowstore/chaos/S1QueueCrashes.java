@@ -31,7 +31,7 @@ final class S1QueueCrashes implements Scenario {
   @Override
   public List<Figure> run(ChaosSettings settings) throws Exception {
     List<Figure> figures = new ArrayList<>();
-    for (String variant : List.of("sqlite", "postgres", "redis"))
+    for (String variant : only(List.of("sqlite", "postgres", "redis")))
       figures.add(runVariant(settings, variant));
     return figures;
   }
@@ -52,6 +52,17 @@ final class S1QueueCrashes implements Scenario {
         2_000,
         s.pick(120_000, 180_000, 900_000),
         s.pick(8_000, 20_000, 300_000));
+  }
+
+  /**
+   * {@code variants}, or those of them named in CHAOS_VARIANTS (comma-separated), to re-run one
+   * variant while chasing a failure: {@code CHAOS_VARIANTS=postgres ./chaos --quick --scenarios 1}.
+   */
+  static List<String> only(List<String> variants) {
+    String wanted = System.getenv("CHAOS_VARIANTS");
+    if (wanted == null || wanted.isBlank()) return variants;
+    List<String> names = List.of(wanted.split(",")).stream().map(String::trim).toList();
+    return variants.stream().filter(names::contains).toList();
   }
 
   /** The environment every scenario's servers get, on top of the backend's keys. */
