@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * What a run started (servers, private databases, consumer processes), closed by a shutdown hook
- * if the harness is interrupted (Ctrl-C, SIGTERM): child processes must not outlive it. Each
+ * What a run started (servers, private databases, consumer processes), closed by a shutdown hook if
+ * the harness is interrupted (Ctrl-C, SIGTERM): child processes must not outlive it. Each
  * resource's close is idempotent, so the normal close and the hook never conflict.
  */
 final class Cleanup {

@@ -8,9 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A fault injector: on a thread of its own, every {@code minGapMs..maxGapMs} it runs the next
- * fault (cycling through a weighted list), until stopped and at least {@code minFaults} ran. A fault blocks
- * the injector until it is done (a killed server is running again), so faults never overlap.
+ * A fault injector: on a thread of its own, every {@code minGapMs..maxGapMs} it runs the next fault
+ * (cycling through a weighted list), until stopped and at least {@code minFaults} ran. A fault
+ * blocks the injector until it is done (a killed server is running again), so faults never overlap.
  */
 final class Faults {
   interface Action {
@@ -44,7 +44,10 @@ final class Faults {
   /** The gaps and counts a scenario uses in each mode. */
   static Faults forMode(ChaosSettings s) {
     return new Faults(
-        s.pick(1_500, 2_000, 3_000), s.pick(3_000, 4_000, 6_000), s.pick(2, 4, 20), s.pick(3, 5, 200));
+        s.pick(1_500, 2_000, 3_000),
+        s.pick(3_000, 4_000, 6_000),
+        s.pick(2, 4, 20),
+        s.pick(3, 5, 200));
   }
 
   /** A kind of fault; {@code label} is how the figure counts it, e.g. "SIGKILL of the server". */
@@ -85,11 +88,14 @@ final class Faults {
     }
   }
 
-  /** Stops after the fault in progress (and after {@code minFaults}); rethrows a fault's failure. */
+  /**
+   * Stops after the fault in progress (and after {@code minFaults}); rethrows a fault's failure.
+   */
   void stopAndJoin() throws Exception {
     stop.set(true);
     thread.join();
-    if (failure != null) throw new IllegalStateException("a fault could not be injected (or undone)", failure);
+    if (failure != null)
+      throw new IllegalStateException("a fault could not be injected (or undone)", failure);
   }
 
   /** The wall-clock times (ms) at which faults began. */

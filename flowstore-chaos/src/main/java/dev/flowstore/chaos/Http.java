@@ -53,14 +53,14 @@ final class Http {
   }
 
   Resp get(URI base, String path) throws IOException {
-    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15)).GET().build());
+    return send(
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15)).GET().build());
   }
 
   private Resp send(HttpRequest request) throws IOException {
     try {
       HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode body =
-          r.body().length == 0 ? MissingNode.getInstance() : parse(r.body());
+      JsonNode body = r.body().length == 0 ? MissingNode.getInstance() : parse(r.body());
       return new Resp(r.statusCode(), body);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -19,11 +19,11 @@ import java.util.stream.Stream;
  * (POSTGRES_DSN, REDIS_DSN) serve other tests meanwhile and must never be restarted.
  *
  * <p>PostgreSQL is a fresh cluster ({@code initdb}, trust auth, a free port) under {@code
- * settings.workDir()}, run with {@code pg_ctl} from {@code /usr/lib/postgresql/<newest>/bin}. As root
- * (this harness usually runs as root) the server refuses to start, so it then runs as the {@code
- * postgres} OS user via {@code runuser -u postgres --} and the directory is chowned to it. Redis is
- * {@code redis-server --appendonly yes --appendfsync always} (every acknowledged write is on disk
- * before the reply) on a free port in a directory of its own.
+ * settings.workDir()}, run with {@code pg_ctl} from {@code /usr/lib/postgresql/<newest>/bin}. As
+ * root (this harness usually runs as root) the server refuses to start, so it then runs as the
+ * {@code postgres} OS user via {@code runuser -u postgres --} and the directory is chowned to it.
+ * Redis is {@code redis-server --appendonly yes --appendfsync always} (every acknowledged write is
+ * on disk before the reply) on a free port in a directory of its own.
  *
  * <p>A missing binary is an {@link IllegalStateException} naming what to install: never a skip.
  */
@@ -48,7 +48,8 @@ public final class PrivateServers {
     }
 
     /** initdb in {@code workDir/name} and start it on a free port. */
-    public static Postgres start(Path workDir, String name) throws IOException, InterruptedException {
+    public static Postgres start(Path workDir, String name)
+        throws IOException, InterruptedException {
       Path bin = postgresBin();
       boolean root = "root".equals(System.getProperty("user.name"));
       Path dir = workDir.resolve(name).toAbsolutePath();
@@ -57,7 +58,9 @@ public final class PrivateServers {
       if (root) {
         // why: the scenario's work dir is usually under /tmp/flowstore-chaos-*, mode 700 by root;
         // the postgres user must be able to reach its own directory
-        for (Path p = dir; p != null && p.startsWith(workDir.toAbsolutePath().getParent()); p = p.getParent())
+        for (Path p = dir;
+            p != null && p.startsWith(workDir.toAbsolutePath().getParent());
+            p = p.getParent())
           run(List.of("chmod", "o+x", p.toString()), dir.resolve("setup.log"), 30);
         run(List.of("chown", "-R", "postgres:", dir.toString()), dir.resolve("setup.log"), 30);
       }
@@ -83,7 +86,8 @@ public final class PrivateServers {
               + "'\nshared_buffers = 64MB\nfsync = on\nsynchronous_commit = on\n",
           StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.APPEND);
-      if (root) run(List.of("chown", "-R", "postgres:", dir.toString()), dir.resolve("setup.log"), 30);
+      if (root)
+        run(List.of("chown", "-R", "postgres:", dir.toString()), dir.resolve("setup.log"), 30);
       Cleanup.register(pg);
       pg.start();
       return pg;
@@ -121,7 +125,16 @@ public final class PrivateServers {
 
     /** {@code pg_ctl stop -m immediate}: every backend dies at once, recovery replays the WAL. */
     public synchronized void crash() throws IOException, InterruptedException {
-      runPg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 120);
+      runPg(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              data.toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"),
+          120);
       running = false;
     }
 
@@ -134,7 +147,16 @@ public final class PrivateServers {
     public synchronized void close() {
       if (!running) return;
       try {
-        runPg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"), 120);
+        runPg(
+            List.of(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-m",
+                "fast",
+                "-w",
+                "stop"),
+            120);
         // why: a cluster is ~40 MB and every run makes several; its log (in dir) stays
         deleteTree(data);
       } catch (Exception e) {
@@ -143,7 +165,8 @@ public final class PrivateServers {
       running = false;
     }
 
-    private void runPg(List<String> command, int timeoutS) throws IOException, InterruptedException {
+    private void runPg(List<String> command, int timeoutS)
+        throws IOException, InterruptedException {
       List<String> c = new ArrayList<>();
       if (asPostgresUser) c.addAll(List.of("runuser", "-u", "postgres", "--"));
       c.addAll(command);
@@ -237,7 +260,10 @@ public final class PrivateServers {
     try (Stream<Path> versions = Files.isDirectory(root) ? Files.list(root) : Stream.empty()) {
       return versions
           .map(p -> p.resolve("bin"))
-          .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
+          .filter(
+              b ->
+                  Files.isExecutable(b.resolve("initdb"))
+                      && Files.isExecutable(b.resolve("pg_ctl")))
           .max(Comparator.comparing((Path b) -> versionOf(b.getParent().getFileName().toString())))
           .orElseThrow(
               () ->
@@ -287,7 +313,8 @@ public final class PrivateServers {
         Thread.sleep(50);
       }
     }
-    throw new IllegalStateException("nothing listens on 127.0.0.1:" + port + " after " + timeoutMs + " ms");
+    throw new IllegalStateException(
+        "nothing listens on 127.0.0.1:" + port + " after " + timeoutMs + " ms");
   }
 
   private static void awaitRedisLoaded(int port, long timeoutMs) throws InterruptedException {
@@ -318,7 +345,8 @@ public final class PrivateServers {
   }
 
   /** Runs a command to completion, its output appended to {@code log}; fails on a non-zero exit. */
-  static void run(List<String> command, Path log, int timeoutS) throws IOException, InterruptedException {
+  static void run(List<String> command, Path log, int timeoutS)
+      throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -326,7 +354,8 @@ public final class PrivateServers {
             .start();
     if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutS + " s (log " + log + ")");
+      throw new IllegalStateException(
+          String.join(" ", command) + " did not finish in " + timeoutS + " s (log " + log + ")");
     }
     if (p.exitValue() != 0)
       throw new IllegalStateException(

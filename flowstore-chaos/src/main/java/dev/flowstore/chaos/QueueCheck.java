@@ -26,8 +26,8 @@ import java.util.Set;
  *       earlier lease could have expired: the later lease was answered at or after the earlier
  *       request's send time + visibility timeout (minus a margin). Unexplained otherwise, and also
  *       when the earlier lease had been acked successfully before the later lease was asked for;
- *   <li><b>two valid leases</b>: two successful acks of one job, or a successful ack of a token after
- *       a later token of the job had been handed out (fencing: it must fail with LEASE_LOST);
+ *   <li><b>two valid leases</b>: two successful acks of one job, or a successful ack of a token
+ *       after a later token of the job had been handed out (fencing: it must fail with LEASE_LOST);
  *   <li><b>history</b>: the server's attempt list of each job: tokens distinct and increasing, one
  *       row per delivery (as many as {@code attempt}), exactly one {@code succeeded} row for a
  *       succeeded job (the token of the successful ack), and every re-delivery after an {@code
@@ -55,23 +55,52 @@ final class QueueCheck {
   int historyProblems;
   int unknownAcks;
   final List<String> examples = new ArrayList<>();
-  /** Everything known about a job whose history broke a rule: the server's attempts, the leases and acks seen. */
+
+  /**
+   * Everything known about a job whose history broke a rule: the server's attempts, the leases and
+   * acks seen.
+   */
   final List<String> traces = new ArrayList<>();
 
   static String trace(String id, JsonNode job, List<LeaseRec> leases, List<AckRec> acks, long t0) {
     StringBuilder b = new StringBuilder("trace of job ").append(id).append(": server attempts [");
     for (JsonNode a : job.path("attempts"))
-      b.append(a.path("lease_token").asLong()).append(' ').append(a.path("outcome").asText()).append(' ')
-          .append(a.path("leased_at").asText()).append("..").append(a.path("finished_at").asText()).append("; ");
+      b.append(a.path("lease_token").asLong())
+          .append(' ')
+          .append(a.path("outcome").asText())
+          .append(' ')
+          .append(a.path("leased_at").asText())
+          .append("..")
+          .append(a.path("finished_at").asText())
+          .append("; ");
     b.append("], leases seen [");
     for (LeaseRec l : leases)
-      b.append("token ").append(l.token()).append(" worker ").append(l.worker()).append(" asked +")
-          .append((l.sent() - t0) / 1_000_000).append(" ms answered +").append((l.recv() - t0) / 1_000_000).append(" ms; ");
+      b.append("token ")
+          .append(l.token())
+          .append(" worker ")
+          .append(l.worker())
+          .append(" asked +")
+          .append((l.sent() - t0) / 1_000_000)
+          .append(" ms answered +")
+          .append((l.recv() - t0) / 1_000_000)
+          .append(" ms; ");
     b.append("], acks [");
     for (AckRec a : acks)
-      b.append("token ").append(a.token()).append(' ').append(a.outcome()).append(" sent +")
-          .append((a.sent() - t0) / 1_000_000).append(" ms answered +").append((a.recv() - t0) / 1_000_000).append(" ms; ");
-    return b.append("] (run start ").append(java.time.Instant.ofEpochMilli(System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000)).append(")").toString();
+      b.append("token ")
+          .append(a.token())
+          .append(' ')
+          .append(a.outcome())
+          .append(" sent +")
+          .append((a.sent() - t0) / 1_000_000)
+          .append(" ms answered +")
+          .append((a.recv() - t0) / 1_000_000)
+          .append(" ms; ");
+    return b.append("] (run start ")
+        .append(
+            java.time.Instant.ofEpochMilli(
+                System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000))
+        .append(")")
+        .toString();
   }
 
   static QueueCheck check(QueueWorkload w, Map<String, JsonNode> finalJobs) {
@@ -80,7 +109,8 @@ final class QueueCheck {
     c.acknowledged = w.acknowledged.size();
     c.indeterminate = w.indeterminate.size();
     Map<String, List<LeaseRec>> leasesByJob = new HashMap<>();
-    for (LeaseRec l : w.leases) leasesByJob.computeIfAbsent(l.jobId(), k -> new ArrayList<>()).add(l);
+    for (LeaseRec l : w.leases)
+      leasesByJob.computeIfAbsent(l.jobId(), k -> new ArrayList<>()).add(l);
     Map<String, List<AckRec>> acksByJob = new HashMap<>();
     for (AckRec a : w.acks) {
       acksByJob.computeIfAbsent(a.jobId(), k -> new ArrayList<>()).add(a);
@@ -112,20 +142,32 @@ final class QueueCheck {
           JsonNode j = finalJobs.get(id);
           created.add(id + " created " + (j == null ? "?" : j.path("created_at").asText()));
         }
-        c.example("duplicate enqueue: n=" + n + " acknowledged as " + ackId + ", leased as " + created);
+        c.example(
+            "duplicate enqueue: n=" + n + " acknowledged as " + ackId + ", leased as " + created);
       }
     }
 
     // lost
     for (Map.Entry<Integer, String> e : w.acknowledged.entrySet()) {
       JsonNode job = finalJobs.get(e.getValue());
-      String status = job == null || job.isMissingNode() ? "unknown to the server" : job.path("status").asText();
+      String status =
+          job == null || job.isMissingNode()
+              ? "unknown to the server"
+              : job.path("status").asText();
       if (!status.equals("succeeded")) {
         c.lost++;
         boolean ackedOk =
-            acksByJob.getOrDefault(e.getValue(), List.of()).stream().anyMatch(a -> a.outcome().equals("OK"));
+            acksByJob.getOrDefault(e.getValue(), List.of()).stream()
+                .anyMatch(a -> a.outcome().equals("OK"));
         if (ackedOk) c.ackedThenLost++;
-        c.example("lost: n=" + e.getKey() + " job " + e.getValue() + " " + status + (ackedOk ? " after a successful ack" : ""));
+        c.example(
+            "lost: n="
+                + e.getKey()
+                + " job "
+                + e.getValue()
+                + " "
+                + status
+                + (ackedOk ? " after a successful ack" : ""));
       }
     }
 
@@ -143,10 +185,15 @@ final class QueueCheck {
           continue;
         }
         c.duplicates++;
-        boolean couldHaveExpired = next.recv() >= prev.sent() + prev.visibilityS() * 1_000_000_000L - marginNs;
+        boolean couldHaveExpired =
+            next.recv() >= prev.sent() + prev.visibilityS() * 1_000_000_000L - marginNs;
         boolean ackedBefore =
             as.stream()
-                .anyMatch(a -> a.token() == prev.token() && a.outcome().equals("OK") && a.recv() < next.sent());
+                .anyMatch(
+                    a ->
+                        a.token() == prev.token()
+                            && a.outcome().equals("OK")
+                            && a.recv() < next.sent());
         if (couldHaveExpired && !ackedBefore) c.explained++;
         else
           c.example(
@@ -169,11 +216,17 @@ final class QueueCheck {
         c.example("job " + e.getKey() + " acked successfully " + ok.size() + " times: " + ok);
       }
       for (AckRec a : as) {
-        boolean laterLeaseBefore = ls.stream().anyMatch(l -> l.token() > a.token() && l.recv() < a.sent());
+        boolean laterLeaseBefore =
+            ls.stream().anyMatch(l -> l.token() > a.token() && l.recv() < a.sent());
         if (!laterLeaseBefore) continue;
         if (a.outcome().equals("OK")) {
           c.staleAcksAccepted++;
-          c.example("stale ack accepted: job " + e.getKey() + " token " + a.token() + " after a later token was leased");
+          c.example(
+              "stale ack accepted: job "
+                  + e.getKey()
+                  + " token "
+                  + a.token()
+                  + " after a later token was leased");
         } else if (a.outcome().equals("LEASE_LOST")) c.staleAcksRefused++;
       }
     }
@@ -185,7 +238,13 @@ final class QueueCheck {
       int before = c.historyProblems;
       c.history(e.getKey(), job, acksByJob.getOrDefault(e.getKey(), List.of()), w.o.visibilityS());
       if (c.historyProblems > before && c.traces.size() < 2)
-        c.traces.add(trace(e.getKey(), job, leasesByJob.getOrDefault(e.getKey(), List.of()), acksByJob.getOrDefault(e.getKey(), List.of()), w.startNanos));
+        c.traces.add(
+            trace(
+                e.getKey(),
+                job,
+                leasesByJob.getOrDefault(e.getKey(), List.of()),
+                acksByJob.getOrDefault(e.getKey(), List.of()),
+                w.startNanos));
     }
     return c;
   }
@@ -195,7 +254,14 @@ final class QueueCheck {
     int rows = attempts.size();
     if (rows != job.path("attempt").asInt()) {
       historyProblems++;
-      example("job " + id + ": attempt " + job.path("attempt").asInt() + " but " + rows + " attempt rows");
+      example(
+          "job "
+              + id
+              + ": attempt "
+              + job.path("attempt").asInt()
+              + " but "
+              + rows
+              + " attempt rows");
     }
     long prevToken = 0;
     int succeeded = 0;
@@ -208,14 +274,24 @@ final class QueueCheck {
       Instant leasedAt = Instant.parse(a.path("leased_at").asText());
       if (token <= prevToken) {
         historyProblems++;
-        example("job " + id + ": attempt tokens not increasing (" + prevToken + " then " + token + ")");
+        example(
+            "job " + id + ": attempt tokens not increasing (" + prevToken + " then " + token + ")");
       }
       if ("expired".equals(prevOutcome)
           && leasedAt.isBefore(prevLeasedAt.plusSeconds(visibilityS).minusMillis(MARGIN_MS))) {
         historyProblems++;
         example(
-            "job " + id + ": token " + token + " leased at " + leasedAt + ", before token " + prevToken
-                + " (leased " + prevLeasedAt + ") expired");
+            "job "
+                + id
+                + ": token "
+                + token
+                + " leased at "
+                + leasedAt
+                + ", before token "
+                + prevToken
+                + " (leased "
+                + prevLeasedAt
+                + ") expired");
       }
       if (outcome.equals("succeeded")) {
         succeeded++;
@@ -228,12 +304,25 @@ final class QueueCheck {
     boolean isSucceeded = job.path("status").asText().equals("succeeded");
     if (succeeded != (isSucceeded ? 1 : 0)) {
       historyProblems++;
-      example("job " + id + ": status " + job.path("status").asText() + " with " + succeeded + " succeeded attempts");
+      example(
+          "job "
+              + id
+              + ": status "
+              + job.path("status").asText()
+              + " with "
+              + succeeded
+              + " succeeded attempts");
     }
     for (AckRec a : acks)
       if (a.outcome().equals("OK") && a.token() != succeededToken) {
         historyProblems++;
-        example("job " + id + ": ack of token " + a.token() + " answered OK, but the succeeded attempt is " + succeededToken);
+        example(
+            "job "
+                + id
+                + ": ack of token "
+                + a.token()
+                + " answered OK, but the succeeded attempt is "
+                + succeededToken);
       }
   }
 
@@ -255,13 +344,24 @@ final class QueueCheck {
     b.append("lost ").append(lost);
     if (ackedThenLost > 0) b.append(" (").append(ackedThenLost).append(" after a successful ack)");
     b.append(", unexpected ").append(unexpected);
-    if (duplicateEnqueues > 0) b.append(" (").append(duplicateEnqueues).append(" duplicate enqueues)");
+    if (duplicateEnqueues > 0)
+      b.append(" (").append(duplicateEnqueues).append(" duplicate enqueues)");
     b.append(", deliveries ").append(deliveries);
-    b.append(", duplicates ").append(duplicates).append(" (").append(explained).append(" explained by expiry)");
+    b.append(", duplicates ")
+        .append(duplicates)
+        .append(" (")
+        .append(explained)
+        .append(" explained by expiry)");
     b.append(", double acks ").append(doubleAcks);
-    b.append(", stale acks accepted ").append(staleAcksAccepted).append(" / refused ").append(staleAcksRefused);
+    b.append(", stale acks accepted ")
+        .append(staleAcksAccepted)
+        .append(" / refused ")
+        .append(staleAcksRefused);
     b.append(", history problems ").append(historyProblems);
-    b.append(", enqueues acknowledged ").append(acknowledged).append(" / indeterminate ").append(indeterminate);
+    b.append(", enqueues acknowledged ")
+        .append(acknowledged)
+        .append(" / indeterminate ")
+        .append(indeterminate);
     if (unknownAcks > 0) b.append(", acks without answer ").append(unknownAcks);
     if (!examples.isEmpty()) b.append("; e.g. ").append(String.join("; ", examples));
     if (!traces.isEmpty()) b.append("; ").append(String.join("; ", traces));

@@ -24,18 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Producers and workers of the queue scenarios, over HTTP, recording everything the checker ({@link
- * QueueCheck}) needs: each acknowledged enqueue (logical number {@code n} -> job id), each lease seen
- * (job, token, worker, when the request was sent and answered, visibility), each ack answer.
+ * QueueCheck}) needs: each acknowledged enqueue (logical number {@code n} -> job id), each lease
+ * seen (job, token, worker, when the request was sent and answered, visibility), each ack answer.
  *
- * <p>Producers enqueue batches with an {@code Idempotency-Key} and retry the same request (same key,
- * same body) until it is answered: after a crash the retry replays the stored answer instead of
- * enqueuing again. A key whose first run died in flight stays "in progress" for a minute on the
- * server; a producer gives up on it after {@link Options#inProgressGiveUpMs} and the batch counts as
- * indeterminate (its jobs may or may not exist: neither lost nor unexpected).
+ * <p>Producers enqueue batches with an {@code Idempotency-Key} and retry the same request (same
+ * key, same body) until it is answered: after a crash the retry replays the stored answer instead
+ * of enqueuing again. A key whose first run died in flight stays "in progress" for a minute on the
+ * server; a producer gives up on it after {@link Options#inProgressGiveUpMs} and the batch counts
+ * as indeterminate (its jobs may or may not exist: neither lost nor unexpected).
  *
- * <p>Workers lease, then mostly ack at once; some abandon the lease (a worker that died) and some ack
- * late, after the visibility timeout (a worker that stalled: the ack must fail with LEASE_LOST if the
- * job was leased again meanwhile).
+ * <p>Workers lease, then mostly ack at once; some abandon the lease (a worker that died) and some
+ * ack late, after the visibility timeout (a worker that stalled: the ack must fail with LEASE_LOST
+ * if the job was leased again meanwhile).
  */
 final class QueueWorkload {
   record Options(
@@ -53,7 +53,8 @@ final class QueueWorkload {
       long loadMs) {}
 
   /** A lease as the worker saw it; times are System.nanoTime() of the checker. */
-  record LeaseRec(String jobId, int n, long token, int worker, long sent, long recv, int visibilityS) {}
+  record LeaseRec(
+      String jobId, int n, long token, int worker, long sent, long recv, int visibilityS) {}
 
   /** An ack's final answer: OK, LEASE_LOST, UNKNOWN (no answer in time) or another error code. */
   record AckRec(String jobId, long token, int worker, long sent, long recv, String outcome) {}
@@ -83,6 +84,7 @@ final class QueueWorkload {
   }
 
   private long startedAt;
+
   /** System.nanoTime() at the start, for traces. */
   final long startNanos = System.nanoTime();
 
@@ -104,7 +106,9 @@ final class QueueWorkload {
     for (Thread t : producerThreads) t.join();
   }
 
-  /** After the producers and the faults stopped: let the workers empty the queue, then stop them. */
+  /**
+   * After the producers and the faults stopped: let the workers empty the queue, then stop them.
+   */
   void drain() throws InterruptedException {
     long deadline = System.currentTimeMillis() + o.drainTimeoutMs();
     int emptyPolls = 0;
@@ -148,8 +152,8 @@ final class QueueWorkload {
   }
 
   /**
-   * GET /v1/jobs/{id} of each job after the run, in parallel; a job the server does not know maps to
-   * a MissingNode.
+   * GET /v1/jobs/{id} of each job after the run, in parallel; a job the server does not know maps
+   * to a MissingNode.
    */
   Map<String, JsonNode> finalJobs(Set<String> ids) throws Exception {
     Map<String, JsonNode> out = new ConcurrentHashMap<>();
@@ -273,7 +277,8 @@ final class QueueWorkload {
       }
       long recv = System.nanoTime();
       if (!r.ok()) {
-        if (!r.transientFailure()) harnessErrors.add("lease refused: " + r.status() + " " + r.body());
+        if (!r.transientFailure())
+          harnessErrors.add("lease refused: " + r.status() + " " + r.body());
         pause(100 + rnd.nextInt(100));
         continue;
       }

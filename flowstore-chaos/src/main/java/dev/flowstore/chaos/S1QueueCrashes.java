@@ -75,7 +75,8 @@ final class S1QueueCrashes implements Scenario {
     env.put(
         "FLOWSTORE_JAVA_OPTS",
         System.getenv()
-            .getOrDefault("CHAOS_SERVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m"));
+            .getOrDefault(
+                "CHAOS_SERVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m"));
     return env;
   }
 
@@ -156,7 +157,12 @@ final class S1QueueCrashes implements Scenario {
         variant,
         String.format(
             "%d jobs, %d producers, %d workers, %s, visibility %d s, %.0f s",
-            o.jobs(), o.producers(), o.workers(), what + (servers.size() > 1 ? "s" : ""), o.visibilityS(), seconds),
+            o.jobs(),
+            o.producers(),
+            o.workers(),
+            what + (servers.size() > 1 ? "s" : ""),
+            o.visibilityS(),
+            seconds),
         faults.describe(),
         result,
         ok);

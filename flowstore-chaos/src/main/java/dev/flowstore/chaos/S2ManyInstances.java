@@ -26,8 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * writes outbox messages (Java API, as an application does: there is no HTTP route to add one) and
  * the relay and the sweeper of every instance run; the outbox check: every message published, each
  * relayed to the queue exactly once (one job per message; a second job only when an instance was
- * killed between the two, i.e. a relay died between publish and mark), each of those jobs succeeded,
- * and the jobs' histories show no lease reaped twice.
+ * killed between the two, i.e. a relay died between publish and mark), each of those jobs
+ * succeeded, and the jobs' histories show no lease reaped twice.
  */
 final class S2ManyInstances implements Scenario {
   static final String NAME = "several instances";
@@ -49,8 +49,11 @@ final class S2ManyInstances implements Scenario {
     // why: three server starts per variant are the slow part; the setup (one PostgreSQL and
     // one Redis) runs in every mode, the PostgreSQL queue on its own only in the full run
     List<String> variants =
-        settings.mode() == ChaosSettings.Mode.FULL ? List.of("redis", "postgres") : List.of("redis");
-    for (String variant : S1QueueCrashes.only(variants)) figures.addAll(runVariant(settings, variant));
+        settings.mode() == ChaosSettings.Mode.FULL
+            ? List.of("redis", "postgres")
+            : List.of("redis");
+    for (String variant : S1QueueCrashes.only(variants))
+      figures.addAll(runVariant(settings, variant));
     return figures;
   }
 
@@ -85,7 +88,8 @@ final class S2ManyInstances implements Scenario {
   private List<Figure> drive(ChaosSettings settings, String variant, Servers servers, Flowstore fs)
       throws Exception {
     long t0 = System.nanoTime();
-    QueueWorkload.Options mainOptions = S1QueueCrashes.options(settings, "chaos", INSTANCES, 2 * INSTANCES);
+    QueueWorkload.Options mainOptions =
+        S1QueueCrashes.options(settings, "chaos", INSTANCES, 2 * INSTANCES);
     int messages = settings.pick(200, 3_000, 20_000);
     QueueWorkload.Options outboxOptions =
         new QueueWorkload.Options(
@@ -103,9 +107,11 @@ final class S2ManyInstances implements Scenario {
             mainOptions.loadMs());
     QueueWorkload main = new QueueWorkload(mainOptions, servers);
     QueueWorkload outboxQueue = new QueueWorkload(outboxOptions, servers);
-    Faults faults =
-        Faults.forMode(settings);
-    faults.add("SIGKILL of one instance (of 3)", 1, () -> servers.restart(ThreadLocalRandom.current().nextInt(INSTANCES)));
+    Faults faults = Faults.forMode(settings);
+    faults.add(
+        "SIGKILL of one instance (of 3)",
+        1,
+        () -> servers.restart(ThreadLocalRandom.current().nextInt(INSTANCES)));
 
     Map<Integer, OutboxMessage> sent = new ConcurrentHashMap<>();
     List<Throwable> producerFailure = new ArrayList<>();
@@ -115,7 +121,8 @@ final class S2ManyInstances implements Scenario {
             .start(
                 () -> {
                   try {
-                    produceOutbox(fs, "chaos-outbox", messages, mainOptions.loadMs(), main.runId, sent);
+                    produceOutbox(
+                        fs, "chaos-outbox", messages, mainOptions.loadMs(), main.runId, sent);
                   } catch (Throwable t) {
                     producerFailure.add(t);
                   }
@@ -136,7 +143,8 @@ final class S2ManyInstances implements Scenario {
     QueueCheck c = QueueCheck.check(main, mainJobs);
     String sizeSuffix = String.format(", %.0f s", (System.nanoTime() - t0) / 1e9);
     List<Figure> figures = new ArrayList<>();
-    boolean ok = c.ok() && main.drained && main.harnessErrors.isEmpty() && main.rejectedEnqueues.get() == 0;
+    boolean ok =
+        c.ok() && main.drained && main.harnessErrors.isEmpty() && main.rejectedEnqueues.get() == 0;
     String result = c.summary();
     if (!main.drained) result = "queue not drained; " + result;
     if (!main.harnessErrors.isEmpty()) result += "; harness errors: " + main.harnessErrors.peek();
@@ -147,7 +155,12 @@ final class S2ManyInstances implements Scenario {
             variant + " queue",
             String.format(
                 "%d jobs, %d producers, %d workers, %d instances, visibility %d s%s",
-                mainOptions.jobs(), mainOptions.producers(), mainOptions.workers(), INSTANCES, mainOptions.visibilityS(), sizeSuffix),
+                mainOptions.jobs(),
+                mainOptions.producers(),
+                mainOptions.workers(),
+                INSTANCES,
+                mainOptions.visibilityS(),
+                sizeSuffix),
             faults.describe(),
             result,
             ok));
@@ -157,7 +170,12 @@ final class S2ManyInstances implements Scenario {
 
   /** Writes {@code messages} outbox messages, ten per transaction, spread over {@code loadMs}. */
   static void produceOutbox(
-      Flowstore fs, String queue, int messages, long loadMs, String runId, Map<Integer, OutboxMessage> sent) {
+      Flowstore fs,
+      String queue,
+      int messages,
+      long loadMs,
+      String runId,
+      Map<Integer, OutboxMessage> sent) {
     long start = System.currentTimeMillis();
     for (int k = 0; k < messages; k += 10) {
       long wait = start + (long) ((double) k / messages * loadMs) - System.currentTimeMillis();
@@ -173,7 +191,11 @@ final class S2ManyInstances implements Scenario {
                   ObjectNode payload = Http.JSON.createObjectNode().put("n", n).put("run", runId);
                   out.add(
                       tx.outbox()
-                          .add("queue:" + queue, payload, Http.JSON.createObjectNode(), UUID.randomUUID()));
+                          .add(
+                              "queue:" + queue,
+                              payload,
+                              Http.JSON.createObjectNode(),
+                              UUID.randomUUID()));
                 }
                 return out;
               });
@@ -185,7 +207,8 @@ final class S2ManyInstances implements Scenario {
   static boolean awaitRelayed(Flowstore fs, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
-      if (fs.outbox(TenantId.DEFAULT).list(OutboxMessage.Status.PENDING, 1, null).isEmpty()) return true;
+      if (fs.outbox(TenantId.DEFAULT).list(OutboxMessage.Status.PENDING, 1, null).isEmpty())
+        return true;
       QueueWorkload.pause(250);
     }
     return false;
@@ -213,14 +236,17 @@ final class S2ManyInstances implements Scenario {
       OutboxMessage now = fs.outbox(TenantId.DEFAULT).get(e.getValue().messageId()).orElse(null);
       if (now == null || now.status() != OutboxMessage.Status.PUBLISHED) {
         notPublished++;
-        if (examples.size() < 3) examples.add("message " + e.getValue().messageId() + " " + (now == null ? "gone" : now.status()));
+        if (examples.size() < 3)
+          examples.add(
+              "message " + e.getValue().messageId() + " " + (now == null ? "gone" : now.status()));
       }
       Set<String> ids = jobsOf.getOrDefault(e.getKey(), Set.of());
       List<JsonNode> its = new ArrayList<>();
       for (String id : ids) its.add(jobs.get(id));
       if (ids.isEmpty()) {
         missing++;
-        if (examples.size() < 3) examples.add("message " + e.getValue().messageId() + " never delivered");
+        if (examples.size() < 3)
+          examples.add("message " + e.getValue().messageId() + " never delivered");
         continue;
       }
       for (JsonNode j : its) {
@@ -237,10 +263,15 @@ final class S2ManyInstances implements Scenario {
         // explained: a relay was killed between the two publishes, and the second came no earlier
         // than the claim's hold after the first (no live relay re-published a held message)
         long holdMs = dev.flowstore.OutboxRelay.HOLD.toMillis() - 1000;
-        if (faultTimes.stream().anyMatch(t -> t >= first && t <= last) && last - (first + 1000) >= holdMs)
-          twiceExplained++;
+        if (faultTimes.stream().anyMatch(t -> t >= first && t <= last)
+            && last - (first + 1000) >= holdMs) twiceExplained++;
         else if (examples.size() < 3)
-          examples.add("message " + e.getValue().messageId() + " relayed as " + ids + " with no instance killed in between");
+          examples.add(
+              "message "
+                  + e.getValue().messageId()
+                  + " relayed as "
+                  + ids
+                  + " with no instance killed in between");
       }
     }
     boolean ok =
@@ -261,19 +292,40 @@ final class S2ManyInstances implements Scenario {
             "messages %d, not published %d, missing %d, relayed twice %d (%d explained: a relay killed in between, %d s hold apart), jobs not succeeded %d,"
                 + " wrong event id %d; deliveries %d, duplicates %d (%d explained by expiry), double acks %d, stale acks accepted %d,"
                 + " history problems (e.g. a lease reaped twice) %d",
-            sent.size(), notPublished, missing, twice, twiceExplained, dev.flowstore.OutboxRelay.HOLD.toSeconds(), notSucceeded, foreign, qc.deliveries, qc.duplicates,
-            qc.explained, qc.doubleAcks, qc.staleAcksAccepted, qc.historyProblems);
+            sent.size(),
+            notPublished,
+            missing,
+            twice,
+            twiceExplained,
+            dev.flowstore.OutboxRelay.HOLD.toSeconds(),
+            notSucceeded,
+            foreign,
+            qc.deliveries,
+            qc.duplicates,
+            qc.explained,
+            qc.doubleAcks,
+            qc.staleAcksAccepted,
+            qc.historyProblems);
     if (!relayed) result = "outbox not relayed in time; " + result;
     if (!outboxQueue.drained) result = "outbox queue not drained; " + result;
     // why: the queue checker sees a message's second job as a "duplicate enqueue"; here that is
     // the relayed-twice count above, judged by its own rule
-    qc.examples.stream().filter(x -> !x.startsWith("duplicate enqueue")).limit(2).forEach(examples::add);
+    qc.examples.stream()
+        .filter(x -> !x.startsWith("duplicate enqueue"))
+        .limit(2)
+        .forEach(examples::add);
     if (!examples.isEmpty()) result += "; e.g. " + String.join("; ", examples);
     if (!ok) result += " (server logs: " + servers.logs() + ")";
     return new Figure(
         "2 " + NAME,
         variant + " queue: outbox relay and sweeper on every instance",
-        sent.size() + " outbox messages, " + INSTANCES + " relays, " + INSTANCES + " workers" + sizeSuffix,
+        sent.size()
+            + " outbox messages, "
+            + INSTANCES
+            + " relays, "
+            + INSTANCES
+            + " workers"
+            + sizeSuffix,
         faults.describe() + " (the same run)",
         result,
         ok);

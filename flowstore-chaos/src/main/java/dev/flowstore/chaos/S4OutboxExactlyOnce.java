@@ -48,7 +48,9 @@ final class S4OutboxExactlyOnce implements Scenario {
   public List<Figure> run(ChaosSettings settings) throws Exception {
     List<Figure> figures = new ArrayList<>();
     List<String> variants =
-        settings.mode() == ChaosSettings.Mode.CI ? List.of("postgres") : List.of("postgres", "redis");
+        settings.mode() == ChaosSettings.Mode.CI
+            ? List.of("postgres")
+            : List.of("postgres", "redis");
     for (String variant : S1QueueCrashes.only(variants)) figures.add(runVariant(settings, variant));
     return figures;
   }
@@ -83,14 +85,14 @@ final class S4OutboxExactlyOnce implements Scenario {
     }
   }
 
-  private Figure drive(ChaosSettings settings, String variant, Servers servers, Consumers consumers, Flowstore fs)
+  private Figure drive(
+      ChaosSettings settings, String variant, Servers servers, Consumers consumers, Flowstore fs)
       throws Exception {
     long t0 = System.nanoTime();
-    int messages = settings.pick(300, 4_000, 30_000);
+    int messages = settings.pick(300, 1_500, 30_000);
     long loadMs = settings.pick(8_000, 25_000, 240_000);
     consumers.startAll();
-    Faults faults =
-        Faults.forMode(settings);
+    Faults faults = Faults.forMode(settings);
     faults.add(
         "SIGKILL of the server (its relay)",
         1,
@@ -128,7 +130,8 @@ final class S4OutboxExactlyOnce implements Scenario {
       int k = effects.getOrDefault(n, 0);
       if (k == 0) {
         missing++;
-        if (examples.size() < 3) examples.add("message " + n + " (" + sent.get(n).messageId() + ") has no effect");
+        if (examples.size() < 3)
+          examples.add("message " + n + " (" + sent.get(n).messageId() + ") has no effect");
       } else if (k > 1) {
         twice++;
         if (examples.size() < 3) examples.add("message " + n + " applied " + k + " times");
@@ -143,16 +146,31 @@ final class S4OutboxExactlyOnce implements Scenario {
     Long depth = depth(servers.uri(0));
     int[] lines = consumers.deliveries();
     boolean ok =
-        missing == 0 && twice == 0 && unexpected == 0 && notPublished == 0 && drained && depth != null && depth == 0;
+        missing == 0
+            && twice == 0
+            && unexpected == 0
+            && notPublished == 0
+            && drained
+            && depth != null
+            && depth == 0;
     String result =
         String.format(
             "messages %d, effects exactly once %d, missing %d, applied twice %d, unexpected %d, not published %d,"
                 + " queue depth at the end %s; deliveries seen by consumers %d (%d already applied, skipped)",
-            messages, messages - missing - twice, missing, twice, unexpected, notPublished, depth, lines[0] + lines[1], lines[1]);
+            messages,
+            messages - missing - twice,
+            missing,
+            twice,
+            unexpected,
+            notPublished,
+            depth,
+            lines[0] + lines[1],
+            lines[1]);
     if (!drained) result = "effects not complete in " + drainTimeout / 1000 + " s; " + result;
     if (!examples.isEmpty()) result += "; e.g. " + String.join("; ", examples);
     if (!ok) result += " (logs: " + servers.logs() + ", " + consumers.dir + ")";
-    String faultText = faults.describe() + ", " + consumers.halts() + " consumer halts between effect and ack";
+    String faultText =
+        faults.describe() + ", " + consumers.halts() + " consumer halts between effect and ack";
     return new Figure(
         "4 " + NAME,
         variant.equals("redis") ? "postgres store + redis queue" : "postgres",
@@ -233,7 +251,11 @@ final class S4OutboxExactlyOnce implements Scenario {
     }
 
     private synchronized void start(int i) throws IOException {
-      String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      String java =
+          ProcessHandle.current()
+              .info()
+              .command()
+              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       ProcessBuilder pb =
           new ProcessBuilder(
               java,
@@ -251,7 +273,8 @@ final class S4OutboxExactlyOnce implements Scenario {
       pb.environment().putAll(store);
       pb.environment().put("FLOWSTORE_CACHE", "none");
       pb.redirectErrorStream(true);
-      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("consumer-" + i + ".log").toFile()));
+      pb.redirectOutput(
+          ProcessBuilder.Redirect.appendTo(dir.resolve("consumer-" + i + ".log").toFile()));
       processes[i] = pb.start();
       started.incrementAndGet();
     }
@@ -265,7 +288,9 @@ final class S4OutboxExactlyOnce implements Scenario {
             Process p = processes[i];
             if (p == null || p.isAlive() || closing.get()) continue;
             if (p.exitValue() == OutboxConsumer.HALT_EXIT) halts.incrementAndGet();
-            else System.err.println("chaos: consumer " + i + " exited " + p.exitValue() + " (see " + dir + ")");
+            else
+              System.err.println(
+                  "chaos: consumer " + i + " exited " + p.exitValue() + " (see " + dir + ")");
             try {
               start(i);
             } catch (IOException e) {

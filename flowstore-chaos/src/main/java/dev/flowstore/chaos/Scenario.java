@@ -3,10 +3,10 @@ package dev.flowstore.chaos;
 import java.util.List;
 
 /**
- * One fault-injection scenario of {@code ./chaos}: it drives real servers and databases, injects its
- * faults, checks the outcome with a checker of its own and reports figures. A scenario never throws
- * for a failed check: it returns a {@link Figure} whose {@code ok} is false and whose result says
- * what broke (an exception means the harness itself could not run it).
+ * One fault-injection scenario of {@code ./chaos}: it drives real servers and databases, injects
+ * its faults, checks the outcome with a checker of its own and reports figures. A scenario never
+ * throws for a failed check: it returns a {@link Figure} whose {@code ok} is false and whose result
+ * says what broke (an exception means the harness itself could not run it).
  */
 public interface Scenario {
   /** Its number in docs/reliability.md (1..8). */

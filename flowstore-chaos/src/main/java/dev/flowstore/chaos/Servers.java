@@ -83,7 +83,11 @@ final class Servers implements AutoCloseable {
       start(i);
     } catch (IllegalStateException e) {
       // why: on a very busy machine a start may miss ServerProcess's deadline; one more try
-      System.err.println("chaos: restarting instance " + i + " failed, trying again: " + e.getMessage().lines().findFirst().orElse(""));
+      System.err.println(
+          "chaos: restarting instance "
+              + i
+              + " failed, trying again: "
+              + e.getMessage().lines().findFirst().orElse(""));
       start(i);
     }
   }
