@@ -73,7 +73,13 @@ final class S4OutboxExactlyOnce implements Scenario {
       env.put("OUTBOX_POLL_INTERVAL_MS", "200");
       env.putAll(store);
       try (Servers servers = new Servers(dir, env, 1);
-          Consumers consumers = new Consumers(dir, store, settings.pick(2, 3, 5))) {
+          Consumers consumers =
+              new Consumers(
+                  dir,
+                  store,
+                  settings.pick(2, 3, 5),
+                  // why: a halted consumer costs a JVM start; about six per variant in CI and quick
+                  settings.pick(0.02, 0.004, 0.001))) {
         servers.startAll();
         consumers.publish(servers.uri(0));
         try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromMap(store))) {
@@ -228,7 +234,11 @@ final class S4OutboxExactlyOnce implements Scenario {
     private final AtomicBoolean closing = new AtomicBoolean();
     private Thread monitor;
 
-    Consumers(Path parent, Map<String, String> store, int count) throws IOException {
+    private final double haltBetween;
+
+    Consumers(Path parent, Map<String, String> store, int count, double haltBetween)
+        throws IOException {
+      this.haltBetween = haltBetween;
       this.dir = parent.resolve("consumers");
       Files.createDirectories(dir);
       this.store = store;
@@ -269,7 +279,7 @@ final class S4OutboxExactlyOnce implements Scenario {
               uriFile.toString(),
               QUEUE,
               "3",
-              "0.02");
+              String.valueOf(haltBetween));
       pb.environment().putAll(store);
       pb.environment().put("FLOWSTORE_CACHE", "none");
       pb.redirectErrorStream(true);
