@@ -79,7 +79,7 @@ final class S4OutboxExactlyOnce implements Scenario {
                   store,
                   settings.pick(2, 3, 5),
                   // why: a halted consumer costs a JVM start; about six per variant in CI and quick
-                  settings.pick(0.02, 0.004, 0.001))) {
+                  settings.pick(20, 4, 1) / 1000.0)) {
         servers.startAll();
         consumers.publish(servers.uri(0));
         try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromMap(store))) {
