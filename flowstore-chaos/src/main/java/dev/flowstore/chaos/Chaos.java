@@ -76,6 +76,8 @@ public final class Chaos {
       try {
         List<Figure> f = s.run(settings);
         figures.addAll(f);
+        // why: a long run shows each scenario's figures as soon as it has them
+        System.err.print(table(f));
         for (Figure fig : f) if (!fig.ok()) exit = Math.max(exit, 1);
       } catch (Exception e) {
         e.printStackTrace();

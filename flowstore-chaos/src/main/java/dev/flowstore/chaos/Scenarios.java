@@ -8,7 +8,10 @@ final class Scenarios {
 
   static final List<Scenario> ALL =
       List.of(
+          new S1QueueCrashes(),
+          new S2ManyInstances(),
           new S3FeedGaps(),
+          new S4OutboxExactlyOnce(),
           new S5AmbiguousCommit(),
           new S6SqliteKills(),
           new S7RlsMatrix(),
