@@ -51,7 +51,7 @@ final class S1QueueCrashes implements Scenario {
         // than a few seconds only stalls the producer
         2_000,
         s.pick(120_000, 180_000, 900_000),
-        s.pick(8_000, 20_000, 300_000));
+        s.pick(8_000, 15_000, 300_000));
   }
 
   /**

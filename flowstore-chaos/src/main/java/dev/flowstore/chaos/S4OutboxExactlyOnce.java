@@ -96,7 +96,7 @@ final class S4OutboxExactlyOnce implements Scenario {
       throws Exception {
     long t0 = System.nanoTime();
     int messages = settings.pick(300, 1_500, 30_000);
-    long loadMs = settings.pick(8_000, 25_000, 240_000);
+    long loadMs = settings.pick(8_000, 15_000, 240_000);
     consumers.startAll();
     Faults faults = Faults.forMode(settings);
     faults.add(

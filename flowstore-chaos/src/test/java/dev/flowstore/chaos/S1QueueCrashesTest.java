@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class S1QueueCrashesTest {
   @Test
   void everyFigureHolds(@TempDir Path dir) throws Exception {
-    List<Figure> figures =
-        new S1QueueCrashes().run(ChaosSettings.fromEnv(ChaosSettings.Mode.CI, dir));
+    ChaosTestSettings.requirePrivateServers();
+    List<Figure> figures = new S1QueueCrashes().run(ChaosTestSettings.ci(dir));
     System.out.print(Chaos.table(figures));
     assertThat(figures).isNotEmpty();
     assertThat(figures).allSatisfy(f -> assertThat(f.ok()).as(f.toString()).isTrue());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3FeedGapsTest {
   @Test
   void everyCheckHoldsAtCiSize(@TempDir Path work) throws Exception {
-    List<Figure> figures = new S3FeedGaps().run(ChaosSettings.fromEnv(ChaosSettings.Mode.CI, work));
+    List<Figure> figures = new S3FeedGaps().run(ChaosTestSettings.ci(work));
     assertThat(figures).isNotEmpty();
     assertThat(figures).allSatisfy(f -> assertThat(f.ok()).as(f.toString()).isTrue());
   }

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S5AmbiguousCommitTest {
   @Test
   void everyCheckHoldsAtCiSize(@TempDir Path work) throws Exception {
-    List<Figure> figures =
-        new S5AmbiguousCommit().run(ChaosSettings.fromEnv(ChaosSettings.Mode.CI, work));
+    List<Figure> figures = new S5AmbiguousCommit().run(ChaosTestSettings.ci(work));
     assertThat(figures).isNotEmpty();
     assertThat(figures).allSatisfy(f -> assertThat(f.ok()).as(f.toString()).isTrue());
   }

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S6SqliteKillsTest {
   @Test
   void everyCheckHoldsAtCiSize(@TempDir Path work) throws Exception {
-    List<Figure> figures =
-        new S6SqliteKills().run(ChaosSettings.fromEnv(ChaosSettings.Mode.CI, work));
+    List<Figure> figures = new S6SqliteKills().run(ChaosTestSettings.ci(work));
     assertThat(figures).isNotEmpty();
     assertThat(figures).allSatisfy(f -> assertThat(f.ok()).as(f.toString()).isTrue());
   }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S7RlsMatrixTest {
   @Test
   void noTenantScopeSeesOrWritesAnotherTenantsRows(@TempDir Path work) throws Exception {
-    List<Figure> figures =
-        new S7RlsMatrix().run(ChaosSettings.fromEnv(ChaosSettings.Mode.CI, work));
+    List<Figure> figures = new S7RlsMatrix().run(ChaosTestSettings.ci(work));
     System.out.print(Chaos.table(figures));
     // coverage + select, insert, update, delete
     assertThat(figures).hasSize(5);

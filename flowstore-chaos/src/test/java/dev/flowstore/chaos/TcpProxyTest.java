@@ -24,7 +24,7 @@ class TcpProxyTest {
 
   @BeforeEach
   void start() throws Exception {
-    dsn = ChaosSettings.fromEnv(ChaosSettings.Mode.CI, work).postgresDsn();
+    dsn = ChaosTestSettings.ci(work).postgresDsn();
     String[] hp = ChaosStores.hostPort(dsn);
     proxy = new TcpProxy(hp[0], Integer.parseInt(hp[1]));
     try (Connection c = direct();
