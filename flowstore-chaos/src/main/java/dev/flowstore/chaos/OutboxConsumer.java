@@ -122,7 +122,8 @@ public final class OutboxConsumer {
       try {
         URI uri = URI.create(Files.readString(uriFile).trim());
         Http.Resp r = http.post(uri, "/v1/jobs/" + l.path("job_id").asText() + "/ack", body, key);
-        if (r.ok() || !r.transientFailure()) return;
+        // OUTCOME_UNKNOWN is replayed under the key: the lease expires and de-duplication absorbs
+        if (r.ok() || !r.transientFailure() || r.code().equals("OUTCOME_UNKNOWN")) return;
       } catch (IOException | IllegalArgumentException e) {
         // the server is restarting
       }

@@ -235,6 +235,12 @@ final class QueueWorkload {
           }
           break;
         }
+        // why: the server could not tell whether the batch was stored and keeps that answer under
+        // the key (a retry replays it): the batch's jobs may or may not exist
+        if (r.code().equals("OUTCOME_UNKNOWN")) {
+          for (int n = from; n < to; n++) indeterminate.add(n);
+          break;
+        }
         if (r.code().equals("IDEMPOTENCY_IN_PROGRESS")) {
           long now = System.currentTimeMillis();
           if (inProgressSince < 0) inProgressSince = now;
@@ -353,6 +359,7 @@ final class QueueWorkload {
         acks.add(new AckRec(l.jobId(), l.token(), worker, sent, System.nanoTime(), "OK"));
         return;
       }
+      if (r.code().equals("OUTCOME_UNKNOWN")) break; // replayed under the key: read from the job
       if (r.code().equals("IDEMPOTENCY_IN_PROGRESS")) {
         long now = System.currentTimeMillis();
         if (inProgressSince < 0) inProgressSince = now;
