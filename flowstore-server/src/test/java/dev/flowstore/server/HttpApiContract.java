@@ -108,6 +108,19 @@ abstract class HttpApiContract extends ServerTestBase {
         .isEqualTo(201);
   }
 
+  /** A session's stream is its history: the event API does not write it (chaos scenario 8). */
+  @Test
+  void aSessionsStreamIsNotAppendedToThroughTheEventApi() {
+    Http t = tenant(unique("t"));
+    Http.Response r =
+        t.post(
+            "/v1/streams/session-" + java.util.UUID.randomUUID() + "/events",
+            events("\"any\"", event("a", "{}")));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.code()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(t.get("/v1/events").json().get("events")).isEmpty();
+  }
+
   @Test
   void reappendingTheSameEventIdsIsANoOp() {
     Http t = tenant(unique("t"));

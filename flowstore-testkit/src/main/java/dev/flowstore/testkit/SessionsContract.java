@@ -217,6 +217,23 @@ public abstract class SessionsContract extends FlowstoreTestBase {
     assertCode(() -> sessions.getAsOf(UUID.randomUUID(), 0), ErrorCode.NOT_FOUND);
   }
 
+  /**
+   * A stream named like a session's but written through the event API (no session.created at
+   * version 0) is not a session: as-of answers NOT_FOUND, not an internal error (found by chaos
+   * scenario 8).
+   */
+  @Test
+  void asOfOnAStreamThatIsNoSessionIsNotFound() {
+    TenantId tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    fs.events(tenant)
+        .append(
+            Sessions.streamOf(id),
+            dev.flowstore.ExpectedVersion.ANY,
+            List.of(dev.flowstore.EventData.of("not.a.session", obj("n", 1))));
+    assertCode(() -> fs.sessions(tenant).getAsOf(id, 0), ErrorCode.NOT_FOUND);
+  }
+
   @Test
   void listsNewestFirstWithFiltersAndCursorPaging() {
     TenantId t = newTenant();

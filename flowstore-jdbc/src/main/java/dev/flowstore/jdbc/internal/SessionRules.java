@@ -9,6 +9,7 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.Session;
 import dev.flowstore.SessionChange;
 import dev.flowstore.SessionStatus;
+import dev.flowstore.Sessions;
 import dev.flowstore.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -122,8 +123,15 @@ final class SessionRules {
     RecordedEvent first = events.get(0);
     JsonNode s = first.payload().path("session");
     if (first.version() != 0 || !s.isObject())
+      // why: a client can append to a stream named like a session's through the event API;
+      // without session.created at version 0 it is no session
       throw new FlowstoreException(
-          ErrorCode.INTERNAL, "stream of session " + id + " does not start with session.created");
+          ErrorCode.NOT_FOUND,
+          "session "
+              + id
+              + " not found: stream "
+              + Sessions.streamOf(id)
+              + " does not start with session.created");
     Integer ttl = s.path("ttl_seconds").isNumber() ? s.get("ttl_seconds").asInt() : null;
     Session cur =
         new Session(

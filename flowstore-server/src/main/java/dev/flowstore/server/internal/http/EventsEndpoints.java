@@ -31,6 +31,13 @@ final class EventsEndpoints {
 
   void append(Context ctx) {
     String stream = Ids.stream(ctx.pathParam("stream"));
+    // why: a session's stream is its history (as_of replays it); only session changes write it
+    if (stream.startsWith("session-"))
+      throw new dev.flowstore.FlowstoreException(
+          dev.flowstore.ErrorCode.INVALID_ARGUMENT,
+          "stream "
+              + stream
+              + " belongs to a session: change the session (POST /v1/sessions/{id}/transitions) instead of appending to its stream");
     long maxBody = RequestBody.largestCap(flowstore.config());
     AppendRequest request = AppendRequest.parse(RequestBody.json(ctx, maxBody), TraceIds.of(ctx));
     AppendResult result = events(ctx).append(stream, request.expected(), request.events());
