@@ -1,5 +1,7 @@
 package dev.flowstore.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -8,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -303,38 +306,41 @@ public final class PrivateServers {
     }
   }
 
-  private static void awaitPort(int port, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IllegalStateException(
-        "nothing listens on 127.0.0.1:" + port + " after " + timeoutMs + " ms");
+  private static void awaitPort(int port, long timeoutMs) {
+    await("something listening on 127.0.0.1:" + port)
+        .atMost(Duration.ofMillis(timeoutMs))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> connects(port));
   }
 
-  private static void awaitRedisLoaded(int port, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    String last = "";
-    while (System.currentTimeMillis() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        s.setSoTimeout(2000);
-        s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-        byte[] buf = new byte[64];
-        int n = s.getInputStream().read(buf);
-        last = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII).trim() : "";
-        if (last.startsWith("+PONG")) return;
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(50);
+  private static boolean connects(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
-    throw new IllegalStateException("redis on port " + port + " not ready: " + last);
+  }
+
+  /** Until Redis answers PING with PONG (not LOADING: the AOF has been replayed). */
+  private static void awaitRedisLoaded(int port, long timeoutMs) {
+    await("redis on port " + port + " loaded")
+        .atMost(Duration.ofMillis(timeoutMs))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> ping(port).startsWith("+PONG"));
+  }
+
+  private static String ping(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] buf = new byte[64];
+      int n = s.getInputStream().read(buf);
+      return n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII).trim() : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   static void deleteTree(Path root) throws IOException {

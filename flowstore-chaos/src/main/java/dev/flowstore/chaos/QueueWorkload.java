@@ -1,10 +1,13 @@
 package dev.flowstore.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -110,17 +113,22 @@ final class QueueWorkload {
    * After the producers and the faults stopped: let the workers empty the queue, then stop them.
    */
   void drain() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + o.drainTimeoutMs();
-    int emptyPolls = 0;
-    while (System.currentTimeMillis() < deadline) {
-      Long depth = depth();
-      if (depth != null && depth == 0 && pendingLateAcks.get() == 0) {
-        if (++emptyPolls >= 2) {
-          drained = true;
-          break;
-        }
-      } else emptyPolls = 0;
-      Thread.sleep(500);
+    int[] emptyPolls = {0};
+    try {
+      // empty twice in a row: no ack still in flight can put a job back
+      await("queue " + o.queue() + " drained")
+          .atMost(Duration.ofMillis(o.drainTimeoutMs()))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                Long depth = depth();
+                boolean empty = depth != null && depth == 0 && pendingLateAcks.get() == 0;
+                emptyPolls[0] = empty ? emptyPolls[0] + 1 : 0;
+                return emptyPolls[0] >= 2;
+              });
+      drained = true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      drained = false; // the figure reports it
     }
     stopWorkers.set(true);
     for (Thread t : workerThreads) t.join();

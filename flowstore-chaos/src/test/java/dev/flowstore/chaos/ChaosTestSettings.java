@@ -2,7 +2,6 @@ package dev.flowstore.chaos;
 
 import dev.flowstore.testkit.TestBackends;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Settings for the CI-size runs in {@code ./mvnw verify}: the test PostgreSQL and Redis of the test
@@ -18,17 +17,10 @@ final class ChaosTestSettings {
 
   /**
    * Scenarios that crash a database need PostgreSQL's and Redis's server binaries for private
-   * servers. Under CI ({@code CI=true}) a missing one fails the test; on a developer's machine the
-   * test is skipped, loudly, naming what to install.
+   * servers. A missing one fails the test with what to install, on every machine: never a skip.
    */
   static void requirePrivateServers() {
-    try {
-      PrivateServers.postgresBin();
-      PrivateServers.redisBinary();
-    } catch (IllegalStateException missing) {
-      if ("true".equals(System.getenv("CI"))) throw missing;
-      System.err.println("*** SKIPPED (not in CI): " + missing.getMessage() + " ***");
-      Assumptions.abort(missing.getMessage());
-    }
+    PrivateServers.postgresBin();
+    PrivateServers.redisBinary();
   }
 }
