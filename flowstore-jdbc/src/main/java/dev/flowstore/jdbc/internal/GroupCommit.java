@@ -47,22 +47,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class GroupCommit<Q, A> {
 
   /** Runs one batch in one transaction of its own. */
-  interface Work<Q> {
+  interface Work<Q, A> {
     /**
      * @param recheck true when the batch (then one request) runs again after a try whose commit
      *     outcome is unknown: what that try may have stored must be recognised, not written again
      * @return per request, in batch order, its answer or the {@link FlowstoreException} that
-     *     rejected it (a rejected request must have written nothing); an exception thrown means the
-     *     transaction did not commit, or {@link ErrorCode#OUTCOME_UNKNOWN} that it may have
+     *     rejected it (a rejected request must have written nothing), every one settled; an
+     *     exception thrown means the transaction did not commit, or {@link
+     *     ErrorCode#OUTCOME_UNKNOWN} that it may have
      */
-    Object[] run(TenantId tenant, List<Q> batch, boolean recheck);
+    Answers<A> run(TenantId tenant, List<Q> batch, boolean recheck);
   }
 
   private final int maxBatch;
-  private final Work<Q> work;
+  private final Work<Q, A> work;
   private final Map<TenantId, Lane<Q, A>> lanes = new ConcurrentHashMap<>();
 
-  GroupCommit(int maxBatch, Work<Q> work) {
+  GroupCommit(int maxBatch, Work<Q, A> work) {
     this.maxBatch = maxBatch;
     this.work = work;
   }
@@ -147,7 +148,7 @@ final class GroupCommit<Q, A> {
   }
 
   private void commit(TenantId tenant, List<Pending<Q, A>> batch) {
-    Object[] outcomes;
+    Answers<A> outcomes;
     try {
       outcomes = work.run(tenant, requests(batch), false);
     } catch (RuntimeException e) {
@@ -188,11 +189,19 @@ final class GroupCommit<Q, A> {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private void answer(List<Pending<Q, A>> batch, Object[] outcomes) {
+  private void answer(List<Pending<Q, A>> batch, Answers<A> outcomes) {
     for (int i = 0; i < batch.size(); i++) {
-      if (outcomes[i] instanceof Throwable t) batch.get(i).done().completeExceptionally(t);
-      else batch.get(i).done().complete((A) outcomes[i]);
+      FlowstoreException rejected = outcomes.rejection(i);
+      A value = outcomes.value(i);
+      if (rejected != null) batch.get(i).done().completeExceptionally(rejected);
+      else if (value != null) batch.get(i).done().complete(value);
+      else
+        batch
+            .get(i)
+            .done()
+            .completeExceptionally(
+                new FlowstoreException(
+                    ErrorCode.INTERNAL, "group commit: request " + i + " was left unanswered"));
     }
   }
 

@@ -324,8 +324,8 @@ final class JdbcEventStore implements EventStore {
    * and one insert batch for every event, so a batch costs a handful of round trips however many
    * appends it holds. {@code recheck}: see {@link GroupCommit.Work#run}.
    */
-  static Object[] appendGroup(Connection c, Scope scope, List<AppendRequest> batch, boolean recheck)
-      throws SQLException {
+  static Answers<AppendResult> appendGroup(
+      Connection c, Scope scope, List<AppendRequest> batch, boolean recheck) throws SQLException {
     JdbcEventStore events = new JdbcEventStore(scope);
     List<String> streams = batch.stream().map(AppendRequest::stream).distinct().toList();
     int wanted = batch.stream().mapToInt(r -> r.events().size()).sum();
@@ -338,15 +338,16 @@ final class JdbcEventStore implements EventStore {
     long[] head = {start};
     List<Planned> rows = new ArrayList<>();
     Instant now = scope.flowstore().now();
-    Object[] out = new Object[batch.size()];
+    Answers<AppendResult> out = new Answers<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       AppendRequest r = batch.get(i);
       try {
-        out[i] =
+        out.answer(
+            i,
             events.appendDeferred(
-                c, r.stream(), r.expected(), r.events(), head, versions, rows, now, recheck);
+                c, r.stream(), r.expected(), r.events(), head, versions, rows, now, recheck));
       } catch (FlowstoreException e) {
-        out[i] = e;
+        out.reject(i, e);
       }
     }
     events.insertAll(c, rows);

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -555,7 +554,7 @@ final class JdbcQueue implements Queue {
    * succeeded under the ack's own token was acked by that try: the answer is the job, not
    * LEASE_LOST (a succeeded job keeps the token it was acked with, and only its holder has it).
    */
-  static Object[] ackGroup(
+  static Answers<Job> ackGroup(
       JdbcFlowstore fs, TenantId tenant, List<AckRequest> batch, boolean recheck) {
     Dialect d = fs.dialect();
     Instant now = fs.now();
@@ -598,19 +597,18 @@ final class JdbcQueue implements Queue {
                 ps.setString(first + params + 1, tenant.value());
               },
               rows::job);
-      Object[] out = settledAnswers(batch, settled);
-      if (Arrays.asList(out).contains(null))
-        fs.read(tenant, c -> notHeldAnswers(c, rows, batch, out, recheck));
+      Answers<Job> out = settledAnswers(batch, settled);
+      if (!out.allSettled()) fs.read(tenant, c -> notHeldAnswers(c, rows, batch, out, recheck));
       return out;
     }
     return fs.write(
         tenant,
         c -> {
-          Object[] out =
+          Answers<Job> out =
               settledAnswers(
                   batch, Columns.list(c, update, ps -> bindUpdate.bind(ps, 1), rows::job));
           List<AckRequest> done = new ArrayList<>();
-          for (int i = 0; i < out.length; i++) if (out[i] != null) done.add(batch.get(i));
+          for (int i = 0; i < out.size(); i++) if (out.settled(i)) done.add(batch.get(i));
           if (!done.isEmpty()) {
             Columns.update(
                 c,
@@ -637,11 +635,14 @@ final class JdbcQueue implements Queue {
    */
   // why: matched by job AND token: a batch can hold a stale ack and the holder's ack of one job,
   // and only the holder's settled it (by job alone, the stale one was told it acked)
-  private static Object[] settledAnswers(List<AckRequest> batch, List<Job> settled) {
+  private static Answers<Job> settledAnswers(List<AckRequest> batch, List<Job> settled) {
     Map<AckRequest, Job> byAck = new HashMap<>();
     for (Job j : settled) byAck.put(new AckRequest(j.jobId(), j.leaseToken()), j);
-    Object[] out = new Object[batch.size()];
-    for (int i = 0; i < out.length; i++) out[i] = byAck.remove(batch.get(i));
+    Answers<Job> out = new Answers<>(batch.size());
+    for (int i = 0; i < out.size(); i++) {
+      Job job = byAck.remove(batch.get(i));
+      if (job != null) out.answer(i, job);
+    }
     return out;
   }
 
@@ -649,18 +650,18 @@ final class JdbcQueue implements Queue {
    * Fills each unsettled ack's answer with why it was not held: NOT_FOUND or LEASE_LOST (or, on a
    * re-check, the job when it is found acked under this token).
    */
-  private static Object[] notHeldAnswers(
-      Connection c, JobRows rows, List<AckRequest> batch, Object[] out, boolean recheck)
+  private static Answers<Job> notHeldAnswers(
+      Connection c, JobRows rows, List<AckRequest> batch, Answers<Job> out, boolean recheck)
       throws SQLException {
-    for (int i = 0; i < out.length; i++) {
+    for (int i = 0; i < out.size(); i++) {
       AckRequest r = batch.get(i);
-      if (out[i] != null) continue;
+      if (out.settled(i)) continue;
       Optional<Job> now = rows.find(c, r.jobId(), false);
       if (recheck
           && now.isPresent()
           && now.get().status() == Job.Status.SUCCEEDED
-          && now.get().leaseToken() == r.token()) out[i] = now.get();
-      else out[i] = notHeld(r.jobId(), r.token(), now);
+          && now.get().leaseToken() == r.token()) out.answer(i, now.get());
+      else out.reject(i, notHeld(r.jobId(), r.token(), now));
     }
     return out;
   }

@@ -32,7 +32,9 @@ class GroupCommitTest {
             (tenant, batch, recheck) -> {
               if (batch.contains(0)) waitFor(release);
               if (batch.contains(1)) throw new AssertionError("boom in a batch of " + batch.size());
-              return batch.stream().map(i -> (Object) (i * 10)).toArray();
+              Answers<Integer> out = new Answers<>(batch.size());
+              for (int i = 0; i < batch.size(); i++) out.answer(i, batch.get(i) * 10);
+              return out;
             });
     ExecutorService pool = Executors.newCachedThreadPool(daemons());
     try {
