@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Nullable columns and small query shapes the workflow stores share; the dialect handles the types.
+ * Nullable columns and small query shapes the stores share; the dialect handles the types. A
+ * statement's parameters are best bound by an {@link Sql}, which is a {@link Binder} that counts
+ * its own offsets.
  */
 final class Columns {
   private Columns() {}
@@ -24,7 +26,10 @@ final class Columns {
     void bind(PreparedStatement ps) throws SQLException;
   }
 
-  /** Binds a statement's parameters for one item of a batch. */
+  /**
+   * Binds a statement's parameters for one item of a batch. why: kept for {@code JdbcQueue}'s
+   * batches only; it folds into {@link Binder} once they bind each item through an {@link Sql}.
+   */
   interface ItemBinder<T> {
     void bind(PreparedStatement ps, T item) throws SQLException;
   }
@@ -63,6 +68,10 @@ final class Columns {
     return text == null ? null : Json.stored("stored " + column, text);
   }
 
+  static int update(Connection c, Sql sql) throws SQLException {
+    return update(c, sql.text(), sql);
+  }
+
   static int update(Connection c, String sql, Binder binder) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       binder.bind(ps);
@@ -86,6 +95,10 @@ final class Columns {
     }
   }
 
+  static <T> List<T> list(Connection c, Sql sql, Mapper<T> mapper) throws SQLException {
+    return list(c, sql.text(), sql, mapper);
+  }
+
   static <T> List<T> list(Connection c, String sql, Binder binder, Mapper<T> mapper)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -96,6 +109,10 @@ final class Columns {
         return out;
       }
     }
+  }
+
+  static <T> Optional<T> one(Connection c, Sql sql, Mapper<T> mapper) throws SQLException {
+    return one(c, sql.text(), sql, mapper);
   }
 
   static <T> Optional<T> one(Connection c, String sql, Binder binder, Mapper<T> mapper)

@@ -1,0 +1,95 @@
+package dev.flowstore.jdbc.internal;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A statement built from fragments that each bring their own values: {@code sql.append(" AND status
+ * = ?", status)}. why: with positional binding written by hand, a clause added in one place and its
+ * value bound in another, at an offset counted by eye, drift apart silently; here a fragment whose
+ * {@code ?} count differs from its values is refused where it is written, and the offsets are
+ * counted by the binder.
+ *
+ * <p>A value is bound by its class (UUIDs and instants through the dialect). A null is bound
+ * untyped ({@link Types#OTHER}): the database takes its type from where the {@code ?} stands, as it
+ * does for {@link Columns#setUuid}. A fragment may not hold a {@code ?} that is no parameter (no
+ * PostgreSQL {@code jsonb ?} operator, no {@code ?} in a literal).
+ */
+final class Sql implements Columns.Binder {
+  private final Dialect dialect;
+  private final StringBuilder text = new StringBuilder();
+  private final List<Object> values = new ArrayList<>();
+
+  Sql(Dialect dialect, String fragment, Object... values) {
+    this.dialect = dialect;
+    append(fragment, values);
+  }
+
+  /** Appends a fragment and the values of its {@code ?}s, in order. */
+  Sql append(String fragment, Object... values) {
+    long marks = fragment.chars().filter(ch -> ch == '?').count();
+    if (marks != values.length)
+      throw new IllegalArgumentException(
+          "'" + fragment + "' has " + marks + " parameters, given " + values.length + " values");
+    for (Object v : values) {
+      if (v != null && !bindable(v))
+        throw new IllegalArgumentException("cannot bind a " + v.getClass().getName());
+    }
+    text.append(fragment);
+    Collections.addAll(this.values, values);
+    return this;
+  }
+
+  private static boolean bindable(Object v) {
+    return v instanceof String
+        || v instanceof Integer
+        || v instanceof Long
+        || v instanceof BigDecimal
+        || v instanceof UUID
+        || v instanceof Instant
+        || v instanceof byte[];
+  }
+
+  String text() {
+    return text.toString();
+  }
+
+  @Override
+  public void bind(PreparedStatement ps) throws SQLException {
+    bind(ps, 1);
+  }
+
+  /**
+   * Binds the values from parameter {@code first} on (after a prefix the caller binds, such as the
+   * tenant scope of {@link JdbcFlowstore#writeStatement}).
+   */
+  void bind(PreparedStatement ps, int first) throws SQLException {
+    int i = first;
+    for (Object v : values) {
+      switch (v) {
+        case null -> ps.setNull(i, Types.OTHER);
+        case String s -> ps.setString(i, s);
+        case Integer n -> ps.setInt(i, n);
+        case Long n -> ps.setLong(i, n);
+        case BigDecimal n -> ps.setBigDecimal(i, n);
+        case UUID u -> dialect.setUuid(ps, i, u);
+        case Instant t -> dialect.setTime(ps, i, t);
+        case byte[] b -> ps.setBytes(i, b);
+        default -> throw new IllegalStateException("unbindable " + v.getClass().getName());
+      }
+      i++;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return text();
+  }
+}
