@@ -10,7 +10,6 @@ import dev.flowstore.internal.RecordValidation;
 import dev.flowstore.internal.Uuids;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -33,45 +33,40 @@ final class JdbcTasks implements Tasks {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<Task> rows;
 
   JdbcTasks(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "async_tasks", COLUMNS, this::map);
   }
 
   @Override
   public Task create(String taskType, UUID sessionId) {
     RecordValidation.name("task_type", taskType);
     UUID id = Uuids.next();
-    String sql =
-        "INSERT INTO async_tasks (tenant_id, task_id, task_type, session_id, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?)";
     return scope.write(
         c -> {
           Instant now = scope.flowstore().now();
           Columns.update(
               c,
-              sql,
-              ps -> {
-                ps.setString(1, tenant());
-                dialect.setUuid(ps, 2, id);
-                ps.setString(3, taskType);
-                Columns.setUuid(dialect, ps, 4, sessionId);
-                ps.setBigDecimal(5, BigDecimal.ZERO.setScale(2));
-                dialect.setTime(ps, 6, now);
-                dialect.setTime(ps, 7, now);
-              });
-          return find(c, id).orElseThrow();
+              rows.sql(
+                  "INSERT INTO async_tasks (tenant_id, task_id, task_type, session_id, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?)",
+                  rows.tenant(),
+                  id,
+                  taskType,
+                  sessionId,
+                  BigDecimal.ZERO.setScale(2),
+                  now,
+                  now));
+          return rows.one(c, byId(id)).orElseThrow();
         });
   }
 
   @Override
   public Optional<Task> get(UUID taskId) {
     RecordValidation.required("task_id", taskId);
-    return scope.read(c -> find(c, taskId));
+    return scope.read(c -> rows.one(c, byId(taskId)));
   }
 
   @Override
@@ -80,8 +75,7 @@ final class JdbcTasks implements Tasks {
         taskId,
         Status.RUNNING,
         Status.from(Status.RUNNING),
-        "started_at = ?",
-        (ps, now) -> dialect.setTime(ps, 1, now));
+        (set, now) -> set.append("started_at = ?", now));
   }
 
   @Override
@@ -97,8 +91,7 @@ final class JdbcTasks implements Tasks {
         taskId,
         Status.RUNNING,
         Set.of(Status.RUNNING),
-        "progress = ?",
-        (ps, now) -> ps.setBigDecimal(1, rounded));
+        (set, now) -> set.append("progress = ?", rounded));
   }
 
   @Override
@@ -111,12 +104,7 @@ final class JdbcTasks implements Tasks {
         taskId,
         Status.COMPLETED,
         Status.from(Status.COMPLETED),
-        set,
-        (ps, now) -> {
-          ps.setBigDecimal(1, HUNDRED);
-          Columns.setText(ps, 2, json);
-          dialect.setTime(ps, 3, now);
-        });
+        (sql, now) -> sql.append(set, HUNDRED, json, now));
   }
 
   @Override
@@ -126,11 +114,7 @@ final class JdbcTasks implements Tasks {
         taskId,
         Status.FAILED,
         Status.from(Status.FAILED),
-        "error = ?, completed_at = ?",
-        (ps, now) -> {
-          ps.setString(1, err);
-          dialect.setTime(ps, 2, now);
-        });
+        (set, now) -> set.append("error = ?, completed_at = ?", err, now));
   }
 
   @Override
@@ -139,97 +123,57 @@ final class JdbcTasks implements Tasks {
         taskId,
         Status.CANCELLED,
         Status.from(Status.CANCELLED),
-        "completed_at = ?",
-        (ps, now) -> dialect.setTime(ps, 1, now));
+        (set, now) -> set.append("completed_at = ?", now));
   }
 
   @Override
   public List<Task> list(UUID sessionId, Status status, int limit) {
     RecordValidation.limit(limit);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM async_tasks WHERE tenant_id = ?"
-            + (sessionId == null ? "" : " AND session_id = ?")
-            + (status == null ? "" : " AND status = ?")
-            + " ORDER BY created_at DESC, task_id DESC LIMIT ?";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql,
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  if (sessionId != null) dialect.setUuid(ps, i++, sessionId);
-                  if (status != null) ps.setString(i++, status.name());
-                  ps.setInt(i, limit);
-                },
-                this::map));
-  }
-
-  /** Binds the parameters of a SET clause, from 1, given the time of the change. */
-  private interface SetBinder {
-    void bind(java.sql.PreparedStatement ps, Instant now) throws SQLException;
+    Sql sql = rows.select();
+    if (sessionId != null) sql.append(" AND session_id = ?", sessionId);
+    if (status != null) sql.append(" AND status = ?", status.name());
+    sql.append(" ORDER BY created_at DESC, task_id DESC LIMIT ?", limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
   /**
-   * Moves a task to {@code to} when its status is one of {@code from}, with {@code set} changed
-   * along.
+   * Moves a task to {@code to} when its status is one of {@code from}; {@code set} appends the
+   * columns changed along, given the time of the change.
    */
-  private Task change(UUID taskId, Status to, Set<Status> from, String set, SetBinder bind) {
+  private Task change(UUID taskId, Status to, Set<Status> from, BiConsumer<Sql, Instant> set) {
     RecordValidation.required("task_id", taskId);
-    int setParams = (int) set.chars().filter(ch -> ch == '?').count();
     String in =
         from.stream().map(s -> "'" + s.name() + "'").sorted().collect(Collectors.joining(", "));
-    String sql =
-        "UPDATE async_tasks SET "
-            + set
-            + ", status = ?, updated_at = ? WHERE tenant_id = ? AND task_id = ? AND status IN ("
-            + in
-            + ")";
     return scope.write(
         c -> {
           Instant now = scope.flowstore().now();
-          int updated =
-              Columns.update(
-                  c,
-                  sql,
-                  ps -> {
-                    bind.bind(ps, now);
-                    ps.setString(setParams + 1, to.name());
-                    dialect.setTime(ps, setParams + 2, now);
-                    ps.setString(setParams + 3, tenant());
-                    dialect.setUuid(ps, setParams + 4, taskId);
-                  });
-          Task task =
-              find(c, taskId)
-                  .orElseThrow(
-                      () ->
-                          new FlowstoreException(
-                              ErrorCode.NOT_FOUND, "task " + taskId + " not found"));
-          if (updated == 0) {
-            String what =
-                from.contains(to)
-                    ? "change its progress unless " + to
-                    : "go from " + task.status() + " to " + to;
-            throw new FlowstoreException(
-                ErrorCode.UNPROCESSABLE,
-                "task " + taskId + " is " + task.status() + ": it cannot " + what);
-          }
-          return task;
+          Sql update = rows.sql("UPDATE async_tasks SET ");
+          set.accept(update, now);
+          update.append(
+              ", status = ?, updated_at = ? WHERE tenant_id = ? AND task_id = ? AND status IN ("
+                  + in
+                  + ")",
+              to.name(),
+              now,
+              rows.tenant(),
+              taskId);
+          return rows.change(
+              c,
+              update,
+              byId(taskId),
+              "task " + taskId + " not found",
+              task -> {
+                String what =
+                    from.contains(to)
+                        ? "change its progress unless " + to
+                        : "go from " + task.status() + " to " + to;
+                return "task " + taskId + " is " + task.status() + ": it cannot " + what;
+              });
         });
   }
 
-  private Optional<Task> find(Connection c, UUID taskId) throws SQLException {
-    return Columns.one(
-        c,
-        "SELECT " + COLUMNS + " FROM async_tasks WHERE tenant_id = ? AND task_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, taskId);
-        },
-        this::map);
+  private Sql byId(UUID taskId) {
+    return rows.select().append(" AND task_id = ?", taskId);
   }
 
   private Task map(ResultSet rs) throws SQLException {
