@@ -32,14 +32,12 @@ final class JdbcCommands implements Commands {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<Command> rows;
 
   JdbcCommands(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "command_inbox", COLUMNS, this::map);
   }
 
   @Override
@@ -67,21 +65,11 @@ final class JdbcCommands implements Commands {
             }
             UUID id = Uuids.next();
             Instant now = scope.flowstore().now();
-            int inserted =
-                Columns.update(
-                    c,
-                    sql,
-                    ps -> {
-                      ps.setString(1, tenant());
-                      dialect.setUuid(ps, 2, id);
-                      dialect.setUuid(ps, 3, sessionId);
-                      ps.setString(4, commandType);
-                      ps.setString(5, json);
-                      Columns.setText(ps, 6, idempotencyKey);
-                      dialect.setTime(ps, 7, now);
-                      dialect.setTime(ps, 8, now);
-                    });
-            if (inserted == 1) return new Recorded<>(find(c, id).orElseThrow(), false);
+            Sql insert =
+                rows.sql(
+                    sql, rows.tenant(), id, sessionId, commandType, json, idempotencyKey, now, now);
+            if (Columns.update(c, insert) == 1)
+              return new Recorded<>(rows.one(c, byId(id)).orElseThrow(), false);
             if (idempotencyKey != null) {
               Optional<Command> byKey = byKey(c, idempotencyKey);
               if (byKey.isPresent())
@@ -119,7 +107,7 @@ final class JdbcCommands implements Commands {
   @Override
   public Optional<Command> get(UUID commandId) {
     RecordValidation.required("command_id", commandId);
-    return scope.read(c -> find(c, commandId));
+    return scope.read(c -> rows.one(c, byId(commandId)));
   }
 
   @Override
@@ -144,44 +132,34 @@ final class JdbcCommands implements Commands {
   /** A conditional update from one status to the next; error is kept unless given. */
   private Command change(UUID commandId, Status from, Status to, String error) {
     RecordValidation.required("command_id", commandId);
-    String sql =
-        "UPDATE command_inbox SET status = ?, error = COALESCE(?, error), updated_at = ? WHERE tenant_id = ? AND command_id = ? AND status = ?";
     return scope.write(
         c -> {
-          int updated =
-              Columns.update(
-                  c,
-                  sql,
-                  ps -> {
-                    ps.setString(1, to.name());
-                    Columns.setText(ps, 2, error);
-                    dialect.setTime(ps, 3, scope.flowstore().now());
-                    ps.setString(4, tenant());
-                    dialect.setUuid(ps, 5, commandId);
-                    ps.setString(6, from.name());
-                  });
-          Command cmd =
-              find(c, commandId)
-                  .orElseThrow(
-                      () ->
-                          new FlowstoreException(
-                              ErrorCode.NOT_FOUND, "command " + commandId + " not found"));
-          if (updated == 0) {
-            throw new FlowstoreException(
-                ErrorCode.UNPROCESSABLE,
-                "command "
-                    + commandId
-                    + " is "
-                    + cmd.status()
-                    + ": it cannot go from "
-                    + cmd.status()
-                    + " to "
-                    + to
-                    + " (only from "
-                    + from
-                    + ")");
-          }
-          return cmd;
+          Sql update =
+              rows.sql(
+                  "UPDATE command_inbox SET status = ?, error = COALESCE(?, error), updated_at = ? WHERE tenant_id = ? AND command_id = ? AND status = ?",
+                  to.name(),
+                  error,
+                  scope.flowstore().now(),
+                  rows.tenant(),
+                  commandId,
+                  from.name());
+          return rows.change(
+              c,
+              update,
+              byId(commandId),
+              "command " + commandId + " not found",
+              cmd ->
+                  "command "
+                      + commandId
+                      + " is "
+                      + cmd.status()
+                      + ": it cannot go from "
+                      + cmd.status()
+                      + " to "
+                      + to
+                      + " (only from "
+                      + from
+                      + ")");
         });
   }
 
@@ -189,64 +167,29 @@ final class JdbcCommands implements Commands {
   public List<Command> list(UUID sessionId, Status status, int limit) {
     RecordValidation.required("session_id", sessionId);
     RecordValidation.limit(limit);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM command_inbox WHERE tenant_id = ? AND session_id = ?"
-            + (status == null ? "" : " AND status = ?")
-            + " ORDER BY created_at DESC, command_id DESC LIMIT ?";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql,
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  dialect.setUuid(ps, i++, sessionId);
-                  if (status != null) ps.setString(i++, status.name());
-                  ps.setInt(i, limit);
-                },
-                this::map));
+    Sql sql = rows.select().append(" AND session_id = ?", sessionId);
+    if (status != null) sql.append(" AND status = ?", status.name());
+    sql.append(" ORDER BY created_at DESC, command_id DESC LIMIT ?", limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
   private Optional<Command> byKey(Connection c, String key) throws SQLException {
-    return Columns.one(
-        c,
-        "SELECT " + COLUMNS + " FROM command_inbox WHERE tenant_id = ? AND idempotency_key = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          ps.setString(2, key);
-        },
-        this::map);
+    return rows.one(c, rows.select().append(" AND idempotency_key = ?", key));
   }
 
   private Optional<Command> active(Connection c, UUID sessionId, String commandType)
       throws SQLException {
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM command_inbox WHERE tenant_id = ? AND session_id = ? AND command_type = ? AND status IN ('RECEIVED', 'PROCESSING')";
-    return Columns.one(
-        c,
-        sql,
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, sessionId);
-          ps.setString(3, commandType);
-        },
-        this::map);
+    Sql sql =
+        rows.select()
+            .append(
+                " AND session_id = ? AND command_type = ? AND status IN ('RECEIVED', 'PROCESSING')",
+                sessionId,
+                commandType);
+    return rows.one(c, sql);
   }
 
-  private Optional<Command> find(Connection c, UUID commandId) throws SQLException {
-    return Columns.one(
-        c,
-        "SELECT " + COLUMNS + " FROM command_inbox WHERE tenant_id = ? AND command_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, commandId);
-        },
-        this::map);
+  private Sql byId(UUID commandId) {
+    return rows.select().append(" AND command_id = ?", commandId);
   }
 
   private Command map(ResultSet rs) throws SQLException {

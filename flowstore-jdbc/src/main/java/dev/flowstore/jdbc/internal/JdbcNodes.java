@@ -11,7 +11,6 @@ import dev.flowstore.internal.JsonSchemas;
 import dev.flowstore.internal.RecordValidation;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,14 +28,12 @@ final class JdbcNodes implements Nodes {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<Node> rows;
 
   JdbcNodes(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "registry_nodes", COLUMNS, this::map);
   }
 
   @Override
@@ -67,20 +64,19 @@ final class JdbcNodes implements Nodes {
           Instant now = scope.flowstore().now();
           Columns.update(
               c,
-              sql,
-              ps -> {
-                ps.setString(1, tenant());
-                ps.setString(2, nodeId);
-                ps.setString(3, lower(type));
-                ps.setString(4, name);
-                Columns.setText(ps, 5, description);
-                Columns.setText(ps, 6, endpoint);
-                ps.setString(7, schemaJson);
-                ps.setString(8, lower(status));
-                dialect.setTime(ps, 9, now);
-                dialect.setTime(ps, 10, now);
-              });
-          return find(c, nodeId)
+              rows.sql(
+                  sql,
+                  rows.tenant(),
+                  nodeId,
+                  lower(type),
+                  name,
+                  description,
+                  endpoint,
+                  schemaJson,
+                  lower(status),
+                  now,
+                  now));
+          return rows.one(c, byId(nodeId))
               .orElseThrow(
                   () ->
                       new FlowstoreException(
@@ -120,44 +116,22 @@ final class JdbcNodes implements Nodes {
   @Override
   public Optional<Node> get(String nodeId) {
     RecordValidation.name("node_id", nodeId);
-    return scope.read(c -> find(c, nodeId));
+    return scope.read(c -> rows.one(c, byId(nodeId)));
   }
 
-  private Optional<Node> find(Connection c, String nodeId) throws SQLException {
-    return Columns.one(
-        c,
-        "SELECT " + COLUMNS + " FROM registry_nodes WHERE tenant_id = ? AND node_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          ps.setString(2, nodeId);
-        },
-        this::map);
+  private Sql byId(String nodeId) {
+    return rows.select().append(" AND node_id = ?", nodeId);
   }
 
   @Override
   public List<Node> list(Node.Type type, String afterNodeId, int limit) {
     RecordValidation.limit(limit);
     if (afterNodeId != null) RecordValidation.name("after", afterNodeId);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM registry_nodes WHERE tenant_id = ?"
-            + (type == null ? "" : " AND node_type = ?")
-            + (afterNodeId == null ? "" : " AND node_id > ?")
-            + " ORDER BY node_id LIMIT ?";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql,
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  if (type != null) ps.setString(i++, lower(type));
-                  if (afterNodeId != null) ps.setString(i++, afterNodeId);
-                  ps.setInt(i, limit);
-                },
-                this::map));
+    Sql sql = rows.select();
+    if (type != null) sql.append(" AND node_type = ?", lower(type));
+    if (afterNodeId != null) sql.append(" AND node_id > ?", afterNodeId);
+    sql.append(" ORDER BY node_id LIMIT ?", limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
   private static String lower(Enum<?> e) {

@@ -31,14 +31,13 @@ final class JdbcResumeHandles implements ResumeHandles {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<ResumeHandle> rows;
 
   JdbcResumeHandles(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows =
+        new Table<>(dialect, scope.tenant().value(), "flow_resume_handles", COLUMNS, this::map);
   }
 
   @Override
@@ -58,62 +57,45 @@ final class JdbcResumeHandles implements ResumeHandles {
           }
           // why: the expiry sweeper finds tenants through this table
           scope.flowstore().registerTenant(c, scope.tenant());
-          int inserted =
-              Columns.update(
-                  c,
-                  sql,
-                  ps -> {
-                    ps.setString(1, tenant());
-                    dialect.setUuid(ps, 2, id);
-                    dialect.setUuid(ps, 3, sessionId);
-                    ps.setString(4, correlationId);
-                    Columns.setTime(dialect, ps, 5, expiresAt);
-                    dialect.setTime(ps, 6, now);
-                    dialect.setTime(ps, 7, now);
-                  });
-          if (inserted == 0) {
+          Sql insert =
+              rows.sql(sql, rows.tenant(), id, sessionId, correlationId, expiresAt, now, now);
+          if (Columns.update(c, insert) == 0) {
             throw new FlowstoreException(
                 ErrorCode.UNPROCESSABLE,
                 "correlation id '" + correlationId + "' already has a waiting resume handle");
           }
-          return find(c, id).orElseThrow();
+          return rows.one(c, byId(id)).orElseThrow();
         });
   }
 
   @Override
   public ResumeHandle markPaused(UUID handleId) {
     RecordValidation.required("handle_id", handleId);
-    String sql =
-        "UPDATE flow_resume_handles SET status = 'PAUSED', paused_at = ?, updated_at = ? WHERE tenant_id = ? AND handle_id = ? AND status = 'PENDING_PAUSE'";
     return scope.write(
         c -> {
           Instant now = scope.flowstore().now();
-          int updated =
-              Columns.update(
-                  c,
-                  sql,
-                  ps -> {
-                    dialect.setTime(ps, 1, now);
-                    dialect.setTime(ps, 2, now);
-                    ps.setString(3, tenant());
-                    dialect.setUuid(ps, 4, handleId);
-                  });
-          ResumeHandle h =
-              find(c, handleId)
-                  .orElseThrow(
-                      () ->
-                          new FlowstoreException(
-                              ErrorCode.NOT_FOUND, "resume handle " + handleId + " not found"));
-          if (updated == 1 || h.resumedBeforePause()) return h;
-          throw new FlowstoreException(
-              ErrorCode.UNPROCESSABLE,
-              "resume handle "
-                  + handleId
-                  + " is "
-                  + h.status()
-                  + ": it cannot go from "
-                  + h.status()
-                  + " to PAUSED");
+          Sql update =
+              rows.sql(
+                  "UPDATE flow_resume_handles SET status = 'PAUSED', paused_at = ?, updated_at = ? WHERE tenant_id = ? AND handle_id = ? AND status = 'PENDING_PAUSE'",
+                  now,
+                  now,
+                  rows.tenant(),
+                  handleId);
+          return rows.change(
+              c,
+              update,
+              byId(handleId),
+              "resume handle " + handleId + " not found",
+              h ->
+                  h.resumedBeforePause()
+                      ? null
+                      : "resume handle "
+                          + handleId
+                          + " is "
+                          + h.status()
+                          + ": it cannot go from "
+                          + h.status()
+                          + " to PAUSED");
         });
   }
 
@@ -137,33 +119,15 @@ final class JdbcResumeHandles implements ResumeHandles {
           Optional<ResumeHandle> waiting = waiting(c, correlationId);
           if (waiting.isPresent()) {
             UUID id = waiting.get().handleId();
-            int updated =
-                Columns.update(
-                    c,
-                    sql,
-                    ps -> {
-                      ps.setString(1, json);
-                      dialect.setTime(ps, 2, now);
-                      dialect.setTime(ps, 3, now);
-                      ps.setString(4, tenant());
-                      dialect.setUuid(ps, 5, id);
-                      dialect.setTime(ps, 6, now);
-                    });
-            if (updated == 1) return find(c, id).orElseThrow();
+            Sql update = rows.sql(sql, json, now, now, rows.tenant(), id, now);
+            if (Columns.update(c, update) == 1) return rows.one(c, byId(id)).orElseThrow();
           }
-          String latest =
-              "SELECT "
-                  + COLUMNS
-                  + " FROM flow_resume_handles WHERE tenant_id = ? AND correlation_id = ? ORDER BY created_at DESC LIMIT 1";
+          Sql latest =
+              rows.select()
+                  .append(
+                      " AND correlation_id = ? ORDER BY created_at DESC LIMIT 1", correlationId);
           ResumeHandle h =
-              Columns.one(
-                      c,
-                      latest,
-                      ps -> {
-                        ps.setString(1, tenant());
-                        ps.setString(2, correlationId);
-                      },
-                      this::map)
+              rows.one(c, latest)
                   .orElseThrow(
                       () ->
                           new FlowstoreException(
@@ -190,21 +154,13 @@ final class JdbcResumeHandles implements ResumeHandles {
             + WAITING
             + " AND expires_at IS NOT NULL AND expires_at <= ?";
     return scope.write(
-        c ->
-            Columns.update(
-                c,
-                sql,
-                ps -> {
-                  dialect.setTime(ps, 1, scope.flowstore().now());
-                  ps.setString(2, tenant());
-                  dialect.setTime(ps, 3, now);
-                }));
+        c -> Columns.update(c, rows.sql(sql, scope.flowstore().now(), rows.tenant(), now)));
   }
 
   @Override
   public Optional<ResumeHandle> get(UUID handleId) {
     RecordValidation.required("handle_id", handleId);
-    return scope.read(c -> find(c, handleId));
+    return scope.read(c -> rows.one(c, byId(handleId)));
   }
 
   @Override
@@ -217,48 +173,22 @@ final class JdbcResumeHandles implements ResumeHandles {
   public List<ResumeHandle> list(UUID sessionId, int limit) {
     RecordValidation.required("session_id", sessionId);
     RecordValidation.limit(limit);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM flow_resume_handles WHERE tenant_id = ? AND session_id = ? ORDER BY created_at DESC, handle_id DESC LIMIT ?";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql,
-                ps -> {
-                  ps.setString(1, tenant());
-                  dialect.setUuid(ps, 2, sessionId);
-                  ps.setInt(3, limit);
-                },
-                this::map));
+    Sql sql =
+        rows.select()
+            .append(
+                " AND session_id = ? ORDER BY created_at DESC, handle_id DESC LIMIT ?",
+                sessionId,
+                limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
   private Optional<ResumeHandle> waiting(Connection c, String correlationId) throws SQLException {
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM flow_resume_handles WHERE tenant_id = ? AND correlation_id = ? AND "
-            + WAITING;
-    return Columns.one(
-        c,
-        sql,
-        ps -> {
-          ps.setString(1, tenant());
-          ps.setString(2, correlationId);
-        },
-        this::map);
+    return rows.one(
+        c, rows.select().append(" AND correlation_id = ? AND " + WAITING, correlationId));
   }
 
-  private Optional<ResumeHandle> find(Connection c, UUID handleId) throws SQLException {
-    return Columns.one(
-        c,
-        "SELECT " + COLUMNS + " FROM flow_resume_handles WHERE tenant_id = ? AND handle_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, handleId);
-        },
-        this::map);
+  private Sql byId(UUID handleId) {
+    return rows.select().append(" AND handle_id = ?", handleId);
   }
 
   private ResumeHandle map(ResultSet rs) throws SQLException {

@@ -9,7 +9,6 @@ import dev.flowstore.StepAttempt;
 import dev.flowstore.StepAttempt.Status;
 import dev.flowstore.Steps;
 import dev.flowstore.internal.RecordValidation;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -30,14 +29,12 @@ final class JdbcSteps implements Steps {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<StepAttempt> rows;
 
   JdbcSteps(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "step_attempts", COLUMNS, this::map);
   }
 
   private int maxBytes() {
@@ -72,25 +69,23 @@ final class JdbcSteps implements Steps {
     return scope.write(
         c -> {
           Instant now = scope.flowstore().now();
-          int inserted =
-              Columns.update(
-                  c,
+          Sql insert =
+              rows.sql(
                   sql,
-                  ps -> {
-                    ps.setString(1, tenant());
-                    dialect.setUuid(ps, 2, a.sessionId());
-                    ps.setString(3, a.step());
-                    ps.setInt(4, a.attempt());
-                    ps.setString(5, status.name());
-                    Columns.setText(ps, 6, input);
-                    Columns.setText(ps, 7, output);
-                    Columns.setText(ps, 8, resultHash);
-                    Columns.setText(ps, 9, error);
-                    dialect.setTime(ps, 10, now);
-                    Columns.setTime(dialect, ps, 11, status.terminal() ? now : null);
-                  });
+                  rows.tenant(),
+                  a.sessionId(),
+                  a.step(),
+                  a.attempt(),
+                  status.name(),
+                  input,
+                  output,
+                  resultHash,
+                  error,
+                  now,
+                  status.terminal() ? now : null);
+          int inserted = Columns.update(c, insert);
           StepAttempt stored =
-              find(c, a.sessionId(), a.step(), a.attempt())
+              rows.one(c, byKey(a.sessionId(), a.step(), a.attempt()))
                   .orElseThrow(
                       () ->
                           new FlowstoreException(
@@ -102,7 +97,7 @@ final class JdbcSteps implements Steps {
   @Override
   public Optional<StepAttempt> check(UUID sessionId, String step, int attempt) {
     checkKey(sessionId, step, attempt);
-    return scope.read(c -> find(c, sessionId, step, attempt));
+    return scope.read(c -> rows.one(c, byKey(sessionId, step, attempt)));
   }
 
   @Override
@@ -131,37 +126,31 @@ final class JdbcSteps implements Steps {
             + " WHERE tenant_id = ? AND session_id = ? AND step = ? AND attempt = ? AND status = 'RUNNING'";
     return scope.write(
         c -> {
-          int updated =
-              Columns.update(
-                  c,
+          Sql update =
+              rows.sql(
                   sql,
-                  ps -> {
-                    ps.setString(1, to.name());
-                    Columns.setText(ps, 2, out);
-                    Columns.setText(ps, 3, finalHash);
-                    Columns.setText(ps, 4, err);
-                    dialect.setTime(ps, 5, scope.flowstore().now());
-                    ps.setString(6, tenant());
-                    dialect.setUuid(ps, 7, sessionId);
-                    ps.setString(8, step);
-                    ps.setInt(9, attempt);
-                  });
-          Optional<StepAttempt> now = find(c, sessionId, step, attempt);
-          if (now.isEmpty())
-            throw new FlowstoreException(
-                ErrorCode.NOT_FOUND,
-                "step attempt " + describe(sessionId, step, attempt) + " is not recorded");
-          if (updated == 0) {
-            throw new FlowstoreException(
-                ErrorCode.UNPROCESSABLE,
-                "step attempt "
-                    + describe(sessionId, step, attempt)
-                    + " is "
-                    + now.get().status()
-                    + ", not RUNNING: it cannot become "
-                    + to);
-          }
-          return now.get();
+                  to.name(),
+                  out,
+                  finalHash,
+                  err,
+                  scope.flowstore().now(),
+                  rows.tenant(),
+                  sessionId,
+                  step,
+                  attempt);
+          String key = describe(sessionId, step, attempt);
+          return rows.change(
+              c,
+              update,
+              byKey(sessionId, step, attempt),
+              "step attempt " + key + " is not recorded",
+              now ->
+                  "step attempt "
+                      + key
+                      + " is "
+                      + now.status()
+                      + ", not RUNNING: it cannot become "
+                      + to);
         });
   }
 
@@ -169,39 +158,16 @@ final class JdbcSteps implements Steps {
   public List<StepAttempt> list(UUID sessionId, int limit) {
     RecordValidation.required("session_id", sessionId);
     RecordValidation.limit(limit);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM step_attempts WHERE tenant_id = ? AND session_id = ? ORDER BY started_at, step, attempt LIMIT ?";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql,
-                ps -> {
-                  ps.setString(1, tenant());
-                  dialect.setUuid(ps, 2, sessionId);
-                  ps.setInt(3, limit);
-                },
-                this::map));
+    Sql sql =
+        rows.select()
+            .append(
+                " AND session_id = ? ORDER BY started_at, step, attempt LIMIT ?", sessionId, limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
-  private Optional<StepAttempt> find(Connection c, UUID sessionId, String step, int attempt)
-      throws SQLException {
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM step_attempts WHERE tenant_id = ? AND session_id = ? AND step = ? AND attempt = ?";
-    return Columns.one(
-        c,
-        sql,
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, sessionId);
-          ps.setString(3, step);
-          ps.setInt(4, attempt);
-        },
-        this::map);
+  private Sql byKey(UUID sessionId, String step, int attempt) {
+    return rows.select()
+        .append(" AND session_id = ? AND step = ? AND attempt = ?", sessionId, step, attempt);
   }
 
   private static void checkKey(UUID sessionId, String step, int attempt) {
