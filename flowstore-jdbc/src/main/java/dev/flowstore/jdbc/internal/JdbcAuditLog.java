@@ -10,6 +10,7 @@ import dev.flowstore.NewAuditEntry;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.RecordValidation;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,14 +31,16 @@ final class JdbcAuditLog implements AuditLog {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<AuditEntry> rows;
 
   JdbcAuditLog(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "audit_log", COLUMNS, this::map);
   }
 
   private String tenant() {
-    return scope.tenant().value();
+    return rows.tenant();
   }
 
   @Override
@@ -76,59 +79,55 @@ final class JdbcAuditLog implements AuditLog {
           String j = dialect.jsonParam();
           Columns.update(
               c,
-              "INSERT INTO audit_log (tenant_id, "
-                  + COLUMNS
-                  + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  + j
-                  + ", "
-                  + j
-                  + ", ?, ?, ?)",
-              ps -> {
-                ps.setString(1, tenant());
-                ps.setLong(2, entry.seq());
-                ps.setString(3, actor);
-                ps.setString(4, action);
-                ps.setString(5, type);
-                ps.setString(6, id);
-                Columns.setText(ps, 7, trace);
-                ps.setString(8, beforeJson);
-                ps.setString(9, afterJson);
-                dialect.setTime(ps, 10, now);
-                ps.setString(11, entry.prevHash());
-                ps.setString(12, entry.hash());
-              });
+              rows.sql(
+                  "INSERT INTO audit_log (tenant_id, "
+                      + COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
+                      + j
+                      + ", "
+                      + j
+                      + ", ?, ?, ?)",
+                  tenant(),
+                  entry.seq(),
+                  actor,
+                  action,
+                  type,
+                  id,
+                  trace,
+                  beforeJson,
+                  afterJson,
+                  now,
+                  entry.prevHash(),
+                  entry.hash()));
           Columns.update(
               c,
-              "UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE tenant_id = ?",
-              ps -> {
-                ps.setLong(1, entry.seq());
-                ps.setString(2, entry.hash());
-                ps.setString(3, tenant());
-              });
+              rows.sql(
+                  "UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE tenant_id = ?",
+                  entry.seq(),
+                  entry.hash(),
+                  tenant()));
           return entry;
         });
   }
 
-  private record Head(long seq, String hash) {}
+  private record Head(long seq, String hash) {
+    static Head of(ResultSet rs) throws SQLException {
+      return new Head(rs.getLong(1), rs.getString(2));
+    }
+  }
 
   private Head lockHead(Connection c) throws SQLException {
     String select =
         "SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ?" + dialect.forUpdate();
     for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<Head> head =
-          Columns.one(
-              c,
-              select,
-              ps -> ps.setString(1, tenant()),
-              rs -> new Head(rs.getLong(1), rs.getString(2)));
+      Optional<Head> head = Columns.one(c, rows.sql(select, tenant()), Head::of);
       if (head.isPresent()) return head.get();
       Columns.update(
           c,
-          "INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT (tenant_id) DO NOTHING",
-          ps -> {
-            ps.setString(1, tenant());
-            ps.setString(2, GENESIS);
-          });
+          rows.sql(
+              "INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT (tenant_id) DO NOTHING",
+              tenant(),
+              GENESIS));
     }
     throw new FlowstoreException(
         ErrorCode.INTERNAL, "cannot create the audit head of tenant " + tenant());
@@ -167,58 +166,30 @@ final class JdbcAuditLog implements AuditLog {
     RecordValidation.limit(q.limit());
     if (q.afterSeq() < 0)
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "after must be >= 0");
-    StringBuilder sql =
-        new StringBuilder("SELECT " + COLUMNS + " FROM audit_log WHERE tenant_id = ? AND seq > ?");
-    if (q.resourceType() != null) sql.append(" AND resource_type = ?");
-    if (q.resourceId() != null) sql.append(" AND resource_id = ?");
-    if (q.from() != null) sql.append(" AND created_at >= ?");
-    if (q.to() != null) sql.append(" AND created_at < ?");
-    sql.append(" ORDER BY seq LIMIT ?");
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                sql.toString(),
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  ps.setLong(i++, q.afterSeq());
-                  if (q.resourceType() != null) ps.setString(i++, q.resourceType());
-                  if (q.resourceId() != null) ps.setString(i++, q.resourceId());
-                  if (q.from() != null) dialect.setTime(ps, i++, q.from());
-                  if (q.to() != null) dialect.setTime(ps, i++, q.to());
-                  ps.setInt(i, q.limit());
-                },
-                this::map));
+    Sql sql = rows.select().append(" AND seq > ?", q.afterSeq());
+    if (q.resourceType() != null) sql.append(" AND resource_type = ?", q.resourceType());
+    if (q.resourceId() != null) sql.append(" AND resource_id = ?", q.resourceId());
+    if (q.from() != null) sql.append(" AND created_at >= ?", q.from());
+    if (q.to() != null) sql.append(" AND created_at < ?", q.to());
+    sql.append(" ORDER BY seq LIMIT ?", q.limit());
+    return scope.read(c -> rows.list(c, sql));
   }
 
   @Override
   public Verification verify() {
     return scope.read(
         c -> {
-          Head head =
-              Columns.one(
-                      c,
-                      "SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ?",
-                      ps -> ps.setString(1, tenant()),
-                      rs -> new Head(rs.getLong(1), rs.getString(2)))
-                  .orElse(new Head(0, GENESIS));
+          Sql heads =
+              rows.sql("SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ?", tenant());
+          Head head = Columns.one(c, heads, Head::of).orElse(new Head(0, GENESIS));
           String prev = GENESIS;
           long expected = 1;
           while (true) {
             long after = expected - 1;
             List<AuditEntry> page =
-                Columns.list(
+                rows.list(
                     c,
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT "
-                        + VERIFY_PAGE,
-                    ps -> {
-                      ps.setString(1, tenant());
-                      ps.setLong(2, after);
-                    },
-                    this::map);
+                    rows.select().append(" AND seq > ? ORDER BY seq LIMIT " + VERIFY_PAGE, after));
             for (AuditEntry e : page) {
               if (e.seq() != expected)
                 return bad(expected - 1, expected, "entry " + expected + " is missing (deleted?)");
@@ -253,7 +224,7 @@ final class JdbcAuditLog implements AuditLog {
     return new Verification(false, checked, seq, problem);
   }
 
-  private AuditEntry map(java.sql.ResultSet rs) throws SQLException {
+  private AuditEntry map(ResultSet rs) throws SQLException {
     return new AuditEntry(
         rs.getLong("seq"),
         rs.getString("actor"),

@@ -9,10 +9,8 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.NewCheckpoint;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.RecordValidation;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -30,14 +28,13 @@ final class JdbcCheckpoints implements Checkpoints {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<Checkpoint> rows;
 
   JdbcCheckpoints(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
-  }
-
-  private String tenant() {
-    return scope.tenant().value();
+    this.rows =
+        new Table<>(dialect, scope.tenant().value(), "workflow_checkpoints", COLUMNS, this::map);
   }
 
   @Override
@@ -68,7 +65,7 @@ final class JdbcCheckpoints implements Checkpoints {
             + ", ?) ON CONFLICT DO NOTHING";
     return scope.write(
         c -> {
-          if (parent != null && find(c, sessionId, parent).isEmpty()) {
+          if (parent != null && rows.one(c, byId(sessionId, parent)).isEmpty()) {
             throw new FlowstoreException(
                 ErrorCode.UNPROCESSABLE,
                 "parent_checkpoint_id '"
@@ -79,20 +76,18 @@ final class JdbcCheckpoints implements Checkpoints {
           int inserted =
               Columns.update(
                   c,
-                  insert,
-                  ps -> {
-                    ps.setString(1, tenant());
-                    dialect.setUuid(ps, 2, sessionId);
-                    ps.setString(3, id);
-                    Columns.setText(ps, 4, parent);
-                    ps.setString(5, data);
-                    if (cp.bytes() == null) ps.setNull(6, Types.BINARY);
-                    else ps.setBytes(6, cp.bytes());
-                    ps.setString(7, metadata);
-                    dialect.setTime(ps, 8, scope.flowstore().now());
-                  });
+                  rows.sql(
+                      insert,
+                      rows.tenant(),
+                      sessionId,
+                      id,
+                      parent,
+                      data,
+                      cp.bytes(),
+                      metadata,
+                      scope.flowstore().now()));
           Checkpoint stored =
-              find(c, sessionId, id)
+              rows.one(c, byId(sessionId, id))
                   .orElseThrow(
                       () ->
                           new FlowstoreException(
@@ -121,63 +116,42 @@ final class JdbcCheckpoints implements Checkpoints {
   @Override
   public Optional<Checkpoint> latest(UUID sessionId) {
     RecordValidation.required("session_id", sessionId);
-    return scope.read(
-        c ->
-            Columns.one(c, listSql(), ps -> bindList(ps, sessionId, Long.MAX_VALUE, 1), this::map));
+    return scope.read(c -> rows.one(c, before(sessionId, Long.MAX_VALUE, 1)));
   }
 
   @Override
   public Optional<Checkpoint> get(UUID sessionId, String checkpointId) {
     RecordValidation.required("session_id", sessionId);
     RecordValidation.name("checkpoint_id", checkpointId);
-    return scope.read(c -> find(c, sessionId, checkpointId));
+    return scope.read(c -> rows.one(c, byId(sessionId, checkpointId)));
   }
 
   @Override
   public List<Checkpoint> list(UUID sessionId, long beforeSequence, int limit) {
     RecordValidation.required("session_id", sessionId);
     RecordValidation.limit(limit);
-    return scope.read(
-        c ->
-            Columns.list(
-                c, listSql(), ps -> bindList(ps, sessionId, beforeSequence, limit), this::map));
+    return scope.read(c -> rows.list(c, before(sessionId, beforeSequence, limit)));
   }
 
   @Override
   public Optional<Checkpoint> resume(String resumeToken) {
     Checkpoint.Position at = Checkpoint.Position.ofToken(resumeToken);
-    return scope.read(c -> find(c, at.sessionId(), at.checkpointId()));
+    return scope.read(c -> rows.one(c, byId(at.sessionId(), at.checkpointId())));
   }
 
-  private static String listSql() {
-    return "SELECT "
-        + COLUMNS
-        + " FROM workflow_checkpoints WHERE tenant_id = ? AND session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+  /** The session's checkpoints below a sequence, newest first. */
+  private Sql before(UUID sessionId, long beforeSequence, int limit) {
+    return rows.select()
+        .append(
+            " AND session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            sessionId,
+            beforeSequence,
+            limit);
   }
 
-  private void bindList(java.sql.PreparedStatement ps, UUID sessionId, long before, int limit)
-      throws SQLException {
-    ps.setString(1, tenant());
-    dialect.setUuid(ps, 2, sessionId);
-    ps.setLong(3, before);
-    ps.setInt(4, limit);
-  }
-
-  private Optional<Checkpoint> find(Connection c, UUID sessionId, String checkpointId)
-      throws SQLException {
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM workflow_checkpoints WHERE tenant_id = ? AND session_id = ? AND checkpoint_id = ?";
-    return Columns.one(
-        c,
-        sql,
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, sessionId);
-          ps.setString(3, checkpointId);
-        },
-        this::map);
+  private Sql byId(UUID sessionId, String checkpointId) {
+    return rows.select()
+        .append(" AND session_id = ? AND checkpoint_id = ?", sessionId, checkpointId);
   }
 
   private Checkpoint map(ResultSet rs) throws SQLException {

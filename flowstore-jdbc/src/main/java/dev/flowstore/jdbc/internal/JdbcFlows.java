@@ -13,10 +13,8 @@ import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,10 +26,12 @@ final class JdbcFlows implements Flows {
 
   private final Scope scope;
   private final Dialect dialect;
+  private final Table<Flow> rows;
 
   JdbcFlows(Scope scope) {
     this.scope = scope;
     this.dialect = scope.flowstore().dialect();
+    this.rows = new Table<>(dialect, scope.tenant().value(), "flows", COLUMNS, this::map);
   }
 
   @Override
@@ -72,16 +72,19 @@ final class JdbcFlows implements Flows {
               "INSERT INTO flows (tenant_id, flow_id, version, name, description, yaml_content, param_schema, created_at) VALUES (?, ?, ?, ?, ?, ?, "
                   + dialect.jsonParam()
                   + ", ?)";
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, scope.tenant().value());
-            ps.setString(2, flowId);
-            ps.setInt(3, next);
-            ps.setString(4, label);
-            ps.setString(5, desc);
-            ps.setString(6, yamlContent);
-            ps.setString(7, Json.write(schema));
-            dialect.setTime(ps, 8, flow.createdAt());
-            ps.executeUpdate();
+          Sql insert =
+              rows.sql(
+                  sql,
+                  rows.tenant(),
+                  flowId,
+                  next,
+                  label,
+                  desc,
+                  yamlContent,
+                  Json.write(schema),
+                  flow.createdAt());
+          try {
+            Columns.update(c, insert);
           } catch (SQLException e) {
             if (SqlErrors.isUniqueViolation(e)) {
               throw new FlowstoreException(
@@ -111,97 +114,50 @@ final class JdbcFlows implements Flows {
   }
 
   private int latestVersion(Connection c, String flowId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT max(version) FROM flows WHERE tenant_id = ? AND flow_id = ?")) {
-      ps.setString(1, scope.tenant().value());
-      ps.setString(2, flowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    Sql max =
+        rows.sql(
+            "SELECT max(version) FROM flows WHERE tenant_id = ? AND flow_id = ?",
+            rows.tenant(),
+            flowId);
+    // why: max() of no rows is one NULL row, read as 0
+    return Columns.one(c, max, rs -> rs.getInt(1)).orElseThrow();
   }
 
   @Override
   public Optional<Flow> get(String flowId) {
     Ids.stream(flowId);
-    return scope.read(
-        c ->
-            one(
-                c,
-                "SELECT "
-                    + COLUMNS
-                    + " FROM flows WHERE tenant_id = ? AND flow_id = ? ORDER BY version DESC LIMIT 1",
-                flowId,
-                null));
+    return scope.read(c -> get(c, flowId, null));
   }
 
   @Override
   public Optional<Flow> get(String flowId, int version) {
     Ids.stream(flowId);
-    return scope.read(
-        c ->
-            one(
-                c,
-                "SELECT "
-                    + COLUMNS
-                    + " FROM flows WHERE tenant_id = ? AND flow_id = ? AND version = ?",
-                flowId,
-                version));
+    return scope.read(c -> get(c, flowId, version));
   }
 
   /** Reads a flow inside an open transaction (sessions use it to validate params). */
   Optional<Flow> get(Connection c, String flowId, Integer version) throws SQLException {
-    return version == null
-        ? one(
-            c,
-            "SELECT "
-                + COLUMNS
-                + " FROM flows WHERE tenant_id = ? AND flow_id = ? ORDER BY version DESC LIMIT 1",
-            flowId,
-            null)
-        : one(
-            c,
-            "SELECT " + COLUMNS + " FROM flows WHERE tenant_id = ? AND flow_id = ? AND version = ?",
-            flowId,
-            version);
-  }
-
-  private Optional<Flow> one(Connection c, String sql, String flowId, Integer version)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, scope.tenant().value());
-      ps.setString(2, flowId);
-      if (version != null) ps.setInt(3, version);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-      }
-    }
+    Sql sql = rows.select().append(" AND flow_id = ?", flowId);
+    if (version == null) sql.append(" ORDER BY version DESC LIMIT 1");
+    else sql.append(" AND version = ?", version);
+    return rows.one(c, sql);
   }
 
   @Override
   public List<Flow> list(String afterFlowId, int limit) {
     EventValidation.limit(limit);
     String after = afterFlowId == null ? "" : Ids.stream(afterFlowId);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM flows f WHERE tenant_id = ? AND flow_id > ?"
-            + " AND version = (SELECT max(version) FROM flows l WHERE l.tenant_id = f.tenant_id AND l.flow_id = f.flow_id)"
-            + " ORDER BY flow_id LIMIT ?";
-    return scope.read(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, scope.tenant().value());
-            ps.setString(2, after);
-            ps.setInt(3, limit);
-            List<Flow> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) out.add(map(rs));
-            }
-            return out;
-          }
-        });
+    Sql sql =
+        rows.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM flows f WHERE tenant_id = ? AND flow_id > ?"
+                + " AND version = (SELECT max(version) FROM flows l WHERE l.tenant_id = f.tenant_id AND l.flow_id = f.flow_id)"
+                + " ORDER BY flow_id LIMIT ?",
+            rows.tenant(),
+            after,
+            limit);
+    return scope.read(c -> rows.list(c, sql));
   }
 
   private Flow map(ResultSet rs) throws SQLException {
