@@ -22,13 +22,21 @@ final class WorkflowJson {
     return o;
   }
 
+  /**
+   * The session as the API answers it (openapi.yaml, schema Session): status in lower case like
+   * every status of the API. why not shared with the two other JSON forms of a session, the Redis
+   * cache entry ({@code SessionCodec}) and the {@code session.created} event payload ({@code
+   * SessionRules.snapshot}): those are private, round-trip to an equal {@link Session} with the
+   * enum's own name, and change by their own rules (a cache entry by a format number, an event
+   * payload never, since old streams are replayed); this one is the public contract.
+   */
   static ObjectNode session(Session s) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("session_id", s.sessionId().toString());
     o.put("flow_id", s.flowId());
     if (s.flowVersion() == null) o.putNull("flow_version");
     else o.put("flow_version", s.flowVersion());
-    o.put("status", s.status().name().toLowerCase());
+    o.put("status", RecordsJson.lower(s.status()));
     o.put("current_state", s.currentState());
     o.put("stage", s.stage());
     o.set("state", s.state());
