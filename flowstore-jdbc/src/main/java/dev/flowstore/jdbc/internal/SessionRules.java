@@ -88,7 +88,13 @@ final class SessionRules {
         expires);
   }
 
-  /** The whole session as the payload of {@code session.created}. */
+  /**
+   * The whole session as the payload of {@code session.created}: the fields a session starts with;
+   * its id, version and times come from the event itself. why not the Redis cache's or the API's
+   * JSON of a session, which spell the same fields alike: this one is stored history that {@link
+   * #replay} must read as long as the stream exists, so it never changes, while those change with a
+   * cache format number or the API.
+   */
   static ObjectNode snapshot(Session s) {
     ObjectNode o = JSON.objectNode();
     o.put("flow_id", s.flowId());

@@ -13,6 +13,12 @@ import java.util.UUID;
  * The cached form of a session: one JSON object, times as ISO-8601 (exact to the nanosecond), JSON
  * columns nested as they are. Parsed with flowstore's one JSON configuration, so a decoded session
  * equals the one the SQL store reads.
+ *
+ * <p>why its own writer, though its fields are those of the HTTP answer (flowstore-server's {@code
+ * WorkflowJson.session}): the two are different formats with different owners. This one is private,
+ * must decode back to an equal {@link Session} (status by the enum's name, not the API's lower
+ * case) and changes only with {@code FORMAT}; the HTTP one is the public contract of openapi.yaml.
+ * Shared, a change to the API would change what is cached without a new format number.
  */
 final class SessionCodec {
   // why: bump when the layout changes; entries of another format are misses, not errors
