@@ -148,27 +148,27 @@ final class JdbcSessions implements Sessions {
             + ", "
             + j
             + ", ?, ?, 0, ?, ?, ?, ?)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, tenant());
-      dialect.setUuid(ps, 2, s.sessionId());
-      ps.setString(3, s.flowId());
-      ps.setObject(4, s.flowVersion());
-      ps.setString(5, s.status().name());
-      ps.setString(6, s.currentState());
-      ps.setString(7, s.stage());
-      ps.setString(8, Json.write(s.state()));
-      ps.setString(9, Json.write(s.params()));
-      ps.setString(10, Json.write(s.metadata()));
-      ps.setString(11, s.scheduleId());
-      if (s.parentSessionId() == null) ps.setObject(12, null);
-      else dialect.setUuid(ps, 12, s.parentSessionId());
-      dialect.setTime(ps, 13, s.createdAt());
-      dialect.setTime(ps, 14, s.updatedAt());
-      ps.setObject(15, s.ttlSeconds());
-      if (s.expiresAt() == null) ps.setObject(16, null);
-      else dialect.setTime(ps, 16, s.expiresAt());
-      ps.executeUpdate();
-    }
+    Columns.update(
+        c,
+        new Sql(
+            dialect,
+            sql,
+            tenant(),
+            s.sessionId(),
+            s.flowId(),
+            s.flowVersion(),
+            s.status().name(),
+            s.currentState(),
+            s.stage(),
+            Json.write(s.state()),
+            Json.write(s.params()),
+            Json.write(s.metadata()),
+            s.scheduleId(),
+            s.parentSessionId(),
+            s.createdAt(),
+            s.updatedAt(),
+            s.ttlSeconds(),
+            s.expiresAt()));
     scope.flowstore().sessionWritten(scope.tenant(), s.sessionId());
   }
 
@@ -318,24 +318,24 @@ final class JdbcSessions implements Sessions {
         "UPDATE sessions SET status = ?, current_state = ?, stage = ?, session_state = "
             + dialect.jsonParam()
             + ", version = ?, updated_at = ?, completed_at = ?, expires_at = ? WHERE tenant_id = ? AND session_id = ? AND version = ?";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, next.status().name());
-      ps.setString(2, next.currentState());
-      ps.setString(3, next.stage());
-      ps.setString(4, Json.write(next.state()));
-      ps.setLong(5, next.version());
-      dialect.setTime(ps, 6, now);
-      if (next.completedAt() == null) ps.setObject(7, null);
-      else dialect.setTime(ps, 7, next.completedAt());
-      if (next.expiresAt() == null) ps.setObject(8, null);
-      else dialect.setTime(ps, 8, next.expiresAt());
-      ps.setString(9, tenant());
-      dialect.setUuid(ps, 10, id);
-      ps.setLong(11, expected);
-      if (ps.executeUpdate() != 1)
-        throw new FlowstoreException(
-            ErrorCode.VERSION_CONFLICT, "session " + id + " changed concurrently");
-    }
+    Sql update =
+        new Sql(
+            dialect,
+            sql,
+            next.status().name(),
+            next.currentState(),
+            next.stage(),
+            Json.write(next.state()),
+            next.version(),
+            now,
+            next.completedAt(),
+            next.expiresAt(),
+            tenant(),
+            id,
+            expected);
+    if (Columns.update(c, update) != 1)
+      throw new FlowstoreException(
+          ErrorCode.VERSION_CONFLICT, "session " + id + " changed concurrently");
     scope.flowstore().sessionWritten(scope.tenant(), id);
     String type =
         next.status() == SessionStatus.ACTIVE
