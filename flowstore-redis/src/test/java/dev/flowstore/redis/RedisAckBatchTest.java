@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * Acks of a tenant that arrive together go to Redis in one script call (AckBatcher). Every caller
  * must still get its own outcome: its job back as SUCCEEDED (read back from Redis, or built from
  * the lease this process remembers), or LEASE_LOST / NOT_FOUND for its own stale token or unknown
- * id, whatever else is in the batch. Redis database 10, shared with RedisQueueTest (classes run one
- * at a time; tenants are the test's own).
+ * id, whatever else is in the batch. Redis database 10, shared with RedisContractsTest.Queue
+ * (classes run one at a time; tenants are the test's own).
  */
 class RedisAckBatchTest extends FlowstoreTestBase {
   private static final int DB = 10;

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * {@code #att:<id>} (so leasing and acking a job writes no list). The history it reads back must be
  * the SQL queue's, attempt for attempt: the same scenario (release, nack, expiry, DLQ, redrive,
  * ack) runs on both and their histories are compared (times only for order: the two stores read
- * their clocks a different number of times). Redis database 12, shared with RedisQueueWorkerTest
- * (classes run one at a time; tenants are the test's own).
+ * their clocks a different number of times). Redis database 12, shared with
+ * RedisContractsTest.QueueWorker (classes run one at a time; tenants are the test's own).
  */
 class RedisAttemptHistoryTest extends FlowstoreTestBase {
   private static final int DB = 12;
