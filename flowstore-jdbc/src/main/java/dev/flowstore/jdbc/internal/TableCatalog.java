@@ -85,7 +85,9 @@ public final class TableCatalog {
           rows("flows", TENANT, "flow_id", "version"),
           rows("sessions", TENANT, "session_id").after("flows"),
           rows("step_attempts", TENANT, "session_id", "step", "attempt"),
-          // why: a checkpoint references its parent, saved before it: seq order puts parents first
+          // why (and jobs, outbox): seq is generated on insert (an identity, or SQLite's rowid)
+          // and orders rows (newest checkpoint, lease order, relay order); copied in seq order,
+          // rows get their target's seq in the same order. Here it also puts parents first.
           rows("workflow_checkpoints", TENANT, "session_id", "checkpoint_id").inOrderOf("seq"),
           rows("registry_nodes", TENANT, "node_id"),
           rows("async_tasks", TENANT, "task_id"),
@@ -95,8 +97,6 @@ public final class TableCatalog {
           // why: copied, not rebuilt from audit_log: the head remembers the newest entry so that
           // deleting it is detected, which a rebuild would forget
           rows("audit_heads", TENANT),
-          // why: seq is the last tie-breaker of the lease order; a target generates it anew, so
-          // rows go in seq order to keep that order
           rows("jobs", TENANT, "job_id").inOrderOf("seq"),
           rows("job_attempts", TENANT, "job_id", "token").after("jobs"),
           rows("dlq_items", TENANT, "job_id").after("jobs"),
