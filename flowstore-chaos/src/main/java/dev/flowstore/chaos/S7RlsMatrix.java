@@ -15,6 +15,7 @@ import dev.flowstore.NewStepAttempt;
 import dev.flowstore.NodeDefinition;
 import dev.flowstore.TenantId;
 import dev.flowstore.jdbc.internal.JdbcFlowstore;
+import dev.flowstore.jdbc.internal.TableCatalog;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,12 +33,12 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Scenario 7, the RLS matrix: every table with a {@code tenant_id} column (found in the catalog, so
- * a new table cannot be forgotten) x SELECT / INSERT / UPDATE / DELETE x the tenant unset, '',
- * another tenant's and the own tenant's, run as the application role on a pooled connection exactly
- * as the engine scopes a transaction ({@code set_config('role', ..., true)} and {@code
- * app.current_tenant}). Rows of two tenants are first written through the public API; every probe
- * is rolled back.
+ * Scenario 7, the RLS matrix: every tenant table (flowstore-jdbc's {@link TableCatalog}, which its
+ * test holds to the migrated schema, so a new table cannot be forgotten) x SELECT / INSERT / UPDATE
+ * / DELETE x the tenant unset, '', another tenant's and the own tenant's, run as the application
+ * role on a pooled connection exactly as the engine scopes a transaction ({@code set_config('role',
+ * ..., true)} and {@code app.current_tenant}). Rows of two tenants are first written through the
+ * public API; every probe is rolled back.
  *
  * <p>A wrong write counts as rejected only when PostgreSQL refuses it for privileges or row-level
  * security (SQLSTATE 42501) or it touches 0 rows; a probe that fails for any other reason is
@@ -135,7 +136,8 @@ final class S7RlsMatrix implements Scenario {
     String role = config.postgresAppRole();
     return fs.system(
         c -> {
-          List<String> tables = tenantTables(c, schema);
+          List<String> tables =
+              TableCatalog.tenantTables().stream().map(TableCatalog.Table::name).toList();
           List<String> unseeded = new ArrayList<>();
           // per table, one row of each tenant (as JSON): the rows wrong inserts copy
           Map<String, Map<TenantId, String>> templates = new LinkedHashMap<>();
@@ -365,26 +367,6 @@ final class S7RlsMatrix implements Scenario {
       c.rollback();
       c.setAutoCommit(true);
     }
-  }
-
-  private static List<String> tenantTables(Connection c, String schema) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            SELECT col.table_name FROM information_schema.columns col
-              JOIN information_schema.tables tab
-                ON tab.table_schema = col.table_schema AND tab.table_name = col.table_name
-             WHERE col.table_schema = ? AND col.column_name = 'tenant_id'
-               AND tab.table_type = 'BASE TABLE'
-             ORDER BY 1
-            """)) {
-      ps.setString(1, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(rs.getString(1));
-      }
-    }
-    return out;
   }
 
   /** Columns a plain INSERT may name (not GENERATED ALWAYS, identity or computed). */
