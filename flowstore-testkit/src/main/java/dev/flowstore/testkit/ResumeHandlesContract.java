@@ -28,8 +28,8 @@ public abstract class ResumeHandlesContract extends FlowstoreTestBase {
             FlowstoreException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
   }
 
-  private static Instant inAnHour() {
-    return Instant.now().plus(Duration.ofHours(1));
+  private Instant inAnHour() {
+    return clock.instant().plus(Duration.ofHours(1));
   }
 
   @Test
@@ -137,7 +137,7 @@ public abstract class ResumeHandlesContract extends FlowstoreTestBase {
   @Test
   void expireMarksDueWaitingHandlesAtTheGivenTime() {
     ResumeHandles handles = fs.resumeHandles(newTenant());
-    Instant soon = Instant.now().plus(Duration.ofMinutes(10));
+    Instant soon = clock.instant().plus(Duration.ofMinutes(10));
     ResumeHandle due = handles.create(UUID.randomUUID(), "due", soon);
     handles.markPaused(due.handleId());
     ResumeHandle dueToo = handles.create(UUID.randomUUID(), "due-too", soon);
@@ -183,7 +183,7 @@ public abstract class ResumeHandlesContract extends FlowstoreTestBase {
     assertThat(ofB.waiting("shared")).isEmpty();
     assertCode(() -> ofB.resume("shared", null), ErrorCode.NOT_FOUND);
     assertCode(() -> ofB.markPaused(h.handleId()), ErrorCode.NOT_FOUND);
-    assertThat(ofB.expire(Instant.now().plus(Duration.ofDays(365)))).isZero();
+    assertThat(ofB.expire(clock.instant().plus(Duration.ofDays(365)))).isZero();
     assertThat(ofB.create(UUID.randomUUID(), "shared", null).status())
         .isEqualTo(Status.PENDING_PAUSE);
     assertThat(fs.resumeHandles(a).get(h.handleId()).orElseThrow().status())
@@ -196,7 +196,7 @@ public abstract class ResumeHandlesContract extends FlowstoreTestBase {
     assertCode(() -> handles.create(null, "c", null), ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> handles.create(UUID.randomUUID(), "bad id", null), ErrorCode.INVALID_ID);
     assertCode(
-        () -> handles.create(UUID.randomUUID(), "c", Instant.now().minusSeconds(5)),
+        () -> handles.create(UUID.randomUUID(), "c", clock.instant().minusSeconds(5)),
         ErrorCode.INVALID_ARGUMENT);
     assertThat(handles.waiting("c")).isEmpty();
     handles.create(UUID.randomUUID(), "c", inAnHour());
