@@ -9,6 +9,7 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
 import dev.flowstore.NewAuditEntry;
+import dev.flowstore.internal.DeadLettering;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
@@ -28,7 +29,7 @@ import java.util.UUID;
  * {@code recoverDlq} runs the remaining moves, and running them twice (or concurrently) writes the
  * item and the audit entry once.
  */
-final class JdbcDeadLetters implements DeadLetters {
+final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
   static final String ACTOR = "flowstore.queue";
 
   private final Scope scope;
@@ -50,7 +51,8 @@ final class JdbcDeadLetters implements DeadLetters {
    *
    * @return true when this call moved it to failed
    */
-  boolean complete(UUID jobId) {
+  @Override
+  public boolean complete(UUID jobId) {
     scope.write(
         c -> {
           Instant now = scope.flowstore().now();
@@ -81,6 +83,11 @@ final class JdbcDeadLetters implements DeadLetters {
         });
     Faults.hit(Faults.Point.DLQ_RECORDED_COMMITTED);
     return scope.write(c -> move(c, jobId, "dlq_recorded", "failed", scope.flowstore().now()) == 1);
+  }
+
+  @Override
+  public Optional<Job> find(UUID jobId) {
+    return scope.read(c -> rows.find(c, jobId, false));
   }
 
   private int move(Connection c, UUID jobId, String from, String to, Instant now)

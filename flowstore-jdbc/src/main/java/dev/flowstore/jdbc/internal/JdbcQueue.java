@@ -12,7 +12,7 @@ import dev.flowstore.Queue;
 import dev.flowstore.QueueStats;
 import dev.flowstore.Recorded;
 import dev.flowstore.TenantId;
-import dev.flowstore.internal.Faults;
+import dev.flowstore.internal.DeadLettering;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
 import dev.flowstore.internal.RecordValidation;
@@ -35,8 +35,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The job queue in SQL. A lease is a claim: PostgreSQL runs one {@code UPDATE ... WHERE key IN
@@ -51,7 +49,6 @@ import org.slf4j.LoggerFactory;
  * the inserted rows and the winners of the conflicts with one query each. See docs/queue.md.
  */
 final class JdbcQueue implements Queue {
-  private static final Logger log = LoggerFactory.getLogger(JdbcQueue.class);
   private static final int ATTEMPTS = 5;
   private static final int REAP_PAGE = 1000;
   private static final String EXPIRED = "lease expired";
@@ -707,21 +704,7 @@ final class JdbcQueue implements Queue {
               finishAttempt(c, jobId, token, "failed", why, now);
               return rows.find(c, jobId, false).orElseThrow();
             });
-    if (after.status() != Job.Status.DLQ_PENDING) return after;
-    Faults.hit(Faults.Point.DLQ_PENDING_COMMITTED);
-    return finishDeadLetter(jobId).orElse(after);
-  }
-
-  /** Runs the rest of the DLQ state machine now; on failure the job waits for recoverDlq. */
-  private Optional<Job> finishDeadLetter(UUID jobId) {
-    try {
-      dlq.complete(jobId);
-      return scope.read(c -> rows.find(c, jobId, false));
-    } catch (FlowstoreException e) {
-      log.warn(
-          "job {}: DLQ transition interrupted, recoverDlq will finish it: {}", jobId, e.toString());
-      return Optional.empty();
-    }
+    return DeadLettering.afterNack(dlq, after);
   }
 
   @Override
@@ -820,7 +803,7 @@ final class JdbcQueue implements Queue {
               for (String q : woken) announce(c, q);
               return e;
             });
-    for (Expired x : ended) if (x.deadLettered()) finishDeadLetter(x.jobId());
+    for (Expired x : ended) if (x.deadLettered()) DeadLettering.finish(dlq, x.jobId());
     return ended.size();
   }
 
