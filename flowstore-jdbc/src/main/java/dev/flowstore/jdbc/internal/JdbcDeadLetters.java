@@ -58,25 +58,7 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
           Instant now = scope.flowstore().now();
           if (move(c, jobId, "dlq_pending", "dlq_recorded", now) == 0) return null;
           Job job = rows.find(c, jobId, false).orElseThrow();
-          String j = dialect.jsonParam();
-          Columns.update(
-              c,
-              "INSERT INTO dlq_items (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  + j
-                  + ", ?, ?, ?) ON CONFLICT DO NOTHING",
-              ps -> {
-                ps.setString(1, tenant());
-                dialect.setUuid(ps, 2, job.jobId());
-                dialect.setUuid(ps, 3, job.messageId());
-                Columns.setUuid(dialect, ps, 4, job.eventId());
-                Columns.setText(ps, 5, job.traceId());
-                ps.setString(6, job.queue());
-                ps.setString(7, job.jobType());
-                ps.setString(8, dev.flowstore.internal.Json.write(job.payload()));
-                ps.setInt(9, job.attempt());
-                Columns.setText(ps, 10, job.lastError());
-                dialect.setTime(ps, 11, now);
-              });
+          rows.insertDlqItem(c, job, now);
           audit(c, job, "job.dead_lettered", "dlq_pending", "dlq_recorded");
           Faults.hit(Faults.Point.DLQ_RECORD_BEFORE_COMMIT);
           return null;

@@ -5,16 +5,20 @@ import dev.flowstore.Job;
 import dev.flowstore.JobAttempt;
 import dev.flowstore.JobDetail;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The queue's rows of one tenant: columns, lookups and mapping, shared by the queue and the DLQ.
+ * The queue's rows of one tenant: columns, lookups, the writes several classes make, and mapping;
+ * shared by the queue, the DLQ and the SQL side of an outside queue backend's DLQ ({@link
+ * JdbcDeadLetterStore}).
  */
 final class JobRows {
   static final String COLUMNS =
@@ -125,6 +129,34 @@ final class JobRows {
           dialect.setUuid(ps, 2, jobId);
         },
         this::dlq);
+  }
+
+  /**
+   * The job's DLQ item (attempts and last error as {@code job} has them), unless it has one.
+   *
+   * @return 1 when this call inserted it, else 0
+   */
+  int insertDlqItem(Connection c, Job job, Instant now) throws SQLException {
+    return Columns.update(
+        c,
+        "INSERT INTO dlq_items (tenant_id, "
+            + DLQ_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + dialect.jsonParam()
+            + ", ?, ?, ?) ON CONFLICT DO NOTHING",
+        ps -> {
+          ps.setString(1, tenant.value());
+          dialect.setUuid(ps, 2, job.jobId());
+          dialect.setUuid(ps, 3, job.messageId());
+          Columns.setUuid(dialect, ps, 4, job.eventId());
+          Columns.setText(ps, 5, job.traceId());
+          ps.setString(6, job.queue());
+          ps.setString(7, job.jobType());
+          ps.setString(8, Json.write(job.payload()));
+          ps.setInt(9, job.attempt());
+          Columns.setText(ps, 10, job.lastError());
+          dialect.setTime(ps, 11, now);
+        });
   }
 
   /** DLQ items oldest first, optionally of one queue, after a cursor item. */
