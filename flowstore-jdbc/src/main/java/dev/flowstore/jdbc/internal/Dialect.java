@@ -25,6 +25,14 @@ public interface Dialect {
   }
 
   /**
+   * What {@code e} means where its SQLSTATE class alone does not say ({@link SqlErrors} reads the
+   * standard classes itself): this database's own codes and messages.
+   */
+  default SqlErrors.Kind classify(SQLException e) {
+    return SqlErrors.Kind.OTHER;
+  }
+
+  /**
    * Scopes a fresh transaction to a tenant (PostgreSQL: role and app.current_tenant, both LOCAL).
    */
   void beginTenantTransaction(Connection c, TenantId tenant) throws SQLException;

@@ -56,6 +56,21 @@ public final class PostgresDialect implements Dialect {
     ps.setString(2, tenant.value());
   }
 
+  /**
+   * PostgreSQL's own SQLSTATEs: 57P01 / 57P03 (the server is shutting down / not accepting
+   * connections yet), 40P01 (a deadlock: this transaction was rolled back), 23505 (unique).
+   */
+  @Override
+  public SqlErrors.Kind classify(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    return switch (state) {
+      case "57P01", "57P03" -> SqlErrors.Kind.UNAVAILABLE;
+      case "40P01" -> SqlErrors.Kind.BUSY;
+      case "23505" -> SqlErrors.Kind.UNIQUE_VIOLATION;
+      default -> SqlErrors.Kind.OTHER;
+    };
+  }
+
   @Override
   public boolean dataModifyingCtes() {
     return true;
