@@ -16,7 +16,11 @@ import java.util.function.Consumer;
  * contract suites.
  */
 public interface Dialect {
-  /** The backend's name, as in FLOWSTORE_STORE_BACKEND. */
+  /**
+   * The database's name: its migrations folder ({@code db/migration/<name>}) and how messages name
+   * it ({@code postgresql}, {@code sqlite}). Not FLOWSTORE_STORE_BACKEND's value: that names the
+   * {@code StorageProvider} ({@code postgres}, {@code sqlite}).
+   */
   String name();
 
   /** The Flyway location of this dialect's migrations. */
