@@ -169,7 +169,7 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
               });
           deleteItem(c, jobId);
           audit(c, job, "job.redriven", "failed", "queued");
-          new JdbcQueue(scope.flowstore().joined(scope.tenant(), c)).announce(c, job.queue());
+          QueueWakeups.announce(scope, c, job.queue());
           return rows.find(c, jobId, false).orElseThrow();
         });
   }

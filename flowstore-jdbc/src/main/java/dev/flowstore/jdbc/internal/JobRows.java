@@ -9,16 +9,18 @@ import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The queue's rows of one tenant: columns, lookups, the writes several classes make, and mapping;
- * shared by the queue, the DLQ and the SQL side of an outside queue backend's DLQ ({@link
- * JdbcDeadLetterStore}).
+ * The queue's rows of one tenant ({@code jobs}, {@code job_attempts}, {@code dlq_items}): columns,
+ * lookups, the writes several parts of the queue make, and mapping; shared by the queue, the DLQ
+ * and the SQL side of an outside queue backend's DLQ ({@link JdbcDeadLetterStore}).
  */
 final class JobRows {
   static final String COLUMNS =
@@ -33,6 +35,19 @@ final class JobRows {
   JobRows(Dialect dialect, TenantId tenant) {
     this.dialect = dialect;
     this.tenant = tenant;
+  }
+
+  TenantId tenant() {
+    return tenant;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** {@code t + d} to the microsecond, the precision both databases keep. */
+  static Instant plus(Instant t, Duration d) {
+    return t.plus(d).truncatedTo(ChronoUnit.MICROS);
   }
 
   /** The job, optionally row-locked until commit. */
@@ -100,6 +115,38 @@ final class JobRows {
           for (int i = 0; i < uniqueKeys.size(); i++) ps.setString(i + 2, uniqueKeys.get(i));
         },
         this::job);
+  }
+
+  /** Opens one attempt row ({@code outcome = 'leased'}) per job just leased, as one JDBC batch. */
+  void recordLeases(Connection c, List<Job> leased, Instant now) throws SQLException {
+    Columns.batch(
+        c,
+        "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
+        leased,
+        (ps, j) -> {
+          ps.setString(1, tenant.value());
+          dialect.setUuid(ps, 2, j.jobId());
+          ps.setLong(3, j.leaseToken());
+          ps.setInt(4, j.attempt());
+          dialect.setTime(ps, 5, now);
+        });
+  }
+
+  /** Ends the open attempt of the delivery {@code token} with {@code outcome}. */
+  void finishAttempt(
+      Connection c, UUID jobId, long token, String outcome, String error, Instant now)
+      throws SQLException {
+    Columns.update(
+        c,
+        "UPDATE job_attempts SET outcome = ?, error = ?, finished_at = ? WHERE tenant_id = ? AND job_id = ? AND token = ? AND outcome = 'leased'",
+        ps -> {
+          ps.setString(1, outcome);
+          Columns.setText(ps, 2, error);
+          dialect.setTime(ps, 3, now);
+          ps.setString(4, tenant.value());
+          dialect.setUuid(ps, 5, jobId);
+          ps.setLong(6, token);
+        });
   }
 
   List<JobAttempt> attempts(Connection c, UUID jobId) throws SQLException {

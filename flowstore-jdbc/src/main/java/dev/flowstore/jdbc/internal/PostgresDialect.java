@@ -19,6 +19,7 @@ import java.util.function.Consumer;
  */
 public final class PostgresDialect implements Dialect {
   private final String appRole;
+  private final QueueSql queueSql = new PostgresQueueSql(this);
 
   public PostgresDialect(String appRole) {
     this.appRole = appRole;
@@ -72,8 +73,8 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public boolean dataModifyingCtes() {
-    return true;
+  public QueueSql queueSql() {
+    return queueSql;
   }
 
   @Override
@@ -89,11 +90,6 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String forUpdateSkipLocked() {
     return " FOR UPDATE SKIP LOCKED";
-  }
-
-  @Override
-  public boolean claimsWithReturning() {
-    return true;
   }
 
   @Override

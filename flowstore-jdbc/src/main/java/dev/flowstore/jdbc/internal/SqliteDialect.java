@@ -13,6 +13,8 @@ import java.util.UUID;
  * SQLite: one writer (BEGIN IMMEDIATE), tenant filtering in SQL only, times as epoch microseconds.
  */
 public final class SqliteDialect implements Dialect {
+  private final QueueSql queueSql = new SqliteQueueSql(this);
+
   @Override
   public String name() {
     return "sqlite";
@@ -35,6 +37,11 @@ public final class SqliteDialect implements Dialect {
     if (msg.contains("SQLITE_CONSTRAINT_UNIQUE") || msg.contains("SQLITE_CONSTRAINT_PRIMARYKEY"))
       return SqlErrors.Kind.UNIQUE_VIOLATION;
     return SqlErrors.Kind.OTHER;
+  }
+
+  @Override
+  public QueueSql queueSql() {
+    return queueSql;
   }
 
   @Override
