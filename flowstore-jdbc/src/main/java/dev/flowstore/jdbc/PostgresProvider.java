@@ -52,9 +52,10 @@ public final class PostgresProvider implements StorageProvider {
           e);
     }
     try {
+      PostgresDialect dialect = new PostgresDialect(role);
       Runnable migrate =
           () -> {
-            Migrations.postgres(dsn, schema, role);
+            Migrations.migrate(dialect, dsn, schema, role);
             PostgresRoles.provision(ds, schema, role);
           };
       if (config.migrateOnStart()) migrate.run();
@@ -62,7 +63,7 @@ public final class PostgresProvider implements StorageProvider {
       JdbcFlowstore fs =
           new JdbcFlowstore(
               config,
-              new PostgresDialect(role),
+              dialect,
               ds,
               ds,
               clock,

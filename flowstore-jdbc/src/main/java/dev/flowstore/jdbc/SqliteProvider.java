@@ -40,18 +40,19 @@ public final class SqliteProvider implements StorageProvider {
     Path file = dir.resolve("flowstore.db").toAbsolutePath();
     HikariDataSource writer = pool("flowstore-sqlite-writer", file, 1, false);
     HikariDataSource reader = null;
+    SqliteDialect dialect = new SqliteDialect();
     try {
-      if (config.migrateOnStart()) Migrations.sqlite(writer);
+      if (config.migrateOnStart()) Migrations.migrate(dialect, writer);
       reader = pool("flowstore-sqlite-reader", file, 4, true);
       HikariDataSource r = reader;
       JdbcFlowstore fs =
           new JdbcFlowstore(
               config,
-              new SqliteDialect(),
+              dialect,
               writer,
               reader,
               clock,
-              () -> Migrations.sqlite(writer),
+              () -> Migrations.migrate(dialect, writer),
               () -> {
                 r.close();
                 writer.close();

@@ -12,17 +12,34 @@ import java.util.function.Consumer;
 
 /**
  * What differs between the SQL databases flowstore runs on, and nothing else: the SQL engine
- * ({@link JdbcEventStore} and friends) is shared. A new database implements this and passes the
- * contract suites.
+ * ({@link JdbcEventStore} and friends) is shared and holds no database branch. A statement that
+ * differs as a whole belongs to the dialect whole ({@link #queueSql}), not as a capability flag the
+ * stores test. A new database implements this and passes the contract suites (docs/architecture.md,
+ * "Adding a SQL database").
  */
 public interface Dialect {
-  /** The backend's name, as in FLOWSTORE_STORE_BACKEND. */
+  /**
+   * The database's name: its migrations folder ({@code db/migration/<name>}) and how messages name
+   * it ({@code postgresql}, {@code sqlite}). Not FLOWSTORE_STORE_BACKEND's value: that names the
+   * {@code StorageProvider} ({@code postgres}, {@code sqlite}).
+   */
   String name();
 
   /** The Flyway location of this dialect's migrations. */
   default String migrations() {
     return "classpath:db/migration/" + name();
   }
+
+  /**
+   * What {@code e} means where its SQLSTATE class alone does not say ({@link SqlErrors} reads the
+   * standard classes itself): this database's own codes and messages.
+   */
+  default SqlErrors.Kind classify(SQLException e) {
+    return SqlErrors.Kind.OTHER;
+  }
+
+  /** The job queue's statements that differ on this database. */
+  QueueSql queueSql();
 
   /**
    * Scopes a fresh transaction to a tenant (PostgreSQL: role and app.current_tenant, both LOCAL).
@@ -48,14 +65,6 @@ public interface Dialect {
   /** Binds the scope's parameters of a {@link #scopedStatement}. */
   default void bindScope(java.sql.PreparedStatement ps, TenantId tenant) throws SQLException {}
 
-  /**
-   * Whether a statement may hold data-modifying CTEs ({@code WITH a AS (UPDATE ... RETURNING ...)
-   * UPDATE ...}): PostgreSQL yes, SQLite no.
-   */
-  default boolean dataModifyingCtes() {
-    return false;
-  }
-
   /** The parameter placeholder for a JSON object value. */
   String jsonParam();
 
@@ -69,16 +78,6 @@ public interface Dialect {
    * queues: several claimers never wait on each other), or "" where the database has one writer.
    */
   String forUpdateSkipLocked();
-
-  /**
-   * Whether a queue claim is one statement, {@code WITH claimed AS MATERIALIZED (SELECT ... LIMIT n
-   * FOR UPDATE SKIP LOCKED) UPDATE ... RETURNING ...} (PostgreSQL). Otherwise the claim selects the
-   * keys and then updates them in the same write transaction, which is race-free only because that
-   * database has a single writer (SQLite, BEGIN IMMEDIATE).
-   */
-  default boolean claimsWithReturning() {
-    return false;
-  }
 
   /**
    * Announces, inside the enqueuing transaction, that a queue has work, to other processes

@@ -74,25 +74,7 @@ final class JdbcDeadLetterStore implements DeadLetterStore {
                 d.setTime(ps, 17, now);
                 d.setTime(ps, 18, now);
               });
-          int inserted =
-              Columns.update(
-                  c,
-                  "INSERT INTO dlq_items (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                      + d.jsonParam()
-                      + ", ?, ?, ?) ON CONFLICT DO NOTHING",
-                  ps -> {
-                    ps.setString(1, tenant.value());
-                    d.setUuid(ps, 2, job.jobId());
-                    d.setUuid(ps, 3, job.messageId());
-                    Columns.setUuid(d, ps, 4, job.eventId());
-                    Columns.setText(ps, 5, job.traceId());
-                    ps.setString(6, job.queue());
-                    ps.setString(7, job.jobType());
-                    ps.setString(8, Json.write(job.payload()));
-                    ps.setInt(9, job.attempt());
-                    Columns.setText(ps, 10, job.lastError());
-                    d.setTime(ps, 11, now);
-                  });
+          int inserted = new JobRows(d, tenant).insertDlqItem(c, job, now);
           if (inserted == 1) {
             audit(
                 tenant,

@@ -9,6 +9,7 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
 import dev.flowstore.NewAuditEntry;
+import dev.flowstore.internal.DeadLettering;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
@@ -28,7 +29,7 @@ import java.util.UUID;
  * {@code recoverDlq} runs the remaining moves, and running them twice (or concurrently) writes the
  * item and the audit entry once.
  */
-final class JdbcDeadLetters implements DeadLetters {
+final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
   static final String ACTOR = "flowstore.queue";
 
   private final Scope scope;
@@ -50,37 +51,25 @@ final class JdbcDeadLetters implements DeadLetters {
    *
    * @return true when this call moved it to failed
    */
-  boolean complete(UUID jobId) {
+  @Override
+  public boolean complete(UUID jobId) {
     scope.write(
         c -> {
           Instant now = scope.flowstore().now();
           if (move(c, jobId, "dlq_pending", "dlq_recorded", now) == 0) return null;
           Job job = rows.find(c, jobId, false).orElseThrow();
-          String j = dialect.jsonParam();
-          Columns.update(
-              c,
-              "INSERT INTO dlq_items (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  + j
-                  + ", ?, ?, ?) ON CONFLICT DO NOTHING",
-              ps -> {
-                ps.setString(1, tenant());
-                dialect.setUuid(ps, 2, job.jobId());
-                dialect.setUuid(ps, 3, job.messageId());
-                Columns.setUuid(dialect, ps, 4, job.eventId());
-                Columns.setText(ps, 5, job.traceId());
-                ps.setString(6, job.queue());
-                ps.setString(7, job.jobType());
-                ps.setString(8, dev.flowstore.internal.Json.write(job.payload()));
-                ps.setInt(9, job.attempt());
-                Columns.setText(ps, 10, job.lastError());
-                dialect.setTime(ps, 11, now);
-              });
+          rows.insertDlqItem(c, job, now);
           audit(c, job, "job.dead_lettered", "dlq_pending", "dlq_recorded");
           Faults.hit(Faults.Point.DLQ_RECORD_BEFORE_COMMIT);
           return null;
         });
     Faults.hit(Faults.Point.DLQ_RECORDED_COMMITTED);
     return scope.write(c -> move(c, jobId, "dlq_recorded", "failed", scope.flowstore().now()) == 1);
+  }
+
+  @Override
+  public Optional<Job> find(UUID jobId) {
+    return scope.read(c -> rows.find(c, jobId, false));
   }
 
   private int move(Connection c, UUID jobId, String from, String to, Instant now)
@@ -180,7 +169,7 @@ final class JdbcDeadLetters implements DeadLetters {
               });
           deleteItem(c, jobId);
           audit(c, job, "job.redriven", "failed", "queued");
-          new JdbcQueue(scope.flowstore().joined(scope.tenant(), c)).announce(c, job.queue());
+          QueueWakeups.announce(scope, c, job.queue());
           return rows.find(c, jobId, false).orElseThrow();
         });
   }

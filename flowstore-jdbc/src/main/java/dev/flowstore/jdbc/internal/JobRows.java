@@ -5,16 +5,22 @@ import dev.flowstore.Job;
 import dev.flowstore.JobAttempt;
 import dev.flowstore.JobDetail;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The queue's rows of one tenant: columns, lookups and mapping, shared by the queue and the DLQ.
+ * The queue's rows of one tenant ({@code jobs}, {@code job_attempts}, {@code dlq_items}): columns,
+ * lookups, the writes several parts of the queue make, and mapping; shared by the queue, the DLQ
+ * and the SQL side of an outside queue backend's DLQ ({@link JdbcDeadLetterStore}).
  */
 final class JobRows {
   static final String COLUMNS =
@@ -29,6 +35,19 @@ final class JobRows {
   JobRows(Dialect dialect, TenantId tenant) {
     this.dialect = dialect;
     this.tenant = tenant;
+  }
+
+  TenantId tenant() {
+    return tenant;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** {@code t + d} to the microsecond, the precision both databases keep. */
+  static Instant plus(Instant t, Duration d) {
+    return t.plus(d).truncatedTo(ChronoUnit.MICROS);
   }
 
   /** The job, optionally row-locked until commit. */
@@ -98,6 +117,38 @@ final class JobRows {
         this::job);
   }
 
+  /** Opens one attempt row ({@code outcome = 'leased'}) per job just leased, as one JDBC batch. */
+  void recordLeases(Connection c, List<Job> leased, Instant now) throws SQLException {
+    Columns.batch(
+        c,
+        "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, leased_at) VALUES (?, ?, ?, ?, 'leased', ?)",
+        leased,
+        (ps, j) -> {
+          ps.setString(1, tenant.value());
+          dialect.setUuid(ps, 2, j.jobId());
+          ps.setLong(3, j.leaseToken());
+          ps.setInt(4, j.attempt());
+          dialect.setTime(ps, 5, now);
+        });
+  }
+
+  /** Ends the open attempt of the delivery {@code token} with {@code outcome}. */
+  void finishAttempt(
+      Connection c, UUID jobId, long token, String outcome, String error, Instant now)
+      throws SQLException {
+    Columns.update(
+        c,
+        "UPDATE job_attempts SET outcome = ?, error = ?, finished_at = ? WHERE tenant_id = ? AND job_id = ? AND token = ? AND outcome = 'leased'",
+        ps -> {
+          ps.setString(1, outcome);
+          Columns.setText(ps, 2, error);
+          dialect.setTime(ps, 3, now);
+          ps.setString(4, tenant.value());
+          dialect.setUuid(ps, 5, jobId);
+          ps.setLong(6, token);
+        });
+  }
+
   List<JobAttempt> attempts(Connection c, UUID jobId) throws SQLException {
     return Columns.list(
         c,
@@ -125,6 +176,34 @@ final class JobRows {
           dialect.setUuid(ps, 2, jobId);
         },
         this::dlq);
+  }
+
+  /**
+   * The job's DLQ item (attempts and last error as {@code job} has them), unless it has one.
+   *
+   * @return 1 when this call inserted it, else 0
+   */
+  int insertDlqItem(Connection c, Job job, Instant now) throws SQLException {
+    return Columns.update(
+        c,
+        "INSERT INTO dlq_items (tenant_id, "
+            + DLQ_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + dialect.jsonParam()
+            + ", ?, ?, ?) ON CONFLICT DO NOTHING",
+        ps -> {
+          ps.setString(1, tenant.value());
+          dialect.setUuid(ps, 2, job.jobId());
+          dialect.setUuid(ps, 3, job.messageId());
+          Columns.setUuid(dialect, ps, 4, job.eventId());
+          Columns.setText(ps, 5, job.traceId());
+          ps.setString(6, job.queue());
+          ps.setString(7, job.jobType());
+          ps.setString(8, Json.write(job.payload()));
+          ps.setInt(9, job.attempt());
+          Columns.setText(ps, 10, job.lastError());
+          dialect.setTime(ps, 11, now);
+        });
   }
 
   /** DLQ items oldest first, optionally of one queue, after a cursor item. */

@@ -7,22 +7,27 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
- * Flyway, one location per dialect. Migrations are plain SQL files under
+ * Flyway, one location per dialect ({@link Dialect#migrations}): plain SQL files under
  * db/migration/&lt;dialect&gt;.
  */
 public final class Migrations {
   private Migrations() {}
 
-  public static void sqlite(DataSource ds) {
-    run(Flyway.configure().dataSource(ds).locations("classpath:db/migration/sqlite"), "sqlite");
+  /** Migrates over the store's own connections (SQLite: its writer). */
+  public static void migrate(Dialect dialect, DataSource ds) {
+    run(Flyway.configure().dataSource(ds).locations(dialect.migrations()), dialect.name());
   }
 
   /**
-   * Migrates over connections of its own (Flyway needs two at once; the pool may allow only one).
+   * Migrates a PostgreSQL schema over connections of its own (Flyway needs two at once; the pool
+   * may allow only one), creating the schema if missing; {@code ${app_role}} in the scripts is the
+   * role tenant transactions run as.
    */
-  public static void postgres(FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
+  public static void migrate(
+      Dialect dialect, FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
     run(
         Flyway.configure()
             .dataSource(dsn.jdbcUrl(), dsn.user(), dsn.password())
@@ -30,12 +35,11 @@ public final class Migrations {
             .defaultSchema(schema)
             .createSchemas(true)
             .placeholders(Map.of("app_role", appRole))
-            .locations("classpath:db/migration/postgresql"),
-        "postgresql schema " + schema);
+            .locations(dialect.migrations()),
+        dialect.name() + " schema " + schema);
   }
 
-  private static void run(
-      org.flywaydb.core.api.configuration.FluentConfiguration cfg, String what) {
+  private static void run(FluentConfiguration cfg, String what) {
     try {
       cfg.loggers("slf4j").load().migrate();
     } catch (FlywayException e) {

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
  */
 public final class PostgresDialect implements Dialect {
   private final String appRole;
+  private final QueueSql queueSql = new PostgresQueueSql(this);
 
   public PostgresDialect(String appRole) {
     this.appRole = appRole;
@@ -56,9 +57,24 @@ public final class PostgresDialect implements Dialect {
     ps.setString(2, tenant.value());
   }
 
+  /**
+   * PostgreSQL's own SQLSTATEs: 57P01 / 57P03 (the server is shutting down / not accepting
+   * connections yet), 40P01 (a deadlock: this transaction was rolled back), 23505 (unique).
+   */
   @Override
-  public boolean dataModifyingCtes() {
-    return true;
+  public SqlErrors.Kind classify(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    return switch (state) {
+      case "57P01", "57P03" -> SqlErrors.Kind.UNAVAILABLE;
+      case "40P01" -> SqlErrors.Kind.BUSY;
+      case "23505" -> SqlErrors.Kind.UNIQUE_VIOLATION;
+      default -> SqlErrors.Kind.OTHER;
+    };
+  }
+
+  @Override
+  public QueueSql queueSql() {
+    return queueSql;
   }
 
   @Override
@@ -74,11 +90,6 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String forUpdateSkipLocked() {
     return " FOR UPDATE SKIP LOCKED";
-  }
-
-  @Override
-  public boolean claimsWithReturning() {
-    return true;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.internal.Wakeups;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -23,6 +25,19 @@ final class QueueWakeups implements AutoCloseable {
 
   static String key(String tenant, String queue) {
     return tenant + ":" + queue;
+  }
+
+  /**
+   * Tells, inside the write transaction that gave a queue work, that it has some: other processes
+   * through the dialect's NOTIFY (delivered at commit), this one's waiters once the transaction has
+   * committed or may have (a spurious wake-up costs a poll; a missed one, a timeout).
+   */
+  static void announce(Scope scope, Connection c, String queue) throws SQLException {
+    JdbcFlowstore fs = scope.flowstore();
+    String key = key(scope.tenant().value(), queue);
+    fs.dialect().notifyWork(c, key);
+    QueueWakeups wakeups = fs.wakeups();
+    fs.afterCommitOrUnknown(() -> wakeups.signal(key));
   }
 
   long generation(String key) {

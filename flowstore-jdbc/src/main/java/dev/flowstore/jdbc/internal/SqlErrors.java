@@ -4,29 +4,57 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 
-/** Translates JDBC failures into flowstore errors, in one place. */
+/**
+ * Translates JDBC failures into flowstore errors, in one place. The SQL standard's SQLSTATE classes
+ * are read here; what a database says in its own codes or messages is its dialect's ({@link
+ * Dialect#classify}).
+ */
 public final class SqlErrors {
   private SqlErrors() {}
 
-  public static FlowstoreException translate(String doing, SQLException e) {
+  /** What a failure means to flowstore. */
+  public enum Kind {
+    /** The database cannot be reached or is not serving (BACKEND_UNAVAILABLE). */
+    UNAVAILABLE,
+    /** A conflict the database resolved by failing this statement; a retry may pass. */
+    BUSY,
+    /** A unique or primary key was violated. */
+    UNIQUE_VIOLATION,
+    OTHER
+  }
+
+  // why: the transaction runner and the role checks translate without a dialect at hand; a
+  // database's own codes and messages only come from its own driver, so asking every dialect
+  // flowstore ships classifies each failure as its own dialect would
+  private static final List<Dialect> SHIPPED =
+      List.of(new PostgresDialect("unused"), new SqliteDialect());
+
+  private static Kind kind(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (e instanceof SQLTransientConnectionException || state.startsWith("08"))
+      return Kind.UNAVAILABLE;
+    if (state.equals("40001")) return Kind.BUSY;
+    for (Dialect d : SHIPPED) {
+      Kind k = d.classify(e);
+      if (k != Kind.OTHER) return k;
+    }
+    return Kind.OTHER;
+  }
+
+  public static FlowstoreException translate(String doing, SQLException e) {
     String msg = e.getMessage() == null ? "" : e.getMessage();
-    if (e instanceof SQLTransientConnectionException
-        || state.startsWith("08")
-        || state.equals("57P01")
-        || state.equals("57P03")) {
-      return new FlowstoreException(
-          ErrorCode.BACKEND_UNAVAILABLE, doing + ": database unavailable: " + msg, e);
-    }
-    if (state.equals("40001")
-        || state.equals("40P01")
-        || msg.contains("SQLITE_BUSY")
-        || msg.contains("database is locked")) {
-      return new FlowstoreException(
-          ErrorCode.BACKEND_UNAVAILABLE, doing + ": database busy, retry: " + msg, e);
-    }
-    return new FlowstoreException(ErrorCode.INTERNAL, doing + ": " + msg, e);
+    return switch (kind(e)) {
+      case UNAVAILABLE ->
+          new FlowstoreException(
+              ErrorCode.BACKEND_UNAVAILABLE, doing + ": database unavailable: " + msg, e);
+      case BUSY ->
+          new FlowstoreException(
+              ErrorCode.BACKEND_UNAVAILABLE, doing + ": database busy, retry: " + msg, e);
+      case UNIQUE_VIOLATION, OTHER ->
+          new FlowstoreException(ErrorCode.INTERNAL, doing + ": " + msg, e);
+    };
   }
 
   /**
@@ -62,14 +90,8 @@ public final class SqlErrors {
         e);
   }
 
-  /**
-   * Whether this is a unique-constraint violation (PostgreSQL 23505, SQLite
-   * SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY).
-   */
+  /** Whether this is a unique-constraint violation. */
   public static boolean isUniqueViolation(SQLException e) {
-    String msg = e.getMessage() == null ? "" : e.getMessage();
-    return "23505".equals(e.getSQLState())
-        || msg.contains("SQLITE_CONSTRAINT_UNIQUE")
-        || msg.contains("SQLITE_CONSTRAINT_PRIMARYKEY");
+    return kind(e) == Kind.UNIQUE_VIOLATION;
   }
 }

@@ -13,6 +13,8 @@ import java.util.UUID;
  * SQLite: one writer (BEGIN IMMEDIATE), tenant filtering in SQL only, times as epoch microseconds.
  */
 public final class SqliteDialect implements Dialect {
+  private final QueueSql queueSql = new SqliteQueueSql(this);
+
   @Override
   public String name() {
     return "sqlite";
@@ -21,6 +23,25 @@ public final class SqliteDialect implements Dialect {
   @Override
   public void beginTenantTransaction(Connection c, TenantId tenant) {
     // why: no RLS in SQLite; every statement filters on tenant_id itself
+  }
+
+  /**
+   * The driver reports SQLite's result codes in its messages (no SQLSTATE): a busy or locked
+   * database (the busy timeout ran out), a unique or primary key violated.
+   */
+  @Override
+  public SqlErrors.Kind classify(SQLException e) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked"))
+      return SqlErrors.Kind.BUSY;
+    if (msg.contains("SQLITE_CONSTRAINT_UNIQUE") || msg.contains("SQLITE_CONSTRAINT_PRIMARYKEY"))
+      return SqlErrors.Kind.UNIQUE_VIOLATION;
+    return SqlErrors.Kind.OTHER;
+  }
+
+  @Override
+  public QueueSql queueSql() {
+    return queueSql;
   }
 
   @Override

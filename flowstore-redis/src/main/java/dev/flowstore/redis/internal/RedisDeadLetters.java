@@ -6,6 +6,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
+import dev.flowstore.internal.DeadLettering;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
@@ -33,7 +34,7 @@ import java.util.UUID;
  * purge first mark their intent in Redis ({@code #dlq_ops}), then remove the item in SQL, then
  * finish in Redis; recovery finishes a marked one the same way.
  */
-final class RedisDeadLetters implements DeadLetters {
+final class RedisDeadLetters implements DeadLetters, DeadLettering.Moves {
   private final RedisQueue queue;
   private final RedisQueueBackend backend;
   private final Keys keys;
@@ -58,7 +59,8 @@ final class RedisDeadLetters implements DeadLetters {
    *
    * @return true when this call moved it to failed
    */
-  boolean complete(UUID jobId) {
+  @Override
+  public boolean complete(UUID jobId) {
     Optional<Job> job = queue.find(jobId);
     if (job.isEmpty()) return false;
     if (job.get().status() == Job.Status.DLQ_PENDING) {
@@ -68,6 +70,11 @@ final class RedisDeadLetters implements DeadLetters {
     }
     Faults.hit(Faults.Point.DLQ_RECORDED_COMMITTED);
     return move(jobId, "dlq_recorded", "failed");
+  }
+
+  @Override
+  public Optional<Job> find(UUID jobId) {
+    return queue.find(jobId);
   }
 
   @Override

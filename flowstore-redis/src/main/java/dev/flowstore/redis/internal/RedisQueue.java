@@ -12,7 +12,7 @@ import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
 import dev.flowstore.QueueStats;
 import dev.flowstore.Recorded;
-import dev.flowstore.internal.Faults;
+import dev.flowstore.internal.DeadLettering;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.QueueValidation.ValidJob;
 import dev.flowstore.internal.RecordValidation;
@@ -265,21 +265,7 @@ final class RedisQueue implements Queue {
                 jobId));
     if (after.status() == Job.Status.QUEUED && !after.runAt().isAfter(backend.now()))
       backend.wakeups().signal(keys.wakeKey(after.queue()));
-    if (after.status() != Job.Status.DLQ_PENDING) return after;
-    Faults.hit(Faults.Point.DLQ_PENDING_COMMITTED);
-    return finishDeadLetter(jobId).orElse(after);
-  }
-
-  /** Runs the rest of the DLQ state machine now; on failure the job waits for recoverDlq. */
-  private Optional<Job> finishDeadLetter(UUID jobId) {
-    try {
-      dlq.complete(jobId);
-      return find(jobId);
-    } catch (FlowstoreException e) {
-      log.warn(
-          "job {}: DLQ transition interrupted, recoverDlq will finish it: {}", jobId, e.toString());
-      return Optional.empty();
-    }
+    return DeadLettering.afterNack(dlq, after);
   }
 
   @Override
@@ -355,7 +341,7 @@ final class RedisQueue implements Queue {
     List<?> ended = (List<?>) reply;
     for (Object o : ended) {
       List<?> r = (List<?>) o;
-      if ("1".equals(r.get(1))) finishDeadLetter(UUID.fromString((String) r.get(0)));
+      if ("1".equals(r.get(1))) DeadLettering.finish(dlq, UUID.fromString((String) r.get(0)));
     }
     return ended.size();
   }

@@ -1,0 +1,136 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.Job;
+import dev.flowstore.TenantId;
+import dev.flowstore.jdbc.internal.JdbcQueue.AckRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A group commit's batch of acks ({@link GroupCommit}), settled in one transaction by the dialect's
+ * {@link QueueSql#ack}: one conditional {@link #update} of every job still held under its token,
+ * and of those jobs' attempts. A job that is not held (or is acked twice in the batch) gets
+ * NOT_FOUND / LEASE_LOST and nothing of it is written. With {@code recheck} (the first try's commit
+ * outcome is unknown) a job found succeeded under the ack's own token was acked by that try: the
+ * answer is the job, not LEASE_LOST (a succeeded job keeps the token it was acked with, and only
+ * its holder has it).
+ */
+final class AckGroup {
+  /** What an ack sets on its job; binds now twice. */
+  static final String ACK_SET =
+      "status = 'succeeded', lease_expires_at = NULL, finished_at = ?, updated_at = ?";
+
+  private final JobRows rows;
+  private final List<AckRequest> batch;
+  private final Instant now;
+  private final boolean recheck;
+
+  AckGroup(JobRows rows, List<AckRequest> batch, Instant now, boolean recheck) {
+    this.rows = rows;
+    this.batch = batch;
+    this.now = now;
+    this.recheck = recheck;
+  }
+
+  JobRows rows() {
+    return rows;
+  }
+
+  TenantId tenant() {
+    return rows.tenant();
+  }
+
+  Instant now() {
+    return now;
+  }
+
+  /** {@code n} placeholders for {@code (job, token)} pairs, for {@code (a, b) IN (VALUES ...)}. */
+  static String pairs(int n) {
+    return String.join(", ", Collections.nCopies(n, "(?, ?)"));
+  }
+
+  /**
+   * The conditional update of every job of the batch still held under its token, returning each as
+   * it now is ({@link #bindUpdate}).
+   */
+  String update() {
+    return "UPDATE jobs SET "
+        + ACK_SET
+        + " WHERE tenant_id = ? AND status = 'leased' AND (job_id, lease_seq) IN (VALUES "
+        + pairs(batch.size())
+        + ") RETURNING "
+        + JobRows.COLUMNS;
+  }
+
+  /** Binds {@link #update}'s parameters from {@code i} on; returns the next free index. */
+  int bindUpdate(PreparedStatement ps, int i) throws SQLException {
+    rows.dialect().setTime(ps, i++, now);
+    return bindPairs(ps, bindNowAndTenant(ps, i), batch);
+  }
+
+  /** Binds now and the tenant from {@code i} on; returns the next free index. */
+  int bindNowAndTenant(PreparedStatement ps, int i) throws SQLException {
+    rows.dialect().setTime(ps, i++, now);
+    ps.setString(i++, tenant().value());
+    return i;
+  }
+
+  /** Binds each ack's {@code (job, token)} from {@code i} on; returns the next free index. */
+  int bindPairs(PreparedStatement ps, int i, List<AckRequest> acks) throws SQLException {
+    for (AckRequest r : acks) {
+      rows.dialect().setUuid(ps, i++, r.jobId());
+      ps.setLong(i++, r.token());
+    }
+    return i;
+  }
+
+  /**
+   * Each ack's settled job, in batch order; open where it was not settled (also the second ack of
+   * one job in a batch).
+   */
+  // why: matched by job AND token: a batch can hold a stale ack and the holder's ack of one job,
+  // and only the holder's settled it (by job alone, the stale one was told it acked)
+  Answers<Job> answers(List<Job> settled) {
+    Map<AckRequest, Job> byAck = new HashMap<>();
+    for (Job j : settled) byAck.put(new AckRequest(j.jobId(), j.leaseToken()), j);
+    Answers<Job> out = new Answers<>(batch.size());
+    for (int i = 0; i < out.size(); i++) {
+      Job job = byAck.remove(batch.get(i));
+      if (job != null) out.answer(i, job);
+    }
+    return out;
+  }
+
+  /** The acks {@code out} has settled, in batch order. */
+  List<AckRequest> settled(Answers<Job> out) {
+    List<AckRequest> done = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) if (out.settled(i)) done.add(batch.get(i));
+    return done;
+  }
+
+  /**
+   * Fills each open answer with why its ack was not held: NOT_FOUND or LEASE_LOST (or, on a
+   * re-check, the job when it is found acked under this token).
+   */
+  Answers<Job> explainUnsettled(Connection c, Answers<Job> out) throws SQLException {
+    for (int i = 0; i < out.size(); i++) {
+      AckRequest r = batch.get(i);
+      if (out.settled(i)) continue;
+      Optional<Job> now = rows.find(c, r.jobId(), false);
+      if (recheck
+          && now.isPresent()
+          && now.get().status() == Job.Status.SUCCEEDED
+          && now.get().leaseToken() == r.token()) out.answer(i, now.get());
+      else out.reject(i, JobSettles.notHeld(r.jobId(), r.token(), now));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.Job;
+import dev.flowstore.jdbc.internal.JdbcQueue.AckRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * SQLite's queue statements: every write transaction is {@code BEGIN IMMEDIATE} on the single
+ * writer connection, so nobody can claim between a select of ready jobs and their update, and
+ * attempt rows are statements of their own in the same transaction (no data-modifying CTEs).
+ */
+final class SqliteQueueSql implements QueueSql {
+  private static final String CLAIM_UPDATE =
+      "UPDATE jobs SET " + CLAIM_SET + " WHERE tenant_id = ? AND job_id = ? AND status = 'queued'";
+
+  private final Dialect dialect;
+
+  SqliteQueueSql(Dialect dialect) {
+    this.dialect = dialect;
+  }
+
+  @Override
+  public List<Job> claim(Connection c, JobRows rows, Claim claim) throws SQLException {
+    String tenant = rows.tenant().value();
+    List<UUID> ids =
+        Columns.list(
+            c,
+            "SELECT job_id" + READY,
+            ps -> {
+              ps.setString(1, tenant);
+              ps.setString(2, claim.queue());
+              dialect.setTime(ps, 3, claim.now());
+              ps.setInt(4, claim.max());
+            },
+            rs -> dialect.getUuid(rs, "job_id"));
+    Columns.batch(
+        c,
+        CLAIM_UPDATE,
+        ids,
+        (ps, id) -> {
+          dialect.setTime(ps, 1, claim.expires());
+          dialect.setTime(ps, 2, claim.now());
+          ps.setString(3, tenant);
+          dialect.setUuid(ps, 4, id);
+        });
+    return rows.findAll(c, ids);
+  }
+
+  @Override
+  public boolean leasesInOneStatement() {
+    return false;
+  }
+
+  @Override
+  public List<Job> leaseInOneStatement(JdbcFlowstore fs, JobRows rows, Claim claim) {
+    throw new UnsupportedOperationException("SQLite leases in a transaction of several statements");
+  }
+
+  /** The update, then the attempts of the acks it settled, in one write transaction. */
+  @Override
+  public Answers<Job> ack(JdbcFlowstore fs, AckGroup group) {
+    return fs.write(
+        group.tenant(),
+        c -> {
+          Answers<Job> out =
+              group.answers(
+                  Columns.list(
+                      c, group.update(), ps -> group.bindUpdate(ps, 1), group.rows()::job));
+          List<AckRequest> done = group.settled(out);
+          if (!done.isEmpty()) {
+            Columns.update(
+                c,
+                "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND (job_id, token) IN (VALUES "
+                    + AckGroup.pairs(done.size())
+                    + ")",
+                ps -> group.bindPairs(ps, group.bindNowAndTenant(ps, 1), done));
+          }
+          return group.explainUnsettled(c, out);
+        });
+  }
+}
