@@ -60,7 +60,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final QueueWakeups wakeups = new QueueWakeups();
   // why: appends and acks that run in their own transaction are committed in groups (one fsync
   // for many callers); see GroupCommit
-  private final GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends;
+  private final GroupCommit<EventAppends.Request, AppendResult> appends;
   private final GroupCommit<JdbcQueue.AckRequest, Job> acks;
   private final JdbcApiKeys apiKeys;
   private final Plugins plugins;
@@ -89,7 +89,7 @@ public final class JdbcFlowstore implements Flowstore {
             256,
             (tenant, batch, recheck) ->
                 transactions.writeScopedByWork(
-                    tenant, c -> JdbcEventStore.appendGroup(c, joined(tenant, c), batch, recheck)));
+                    tenant, c -> EventAppends.appendGroup(c, joined(tenant, c), batch, recheck)));
     this.acks =
         new GroupCommit<>(
             256, (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck));
@@ -284,7 +284,7 @@ public final class JdbcFlowstore implements Flowstore {
     return reapThrottle.size();
   }
 
-  GroupCommit<JdbcEventStore.AppendRequest, AppendResult> appends() {
+  GroupCommit<EventAppends.Request, AppendResult> appends() {
     return appends;
   }
 
