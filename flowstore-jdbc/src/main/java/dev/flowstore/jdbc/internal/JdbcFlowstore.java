@@ -24,6 +24,7 @@ import dev.flowstore.Steps;
 import dev.flowstore.Tasks;
 import dev.flowstore.TenantId;
 import dev.flowstore.TransactionWork;
+import dev.flowstore.spi.QueueBackend;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -64,6 +65,9 @@ public final class JdbcFlowstore implements Flowstore {
   private final GroupCommit<JdbcQueue.AckRequest, Job> acks;
   private final JdbcApiKeys apiKeys;
   private final Plugins plugins;
+  // why: the plugins' queue backend (null: the SQL queue), kept here too because flowstore-redis's
+  // RedisTenantMemoryTest reads this field by reflection
+  private final QueueBackend queueBackend;
 
   public JdbcFlowstore(
       FlowstoreConfig config,
@@ -96,6 +100,7 @@ public final class JdbcFlowstore implements Flowstore {
     this.apiKeys = new JdbcApiKeys(this);
     // last: a plugin is handed this store, complete
     this.plugins = new Plugins(config, clock, this, new JdbcDeadLetterStore(this));
+    this.queueBackend = plugins.queueBackend();
   }
 
   public Dialect dialect() {
@@ -197,6 +202,11 @@ public final class JdbcFlowstore implements Flowstore {
 
   Plugins plugins() {
     return plugins;
+  }
+
+  /** The queue backend outside the database, or null when the queue is the SQL one. */
+  QueueBackend queueBackend() {
+    return queueBackend;
   }
 
   // the names the stores call; the work is Transactions'

@@ -111,7 +111,7 @@ record JdbcStores(Scope scope) implements Transaction {
 
   @Override
   public Queue queue() {
-    QueueBackend external = scope.flowstore().plugins().queueBackend();
+    QueueBackend external = scope.flowstore().queueBackend();
     if (external == null) return new JdbcQueue(scope);
     if (scope.ownsTransactions()) return external.queue(tenant());
     return external.inTransaction(tenant(), scope.flowstore()::afterCommit);
