@@ -169,7 +169,7 @@ final class JdbcSessions implements Sessions {
             s.updatedAt(),
             s.ttlSeconds(),
             s.expiresAt()));
-    scope.flowstore().sessionWritten(scope.tenant(), s.sessionId());
+    scope.flowstore().plugins().sessionWritten(scope.tenant(), s.sessionId());
   }
 
   /**
@@ -336,7 +336,7 @@ final class JdbcSessions implements Sessions {
     if (Columns.update(c, update) != 1)
       throw new FlowstoreException(
           ErrorCode.VERSION_CONFLICT, "session " + id + " changed concurrently");
-    scope.flowstore().sessionWritten(scope.tenant(), id);
+    scope.flowstore().plugins().sessionWritten(scope.tenant(), id);
     String type =
         next.status() == SessionStatus.ACTIVE
             ? "session.changed"

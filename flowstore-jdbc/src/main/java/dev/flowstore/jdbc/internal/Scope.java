@@ -3,8 +3,9 @@ package dev.flowstore.jdbc.internal;
 import dev.flowstore.TenantId;
 
 /**
- * Where a store's SQL runs: either each call in a transaction of its own, or every call inside one
- * caller's transaction. The stores are written once against this.
+ * Where a store's SQL runs: either each call in a transaction of its own ({@link AutonomousScope}),
+ * or every call inside one caller's transaction ({@link BoundScope}). The stores are written once
+ * against this, and made once over it ({@link JdbcStores}).
  */
 public interface Scope {
   TenantId tenant();

@@ -1,0 +1,327 @@
+package dev.flowstore.jdbc.internal;
+
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.TenantId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The transaction runner of the SQL engine: every tenant transaction (take a connection, begin,
+ * scope it to the tenant through the {@link Dialect}, run the work, commit or roll back), the
+ * one-statement transactions that send the tenant scope with their statement, and the hooks that
+ * wait for the commit of the write transaction open on the thread.
+ *
+ * <p>Why one class: what a failure means depends on where it happened — before {@code COMMIT}
+ * (nothing stored), during it ({@code OUTCOME_UNKNOWN}, and the harmless hooks still run), after it
+ * (nothing can turn a commit into an error) — and the scoped statements are transactions of their
+ * own with the same rules; docs/architecture.md "When the group's transaction fails".
+ */
+final class Transactions {
+  private static final ThreadLocal<Boolean> IN_WRITE = new ThreadLocal<>();
+  // why: work that must wait for the commit of the write transaction open on this thread (queue
+  // wake-ups)
+  private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+  // why: the subset of those that is harmless if nothing committed (cache invalidations, wake-ups),
+  // so it also runs when the commit's outcome is unknown: a write that did commit must not leave a
+  // stale cache entry or a sleeping worker behind
+  private static final ThreadLocal<List<Runnable>> IF_MAYBE_COMMITTED = new ThreadLocal<>();
+
+  private final Dialect dialect;
+  private final DataSource writer;
+  private final DataSource reader;
+
+  Transactions(Dialect dialect, DataSource writer, DataSource reader) {
+    this.dialect = dialect;
+    this.writer = writer;
+    this.reader = reader;
+  }
+
+  <T> T write(TenantId tenant, SqlWork<T> work) {
+    return write(tenant, work, false);
+  }
+
+  /**
+   * A write transaction whose work sends the tenant scope itself, as part of its first statement
+   * ({@link Dialect#scopedStatement}), saving the scope's own round trip. Where the dialect has no
+   * scoped statements this is {@link #write(TenantId, SqlWork)}.
+   */
+  <T> T writeScopedByWork(TenantId tenant, SqlWork<T> work) {
+    return write(tenant, work, scopesStatements());
+  }
+
+  <T> T read(TenantId tenant, SqlWork<T> work) {
+    return run(reader, tenant, work, "read", false);
+  }
+
+  /** Runs SQL outside any tenant (API keys, probes): no role switch, no tenant setting. */
+  <T> T system(SqlWork<T> work) {
+    try (Connection c = writer.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw SqlErrors.translate("system query", e);
+    }
+  }
+
+  /**
+   * Whether the dialect sends the tenant scope with a statement ({@link Dialect#scopedStatement}).
+   */
+  boolean scopesStatements() {
+    return dialect.scopeParams() > 0;
+  }
+
+  private <T> T write(TenantId tenant, SqlWork<T> work, boolean scopedByWork) {
+    if (IN_WRITE.get() != null) throw nestedWrite();
+    IN_WRITE.set(Boolean.TRUE);
+    List<Runnable> afterCommit = new ArrayList<>();
+    List<Runnable> ifMaybeCommitted = new ArrayList<>();
+    AFTER_COMMIT.set(afterCommit);
+    IF_MAYBE_COMMITTED.set(ifMaybeCommitted);
+    T result;
+    try {
+      result = run(writer, tenant, work, "write", scopedByWork);
+    } catch (FlowstoreException e) {
+      if (e.code() == ErrorCode.OUTCOME_UNKNOWN) {
+        try {
+          runAll(ifMaybeCommitted);
+        } catch (Throwable hook) {
+          e.addSuppressed(hook);
+        }
+      }
+      throw e;
+    } finally {
+      IN_WRITE.remove();
+      AFTER_COMMIT.remove();
+      IF_MAYBE_COMMITTED.remove();
+    }
+    runAll(afterCommit);
+    return result;
+  }
+
+  /**
+   * One transaction. A failure before {@code COMMIT} rolls back and is reported as it is; a failed
+   * {@code COMMIT} is {@code OUTCOME_UNKNOWN} ({@link SqlErrors#commitFailed}); nothing after a
+   * successful commit (restoring autocommit, returning the connection) can turn it into an error.
+   */
+  private <T> T run(
+      DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
+    String doing = what + " transaction for tenant " + tenant;
+    Connection c;
+    try {
+      c = ds.getConnection();
+    } catch (SQLException e) {
+      throw SqlErrors.translate(doing, e);
+    }
+    T result;
+    try {
+      c.setAutoCommit(false);
+      if (!scopedByWork) dialect.beginTenantTransaction(c, tenant);
+      result = work.run(c);
+    } catch (Throwable t) {
+      rollbackQuietly(c, t);
+      endQuietly(c, t);
+      if (t instanceof SQLException e) throw SqlErrors.translate(doing, e);
+      throw asUnchecked(t);
+    }
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      FlowstoreException failed = SqlErrors.commitFailed(doing, e);
+      rollbackQuietly(c, failed);
+      endQuietly(c, failed);
+      throw failed;
+    } catch (RuntimeException | Error e) {
+      endQuietly(c, e);
+      throw e;
+    }
+    endQuietly(c, null);
+    return result;
+  }
+
+  /**
+   * Runs one statement as a write transaction of its own and maps the rows it returns. Where the
+   * dialect can ({@link Dialect#scopedStatement}: PostgreSQL), the tenant scope and the statement
+   * go to the database in one round trip and commit together, instead of scope, statement and
+   * COMMIT in three.
+   */
+  <T> List<T> writeStatement(
+      TenantId tenant, String sql, JdbcFlowstore.StatementBinder binder, Columns.Mapper<T> mapper) {
+    if (!scopesStatements()) return write(tenant, c -> statement(c, null, sql, binder, mapper));
+    if (IN_WRITE.get() != null) throw nestedWrite();
+    return scoped(writer, "write", tenant, sql, binder, mapper);
+  }
+
+  /** {@link #writeStatement} for a statement that only reads. */
+  <T> List<T> readStatement(
+      TenantId tenant, String sql, JdbcFlowstore.StatementBinder binder, Columns.Mapper<T> mapper) {
+    if (!scopesStatements()) return read(tenant, c -> statement(c, null, sql, binder, mapper));
+    return scoped(reader, "read", tenant, sql, binder, mapper);
+  }
+
+  private <T> List<T> scoped(
+      DataSource ds,
+      String what,
+      TenantId tenant,
+      String sql,
+      JdbcFlowstore.StatementBinder binder,
+      Columns.Mapper<T> mapper) {
+    Connection c;
+    try {
+      c = ds.getConnection();
+    } catch (SQLException e) {
+      throw SqlErrors.translate(what + " for tenant " + tenant, e);
+    }
+    List<T> out;
+    try {
+      out = statement(c, tenant, sql, binder, mapper);
+    } catch (SQLException e) {
+      closeQuietly(c, e);
+      // why: the statement commits on its own; a connection lost while it ran may have lost only
+      // the answer
+      throw !"write".equals(what)
+          ? SqlErrors.translate(what + " for tenant " + tenant, e)
+          : SqlErrors.autocommitFailed(what + " for tenant " + tenant, e);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(c, e);
+      throw e;
+    }
+    closeQuietly(c, null);
+    return out;
+  }
+
+  /** Runs {@code sql}, with the tenant scope in front when {@code scopeTo} is not null. */
+  private <T> List<T> statement(
+      Connection c,
+      TenantId scopeTo,
+      String sql,
+      JdbcFlowstore.StatementBinder binder,
+      Columns.Mapper<T> mapper)
+      throws SQLException {
+    if (scopeTo == null) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        binder.bind(ps, 1);
+        return rows(ps, ps.execute(), mapper);
+      }
+    }
+    try (PreparedStatement ps = prepareScoped(c, dialect, scopeTo, sql)) {
+      binder.bind(ps, dialect.scopeParams() + 1);
+      return rows(ps, executeScoped(ps), mapper);
+    }
+  }
+
+  /**
+   * Prepares {@code sql} behind the tenant scope ({@link Dialect#scopedStatement}), the scope's
+   * parameters bound; the statement's own parameters start at {@code scopeParams() + 1}.
+   */
+  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, String sql)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(d.scopedStatement(sql));
+    try {
+      d.bindScope(ps, tenant);
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Executes a {@link #prepareScoped} statement past the scope's own row: whether the statement's
+   * first result is rows (then {@code getResultSet()} has them).
+   */
+  static boolean executeScoped(PreparedStatement ps) throws SQLException {
+    ps.execute();
+    return ps.getMoreResults();
+  }
+
+  private static <T> List<T> rows(PreparedStatement ps, boolean hasRows, Columns.Mapper<T> mapper)
+      throws SQLException {
+    List<T> out = new ArrayList<>();
+    if (!hasRows) return out;
+    try (ResultSet rs = ps.getResultSet()) {
+      while (rs.next()) out.add(mapper.map(rs));
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code r} once the write transaction open on this thread has committed (never if it rolls
+   * back), or now when none is open.
+   */
+  static void afterCommit(Runnable r) {
+    List<Runnable> pending = AFTER_COMMIT.get();
+    if (pending == null) r.run();
+    else pending.add(r);
+  }
+
+  /**
+   * {@link #afterCommit} for a step that is harmless when nothing committed (an invalidation, a
+   * wake-up): it also runs when the commit's outcome is unknown ({@code OUTCOME_UNKNOWN}).
+   */
+  static void afterCommitOrUnknown(Runnable r) {
+    afterCommit(r);
+    List<Runnable> maybe = IF_MAYBE_COMMITTED.get();
+    if (maybe != null) maybe.add(r);
+  }
+
+  // why: one failing after-commit step (a Redis enqueue) must not skip the others (cache
+  // invalidations), not even when it throws an Error; the first failure is rethrown once all ran
+  private static void runAll(List<Runnable> steps) {
+    Throwable first = null;
+    for (Runnable r : steps) {
+      try {
+        r.run();
+      } catch (Throwable e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first instanceof Error e) throw e;
+    if (first instanceof RuntimeException e) throw e;
+    if (first != null)
+      throw new FlowstoreException(ErrorCode.INTERNAL, "after-commit step failed", first);
+  }
+
+  private static FlowstoreException nestedWrite() {
+    return new FlowstoreException(
+        ErrorCode.INTERNAL,
+        "a transaction is already open on this thread: use the Transaction passed to inTransaction instead of opening another");
+  }
+
+  private static RuntimeException asUnchecked(Throwable t) {
+    if (t instanceof RuntimeException r) return r;
+    if (t instanceof Error e) throw e;
+    return new FlowstoreException(ErrorCode.INTERNAL, "transaction work failed: " + t, t);
+  }
+
+  /** Restores autocommit and returns the connection; a failure is only noted on {@code cause}. */
+  private static void endQuietly(Connection c, Throwable cause) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (cause != null) cause.addSuppressed(e);
+    }
+    closeQuietly(c, cause);
+  }
+
+  private static void closeQuietly(Connection c, Throwable cause) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      if (cause != null) cause.addSuppressed(e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+}
