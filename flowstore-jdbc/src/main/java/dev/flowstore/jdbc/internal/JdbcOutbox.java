@@ -260,7 +260,7 @@ final class JdbcOutbox implements Outbox {
                 "outbox message "
                     + messageId
                     + " is "
-                    + m.status().name().toLowerCase()
+                    + m.status().name().toLowerCase(java.util.Locale.ROOT)
                     + ", only failed messages can be replayed");
           return m;
         });

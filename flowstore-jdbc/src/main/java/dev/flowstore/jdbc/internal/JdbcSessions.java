@@ -310,7 +310,7 @@ final class JdbcSessions implements Sessions {
           "session "
               + id
               + " is "
-              + cur.status().name().toLowerCase()
+              + cur.status().name().toLowerCase(java.util.Locale.ROOT)
               + " and accepts no more changes");
     }
     Session next = SessionRules.apply(cur, change, now);
@@ -340,7 +340,7 @@ final class JdbcSessions implements Sessions {
     String type =
         next.status() == SessionStatus.ACTIVE
             ? "session.changed"
-            : "session." + next.status().name().toLowerCase();
+            : "session." + next.status().name().toLowerCase(java.util.Locale.ROOT);
     ObjectNode payload = JSON.objectNode();
     payload.set("changes", SessionRules.changes(cur, next));
     payload.set("payload", change.payload() == null ? JSON.objectNode() : change.payload());
