@@ -25,6 +25,7 @@ import dev.flowstore.Tasks;
 import dev.flowstore.TenantId;
 import dev.flowstore.Transaction;
 import dev.flowstore.TransactionWork;
+import dev.flowstore.internal.Providers;
 import dev.flowstore.spi.CacheHost;
 import dev.flowstore.spi.CacheProvider;
 import dev.flowstore.spi.QueueBackend;
@@ -42,7 +43,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -120,7 +120,7 @@ public final class JdbcFlowstore implements Flowstore {
       this.sessionCache =
           config.cache().equals("none")
               ? SessionCache.NONE
-              : provider(
+              : Providers.find(
                       CacheProvider.class, CacheProvider::name, "FLOWSTORE_CACHE", config.cache())
                   .open(new CacheHost(config, clock));
     } catch (RuntimeException e) {
@@ -130,17 +130,8 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   private static QueueProvider queueProvider(String name) {
-    return provider(QueueProvider.class, QueueProvider::name, "FLOWSTORE_QUEUE_BACKEND", name);
-  }
-
-  private static <P> P provider(
-      Class<P> type, java.util.function.Function<P, String> nameOf, String key, String name) {
-    for (P p : ServiceLoader.load(type)) {
-      if (nameOf.apply(p).equals(name)) return p;
-    }
-    throw new FlowstoreException(
-        ErrorCode.CONFIGURATION,
-        key + ": no backend named '" + name + "' is on the classpath (add flowstore-" + name + ")");
+    return Providers.find(
+        QueueProvider.class, QueueProvider::name, "FLOWSTORE_QUEUE_BACKEND", name);
   }
 
   public Dialect dialect() {

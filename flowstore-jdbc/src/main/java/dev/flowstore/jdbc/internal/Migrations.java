@@ -1,8 +1,8 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ErrorCode;
-import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.jdbc.PostgresDsn;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -22,7 +22,7 @@ public final class Migrations {
   /**
    * Migrates over connections of its own (Flyway needs two at once; the pool may allow only one).
    */
-  public static void postgres(FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
+  public static void postgres(PostgresDsn dsn, String schema, String appRole) {
     run(
         Flyway.configure()
             .dataSource(dsn.jdbcUrl(), dsn.user(), dsn.password())
