@@ -165,12 +165,9 @@ class FlowstoreConfigTest {
   }
 
   private static AbstractStringAssert<?> assertFails(Map<String, String> values) {
-    try {
-      FlowstoreConfig.fromMap(values);
-    } catch (FlowstoreException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-      return assertThat(e.getMessage());
-    }
-    throw new AssertionError("no error for " + values);
+    return assertThatThrownBy(() -> FlowstoreConfig.fromMap(values))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
+        .message();
   }
 }

@@ -18,11 +18,17 @@ import java.util.Set;
 public final class TestPlugins {
   private TestPlugins() {}
 
-  /** A store backend named {@code memory}. */
-  public static final class Memory implements StorageProvider {
+  /** A store backend that opens nothing. */
+  abstract static class Store implements StorageProvider {
+    private final String name;
+
+    Store(String name) {
+      this.name = name;
+    }
+
     @Override
     public String name() {
-      return "memory";
+      return name;
     }
 
     @Override
@@ -31,16 +37,17 @@ public final class TestPlugins {
     }
   }
 
-  /** A second store backend, {@code disk}, whose queue a {@code memory} store cannot use. */
-  public static final class Disk implements StorageProvider {
-    @Override
-    public String name() {
-      return "disk";
+  /** A store backend named {@code memory}. */
+  public static final class Memory extends Store {
+    public Memory() {
+      super("memory");
     }
+  }
 
-    @Override
-    public Flowstore open(FlowstoreConfig config, Clock clock) {
-      throw new UnsupportedOperationException("a test plug-in");
+  /** A second store backend, {@code disk}, whose queue a {@code memory} store cannot use. */
+  public static final class Disk extends Store {
+    public Disk() {
+      super("disk");
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.flowstore.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
-import java.util.HashMap;
 import java.util.Map;
 import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
@@ -82,12 +82,9 @@ class JdbcConfigSectionTest {
   }
 
   private static AbstractStringAssert<?> assertFails(Map<String, String> values) {
-    try {
-      FlowstoreConfig.fromMap(new HashMap<>(values));
-    } catch (FlowstoreException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-      return assertThat(e.getMessage());
-    }
-    throw new AssertionError("no error for " + values);
+    return assertThatThrownBy(() -> FlowstoreConfig.fromMap(values))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
+        .message();
   }
 }

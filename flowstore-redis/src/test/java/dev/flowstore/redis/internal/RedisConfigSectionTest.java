@@ -1,6 +1,7 @@
 package dev.flowstore.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreConfig;
@@ -58,12 +59,9 @@ class RedisConfigSectionTest {
   }
 
   private static AbstractStringAssert<?> assertFails(Map<String, String> values) {
-    try {
-      FlowstoreConfig.fromMap(values);
-    } catch (FlowstoreException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-      return assertThat(e.getMessage());
-    }
-    throw new AssertionError("no error for " + values);
+    return assertThatThrownBy(() -> FlowstoreConfig.fromMap(values))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
+        .message();
   }
 }
