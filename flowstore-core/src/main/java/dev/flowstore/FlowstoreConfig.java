@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -79,13 +80,13 @@ public final class FlowstoreConfig {
     this.given = Map.copyOf(given);
     Values in = new Values(this.given, Map.of());
     List<String> stores = Providers.names(StorageProvider.class, StorageProvider::name);
-    this.storeBackend = in.text(STORE, "sqlite").toLowerCase();
+    this.storeBackend = in.text(STORE, "sqlite").toLowerCase(Locale.ROOT);
     if (!stores.contains(storeBackend))
       throw Providers.unknown(STORE, in.text(STORE, "sqlite"), stores, StorageProvider.class);
     this.queueBackend = queueBackend(in, storeBackend, stores);
     List<String> caches =
         new ArrayList<>(Providers.names(CacheProvider.class, CacheProvider::name));
-    this.cache = in.text(CACHE, NO_CACHE).toLowerCase();
+    this.cache = in.text(CACHE, NO_CACHE).toLowerCase(Locale.ROOT);
     caches.add(NO_CACHE);
     if (!caches.contains(cache))
       throw Providers.unknown(CACHE, in.text(CACHE, NO_CACHE), caches, CacheProvider.class);
@@ -115,7 +116,7 @@ public final class FlowstoreConfig {
    * store's database.
    */
   private static String queueBackend(Values in, String store, List<String> stores) {
-    String queue = in.text(QUEUE, store).toLowerCase();
+    String queue = in.text(QUEUE, store).toLowerCase(Locale.ROOT);
     List<String> queues = Providers.names(QueueProvider.class, QueueProvider::name);
     if (queue.equals(store) || queues.contains(queue)) return queue;
     if (stores.contains(queue)) {
@@ -433,7 +434,7 @@ public final class FlowstoreConfig {
     public boolean flag(String key, boolean dflt) {
       String s = given.get(key);
       if (s == null) return dflt;
-      return switch (s.toLowerCase()) {
+      return switch (s.toLowerCase(Locale.ROOT)) {
         case "true", "1", "yes" -> true;
         case "false", "0", "no" -> false;
         default -> throw ConfigSection.invalid(key, "must be true or false, got '" + s + "'");

@@ -5,6 +5,7 @@ import dev.flowstore.spi.ConfigSection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -60,7 +61,7 @@ public final class Providers {
             + "'; add the module that provides it (a jar registering a "
             + type.getName()
             + " named '"
-            + name.toLowerCase()
+            + name.toLowerCase(Locale.ROOT)
             + "')");
   }
 }
