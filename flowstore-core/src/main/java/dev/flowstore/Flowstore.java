@@ -1,9 +1,9 @@
 package dev.flowstore;
 
+import dev.flowstore.internal.Providers;
 import dev.flowstore.spi.StorageProvider;
 import java.time.Clock;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * The entry point: an open flowstore on one storage backend.
@@ -36,16 +36,12 @@ public interface Flowstore extends AutoCloseable {
    * taken from {@code clock}: tests pass a clock they move instead of sleeping.
    */
   static Flowstore open(FlowstoreConfig config, Clock clock) {
-    for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
-      if (provider.name().equals(config.storeBackend())) {
-        return provider.open(config, clock);
-      }
-    }
-    throw new FlowstoreException(
-        ErrorCode.CONFIGURATION,
-        "FLOWSTORE_STORE_BACKEND: no backend named '"
-            + config.storeBackend()
-            + "' is on the classpath (add flowstore-jdbc)");
+    return Providers.find(
+            StorageProvider.class,
+            StorageProvider::name,
+            "FLOWSTORE_STORE_BACKEND",
+            config.storeBackend())
+        .open(config, clock);
   }
 
   /** The tenant's event store; each call runs in its own transaction. */

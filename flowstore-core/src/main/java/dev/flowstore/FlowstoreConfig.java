@@ -1,89 +1,50 @@
 package dev.flowstore;
 
+import dev.flowstore.internal.Providers;
+import dev.flowstore.spi.CacheProvider;
+import dev.flowstore.spi.ConfigSection;
+import dev.flowstore.spi.QueueProvider;
+import dev.flowstore.spi.StorageProvider;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Validated configuration. Built from the environment (and an optional properties file) or from a
- * map of the same keys; every value is checked here, once, and a bad one fails with {@code
- * CONFIGURATION} and a message that starts with the key's name.
+ * Validated configuration. Built from the environment (and an optional properties file), from a map
+ * of the same keys, or with a {@link #builder()}; every value is checked once, when it is built,
+ * and a bad one fails with {@code CONFIGURATION} and a message that starts with the key's name.
  *
- * @param storeBackend {@code FLOWSTORE_STORE_BACKEND}: sqlite (default) or postgres
- * @param queueBackend {@code FLOWSTORE_QUEUE_BACKEND}: sqlite, postgres or redis (default: the
- *     store backend)
- * @param dataDir {@code FLOWSTORE_DATA_DIR}: where SQLite and archives live (default ./data)
- * @param postgres {@code POSTGRES_DSN} parsed, or null
- * @param postgresPoolMin {@code POSTGRES_POOL_MIN} (default 1)
- * @param postgresPoolMax {@code POSTGRES_POOL_MAX} (default 10)
- * @param postgresSchema {@code POSTGRES_SCHEMA}: the schema flowstore's tables live in (default
- *     flowstore)
- * @param postgresAppRole {@code POSTGRES_APP_ROLE}: the role tenant queries run as (default
- *     flowstore_app); "none" runs them as the DSN's login user, which then must not be superuser,
- *     BYPASSRLS or owner
- * @param redisDsn {@code REDIS_DSN}, or null
- * @param httpHost {@code FLOWSTORE_HTTP_HOST} (default 127.0.0.1)
- * @param httpPort {@code FLOWSTORE_HTTP_PORT} (default 8080; 0 picks a free port)
- * @param maxPayloadBytes {@code FLOWSTORE_MAX_PAYLOAD_BYTES}: per event or job payload (default 1
- *     MiB)
- * @param migrateOnStart {@code FLOWSTORE_MIGRATE_ON_START} (default true)
- * @param idempotencyTtlHours {@code IDEMPOTENCY_TTL_HOURS} (default 24)
- * @param outboxPollIntervalMs {@code OUTBOX_POLL_INTERVAL_MS}: how often outbox relays poll
- *     (default 500)
- * @param jobRetentionHours {@code JOB_RETENTION_HOURS}: the sweeper deletes jobs that succeeded
- *     longer ago than this (default 24; 0 keeps them forever)
- * @param outboxRetentionHours {@code OUTBOX_RETENTION_HOURS}: the sweeper deletes outbox messages
- *     published longer ago than this (default 24; 0 keeps them forever)
- * @param redisVisibilityTimeoutSeconds {@code REDIS_QUEUE_VISIBILITY_TIMEOUT_S}: default lease of
- *     the Redis queue (default 30)
- * @param env {@code FLOWSTORE_ENV}: the environment name in Redis keys {@code flowstore:{env}:...}
- *     (default {@code default})
- * @param cache {@code FLOWSTORE_CACHE}: {@code none} (default) or {@code redis}, a read-through
- *     cache of sessions on {@code REDIS_DSN} (docs/operations.md "Cache")
+ * <p>The settings every deployment has are typed accessors here. The settings of one backend
+ * ({@code POSTGRES_*}, {@code REDIS_*}) belong to the module of that backend: its {@link
+ * ConfigSection}, found on the classpath, declares the keys and parses them, and the module reads
+ * them back with {@link #section(Class)}. Why: a new key, here or in a section, changes no
+ * constructor or accessor that callers use; and the backend names accepted in {@code
+ * FLOWSTORE_STORE_BACKEND}, {@code FLOWSTORE_QUEUE_BACKEND} and {@code FLOWSTORE_CACHE} are those
+ * of the providers found, so a backend is added by adding its module (docs/configuration.md).
  */
-public record FlowstoreConfig(
-    String storeBackend,
-    String queueBackend,
-    Path dataDir,
-    PostgresDsn postgres,
-    int postgresPoolMin,
-    int postgresPoolMax,
-    String postgresSchema,
-    String postgresAppRole,
-    String redisDsn,
-    String httpHost,
-    int httpPort,
-    int maxPayloadBytes,
-    boolean migrateOnStart,
-    int idempotencyTtlHours,
-    int outboxPollIntervalMs,
-    int jobRetentionHours,
-    int outboxRetentionHours,
-    int redisVisibilityTimeoutSeconds,
-    String env,
-    String cache) {
+public final class FlowstoreConfig {
+  private static final String STORE = "FLOWSTORE_STORE_BACKEND";
+  private static final String QUEUE = "FLOWSTORE_QUEUE_BACKEND";
+  private static final String CACHE = "FLOWSTORE_CACHE";
+  private static final String NO_CACHE = "none";
 
-  /** The keys flowstore reads. */
-  public static final Set<String> KEYS =
+  /** The keys of core's own settings; sections add theirs. */
+  private static final Set<String> COMMON_KEYS =
       Set.of(
-          "FLOWSTORE_STORE_BACKEND",
-          "FLOWSTORE_QUEUE_BACKEND",
+          STORE,
+          QUEUE,
           "FLOWSTORE_DATA_DIR",
-          "POSTGRES_DSN",
-          "POSTGRES_POOL_MIN",
-          "POSTGRES_POOL_MAX",
-          "POSTGRES_SCHEMA",
-          "POSTGRES_APP_ROLE",
-          "REDIS_DSN",
-          "REDIS_QUEUE_VISIBILITY_TIMEOUT_S",
           "IDEMPOTENCY_TTL_HOURS",
           "OUTBOX_POLL_INTERVAL_MS",
           "JOB_RETENTION_HOURS",
@@ -93,11 +54,87 @@ public record FlowstoreConfig(
           "FLOWSTORE_MAX_PAYLOAD_BYTES",
           "FLOWSTORE_MIGRATE_ON_START",
           "FLOWSTORE_ENV",
-          "FLOWSTORE_CACHE",
+          CACHE,
           "FLOWSTORE_CONFIG");
 
   /** The longest JOB_RETENTION_HOURS / OUTBOX_RETENTION_HOURS: ten years. */
   public static final int MAX_RETENTION_HOURS = 24 * 3650;
+
+  private final Map<String, String> given;
+  private final String storeBackend;
+  private final String queueBackend;
+  private final String cache;
+  private final Path dataDir;
+  private final String env;
+  private final String httpHost;
+  private final int httpPort;
+  private final int maxPayloadBytes;
+  private final boolean migrateOnStart;
+  private final int idempotencyTtlHours;
+  private final int outboxPollIntervalMs;
+  private final int jobRetentionHours;
+  private final int outboxRetentionHours;
+  private final List<Object> sections;
+
+  private FlowstoreConfig(Map<String, String> given, List<ConfigSection> found) {
+    this.given = Map.copyOf(given);
+    Values in = new Values(this.given, Map.of());
+    List<String> stores = Providers.names(StorageProvider.class, StorageProvider::name);
+    this.storeBackend = in.text(STORE, "sqlite").toLowerCase(Locale.ROOT);
+    if (!stores.contains(storeBackend))
+      throw Providers.unknown(STORE, in.text(STORE, "sqlite"), stores, StorageProvider.class);
+    this.queueBackend = queueBackend(in, storeBackend, stores);
+    List<String> caches =
+        new ArrayList<>(Providers.names(CacheProvider.class, CacheProvider::name));
+    this.cache = in.text(CACHE, NO_CACHE).toLowerCase(Locale.ROOT);
+    caches.add(NO_CACHE);
+    if (!caches.contains(cache))
+      throw Providers.unknown(CACHE, in.text(CACHE, NO_CACHE), caches, CacheProvider.class);
+    this.dataDir = Path.of(in.text("FLOWSTORE_DATA_DIR", "data"));
+    this.env = in.text("FLOWSTORE_ENV", "default");
+    if (!env.matches("^[a-z0-9][a-z0-9_-]{0,31}$")) {
+      throw ConfigSection.invalid(
+          "FLOWSTORE_ENV", "must be 1-32 chars of a-z, 0-9, '_' or '-', got '" + env + "'");
+    }
+    this.httpHost = in.text("FLOWSTORE_HTTP_HOST", "127.0.0.1");
+    this.httpPort = in.integer("FLOWSTORE_HTTP_PORT", 8080, 0, 65535);
+    this.maxPayloadBytes = in.integer("FLOWSTORE_MAX_PAYLOAD_BYTES", 1 << 20, 1, 64 << 20);
+    this.migrateOnStart = in.flag("FLOWSTORE_MIGRATE_ON_START", true);
+    this.idempotencyTtlHours = in.integer("IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365);
+    this.outboxPollIntervalMs = in.integer("OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000);
+    this.jobRetentionHours = in.integer("JOB_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS);
+    this.outboxRetentionHours = in.integer("OUTBOX_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS);
+    Values selected =
+        new Values(this.given, Map.of(STORE, storeBackend, QUEUE, queueBackend, CACHE, cache));
+    List<Object> parsed = new ArrayList<>();
+    for (ConfigSection section : found) parsed.add(section.parse(selected));
+    this.sections = List.copyOf(parsed);
+  }
+
+  /**
+   * The store's own queue, or a queue backend of the classpath: a SQL queue must live in the
+   * store's database.
+   */
+  private static String queueBackend(Values in, String store, List<String> stores) {
+    String queue = in.text(QUEUE, store).toLowerCase(Locale.ROOT);
+    List<String> queues = Providers.names(QueueProvider.class, QueueProvider::name);
+    if (queue.equals(store) || queues.contains(queue)) return queue;
+    if (stores.contains(queue)) {
+      throw ConfigSection.invalid(
+          QUEUE,
+          "'"
+              + queue
+              + "' differs from "
+              + STORE
+              + " '"
+              + store
+              + "'; a SQL queue must use the store's database"
+              + (queues.isEmpty() ? "" : " (or use " + String.join(" or ", queues) + ")"));
+    }
+    List<String> allowed = new ArrayList<>(queues);
+    allowed.add(store);
+    throw Providers.unknown(QUEUE, in.text(QUEUE, store), allowed, QueueProvider.class);
+  }
 
   /**
    * Reads {@code flowstore.properties} (or the file named by {@code FLOWSTORE_CONFIG}) if present,
@@ -118,132 +155,173 @@ public record FlowstoreConfig(
    */
   public static FlowstoreConfig fromEnvironment(
       Map<String, String> env, Map<String, String> overrides) {
+    List<ConfigSection> found = Providers.all(ConfigSection.class);
+    Set<String> known = keys(found);
     Map<String, String> merged = new HashMap<>();
     String file = env.get("FLOWSTORE_CONFIG");
     Path path = Path.of(file == null || file.isBlank() ? "flowstore.properties" : file);
     if (Files.exists(path)) {
-      merged.putAll(readProperties(path));
+      merged.putAll(readProperties(path, known));
     } else if (file != null && !file.isBlank()) {
-      throw bad("FLOWSTORE_CONFIG", "file " + path + " does not exist");
+      throw ConfigSection.invalid("FLOWSTORE_CONFIG", "file " + path + " does not exist");
     }
-    for (String key : KEYS) {
+    for (String key : known) {
       if (env.containsKey(key)) merged.put(key, env.get(key));
     }
     merged.putAll(overrides);
-    return fromMap(merged);
+    return build(merged, found);
   }
 
-  /** Builds a configuration from explicit keys (unset keys take their defaults). */
+  /**
+   * Builds a configuration from explicit keys (unset keys take their defaults). Keys that no
+   * section knows are ignored, as in the environment, which holds many.
+   */
   public static FlowstoreConfig fromMap(Map<String, String> values) {
-    Map<String, String> v = new HashMap<>();
-    values.forEach(
-        (k, val) -> {
-          if (val != null && !val.isBlank()) v.put(k, val.trim());
-        });
-    String store = oneOf(v, "FLOWSTORE_STORE_BACKEND", "sqlite", Set.of("sqlite", "postgres"));
-    String queue =
-        oneOf(v, "FLOWSTORE_QUEUE_BACKEND", store, Set.of("sqlite", "postgres", "redis"));
-    if (!queue.equals(store) && !queue.equals("redis")) {
-      throw bad(
-          "FLOWSTORE_QUEUE_BACKEND",
-          "'"
-              + queue
-              + "' differs from FLOWSTORE_STORE_BACKEND '"
-              + store
-              + "'; a SQL queue must use the store's database (or use redis)");
-    }
-    Path dataDir = Path.of(v.getOrDefault("FLOWSTORE_DATA_DIR", "data"));
-    PostgresDsn pg =
-        v.containsKey("POSTGRES_DSN") ? PostgresDsn.parse(v.get("POSTGRES_DSN")) : null;
-    if (pg == null && (store.equals("postgres") || queue.equals("postgres"))) {
-      throw bad(
-          "POSTGRES_DSN",
-          "required when FLOWSTORE_STORE_BACKEND=postgres (e.g. postgresql://user:password@127.0.0.1:5432/db)");
-    }
-    String redis = v.get("REDIS_DSN");
-    if (redis != null && !(redis.startsWith("redis://") || redis.startsWith("rediss://"))) {
-      throw bad("REDIS_DSN", "must look like redis://[user:password@]host:6379/0 or rediss://...");
-    }
-    if (redis == null && queue.equals("redis")) {
-      throw bad(
-          "REDIS_DSN",
-          "required when FLOWSTORE_QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379/0)");
-    }
-    String cache = oneOf(v, "FLOWSTORE_CACHE", "none", Set.of("none", "redis"));
-    if (redis == null && cache.equals("redis")) {
-      throw bad("REDIS_DSN", "required when FLOWSTORE_CACHE=redis (e.g. redis://127.0.0.1:6379/0)");
-    }
-    int poolMin = intIn(v, "POSTGRES_POOL_MIN", 1, 0, 1000);
-    int poolMax = intIn(v, "POSTGRES_POOL_MAX", 10, 1, 1000);
-    if (poolMin > poolMax)
-      throw bad("POSTGRES_POOL_MIN", poolMin + " is larger than POSTGRES_POOL_MAX " + poolMax);
-    String schema = v.getOrDefault("POSTGRES_SCHEMA", "flowstore");
-    if (!schema.matches("^[a-z_][a-z0-9_]{0,62}$"))
-      throw bad("POSTGRES_SCHEMA", "must be a lower-case SQL identifier, got '" + schema + "'");
-    String role = v.getOrDefault("POSTGRES_APP_ROLE", "flowstore_app");
-    if (!role.matches("^[a-z_][a-z0-9_]{0,62}$"))
-      throw bad(
-          "POSTGRES_APP_ROLE", "must be a lower-case SQL identifier or 'none', got '" + role + "'");
-    String env = v.getOrDefault("FLOWSTORE_ENV", "default");
-    if (!env.matches("^[a-z0-9][a-z0-9_-]{0,31}$")) {
-      throw bad("FLOWSTORE_ENV", "must be 1-32 chars of a-z, 0-9, '_' or '-', got '" + env + "'");
-    }
-    return new FlowstoreConfig(
-        store,
-        queue,
-        dataDir,
-        pg,
-        poolMin,
-        poolMax,
-        schema,
-        role,
-        redis,
-        v.getOrDefault("FLOWSTORE_HTTP_HOST", "127.0.0.1"),
-        intIn(v, "FLOWSTORE_HTTP_PORT", 8080, 0, 65535),
-        intIn(v, "FLOWSTORE_MAX_PAYLOAD_BYTES", 1 << 20, 1, 64 << 20),
-        bool(v, "FLOWSTORE_MIGRATE_ON_START", true),
-        intIn(v, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 365),
-        intIn(v, "OUTBOX_POLL_INTERVAL_MS", 500, 1, 3_600_000),
-        intIn(v, "JOB_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS),
-        intIn(v, "OUTBOX_RETENTION_HOURS", 24, 0, MAX_RETENTION_HOURS),
-        intIn(v, "REDIS_QUEUE_VISIBILITY_TIMEOUT_S", 30, 1, 86_400),
-        env,
-        cache);
+    return build(values, Providers.all(ConfigSection.class));
   }
 
-  /** A copy with another HTTP port (tests use 0 for a free one). */
-  public FlowstoreConfig withHttpPort(int port) {
-    return new FlowstoreConfig(
-        storeBackend,
-        queueBackend,
-        dataDir,
-        postgres,
-        postgresPoolMin,
-        postgresPoolMax,
-        postgresSchema,
-        postgresAppRole,
-        redisDsn,
-        httpHost,
-        port,
-        maxPayloadBytes,
-        migrateOnStart,
-        idempotencyTtlHours,
-        outboxPollIntervalMs,
-        jobRetentionHours,
-        outboxRetentionHours,
-        redisVisibilityTimeoutSeconds,
-        env,
-        cache);
+  private static FlowstoreConfig build(Map<String, String> values, List<ConfigSection> found) {
+    Set<String> known = keys(found);
+    Map<String, String> given = new HashMap<>();
+    values.forEach(
+        (k, v) -> {
+          if (known.contains(k) && v != null && !v.isBlank()) given.put(k, v.trim());
+        });
+    return new FlowstoreConfig(given, found);
+  }
+
+  /** An empty builder: every key at its default until {@link Builder#set set}. */
+  public static Builder builder() {
+    return new Builder(Map.of());
+  }
+
+  /** A builder holding the keys this configuration was given; {@link Builder#set} changes them. */
+  public Builder toBuilder() {
+    return new Builder(given);
+  }
+
+  /**
+   * Every key flowstore reads with the modules on this classpath: core's and those of every {@link
+   * ConfigSection} found.
+   */
+  public static Set<String> keys() {
+    return keys(Providers.all(ConfigSection.class));
+  }
+
+  private static Set<String> keys(List<ConfigSection> found) {
+    Set<String> keys = new TreeSet<>(COMMON_KEYS);
+    for (ConfigSection section : found) keys.addAll(section.keys());
+    return keys;
+  }
+
+  /**
+   * The settings of a backend's section, e.g. {@code config.section(PostgresSettings.class)}: what
+   * its {@link ConfigSection#parse} returned.
+   *
+   * @throws IllegalStateException when no section on the classpath parses into {@code type}
+   */
+  public <T> T section(Class<T> type) {
+    for (Object s : sections) {
+      if (type.isInstance(s)) return type.cast(s);
+    }
+    throw new IllegalStateException(
+        "no configuration section of type " + type.getName() + " is on the classpath");
+  }
+
+  /**
+   * The value given for {@code key} (trimmed), or null when it was not set and its default applies.
+   * For tools that cannot depend on the module owning the key; code of that module reads the typed
+   * {@link #section(Class)} instead.
+   */
+  public String given(String key) {
+    return given.get(key);
+  }
+
+  /** {@code FLOWSTORE_STORE_BACKEND}: a storage provider's name (default sqlite). */
+  public String storeBackend() {
+    return storeBackend;
+  }
+
+  /**
+   * {@code FLOWSTORE_QUEUE_BACKEND}: the store backend (its own SQL queue, the default) or a queue
+   * provider's name, e.g. redis.
+   */
+  public String queueBackend() {
+    return queueBackend;
+  }
+
+  /** {@code FLOWSTORE_CACHE}: none (default) or a cache provider's name, e.g. redis. */
+  public String cache() {
+    return cache;
+  }
+
+  /** {@code FLOWSTORE_DATA_DIR}: where SQLite and archives live (default ./data). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * {@code FLOWSTORE_ENV}: the environment name in Redis keys {@code flowstore:{env}:...} (default
+   * {@code default}).
+   */
+  public String env() {
+    return env;
+  }
+
+  /** {@code FLOWSTORE_HTTP_HOST} (default 127.0.0.1). */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** {@code FLOWSTORE_HTTP_PORT} (default 8080; 0 picks a free port). */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** {@code FLOWSTORE_MAX_PAYLOAD_BYTES}: per event or job payload (default 1 MiB). */
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
+  /** {@code FLOWSTORE_MIGRATE_ON_START} (default true). */
+  public boolean migrateOnStart() {
+    return migrateOnStart;
+  }
+
+  /** {@code IDEMPOTENCY_TTL_HOURS} (default 24). */
+  public int idempotencyTtlHours() {
+    return idempotencyTtlHours;
+  }
+
+  /** {@code OUTBOX_POLL_INTERVAL_MS}: how often outbox relays poll (default 500). */
+  public int outboxPollIntervalMs() {
+    return outboxPollIntervalMs;
+  }
+
+  /**
+   * {@code JOB_RETENTION_HOURS}: the sweeper deletes jobs that succeeded longer ago than this
+   * (default 24; 0 keeps them forever).
+   */
+  public int jobRetentionHours() {
+    return jobRetentionHours;
+  }
+
+  /**
+   * {@code OUTBOX_RETENTION_HOURS}: the sweeper deletes outbox messages published longer ago than
+   * this (default 24; 0 keeps them forever).
+   */
+  public int outboxRetentionHours() {
+    return outboxRetentionHours;
   }
 
   /** JOB_RETENTION_HOURS as a duration, or null when succeeded jobs are kept forever (0). */
-  public java.time.Duration jobRetention() {
-    return jobRetentionHours == 0 ? null : java.time.Duration.ofHours(jobRetentionHours);
+  public Duration jobRetention() {
+    return jobRetentionHours == 0 ? null : Duration.ofHours(jobRetentionHours);
   }
 
   /** OUTBOX_RETENTION_HOURS as a duration, or null when published messages are kept forever (0). */
-  public java.time.Duration outboxRetention() {
-    return outboxRetentionHours == 0 ? null : java.time.Duration.ofHours(outboxRetentionHours);
+  public Duration outboxRetention() {
+    return outboxRetentionHours == 0 ? null : Duration.ofHours(outboxRetentionHours);
   }
 
   /** Whether the HTTP server binds only to the loopback interface. */
@@ -259,113 +337,142 @@ public record FlowstoreConfig(
         || host.startsWith("127.");
   }
 
+  /** Equal when given the same keys (the settings are a function of them). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FlowstoreConfig c && given.equals(c.given);
+  }
+
+  @Override
+  public int hashCode() {
+    return given.hashCode();
+  }
+
+  /** The backends and the keys given, without their values (a DSN may hold a password). */
+  @Override
+  public String toString() {
+    return "FlowstoreConfig[store="
+        + storeBackend
+        + ", queue="
+        + queueBackend
+        + ", cache="
+        + cache
+        + ", given="
+        + new TreeSet<>(given.keySet())
+        + "]";
+  }
+
   /**
-   * A PostgreSQL connection target.
-   *
-   * @param jdbcUrl a {@code jdbc:postgresql:} URL without credentials
-   * @param user null to let the driver decide
-   * @param password null for none
+   * Builds a configuration key by key. Unlike {@link #fromMap}, which ignores keys it does not know
+   * (an environment holds many), a key no section knows fails at {@link #build()}: here it can only
+   * be a mistake.
    */
-  public record PostgresDsn(String jdbcUrl, String user, String password) {
-    /**
-     * Parses {@code postgresql://user:password@host:5432/db?sslmode=...} or a {@code
-     * jdbc:postgresql:} URL.
-     */
-    public static PostgresDsn parse(String dsn) {
-      if (dsn.startsWith("jdbc:postgresql:")) return new PostgresDsn(dsn, null, null);
-      if (!(dsn.startsWith("postgresql://") || dsn.startsWith("postgres://"))) {
-        throw bad("POSTGRES_DSN", "must start with postgresql:// or jdbc:postgresql:");
-      }
-      URI uri;
-      try {
-        uri = URI.create(dsn);
-      } catch (IllegalArgumentException e) {
-        throw bad("POSTGRES_DSN", "is not a valid URI: " + e.getMessage());
-      }
-      if (uri.getHost() == null) throw bad("POSTGRES_DSN", "names no host");
-      String user = null;
-      String password = null;
-      if (uri.getRawUserInfo() != null) {
-        String[] parts = uri.getRawUserInfo().split(":", 2);
-        user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-        if (parts.length == 2) password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
-      }
-      String db =
-          uri.getRawPath() == null || uri.getRawPath().length() <= 1
-              ? "postgres"
-              : uri.getRawPath().substring(1);
-      String url =
-          "jdbc:postgresql://"
-              + uri.getHost()
-              + ":"
-              + (uri.getPort() < 0 ? 5432 : uri.getPort())
-              + "/"
-              + db;
-      if (uri.getRawQuery() != null) url += "?" + uri.getRawQuery();
-      return new PostgresDsn(url, user, password);
+  public static final class Builder {
+    private final Map<String, String> values;
+
+    private Builder(Map<String, String> values) {
+      this.values = new HashMap<>(values);
     }
 
-    @Override
-    public String toString() {
-      return jdbcUrl + (user == null ? "" : " as " + user);
+    /** Sets {@code key}; null or blank unsets it (its default applies). */
+    public Builder set(String key, String value) {
+      if (value == null || value.isBlank()) values.remove(key);
+      else values.put(key, value);
+      return this;
+    }
+
+    /**
+     * The configuration, every value checked.
+     *
+     * @throws FlowstoreException {@code CONFIGURATION} for a bad value or an unknown key
+     */
+    public FlowstoreConfig build() {
+      List<ConfigSection> found = Providers.all(ConfigSection.class);
+      Set<String> known = keys(found);
+      for (String key : new TreeSet<>(values.keySet())) {
+        if (!known.contains(key)) throw unknownKey(key, "", known);
+      }
+      return FlowstoreConfig.build(values, found);
     }
   }
 
-  private static Map<String, String> readProperties(Path path) {
+  /**
+   * The keys given to a configuration, as a {@link ConfigSection} reads them: trimmed, blank ones
+   * dropped. Its parsers fail as every key does ({@code CONFIGURATION}, a message starting with the
+   * key's name), so a section checks a value in one call.
+   */
+  public static final class Values {
+    private final Map<String, String> given;
+    private final Map<String, String> selected;
+
+    private Values(Map<String, String> given, Map<String, String> selected) {
+      this.given = given;
+      this.selected = selected;
+    }
+
+    /** The value of {@code key}, or {@code dflt} (may be null) when it is not set. */
+    public String text(String key, String dflt) {
+      return given.getOrDefault(key, dflt);
+    }
+
+    /** The integer value of {@code key} in [min, max], or {@code dflt} when it is not set. */
+    public int integer(String key, int dflt, int min, int max) {
+      String s = given.get(key);
+      if (s == null) return dflt;
+      int n;
+      try {
+        n = Integer.parseInt(s);
+      } catch (NumberFormatException e) {
+        throw ConfigSection.invalid(key, "must be an integer, got '" + s + "'");
+      }
+      if (n < min || n > max)
+        throw ConfigSection.invalid(key, "must be between " + min + " and " + max + ", got " + n);
+      return n;
+    }
+
+    /** The boolean value of {@code key} (true/false, 1/0, yes/no), or {@code dflt}. */
+    public boolean flag(String key, boolean dflt) {
+      String s = given.get(key);
+      if (s == null) return dflt;
+      return switch (s.toLowerCase(Locale.ROOT)) {
+        case "true", "1", "yes" -> true;
+        case "false", "0", "no" -> false;
+        default -> throw ConfigSection.invalid(key, "must be true or false, got '" + s + "'");
+      };
+    }
+
+    /**
+     * Which of {@code FLOWSTORE_STORE_BACKEND}, {@code FLOWSTORE_QUEUE_BACKEND} and {@code
+     * FLOWSTORE_CACHE} (first in that order) selects the backend {@code name}, or null if none
+     * does: a section's connection setting is required only then ("REDIS_DSN: required when
+     * FLOWSTORE_QUEUE_BACKEND=redis").
+     */
+    public String selectedBy(String name) {
+      for (String key : List.of(STORE, QUEUE, CACHE)) {
+        if (name.equals(selected.get(key))) return key;
+      }
+      return null;
+    }
+  }
+
+  private static Map<String, String> readProperties(Path path, Set<String> known) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(path)) {
       p.load(r);
     } catch (IOException e) {
-      throw bad("FLOWSTORE_CONFIG", "cannot read " + path + ": " + e.getMessage());
+      throw ConfigSection.invalid(
+          "FLOWSTORE_CONFIG", "cannot read " + path + ": " + e.getMessage());
     }
-    Map<String, String> out = new HashMap<>();
+    Map<String, String> out = new TreeMap<>();
     for (String name : p.stringPropertyNames()) {
-      if (!KEYS.contains(name))
-        throw bad(
-            name,
-            "unknown key in "
-                + path
-                + " (known: "
-                + String.join(", ", KEYS.stream().sorted().toList())
-                + ")");
+      if (!known.contains(name)) throw unknownKey(name, " in " + path, known);
       out.put(name, p.getProperty(name));
     }
     return out;
   }
 
-  private static String oneOf(Map<String, String> v, String key, String dflt, Set<String> allowed) {
-    String value = v.getOrDefault(key, dflt).toLowerCase();
-    if (!allowed.contains(value))
-      throw bad(
-          key,
-          "must be one of " + allowed.stream().sorted().toList() + ", got '" + v.get(key) + "'");
-    return value;
-  }
-
-  private static int intIn(Map<String, String> v, String key, int dflt, int min, int max) {
-    String s = v.get(key);
-    if (s == null) return dflt;
-    try {
-      int n = Integer.parseInt(s);
-      if (n < min || n > max)
-        throw bad(key, "must be between " + min + " and " + max + ", got " + n);
-      return n;
-    } catch (NumberFormatException e) {
-      throw bad(key, "must be an integer, got '" + s + "'");
-    }
-  }
-
-  private static boolean bool(Map<String, String> v, String key, boolean dflt) {
-    String s = v.get(key);
-    if (s == null) return dflt;
-    return switch (s.toLowerCase()) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw bad(key, "must be true or false, got '" + s + "'");
-    };
-  }
-
-  private static FlowstoreException bad(String key, String what) {
-    return new FlowstoreException(ErrorCode.CONFIGURATION, key + ": " + what);
+  private static FlowstoreException unknownKey(String key, String where, Set<String> known) {
+    return ConfigSection.invalid(
+        key, "unknown key" + where + " (known: " + String.join(", ", known) + ")");
   }
 }

@@ -9,19 +9,26 @@ import org.junit.jupiter.api.Test;
 
 /** {@code JOB_RETENTION_HOURS} / {@code OUTBOX_RETENTION_HOURS}: 24 by default, 0 keeps forever. */
 class FlowstoreConfigRetentionTest {
+  private static final Map<String, String> MEMORY = Map.of("FLOWSTORE_STORE_BACKEND", "memory");
+
   @Test
   void retentionDefaultsToADayAndZeroKeepsForever() {
-    FlowstoreConfig d = FlowstoreConfig.fromMap(Map.of());
+    FlowstoreConfig d = FlowstoreConfig.fromMap(MEMORY);
     assertThat(d.jobRetentionHours()).isEqualTo(24);
     assertThat(d.outboxRetentionHours()).isEqualTo(24);
     assertThat(d.jobRetention()).isEqualTo(Duration.ofHours(24));
     assertThat(d.outboxRetention()).isEqualTo(Duration.ofHours(24));
     FlowstoreConfig c =
-        FlowstoreConfig.fromMap(Map.of("JOB_RETENTION_HOURS", "0", "OUTBOX_RETENTION_HOURS", "72"));
+        FlowstoreConfig.builder()
+            .set("FLOWSTORE_STORE_BACKEND", "memory")
+            .set("JOB_RETENTION_HOURS", "0")
+            .set("OUTBOX_RETENTION_HOURS", "72")
+            .build();
     assertThat(c.jobRetention()).isNull();
     assertThat(c.outboxRetention()).isEqualTo(Duration.ofHours(72));
-    assertThat(c.withHttpPort(0).outboxRetentionHours()).isEqualTo(72);
-    assertThat(FlowstoreConfig.KEYS).contains("JOB_RETENTION_HOURS", "OUTBOX_RETENTION_HOURS");
+    assertThat(c.toBuilder().set("FLOWSTORE_HTTP_PORT", "0").build().outboxRetentionHours())
+        .isEqualTo(72);
+    assertThat(FlowstoreConfig.keys()).contains("JOB_RETENTION_HOURS", "OUTBOX_RETENTION_HOURS");
   }
 
   @Test
@@ -33,7 +40,10 @@ class FlowstoreConfigRetentionTest {
                 "JOB_RETENTION_HOURS ", "87601")
             .entrySet()) {
       String key = bad.getKey().trim();
-      assertThatThrownBy(() -> FlowstoreConfig.fromMap(Map.of(key, bad.getValue())))
+      assertThatThrownBy(
+              () ->
+                  FlowstoreConfig.fromMap(
+                      Map.of(key, bad.getValue(), "FLOWSTORE_STORE_BACKEND", "memory")))
           .isInstanceOfSatisfying(
               FlowstoreException.class,
               e -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.jdbc.PostgresDsn;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -41,12 +42,12 @@ final class Env {
 
   final String postgresDsn;
   final String redisDsn;
-  final FlowstoreConfig.PostgresDsn pg;
+  final PostgresDsn pg;
 
   Env(Map<String, String> env) {
     this.postgresDsn = env.getOrDefault("POSTGRES_DSN", DEFAULT_POSTGRES);
     this.redisDsn = env.getOrDefault("REDIS_DSN", DEFAULT_REDIS);
-    this.pg = FlowstoreConfig.PostgresDsn.parse(postgresDsn);
+    this.pg = PostgresDsn.parse(postgresDsn);
   }
 
   static ObjectNode payload() {

@@ -2,6 +2,7 @@ package dev.flowstore.chaos;
 
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.jdbc.PostgresDsn;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ final class ChaosStores {
 
   /** {@code dsn} pointed at {@code 127.0.0.1:port} instead (same database, user, password). */
   static String viaPort(String dsn, int port) {
-    FlowstoreConfig.PostgresDsn pg = FlowstoreConfig.PostgresDsn.parse(dsn);
+    PostgresDsn pg = PostgresDsn.parse(dsn);
     Matcher m = match(dsn);
     StringBuilder url =
         new StringBuilder("jdbc:postgresql://127.0.0.1:")
@@ -73,14 +74,14 @@ final class ChaosStores {
   }
 
   private static Matcher match(String dsn) {
-    Matcher m = HOST_PORT.matcher(FlowstoreConfig.PostgresDsn.parse(dsn).jdbcUrl());
+    Matcher m = HOST_PORT.matcher(PostgresDsn.parse(dsn).jdbcUrl());
     if (!m.matches()) throw new IllegalArgumentException("cannot read host and port of " + dsn);
     return m;
   }
 
   /** Drops a scenario's schema (best effort: a leftover schema is harmless). */
   static void dropSchema(String dsn, String schema) {
-    FlowstoreConfig.PostgresDsn pg = FlowstoreConfig.PostgresDsn.parse(dsn);
+    PostgresDsn pg = PostgresDsn.parse(dsn);
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

@@ -14,6 +14,8 @@ import dev.flowstore.NewSession;
 import dev.flowstore.NewStepAttempt;
 import dev.flowstore.NodeDefinition;
 import dev.flowstore.TenantId;
+import dev.flowstore.jdbc.PostgresDsn;
+import dev.flowstore.jdbc.PostgresSettings;
 import dev.flowstore.jdbc.internal.JdbcFlowstore;
 import dev.flowstore.jdbc.internal.TableCatalog;
 import java.sql.Connection;
@@ -132,8 +134,8 @@ final class S7RlsMatrix implements Scenario {
 
   private static List<Figure> matrix(
       JdbcFlowstore fs, FlowstoreConfig config, TenantId victim, TenantId other, int perTenant) {
-    String schema = config.postgresSchema();
-    String role = config.postgresAppRole();
+    String schema = PostgresSettings.of(config).schema();
+    String role = PostgresSettings.of(config).appRole();
     return fs.system(
         c -> {
           List<String> tables =
@@ -404,10 +406,10 @@ final class S7RlsMatrix implements Scenario {
   }
 
   private static void dropSchema(FlowstoreConfig config) throws SQLException {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     try (Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
         Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS " + config.postgresSchema() + " CASCADE");
+      s.execute("DROP SCHEMA IF EXISTS " + PostgresSettings.of(config).schema() + " CASCADE");
     }
   }
 }

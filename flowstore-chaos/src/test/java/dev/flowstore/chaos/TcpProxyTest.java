@@ -3,7 +3,7 @@ package dev.flowstore.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.jdbc.PostgresDsn;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -43,7 +43,7 @@ class TcpProxyTest {
   }
 
   private Connection direct() throws SQLException {
-    FlowstoreConfig.PostgresDsn pg = FlowstoreConfig.PostgresDsn.parse(dsn);
+    PostgresDsn pg = PostgresDsn.parse(dsn);
     return DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
   }
 

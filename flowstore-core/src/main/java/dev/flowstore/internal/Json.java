@@ -139,7 +139,9 @@ public final class Json {
         ErrorCode.INVALID_JSON,
         what
             + ": expected a JSON object, got "
-            + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+            + (node == null
+                ? "nothing"
+                : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
   }
 
   /** Serializes compactly. */

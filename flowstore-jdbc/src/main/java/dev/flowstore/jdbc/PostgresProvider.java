@@ -27,17 +27,18 @@ public final class PostgresProvider implements StorageProvider {
 
   @Override
   public Flowstore open(FlowstoreConfig config, Clock clock) {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
-    String schema = config.postgresSchema();
-    String role = config.postgresAppRole();
+    PostgresSettings pg = PostgresSettings.of(config);
+    PostgresDsn dsn = pg.dsn();
+    String schema = pg.schema();
+    String role = pg.appRole();
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("flowstore-postgres");
     hc.setJdbcUrl(dsn.jdbcUrl());
     if (dsn.user() != null) hc.setUsername(dsn.user());
     if (dsn.password() != null) hc.setPassword(dsn.password());
     hc.setSchema(schema);
-    hc.setMinimumIdle(config.postgresPoolMin());
-    hc.setMaximumPoolSize(config.postgresPoolMax());
+    hc.setMinimumIdle(pg.poolMin());
+    hc.setMaximumPoolSize(pg.poolMax());
     hc.setConnectionTimeout(10_000);
     hc.addDataSourceProperty("reWriteBatchedInserts", "true");
     hc.addDataSourceProperty("ApplicationName", "flowstore");

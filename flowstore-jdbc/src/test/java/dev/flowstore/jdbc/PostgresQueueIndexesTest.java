@@ -28,10 +28,10 @@ class PostgresQueueIndexesTest extends FlowstoreTestBase {
   }
 
   private Connection raw() throws SQLException {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
     try (Statement s = c.createStatement()) {
-      s.execute("SET search_path TO " + config.postgresSchema());
+      s.execute("SET search_path TO " + PostgresSettings.of(config).schema());
     }
     return c;
   }

@@ -57,7 +57,7 @@ class PostgresQueueNotifyTest extends FlowstoreTestBase {
         ResultSet rs =
             s.executeQuery(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'flowstore-listen' AND query LIKE 'LISTEN%"
-                    + fs.config().postgresSchema()
+                    + PostgresSettings.of(fs.config()).schema()
                     + "%'")) {
       rs.next();
       return rs.getInt(1);
@@ -70,7 +70,7 @@ class PostgresQueueNotifyTest extends FlowstoreTestBase {
     Queue waiting = fs.queue(tenant);
     try (Flowstore other = Flowstore.open(fs.config(), clock)) {
       CompletableFuture<Boolean> woke = waitFor(waiting);
-      FlowstoreConfig.PostgresDsn dsn = fs.config().postgres();
+      PostgresDsn dsn = PostgresSettings.of(fs.config()).dsn();
       try (Connection admin =
           DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password())) {
         await().atMost(Duration.ofSeconds(30)).until(() -> listeners(admin) == 1);
@@ -81,7 +81,7 @@ class PostgresQueueNotifyTest extends FlowstoreTestBase {
         try (Statement s = admin.createStatement()) {
           s.execute(
               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'flowstore-listen' AND query LIKE 'LISTEN%"
-                  + fs.config().postgresSchema()
+                  + PostgresSettings.of(fs.config()).schema()
                   + "%'");
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> listeners(admin) == 1);

@@ -61,10 +61,10 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   }
 
   private Connection raw() throws SQLException {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
     try (Statement s = c.createStatement()) {
-      s.execute("SET search_path TO " + config.postgresSchema());
+      s.execute("SET search_path TO " + PostgresSettings.of(config).schema());
     }
     c.setAutoCommit(false);
     return c;
@@ -74,7 +74,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   private Connection asApp(TenantId tenant) throws SQLException {
     Connection c = raw();
     try (Statement s = c.createStatement()) {
-      s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+      s.execute("SET LOCAL ROLE " + PostgresSettings.of(config).appRole());
       if (tenant != null)
         s.execute("SELECT set_config('app.current_tenant', '" + tenant.value() + "', true)");
     }
@@ -106,7 +106,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
         try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-          ps.setString(1, config.postgresSchema());
+          ps.setString(1, PostgresSettings.of(config).schema());
           ps.setString(2, table);
           try (ResultSet rs = ps.executeQuery()) {
             assertThat(rs.next()).as(table).isTrue();
@@ -117,7 +117,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
         try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT qual, with_check FROM pg_policies WHERE schemaname = ? AND tablename = ? AND policyname = 'tenant_isolation'")) {
-          ps.setString(1, config.postgresSchema());
+          ps.setString(1, PostgresSettings.of(config).schema());
           ps.setString(2, table);
           try (ResultSet rs = ps.executeQuery()) {
             assertThat(rs.next()).as(table + " policy").isTrue();
@@ -145,7 +145,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
         """;
     try (Connection c = raw();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, config.postgresSchema());
+      ps.setString(1, PostgresSettings.of(config).schema());
       ps.setArray(
           2,
           // why: a key is found by its hash (or id) before its tenant is known
@@ -287,7 +287,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
   private Connection asAppEmpty() throws SQLException {
     Connection c = raw();
     try (Statement s = c.createStatement()) {
-      s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+      s.execute("SET LOCAL ROLE " + PostgresSettings.of(config).appRole());
       s.execute("SELECT set_config('app.current_tenant', '', true)");
     }
     return c;
@@ -310,7 +310,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       s.execute("GRANT CREATE ON DATABASE " + currentDatabase(c) + " TO " + owner);
       c.commit();
     }
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     FlowstoreConfig cfg =
         TestBackends.postgres(
             Map.of(
@@ -373,7 +373,11 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     Flowstore.open(cfg).close();
     FlowstoreConfig noMigrate =
         TestBackends.postgres(
-            Map.of("POSTGRES_SCHEMA", cfg.postgresSchema(), "FLOWSTORE_MIGRATE_ON_START", "false"));
+            Map.of(
+                "POSTGRES_SCHEMA",
+                PostgresSettings.of(cfg).schema(),
+                "FLOWSTORE_MIGRATE_ON_START",
+                "false"));
     try {
       for (String[] breakage :
           List.of(
@@ -391,11 +395,14 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
                 ".stray has a tenant_id but lacks ENABLE + FORCE ROW LEVEL SECURITY (a table this"
               },
               new String[] {
-                "GRANT SELECT ON api_keys TO " + cfg.postgresAppRole(), "has SELECT on"
+                "GRANT SELECT ON api_keys TO " + PostgresSettings.of(cfg).appRole(), "has SELECT on"
               },
-              new String[] {"GRANT DELETE ON tenants TO " + cfg.postgresAppRole(), "has DELETE on"},
               new String[] {
-                "GRANT TRUNCATE ON events TO " + cfg.postgresAppRole(), "has TRUNCATE on"
+                "GRANT DELETE ON tenants TO " + PostgresSettings.of(cfg).appRole(), "has DELETE on"
+              },
+              new String[] {
+                "GRANT TRUNCATE ON events TO " + PostgresSettings.of(cfg).appRole(),
+                "has TRUNCATE on"
               })) {
         TestBackends.executeAsOwner(cfg, breakage[0]);
         assertThatThrownBy(() -> Flowstore.open(noMigrate))
@@ -404,7 +411,8 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
                 FlowstoreException.class,
                 e -> {
                   assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-                  assertThat(e.getMessage()).contains(cfg.postgresAppRole(), breakage[1]);
+                  assertThat(e.getMessage())
+                      .contains(PostgresSettings.of(cfg).appRole(), breakage[1]);
                 });
         // a start that migrates puts privileges back; RLS the test restores itself
         TestBackends.executeAsOwner(
@@ -438,7 +446,7 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
                 return new String[] {rs.getString(1), rs.getString(2)};
               }
             });
-    assertThat(after[0]).isNotEqualTo(config.postgresAppRole());
+    assertThat(after[0]).isNotEqualTo(PostgresSettings.of(config).appRole());
     assertThat(after[1]).isEmpty();
   }
 
@@ -473,9 +481,11 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     Flowstore.open(cfg).close();
     try (Connection c =
             DriverManager.getConnection(
-                cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password());
+                PostgresSettings.of(cfg).dsn().jdbcUrl(),
+                PostgresSettings.of(cfg).dsn().user(),
+                PostgresSettings.of(cfg).dsn().password());
         Statement s = c.createStatement()) {
-      s.execute("ALTER TABLE " + cfg.postgresSchema() + ".events OWNER TO " + role);
+      s.execute("ALTER TABLE " + PostgresSettings.of(cfg).schema() + ".events OWNER TO " + role);
     }
     try {
       assertThatThrownBy(() -> Flowstore.open(cfg))
@@ -485,9 +495,11 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
     } finally {
       try (Connection c =
               DriverManager.getConnection(
-                  cfg.postgres().jdbcUrl(), cfg.postgres().user(), cfg.postgres().password());
+                  PostgresSettings.of(cfg).dsn().jdbcUrl(),
+                  PostgresSettings.of(cfg).dsn().user(),
+                  PostgresSettings.of(cfg).dsn().password());
           Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + cfg.postgresSchema() + " CASCADE");
+        s.execute("DROP SCHEMA " + PostgresSettings.of(cfg).schema() + " CASCADE");
       }
       dropRole(role);
     }

@@ -25,10 +25,10 @@ final class QueryPlans {
 
   /** A connection as the schema owner, search_path set. */
   Connection raw() throws SQLException {
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
     try (Statement s = c.createStatement()) {
-      s.execute("SET search_path TO " + config.postgresSchema());
+      s.execute("SET search_path TO " + PostgresSettings.of(config).schema());
     }
     return c;
   }
@@ -52,7 +52,7 @@ final class QueryPlans {
     try (Connection c = raw()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        s.execute("SET LOCAL ROLE " + config.postgresAppRole());
+        s.execute("SET LOCAL ROLE " + PostgresSettings.of(config).appRole());
         s.execute("SELECT set_config('app.current_tenant', '" + tenant + "', true)");
         s.execute("SET LOCAL enable_seqscan = off");
       }

@@ -34,10 +34,10 @@ final class StoredRows {
     if (config.storeBackend().equals("sqlite"))
       return DriverManager.getConnection(
           "jdbc:sqlite:" + config.dataDir().resolve("flowstore.db").toAbsolutePath());
-    FlowstoreConfig.PostgresDsn dsn = config.postgres();
+    PostgresDsn dsn = PostgresSettings.of(config).dsn();
     Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
     try (Statement s = c.createStatement()) {
-      s.execute("SET search_path TO " + config.postgresSchema());
+      s.execute("SET search_path TO " + PostgresSettings.of(config).schema());
     }
     return c;
   }

@@ -127,7 +127,16 @@ class FlowstoreCliTest {
     assertThat(backend.errLines())
         .singleElement()
         .asString()
-        .startsWith("flowstore: FLOWSTORE_STORE_BACKEND: ");
+        .startsWith("flowstore: FLOWSTORE_STORE_BACKEND: ")
+        .contains("must be one of [postgres, sqlite] (found on the classpath), got 'oracle'");
+    Run queue = run(Map.of("FLOWSTORE_QUEUE_BACKEND", "rabbitmq"), "migrate");
+    assertThat(queue.code()).isEqualTo(2);
+    assertThat(queue.errLines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "flowstore: FLOWSTORE_QUEUE_BACKEND: must be one of [redis, sqlite] (found on the"
+                + " classpath), got 'rabbitmq'; add the module that provides it");
   }
 
   @Test

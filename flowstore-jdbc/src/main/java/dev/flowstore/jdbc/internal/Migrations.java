@@ -1,8 +1,8 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ErrorCode;
-import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.jdbc.PostgresDsn;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -26,8 +26,7 @@ public final class Migrations {
    * may allow only one), creating the schema if missing; {@code ${app_role}} in the scripts is the
    * role tenant transactions run as.
    */
-  public static void migrate(
-      Dialect dialect, FlowstoreConfig.PostgresDsn dsn, String schema, String appRole) {
+  public static void migrate(Dialect dialect, PostgresDsn dsn, String schema, String appRole) {
     run(
         Flyway.configure()
             .dataSource(dsn.jdbcUrl(), dsn.user(), dsn.password())

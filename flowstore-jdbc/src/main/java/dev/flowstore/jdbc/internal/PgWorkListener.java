@@ -1,6 +1,6 @@
 package dev.flowstore.jdbc.internal;
 
-import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.jdbc.PostgresDsn;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -26,15 +26,14 @@ final class PgWorkListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PgWorkListener.class);
   private static final int POLL_MS = 250;
 
-  private final FlowstoreConfig.PostgresDsn dsn;
+  private final PostgresDsn dsn;
   private final String channel;
   private final Consumer<String> onMessage;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread thread;
   private volatile Connection connection;
 
-  private PgWorkListener(
-      FlowstoreConfig.PostgresDsn dsn, String channel, Consumer<String> onMessage) {
+  private PgWorkListener(PostgresDsn dsn, String channel, Consumer<String> onMessage) {
     this.dsn = dsn;
     this.channel = channel;
     this.onMessage = onMessage;
@@ -48,8 +47,7 @@ final class PgWorkListener implements AutoCloseable {
     return c.length() > 63 ? c.substring(0, 63) : c;
   }
 
-  static PgWorkListener start(
-      FlowstoreConfig.PostgresDsn dsn, String channel, Consumer<String> onMessage) {
+  static PgWorkListener start(PostgresDsn dsn, String channel, Consumer<String> onMessage) {
     PgWorkListener l = new PgWorkListener(dsn, channel, onMessage);
     l.thread.start();
     return l;

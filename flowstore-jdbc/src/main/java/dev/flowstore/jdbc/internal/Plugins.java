@@ -1,11 +1,10 @@
 package dev.flowstore.jdbc.internal;
 
-import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Providers;
 import dev.flowstore.spi.CacheHost;
 import dev.flowstore.spi.CacheProvider;
 import dev.flowstore.spi.DeadLetterStore;
@@ -61,12 +60,7 @@ final class Plugins implements AutoCloseable {
 
   private static <P> P provider(
       Class<P> type, Function<P, String> nameOf, String key, String name) {
-    for (P p : ServiceLoader.load(type)) {
-      if (nameOf.apply(p).equals(name)) return p;
-    }
-    throw new FlowstoreException(
-        ErrorCode.CONFIGURATION,
-        key + ": no backend named '" + name + "' is on the classpath (add flowstore-" + name + ")");
+    return Providers.find(type, nameOf, key, name);
   }
 
   /** The queue backend outside the database, or null when the queue is the SQL one. */

@@ -2,6 +2,7 @@ package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.TenantId;
+import dev.flowstore.jdbc.PostgresSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,8 +107,8 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public AutoCloseable listenForWork(FlowstoreConfig config, Consumer<String> onMessage) {
-    return PgWorkListener.start(
-        config.postgres(), PgWorkListener.channel(config.postgresSchema()), onMessage);
+    PostgresSettings pg = PostgresSettings.of(config);
+    return PgWorkListener.start(pg.dsn(), PgWorkListener.channel(pg.schema()), onMessage);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.TenantId;
+import dev.flowstore.jdbc.PostgresSettings;
 import dev.flowstore.testkit.FlowstoreTestBase;
 import dev.flowstore.testkit.TestBackends;
 import java.sql.ResultSet;
@@ -56,7 +57,7 @@ class PostgresScopedStatementTest extends FlowstoreTestBase {
   @Test
   void runsAsTheAppRoleForItsTenantAndLeavesNothingOnTheConnection() {
     assertThat(jdbc().scopesStatements()).isTrue();
-    String role = fs.config().postgresAppRole();
+    String role = PostgresSettings.of(fs.config()).appRole();
     String owner = whoOutsideAnyTenant();
     assertThat(owner).doesNotStartWith(role + "/").endsWith("/");
     for (boolean write : new boolean[] {true, false}) {

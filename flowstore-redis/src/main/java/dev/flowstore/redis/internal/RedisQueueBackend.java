@@ -100,7 +100,7 @@ public final class RedisQueueBackend implements QueueBackend {
     this.channel = "flowstore:" + env + ":work";
     this.markerKey = "flowstore:" + env + ":marker";
     try {
-      this.uri = RedisURI.create(host.config().redisDsn());
+      this.uri = RedisURI.create(RedisSettings.of(host.config()).dsn());
     } catch (IllegalArgumentException e) {
       throw new FlowstoreException(ErrorCode.CONFIGURATION, "REDIS_DSN: " + e.getMessage());
     }

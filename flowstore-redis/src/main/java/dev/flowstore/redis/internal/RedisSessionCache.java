@@ -67,7 +67,7 @@ public final class RedisSessionCache implements SessionCache {
   public RedisSessionCache(CacheHost host) {
     this.env = host.config().env();
     try {
-      this.uri = RedisURI.create(host.config().redisDsn());
+      this.uri = RedisURI.create(RedisSettings.of(host.config()).dsn());
     } catch (IllegalArgumentException e) {
       throw new FlowstoreException(ErrorCode.CONFIGURATION, "REDIS_DSN: " + e.getMessage());
     }
