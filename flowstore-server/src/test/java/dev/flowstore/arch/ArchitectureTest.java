@@ -28,6 +28,19 @@ class ArchitectureTest {
             .importPackages("dev.flowstore");
   }
 
+  // why: String.toLowerCase() follows the JVM's default locale; on a Turkish-locale JVM "FAILED"
+  // becomes "faıled" (dotless i), which once went into stored event types and HTTP answers
+  @Test
+  void caseIsChangedOnlyWithAnExplicitLocale() {
+    noClasses()
+        .should()
+        .callMethod(String.class, "toLowerCase")
+        .orShould()
+        .callMethod(String.class, "toUpperCase")
+        .because("the default locale changes the result: use toLowerCase(Locale.ROOT)")
+        .check(classes);
+  }
+
   @Test
   void coreDependsOnNoOtherModuleOfOurs() {
     noClasses()
