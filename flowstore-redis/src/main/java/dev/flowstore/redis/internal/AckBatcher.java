@@ -133,7 +133,7 @@ final class AckBatcher {
         args[2 + i * 3] = a.token;
         args[3 + i * 3] = a.full ? "1" : "0";
       }
-      call = backend.evalAsync(Scripts.ACK, keys, now, args);
+      call = backend.redis().evalAsync(Scripts.ACK, keys, now, args);
     } catch (RuntimeException e) {
       sendNext();
       for (Ack a : batch) a.done.completeExceptionally(e);

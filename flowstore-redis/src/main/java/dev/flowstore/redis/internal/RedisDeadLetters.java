@@ -50,7 +50,7 @@ final class RedisDeadLetters implements DeadLetters, DeadLettering.Moves {
   }
 
   private boolean move(UUID jobId, String from, String to) {
-    List<Object> r = backend.eval(Scripts.DLQ_MOVE, keys, jobId.toString(), from, to);
+    List<Object> r = backend.redis().eval(Scripts.DLQ_MOVE, keys, jobId.toString(), from, to);
     return "OK".equals(r.get(0));
   }
 
@@ -97,7 +97,7 @@ final class RedisDeadLetters implements DeadLetters, DeadLettering.Moves {
   /** Marks a DLQ admin step in Redis; NOT_FOUND unless the job is FAILED with an item. */
   private void begin(UUID jobId, String op) {
     if (store().find(keys.tenant(), jobId).isEmpty()) throw notInDlq(jobId);
-    List<Object> r = backend.eval(Scripts.DLQ_OP_BEGIN, keys, jobId.toString(), op);
+    List<Object> r = backend.redis().eval(Scripts.DLQ_OP_BEGIN, keys, jobId.toString(), op);
     switch ((String) r.get(0)) {
       case "OK" -> {}
       case "CONFLICT" ->
@@ -122,7 +122,9 @@ final class RedisDeadLetters implements DeadLetters, DeadLettering.Moves {
   Optional<Job> finishRedrive(UUID jobId) {
     store().remove(keys.tenant(), jobId, "job.redriven", "queued");
     List<Object> r =
-        backend.eval(Scripts.REDRIVE_FINISH, keys, jobId.toString(), UUID.randomUUID().toString());
+        backend
+            .redis()
+            .eval(Scripts.REDRIVE_FINISH, keys, jobId.toString(), UUID.randomUUID().toString());
     if (!"OK".equals(r.get(0))) return Optional.empty();
     Job job = JobCodec.job(keys.tenant(), r.get(1));
     backend.wakeups().signal(keys.wakeKey(job.queue()));
@@ -143,7 +145,7 @@ final class RedisDeadLetters implements DeadLetters, DeadLettering.Moves {
 
   void finishPurge(UUID jobId) {
     store().remove(keys.tenant(), jobId, "job.purged", "purged");
-    backend.eval(Scripts.PURGE_FINISH, keys, jobId.toString());
+    backend.redis().eval(Scripts.PURGE_FINISH, keys, jobId.toString());
   }
 
   @Override

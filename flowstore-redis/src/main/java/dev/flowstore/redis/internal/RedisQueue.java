@@ -41,6 +41,7 @@ final class RedisQueue implements Queue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
   private final RedisQueueBackend backend;
+  private final RedisCalls redis;
   private final Keys keys;
   private final RedisDeadLetters dlq;
   // why: the wake-up generation each queue had when this instance last polled or waited, so a
@@ -49,6 +50,7 @@ final class RedisQueue implements Queue {
 
   RedisQueue(RedisQueueBackend backend, Keys keys) {
     this.backend = backend;
+    this.redis = backend.redis();
     this.keys = keys;
     this.dlq = new RedisDeadLetters(this, backend, keys);
   }
@@ -67,8 +69,7 @@ final class RedisQueue implements Queue {
 
   /** The active job of a queue holding a unique key, if any. */
   Optional<Job> activeByKey(String queue, String uniqueKey) {
-    String id =
-        backend.call(() -> backend.redis().hget(keys.prefix() + queue + ":uniq", uniqueKey));
+    String id = redis.call(() -> redis.commands().hget(keys.prefix() + queue + ":uniq", uniqueKey));
     return id == null ? Optional.empty() : find(UUID.fromString(id));
   }
 
@@ -128,7 +129,7 @@ final class RedisQueue implements Queue {
       args.add(Integer.toString(j.maxAttempts()));
       args.add(j.uniqueKey() == null ? "" : j.uniqueKey());
     }
-    Object reply = ok(backend.eval(Scripts.ENQUEUE, keys, now, args.toArray(String[]::new)), null);
+    Object reply = ok(redis.eval(Scripts.ENQUEUE, keys, now, args.toArray(String[]::new)), null);
     List<Recorded<Job>> out = new ArrayList<>(jobs.size());
     Set<String> woken = new LinkedHashSet<>();
     List<?> results = (List<?>) reply;
@@ -200,8 +201,8 @@ final class RedisQueue implements Queue {
     lastSeen.put(key, backend.wakeups().generation(key));
     Instant expires = backend.now().plus(visibility);
     Object reply =
-        ok(backend.eval(Scripts.LEASE, keys, queue, micros(expires), Integer.toString(max)), null);
-    return RedisQueueBackend.map(
+        ok(redis.eval(Scripts.LEASE, keys, queue, micros(expires), Integer.toString(max)), null);
+    return RedisCalls.map(
         reply,
         o -> {
           Job j = job(o);
@@ -252,7 +253,7 @@ final class RedisQueue implements Queue {
     QueueValidation.delay(retryDelay);
     // why: the backoff needs the attempt number; the script re-checks the token, so a stale read
     // here can only end in LEASE_LOST
-    String attempt = backend.call(() -> backend.redis().hget(keys.job(jobId), "attempt"));
+    String attempt = redis.call(() -> redis.commands().hget(keys.job(jobId), "attempt"));
     int n = attempt == null ? 1 : Integer.parseInt(attempt);
     Duration delay =
         retryDelay != null ? retryDelay : Backoff.DEFAULT.delay(n, ThreadLocalRandom.current());
@@ -260,7 +261,7 @@ final class RedisQueue implements Queue {
     Job after =
         job(
             ok(
-                backend.eval(
+                redis.eval(
                     Scripts.NACK, keys, jobId.toString(), Long.toString(token), why, micros(runAt)),
                 jobId));
     if (after.status() == Job.Status.QUEUED && !after.runAt().isAfter(backend.now()))
@@ -276,7 +277,7 @@ final class RedisQueue implements Queue {
     Job j =
         job(
             ok(
-                backend.eval(
+                redis.eval(
                     Scripts.HEARTBEAT,
                     keys,
                     jobId.toString(),
@@ -291,14 +292,14 @@ final class RedisQueue implements Queue {
     RecordValidation.required("job_id", jobId);
     backend.forgetLease(keys.tenant(), jobId, token);
     Job j =
-        job(ok(backend.eval(Scripts.RELEASE, keys, jobId.toString(), Long.toString(token)), jobId));
+        job(ok(redis.eval(Scripts.RELEASE, keys, jobId.toString(), Long.toString(token)), jobId));
     backend.wakeups().signal(keys.wakeKey(j.queue()));
     return j;
   }
 
   /** The job as stored in Redis, without history. */
   Optional<Job> find(UUID jobId) {
-    Map<String, String> f = backend.call(() -> backend.redis().hgetall(keys.job(jobId)));
+    Map<String, String> f = redis.call(() -> redis.commands().hgetall(keys.job(jobId)));
     if (f == null || f.isEmpty()) return Optional.empty();
     return Optional.of(JobCodec.job(keys.tenant(), f));
   }
@@ -306,7 +307,7 @@ final class RedisQueue implements Queue {
   @Override
   public Optional<JobDetail> get(UUID jobId) {
     RecordValidation.required("job_id", jobId);
-    List<?> both = (List<?>) ok(backend.eval(Scripts.GET, keys, jobId.toString()), jobId);
+    List<?> both = (List<?>) ok(redis.eval(Scripts.GET, keys, jobId.toString()), jobId);
     Map<String, String> hash = JobCodec.fields(both.get(0));
     if (hash.isEmpty()) return Optional.empty();
     Optional<Job> job = Optional.of(JobCodec.job(keys.tenant(), hash));
@@ -321,7 +322,7 @@ final class RedisQueue implements Queue {
 
   @Override
   public List<QueueStats> stats() {
-    Object reply = ok(backend.eval(Scripts.STATS, keys), null);
+    Object reply = ok(redis.eval(Scripts.STATS, keys), null);
     List<QueueStats> out = new ArrayList<>();
     for (Object o : (List<?>) reply) {
       List<?> r = (List<?>) o;
@@ -337,7 +338,7 @@ final class RedisQueue implements Queue {
 
   @Override
   public int releaseExpired() {
-    Object reply = ok(backend.eval(Scripts.REAP, keys), null);
+    Object reply = ok(redis.eval(Scripts.REAP, keys), null);
     List<?> ended = (List<?>) reply;
     for (Object o : ended) {
       List<?> r = (List<?>) o;
@@ -348,7 +349,7 @@ final class RedisQueue implements Queue {
 
   @Override
   public int recoverDlq() {
-    Object reply = ok(backend.eval(Scripts.DLQ_STUCK, keys), null);
+    Object reply = ok(redis.eval(Scripts.DLQ_STUCK, keys), null);
     int failed = 0;
     for (Object o : (List<?>) reply) {
       List<?> r = (List<?>) o;
@@ -370,7 +371,7 @@ final class RedisQueue implements Queue {
     QueueValidation.purge("finished_before", finishedBefore, max);
     Object reply =
         ok(
-            backend.eval(
+            redis.eval(
                 Scripts.PURGE_SUCCEEDED,
                 keys,
                 Long.toString(saturatedMicros(finishedBefore)),

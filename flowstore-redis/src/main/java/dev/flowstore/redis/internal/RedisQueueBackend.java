@@ -14,45 +14,37 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open Redis queue backend: one Lettuce connection shared by every tenant's queue (thread-safe,
- * pipelined), one pub/sub connection for wake-ups, and the data-loss marker.
+ * The open Redis queue backend: the Lettuce client, the command connection shared by every tenant's
+ * queue ({@link RedisCalls}, which makes every call and maps its failures), one pub/sub connection
+ * for wake-ups, the data-loss marker and the data layout, and what this process remembers per
+ * tenant (ack lanes, tenants put on the SQL store's list, open leases). why these stay here: they
+ * live as long as the backend and are shared by all of a tenant's queue instances, while a call
+ * over the connection knows nothing of them.
  *
  * <p>Connection loss: commands are rejected while disconnected (not buffered), so every call fails
  * fast with {@code BACKEND_UNAVAILABLE}; Lettuce reconnects by itself and the next call succeeds.
@@ -74,10 +66,9 @@ public final class RedisQueueBackend implements QueueBackend {
   private final String env;
   private final RedisURI uri;
   private final RedisClient client;
-  private final StatefulRedisConnection<String, String> conn;
+  private final RedisCalls redis;
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final Wakeups wakeups = new Wakeups();
-  private final Map<String, String> shas = new ConcurrentHashMap<>();
   private final String channel;
   private final String markerKey;
   private final String epoch;
@@ -114,11 +105,11 @@ public final class RedisQueueBackend implements QueueBackend {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
             .build());
-    StatefulRedisConnection<String, String> c = null;
+    RedisCalls c = null;
     StatefulRedisPubSubConnection<String, String> p = null;
     try {
-      c = call(client::connect);
-      p = call(client::connectPubSub);
+      c = new RedisCalls(client, describe(), channel, this::now);
+      p = c.call(client::connectPubSub);
       p.addListener(
           new RedisPubSubAdapter<>() {
             @Override
@@ -135,16 +126,18 @@ public final class RedisQueueBackend implements QueueBackend {
               wakeups.signal("*");
             }
           });
-      RedisCommands<String, String> r = c.sync();
+      RedisCommands<String, String> r = c.commands();
       r.set(markerKey, UUID.randomUUID().toString(), SetArgs.Builder.nx());
       this.epoch = r.get(markerKey);
-      this.conn = c;
+      this.redis = c;
       migrateLayout(r);
     } catch (RuntimeException e) {
       if (p != null) p.close();
       if (c != null) c.close();
       client.shutdown();
-      throw e instanceof FlowstoreException ? e : unavailable("connecting", e);
+      throw e instanceof FlowstoreException
+          ? e
+          : RedisCalls.unavailable(describe(), "connecting", e);
     }
     this.pubsub = p;
     log.info("redis queue backend: {} (keys flowstore:{}:{{tenant}}:...)", describe(), env);
@@ -179,7 +172,7 @@ public final class RedisQueueBackend implements QueueBackend {
         if (!key.equals(k.prefix() + queue + ":succeeded")) continue;
         long left;
         do {
-          left = (Long) eval(Scripts.MIGRATE_SUCCEEDED, k, queue, key).get(1);
+          left = (Long) redis.eval(Scripts.MIGRATE_SUCCEEDED, k, queue, key).get(1);
         } while (left > 0);
         moved++;
       }
@@ -215,8 +208,9 @@ public final class RedisQueueBackend implements QueueBackend {
     return host.clock();
   }
 
-  RedisCommands<String, String> redis() {
-    return conn.sync();
+  /** The command connection: script calls and commands, their failures mapped. */
+  RedisCalls redis() {
+    return redis;
   }
 
   /** How many open leases {@link #rememberLease} keeps at most (it forgets all when full). */
@@ -285,148 +279,6 @@ public final class RedisQueueBackend implements QueueBackend {
     return tenant.value() + "/" + jobId + "/" + token;
   }
 
-  /** Runs Redis calls, mapping Lettuce's failures to flowstore's codes. */
-  <T> T call(java.util.function.Supplier<T> work) {
-    try {
-      return work.get();
-    } catch (RedisException e) {
-      throw failure(e);
-    }
-  }
-
-  /** A Lettuce failure as flowstore's: BACKEND_UNAVAILABLE, or INTERNAL for a command error. */
-  private FlowstoreException failure(Throwable t) {
-    if (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-    if (t instanceof FlowstoreException f) return f;
-    if (t instanceof RedisCommandExecutionException e) {
-      String m = String.valueOf(e.getMessage());
-      for (String busy :
-          new String[] {
-            "LOADING", "BUSY", "MASTERDOWN", "READONLY", "OOM", "TRYAGAIN", "CLUSTERDOWN"
-          }) if (m.startsWith(busy)) return unavailable("command", e);
-      return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + m, e);
-    }
-    if (t instanceof RedisException e) return unavailable("command", e);
-    return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + t, t);
-  }
-
-  private FlowstoreException unavailable(String what, Exception e) {
-    return new FlowstoreException(
-        ErrorCode.BACKEND_UNAVAILABLE,
-        "redis queue backend unavailable (" + what + " " + describe() + "): " + e.getMessage(),
-        e);
-  }
-
-  /** Runs a script (EVALSHA, falling back to EVAL once Redis forgot it, e.g. after a restart). */
-  List<Object> eval(String script, Keys keys, String... args) {
-    return eval(script, keys, now(), args);
-  }
-
-  /** {@link #eval(String, Keys, String...)} with the script's "now" given. */
-  List<Object> eval(String script, Keys keys, Instant now, String... args) {
-    String[] argv = argv(keys, now, args);
-    String[] k = {keys.route()};
-    String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
-    try {
-      try {
-        return conn.sync().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv);
-      } catch (RedisNoScriptException e) {
-        return conn.sync().<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv);
-      }
-    } catch (RedisException e) {
-      throw scriptFailure(e);
-    }
-  }
-
-  /**
-   * A failed script call. Every script writes, so one that was sent and got no answer (the
-   * connection dropped or the command timed out with it in flight) may have run: that is {@code
-   * OUTCOME_UNKNOWN}, never BACKEND_UNAVAILABLE, which tells callers (and Idempotency-Key handling)
-   * that nothing was written. A call rejected before it was sent (not connected) or refused by
-   * Redis is mapped as any other failure.
-   */
-  private FlowstoreException scriptFailure(Throwable t) {
-    t = unwrap(t);
-    if (!maybeRan(t)) return failure(t);
-    return new FlowstoreException(
-        ErrorCode.OUTCOME_UNKNOWN,
-        "redis queue backend ("
-            + describe()
-            + ") did not answer a script it may have run ("
-            + t.getMessage()
-            + "): the write may or may not be stored; read before retrying it",
-        t);
-  }
-
-  /**
-   * {@link #eval(String, Keys, Instant, String...)} without blocking: the future completes (on
-   * Lettuce's I/O thread) with the reply or a FlowstoreException, at the latest after the command
-   * timeout.
-   */
-  CompletableFuture<List<Object>> evalAsync(String script, Keys keys, Instant now, String... args) {
-    String[] argv = argv(keys, now, args);
-    String[] k = {keys.route()};
-    String sha = shas.computeIfAbsent(script, RedisQueueBackend::sha1);
-    CompletableFuture<List<Object>> out = new CompletableFuture<>();
-    try {
-      conn.async()
-          .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, argv)
-          .whenComplete(
-              (reply, e) -> {
-                if (e == null) {
-                  out.complete(reply);
-                } else if (unwrap(e) instanceof RedisNoScriptException) {
-                  conn.async()
-                      .<List<Object>>eval(script, ScriptOutputType.MULTI, k, argv)
-                      .whenComplete(
-                          (again, e2) -> {
-                            if (e2 == null) out.complete(again);
-                            else out.completeExceptionally(scriptFailure(e2));
-                          });
-                } else {
-                  out.completeExceptionally(scriptFailure(e));
-                }
-              });
-    } catch (RuntimeException e) {
-      out.completeExceptionally(scriptFailure(e));
-    }
-    return out;
-  }
-
-  /** Whether a failed script call may have run: it was sent and its answer never came. */
-  static boolean maybeRan(Throwable t) {
-    t = unwrap(t);
-    return t instanceof io.lettuce.core.RedisCommandTimeoutException
-        || (t instanceof RedisException
-            && !(t instanceof RedisCommandExecutionException)
-            && !(t instanceof io.lettuce.core.RedisConnectionException)
-            && !String.valueOf(t.getMessage()).startsWith("Currently not connected"));
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  private String[] argv(Keys keys, Instant now, String... args) {
-    String[] argv = new String[args.length + 4];
-    argv[0] = keys.prefix();
-    argv[1] = channel;
-    argv[2] = keys.tenant().value();
-    argv[3] = Long.toString(JobCodec.micros(now));
-    System.arraycopy(args, 0, argv, 4, args.length);
-    return argv;
-  }
-
-  private static String sha1(String script) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public Queue queue(TenantId tenant) {
     return new RedisQueue(this, new Keys(env, tenant));
@@ -439,7 +291,7 @@ public final class RedisQueueBackend implements QueueBackend {
 
   @Override
   public void checkReady() {
-    String marker = call(() -> conn.sync().get(markerKey));
+    String marker = redis.call(() -> redis.commands().get(markerKey));
     if (epoch.equals(marker)) {
       dataLost = false;
       return;
@@ -504,14 +356,9 @@ public final class RedisQueueBackend implements QueueBackend {
     wakeups.close();
     try {
       pubsub.close();
-      conn.close();
+      redis.close();
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
-  }
-
-  /** For queues: applies {@code f} to a reply list's elements. */
-  static <T> List<T> map(Object list, Function<Object, T> f) {
-    return ((List<?>) list).stream().map(f).toList();
   }
 }

@@ -17,12 +17,11 @@ import org.junit.jupiter.api.Test;
 class RedisScriptFailureTest {
   @Test
   void aScriptSentWithoutAnAnswerMayHaveRun() {
-    assertThat(RedisQueueBackend.maybeRan(new RedisException("Connection disconnected"))).isTrue();
-    assertThat(RedisQueueBackend.maybeRan(new RedisException("Connection closed"))).isTrue();
-    assertThat(RedisQueueBackend.maybeRan(new RedisCommandTimeoutException("Command timed out")))
-        .isTrue();
+    assertThat(RedisCalls.maybeRan(new RedisException("Connection disconnected"))).isTrue();
+    assertThat(RedisCalls.maybeRan(new RedisException("Connection closed"))).isTrue();
+    assertThat(RedisCalls.maybeRan(new RedisCommandTimeoutException("Command timed out"))).isTrue();
     assertThat(
-            RedisQueueBackend.maybeRan(
+            RedisCalls.maybeRan(
                 new CompletionException(new RedisException("Connection disconnected"))))
         .isTrue();
   }
@@ -30,12 +29,10 @@ class RedisScriptFailureTest {
   @Test
   void aScriptRejectedBeforeSendingOrRefusedByRedisDidNotRun() {
     assertThat(
-            RedisQueueBackend.maybeRan(
+            RedisCalls.maybeRan(
                 new RedisException("Currently not connected. Commands are rejected.")))
         .isFalse();
-    assertThat(RedisQueueBackend.maybeRan(new RedisConnectionException("connection refused")))
-        .isFalse();
-    assertThat(RedisQueueBackend.maybeRan(new RedisCommandExecutionException("BUSY script")))
-        .isFalse();
+    assertThat(RedisCalls.maybeRan(new RedisConnectionException("connection refused"))).isFalse();
+    assertThat(RedisCalls.maybeRan(new RedisCommandExecutionException("BUSY script"))).isFalse();
   }
 }
