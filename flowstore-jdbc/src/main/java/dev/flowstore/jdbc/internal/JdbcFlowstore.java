@@ -204,8 +204,11 @@ public final class JdbcFlowstore implements Flowstore {
     return plugins;
   }
 
-  /** The queue backend outside the database, or null when the queue is the SQL one. */
-  QueueBackend queueBackend() {
+  /**
+   * The queue backend outside the database, or null when the queue is the SQL one. Public for the
+   * tests of a backend module (what it holds in memory), which may not read this class's fields.
+   */
+  public QueueBackend queueBackend() {
     return queueBackend;
   }
 

@@ -9,13 +9,13 @@ import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Wakeups;
+import dev.flowstore.jdbc.internal.JdbcFlowstore;
 import dev.flowstore.testkit.TestBackends;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,11 +147,9 @@ class RedisTenantMemoryTest {
     }
   }
 
-  /** The store's queue backend (a private field of the SQL store). */
-  private static RedisQueueBackend backendOf(Flowstore fs) throws ReflectiveOperationException {
-    Field f = fs.getClass().getDeclaredField("queueBackend");
-    f.setAccessible(true);
-    return (RedisQueueBackend) f.get(fs);
+  /** The store's queue backend: the one the SQL store opened and delegates its queues to. */
+  private static RedisQueueBackend backendOf(Flowstore fs) {
+    return (RedisQueueBackend) ((JdbcFlowstore) fs).queueBackend();
   }
 
   private static void deleteKeys(String pattern) {
