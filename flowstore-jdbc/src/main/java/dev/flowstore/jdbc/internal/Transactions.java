@@ -64,7 +64,7 @@ final class Transactions {
     try (Connection c = writer.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
-      throw SqlErrors.translate("system query", e);
+      throw SqlErrors.translate(dialect, "system query", e);
     }
   }
 
@@ -115,7 +115,7 @@ final class Transactions {
     try {
       c = ds.getConnection();
     } catch (SQLException e) {
-      throw SqlErrors.translate(doing, e);
+      throw SqlErrors.translate(dialect, doing, e);
     }
     T result;
     try {
@@ -125,13 +125,13 @@ final class Transactions {
     } catch (Throwable t) {
       rollbackQuietly(c, t);
       endQuietly(c, t);
-      if (t instanceof SQLException e) throw SqlErrors.translate(doing, e);
+      if (t instanceof SQLException e) throw SqlErrors.translate(dialect, doing, e);
       throw asUnchecked(t);
     }
     try {
       c.commit();
     } catch (SQLException e) {
-      FlowstoreException failed = SqlErrors.commitFailed(doing, e);
+      FlowstoreException failed = SqlErrors.commitFailed(dialect, doing, e);
       rollbackQuietly(c, failed);
       endQuietly(c, failed);
       throw failed;
@@ -174,7 +174,7 @@ final class Transactions {
     try {
       c = ds.getConnection();
     } catch (SQLException e) {
-      throw SqlErrors.translate(what + " for tenant " + tenant, e);
+      throw SqlErrors.translate(dialect, what + " for tenant " + tenant, e);
     }
     List<T> out;
     try {
@@ -184,8 +184,8 @@ final class Transactions {
       // why: the statement commits on its own; a connection lost while it ran may have lost only
       // the answer
       throw !"write".equals(what)
-          ? SqlErrors.translate(what + " for tenant " + tenant, e)
-          : SqlErrors.autocommitFailed(what + " for tenant " + tenant, e);
+          ? SqlErrors.translate(dialect, what + " for tenant " + tenant, e)
+          : SqlErrors.autocommitFailed(dialect, what + " for tenant " + tenant, e);
     } catch (RuntimeException | Error e) {
       closeQuietly(c, e);
       throw e;
