@@ -58,7 +58,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final Transactions transactions;
   private final TenantRegistry tenants;
   private final ReapThrottle reapThrottle = new ReapThrottle();
-  private final QueueWakeups wakeups = new QueueWakeups();
+  private final QueueWakeups wakeups;
   // why: appends and acks that run in their own transaction are committed in groups (one fsync
   // for many callers); see GroupCommit
   private final GroupCommit<EventAppends.Request, AppendResult> appends;
@@ -87,6 +87,7 @@ public final class JdbcFlowstore implements Flowstore {
     this.onClose = onClose;
     this.description = description;
     this.transactions = new Transactions(dialect, writer, reader);
+    this.wakeups = new QueueWakeups(dialect, config);
     this.tenants = new TenantRegistry(transactions);
     this.appends =
         new GroupCommit<>(
@@ -314,18 +315,14 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public long outboxSignal() {
-    listenForWork();
+    wakeups.ensureListening();
     return wakeups.generation(OUTBOX_KEY);
   }
 
   @Override
   public boolean awaitOutboxSignal(long seen, Duration timeout) throws InterruptedException {
-    listenForWork();
+    wakeups.ensureListening();
     return wakeups.await(OUTBOX_KEY, seen, timeout);
-  }
-
-  private void listenForWork() {
-    wakeups.ensureListening(() -> dialect.listenForWork(config, wakeups::signal));
   }
 
   /**

@@ -62,20 +62,14 @@ final class JobLeases {
     return QueueWakeups.key(tenant(), queue);
   }
 
-  private void listen() {
-    JdbcFlowstore fs = scope.flowstore();
-    QueueWakeups wakeups = fs.wakeups();
-    wakeups.ensureListening(() -> dialect.listenForWork(fs.config(), wakeups::signal));
-  }
-
   List<Lease> lease(String queue, int max, Duration visibility) {
     QueueValidation.queue(queue);
     QueueValidation.max(max);
     QueueValidation.positive("visibility", visibility);
     String key = key(queue);
-    listen();
-    lastSeen.put(key, scope.flowstore().wakeups().generation(key));
     JdbcFlowstore fs = scope.flowstore();
+    fs.wakeups().ensureListening();
+    lastSeen.put(key, fs.wakeups().generation(key));
     QueueSql sql = dialect.queueSql();
     Instant at = fs.now();
     List<Job> leased;
@@ -184,8 +178,8 @@ final class JobLeases {
     RecordValidation.required("timeout", timeout);
     if (timeout.isNegative())
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "timeout must be >= 0");
-    listen();
     QueueWakeups wakeups = scope.flowstore().wakeups();
+    wakeups.ensureListening();
     String key = key(queue);
     long seen = lastSeen.computeIfAbsent(key, wakeups::generation);
     boolean woken = wakeups.await(key, seen, timeout);
