@@ -26,7 +26,6 @@ import dev.flowstore.TenantId;
 import dev.flowstore.TransactionWork;
 import dev.flowstore.spi.QueueBackend;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -225,32 +224,16 @@ public final class JdbcFlowstore implements Flowstore {
     return transactions.system(work);
   }
 
-  /** Binds a statement's own parameters, the first of which is at {@code first}. */
-  interface StatementBinder {
-    void bind(PreparedStatement ps, int first) throws SQLException;
+  <T> List<T> writeStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    return transactions.writeStatement(tenant, sql, mapper);
   }
 
-  <T> List<T> writeStatement(
-      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    return transactions.writeStatement(tenant, sql, binder, mapper);
-  }
-
-  <T> List<T> readStatement(
-      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    return transactions.readStatement(tenant, sql, binder, mapper);
+  <T> List<T> readStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    return transactions.readStatement(tenant, sql, mapper);
   }
 
   boolean scopesStatements() {
     return transactions.scopesStatements();
-  }
-
-  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, String sql)
-      throws SQLException {
-    return Transactions.prepareScoped(c, d, tenant, sql);
-  }
-
-  static boolean executeScoped(PreparedStatement ps) throws SQLException {
-    return Transactions.executeScoped(ps);
   }
 
   void afterCommit(Runnable r) {
