@@ -19,10 +19,16 @@ import java.util.UUID;
  *
  * <p>A value is bound by its class (UUIDs and instants through the dialect). A null is bound
  * untyped ({@link Types#OTHER}): the database takes its type from where the {@code ?} stands, as it
- * does for {@link Columns#setUuid}. A fragment may not hold a {@code ?} that is no parameter (no
- * PostgreSQL {@code jsonb ?} operator, no {@code ?} in a literal).
+ * does for {@link Columns#setUuid}; a text that may be null is given as {@link #text}. A fragment
+ * may not hold a {@code ?} that is no parameter (no PostgreSQL {@code jsonb ?} operator, no {@code
+ * ?} in a literal).
  */
 final class Sql implements Columns.Binder {
+  /** A null bound with a type. */
+  private record TypedNull(int sqlType) {}
+
+  private static final TypedNull NULL_TEXT = new TypedNull(Types.VARCHAR);
+
   private final Dialect dialect;
   private final StringBuilder text = new StringBuilder();
   private final List<Object> values = new ArrayList<>();
@@ -30,6 +36,16 @@ final class Sql implements Columns.Binder {
   Sql(Dialect dialect, String fragment, Object... values) {
     this.dialect = dialect;
     append(fragment, values);
+  }
+
+  /**
+   * A text value that may be null, bound as text either way. why: pgjdbc keeps a statement prepared
+   * on the server only while each parameter keeps its type, so a text parameter bound a string on
+   * one call and an untyped null on the next would be parsed again at every change ({@link
+   * Columns#setText} types its null for the same reason).
+   */
+  static Object text(String value) {
+    return value == null ? NULL_TEXT : value;
   }
 
   /** Appends a fragment and the values of its {@code ?}s, in order. */
@@ -56,7 +72,8 @@ final class Sql implements Columns.Binder {
         || v instanceof BigDecimal
         || v instanceof UUID
         || v instanceof Instant
-        || v instanceof byte[];
+        || v instanceof byte[]
+        || v instanceof TypedNull;
   }
 
   /** Appends a {@code ?} for each value, {@code separator} between them: an {@code IN} list. */
@@ -100,6 +117,7 @@ final class Sql implements Columns.Binder {
         case UUID u -> dialect.setUuid(ps, i, u);
         case Instant t -> dialect.setTime(ps, i, t);
         case byte[] b -> ps.setBytes(i, b);
+        case TypedNull n -> ps.setNull(i, n.sqlType());
         default -> throw new IllegalStateException("unbindable " + v.getClass().getName());
       }
       i++;

@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,13 @@ class SqlTest {
             "WITH done AS (UPDATE t SET a = ? WHERE b IN (?, ?) RETURNING b) SELECT ? FROM done");
     assertThat(bound(sql))
         .containsExactly("setString 1 x", "setInt 2 1", "setInt 3 2", "setInt 4 7");
+  }
+
+  @Test
+  void aNullIsBoundUntypedUnlessItIsText() {
+    Sql sql = new Sql(dialect, "VALUES (?, ?, ?)", null, Sql.text(null), Sql.text("t"));
+    assertThat(bound(sql))
+        .containsExactly("setNull 1 " + Types.OTHER, "setNull 2 " + Types.VARCHAR, "setString 3 t");
   }
 
   /** The calls {@code sql.bind} makes on a statement, one "method index value" each. */
