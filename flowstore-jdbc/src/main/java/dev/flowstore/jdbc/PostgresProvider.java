@@ -60,7 +60,7 @@ public final class PostgresProvider implements StorageProvider {
             PostgresRoles.provision(ds, schema, role);
           };
       if (config.migrateOnStart()) migrate.run();
-      PostgresRoles.check(ds, schema, role);
+      PostgresRoles.check(ds, dialect, schema, role);
       JdbcFlowstore fs =
           new JdbcFlowstore(
               config,

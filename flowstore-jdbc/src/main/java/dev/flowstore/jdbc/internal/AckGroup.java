@@ -4,11 +4,9 @@ import dev.flowstore.Job;
 import dev.flowstore.TenantId;
 import dev.flowstore.jdbc.internal.JdbcQueue.AckRequest;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,44 +50,30 @@ final class AckGroup {
     return now;
   }
 
-  /** {@code n} placeholders for {@code (job, token)} pairs, for {@code (a, b) IN (VALUES ...)}. */
-  static String pairs(int n) {
-    return String.join(", ", Collections.nCopies(n, "(?, ?)"));
-  }
-
   /**
    * The conditional update of every job of the batch still held under its token, returning each as
-   * it now is ({@link #bindUpdate}).
+   * it now is.
    */
-  String update() {
-    return "UPDATE jobs SET "
-        + ACK_SET
-        + " WHERE tenant_id = ? AND status = 'leased' AND (job_id, lease_seq) IN (VALUES "
-        + pairs(batch.size())
-        + ") RETURNING "
-        + JobRows.COLUMNS;
+  Sql update() {
+    Sql sql =
+        new Sql(
+            rows.dialect(),
+            "UPDATE jobs SET "
+                + ACK_SET
+                + " WHERE tenant_id = ? AND status = 'leased' AND (job_id, lease_seq) IN (VALUES ",
+            now,
+            now,
+            tenant().value());
+    return pairs(sql, batch).append(") RETURNING " + JobRows.COLUMNS);
   }
 
-  /** Binds {@link #update}'s parameters from {@code i} on; returns the next free index. */
-  int bindUpdate(PreparedStatement ps, int i) throws SQLException {
-    rows.dialect().setTime(ps, i++, now);
-    return bindPairs(ps, bindNowAndTenant(ps, i), batch);
-  }
-
-  /** Binds now and the tenant from {@code i} on; returns the next free index. */
-  int bindNowAndTenant(PreparedStatement ps, int i) throws SQLException {
-    rows.dialect().setTime(ps, i++, now);
-    ps.setString(i++, tenant().value());
-    return i;
-  }
-
-  /** Binds each ack's {@code (job, token)} from {@code i} on; returns the next free index. */
-  int bindPairs(PreparedStatement ps, int i, List<AckRequest> acks) throws SQLException {
-    for (AckRequest r : acks) {
-      rows.dialect().setUuid(ps, i++, r.jobId());
-      ps.setLong(i++, r.token());
+  /** Appends each ack's {@code (job, token)}, the list of {@code (a, b) IN (VALUES ...)}. */
+  static Sql pairs(Sql sql, List<AckRequest> acks) {
+    for (int i = 0; i < acks.size(); i++) {
+      AckRequest r = acks.get(i);
+      sql.append(i == 0 ? "(?, ?)" : ", (?, ?)", r.jobId(), r.token());
     }
-    return i;
+    return sql;
   }
 
   /**

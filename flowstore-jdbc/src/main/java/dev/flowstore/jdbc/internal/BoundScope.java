@@ -48,7 +48,8 @@ final class BoundScope implements Scope {
     try {
       return work.run(connection);
     } catch (SQLException e) {
-      throw SqlErrors.translate("statement in transaction for tenant " + tenant, e);
+      throw SqlErrors.translate(
+          flowstore.dialect(), "statement in transaction for tenant " + tenant, e);
     }
   }
 

@@ -27,8 +27,10 @@ final class Columns {
   }
 
   /**
-   * Binds a statement's parameters for one item of a batch. why: kept for {@code JdbcQueue}'s
-   * batches only; it folds into {@link Binder} once they bind each item through an {@link Sql}.
+   * Binds a statement's parameters for one item of a JDBC batch ({@link #batch}). why: not an
+   * {@link Sql}, which joins a text to its values: a batch is one text bound once per item, so an
+   * {@code Sql} per item would build and check the text again for every row (on the append path,
+   * every event of a group commit), and the text is fixed by then anyway.
    */
   interface ItemBinder<T> {
     void bind(PreparedStatement ps, T item) throws SQLException;

@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,23 +164,17 @@ final class EventAppends {
             .toList();
     if (supplied.isEmpty()) return null;
     Map<UUID, RecordedEvent> found = new HashMap<>();
-    String in = String.join(",", Collections.nCopies(supplied.size(), "?"));
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT "
-                + JdbcEventStore.COLUMNS
-                + " FROM events WHERE tenant_id = ? AND event_id IN ("
-                + in
-                + ")")) {
-      ps.setString(1, tenant());
-      for (int i = 0; i < supplied.size(); i++) dialect.setUuid(ps, i + 2, supplied.get(i));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          RecordedEvent e = JdbcEventStore.event(dialect, rs);
-          found.put(e.eventId(), e);
-        }
-      }
-    }
+    Sql sql =
+        new Sql(
+                dialect,
+                "SELECT "
+                    + JdbcEventStore.COLUMNS
+                    + " FROM events WHERE tenant_id = ? AND event_id IN (",
+                tenant())
+            .appendList(",", supplied)
+            .append(")");
+    for (RecordedEvent e : Columns.list(c, sql, rs -> JdbcEventStore.event(dialect, rs)))
+      found.put(e.eventId(), e);
     if (found.isEmpty()) return null;
     List<RecordedEvent> stored = new ArrayList<>();
     for (Prepared p : prepared) {
@@ -294,27 +287,15 @@ final class EventAppends {
    */
   private Long advanceHead(Connection c, int by, List<String> streams, Map<String, Long> versions)
       throws SQLException {
+    Sql advance = new Sql(dialect, ADVANCE_HEAD, by, tenant());
     if (!scope.flowstore().scopesStatements()) {
-      Long head =
-          Columns.one(
-                  c,
-                  ADVANCE_HEAD,
-                  ps -> {
-                    ps.setInt(1, by);
-                    ps.setString(2, tenant());
-                  },
-                  rs -> rs.getLong(1))
-              .orElse(null);
+      Long head = Columns.one(c, advance, rs -> rs.getLong(1)).orElse(null);
       versions.putAll(streamVersions(c, streams));
       return head;
     }
     try (PreparedStatement ps =
         Transactions.prepareScoped(
-            c, dialect, scope.tenant(), ADVANCE_HEAD + "; " + versionsSql(streams.size()))) {
-      int i = dialect.scopeParams() + 1;
-      ps.setInt(i++, by);
-      ps.setString(i++, tenant());
-      bindVersions(ps, i, streams);
+            c, dialect, scope.tenant(), advance.append("; ").append(versionsSql(streams)))) {
       Transactions.executeScoped(ps);
       Long head = null;
       try (ResultSet rs = ps.getResultSet()) {
@@ -330,23 +311,24 @@ final class EventAppends {
 
   /** The current version of one stream, -1 when it has none. */
   long streamVersion(Connection c, String stream) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1")) {
-      ps.setString(1, tenant());
-      ps.setString(2, stream);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
-      }
-    }
+    return Columns.one(
+            c,
+            new Sql(
+                dialect,
+                "SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1",
+                tenant(),
+                stream),
+            rs -> rs.getLong(1))
+        .orElse(-1L);
   }
 
   /** The current versions of several streams in one query (absent streams are left out). */
   private Map<String, Long> streamVersions(Connection c, List<String> streams) throws SQLException {
     Map<String, Long> out = new HashMap<>();
     if (streams.isEmpty()) return out;
-    try (PreparedStatement ps = c.prepareStatement(versionsSql(streams.size()))) {
-      bindVersions(ps, 1, streams);
+    Sql sql = versionsSql(streams);
+    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+      sql.bind(ps);
       try (ResultSet rs = ps.executeQuery()) {
         readVersions(rs, out);
       }
@@ -356,17 +338,17 @@ final class EventAppends {
 
   // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a
   // max(version) ... GROUP BY over an IN list reads every event of the streams instead
-  private static String versionsSql(int streams) {
-    return "SELECT s.stream_id, (SELECT e.version FROM events e WHERE e.tenant_id = ? AND e.stream_id = s.stream_id"
-        + " ORDER BY e.version DESC LIMIT 1) FROM ("
-        + String.join(" UNION ALL ", Collections.nCopies(streams, "SELECT ? AS stream_id"))
-        + ") s";
-  }
-
-  private void bindVersions(PreparedStatement ps, int first, List<String> streams)
-      throws SQLException {
-    ps.setString(first, tenant());
-    for (int i = 0; i < streams.size(); i++) ps.setString(first + 1 + i, streams.get(i));
+  private Sql versionsSql(List<String> streams) {
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT s.stream_id, (SELECT e.version FROM events e WHERE e.tenant_id = ? AND e.stream_id = s.stream_id"
+                + " ORDER BY e.version DESC LIMIT 1) FROM (",
+            tenant());
+    for (int i = 0; i < streams.size(); i++)
+      sql.append(
+          i == 0 ? "SELECT ? AS stream_id" : " UNION ALL SELECT ? AS stream_id", streams.get(i));
+    return sql.append(") s");
   }
 
   private static void readVersions(ResultSet rs, Map<String, Long> out) throws SQLException {

@@ -3,9 +3,8 @@ package dev.flowstore.jdbc.internal;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * A tenant's row in {@code event_feed_heads}, locked by one transaction: the positions that
@@ -17,12 +16,12 @@ import java.sql.SQLException;
  * locked feed head").
  */
 final class FeedHead {
-  private final String tenant;
+  private final Scope scope;
   private final long stored;
   private long last;
 
-  private FeedHead(String tenant, long last, long stored) {
-    this.tenant = tenant;
+  private FeedHead(Scope scope, long last, long stored) {
+    this.scope = scope;
     this.last = last;
     this.stored = stored;
   }
@@ -33,26 +32,25 @@ final class FeedHead {
    * same order.
    */
   static FeedHead lock(Connection c, Scope scope) throws SQLException {
+    Dialect dialect = scope.flowstore().dialect();
     String tenant = scope.tenant().value();
-    String select =
-        "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?"
-            + scope.flowstore().dialect().forUpdate();
     for (int attempt = 0; attempt < 2; attempt++) {
-      try (PreparedStatement ps = c.prepareStatement(select)) {
-        ps.setString(1, tenant);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            long head = rs.getLong(1);
-            return new FeedHead(tenant, head, head);
-          }
-        }
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 0) ON CONFLICT (tenant_id) DO NOTHING")) {
-        ps.setString(1, tenant);
-        ps.executeUpdate();
-      }
+      Optional<Long> head =
+          Columns.one(
+              c,
+              new Sql(
+                  dialect,
+                  "SELECT last_position FROM event_feed_heads WHERE tenant_id = ?"
+                      + dialect.forUpdate(),
+                  tenant),
+              rs -> rs.getLong(1));
+      if (head.isPresent()) return new FeedHead(scope, head.get(), head.get());
+      Columns.update(
+          c,
+          new Sql(
+              dialect,
+              "INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 0) ON CONFLICT (tenant_id) DO NOTHING",
+              tenant));
       scope.flowstore().registerTenant(c, scope.tenant());
     }
     throw new FlowstoreException(
@@ -64,7 +62,7 @@ final class FeedHead {
    * positions from {@code last} on.
    */
   static FeedHead advanced(Scope scope, long last, long stored) {
-    return new FeedHead(scope.tenant().value(), last, stored);
+    return new FeedHead(scope, last, stored);
   }
 
   /** Hands out the {@code n} positions after the last; returns the last one before them. */
@@ -77,11 +75,12 @@ final class FeedHead {
   /** Writes the last position handed out to the row, if the row does not hold it already. */
   void writeBack(Connection c) throws SQLException {
     if (last == stored) return;
-    try (PreparedStatement ps =
-        c.prepareStatement("UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?")) {
-      ps.setLong(1, last);
-      ps.setString(2, tenant);
-      ps.executeUpdate();
-    }
+    Columns.update(
+        c,
+        new Sql(
+            scope.flowstore().dialect(),
+            "UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?",
+            last,
+            scope.tenant().value()));
   }
 }

@@ -8,9 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,19 +41,17 @@ final class JdbcApiKeys implements ApiKeys {
     String key =
         "fsk_" + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     fs.system(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, keyId);
-            ps.setString(2, hash(key));
-            ps.setString(3, tenant.value());
-            ps.setString(4, label);
-            fs.dialect().setTime(ps, 5, fs.now());
-            ps.executeUpdate();
-          }
-          return null;
-        });
+        c ->
+            Columns.update(
+                c,
+                new Sql(
+                    fs.dialect(),
+                    "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                    keyId,
+                    hash(key),
+                    tenant.value(),
+                    label,
+                    fs.now())));
     return new Created(keyId, tenant, key);
   }
 
@@ -64,62 +59,54 @@ final class JdbcApiKeys implements ApiKeys {
   public Optional<TenantId> authenticate(String secret) {
     if (secret == null || secret.length() > 200) return Optional.empty();
     return fs.system(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT tenant_id FROM api_keys WHERE key_hash = ?")) {
-            ps.setString(1, hash(secret));
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(TenantId.of(rs.getString(1))) : Optional.empty();
-            }
-          }
-        });
+        c ->
+            Columns.one(
+                c,
+                new Sql(
+                    fs.dialect(),
+                    "SELECT tenant_id FROM api_keys WHERE key_hash = ?",
+                    hash(secret)),
+                rs -> TenantId.of(rs.getString(1))));
   }
 
   @Override
   public boolean any() {
     return fs.system(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_keys LIMIT 1");
-              ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-          }
-        });
+        c ->
+            Columns.one(c, new Sql(fs.dialect(), "SELECT 1 FROM api_keys LIMIT 1"), rs -> true)
+                .isPresent());
   }
 
   @Override
   public List<Info> list(TenantId tenant) {
     return fs.system(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT key_id, name, created_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id")) {
-            ps.setString(1, tenant.value());
-            List<Info> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next())
-                out.add(
+        c ->
+            Columns.list(
+                c,
+                new Sql(
+                    fs.dialect(),
+                    "SELECT key_id, name, created_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id",
+                    tenant.value()),
+                rs ->
                     new Info(
                         rs.getString("key_id"),
                         tenant,
                         rs.getString("name"),
-                        fs.dialect().getTime(rs, "created_at")));
-            }
-            return out;
-          }
-        });
+                        fs.dialect().getTime(rs, "created_at"))));
   }
 
   @Override
   public boolean revoke(TenantId tenant, String keyId) {
     return fs.system(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM api_keys WHERE tenant_id = ? AND key_id = ?")) {
-            ps.setString(1, tenant.value());
-            ps.setString(2, keyId);
-            return ps.executeUpdate() > 0;
-          }
-        });
+        c ->
+            Columns.update(
+                    c,
+                    new Sql(
+                        fs.dialect(),
+                        "DELETE FROM api_keys WHERE tenant_id = ? AND key_id = ?",
+                        tenant.value(),
+                        keyId))
+                > 0);
   }
 
   private static String hash(String key) {

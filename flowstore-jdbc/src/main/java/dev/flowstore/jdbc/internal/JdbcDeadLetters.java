@@ -74,20 +74,10 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
 
   private int move(Connection c, UUID jobId, String from, String to, Instant now)
       throws SQLException {
+    Sql sql = new Sql(dialect, "UPDATE jobs SET status = ?, updated_at = ?", to, now);
+    if ("failed".equals(to)) sql.append(", finished_at = ?", now);
     return Columns.update(
-        c,
-        "UPDATE jobs SET status = ?, updated_at = ?"
-            + ("failed".equals(to) ? ", finished_at = ?" : "")
-            + " WHERE tenant_id = ? AND job_id = ? AND status = ?",
-        ps -> {
-          int i = 1;
-          ps.setString(i++, to);
-          dialect.setTime(ps, i++, now);
-          if ("failed".equals(to)) dialect.setTime(ps, i++, now);
-          ps.setString(i++, tenant());
-          dialect.setUuid(ps, i++, jobId);
-          ps.setString(i, from);
-        });
+        c, sql.append(" WHERE tenant_id = ? AND job_id = ? AND status = ?", tenant(), jobId, from));
   }
 
   private void audit(Connection c, Job job, String action, String from, String to) {
@@ -159,14 +149,14 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
           Instant now = scope.flowstore().now();
           Columns.update(
               c,
-              "UPDATE jobs SET status = 'queued', attempt = 0, message_id = ?, run_at = ?, finished_at = NULL, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'failed'",
-              ps -> {
-                dialect.setUuid(ps, 1, Uuids.next());
-                dialect.setTime(ps, 2, now);
-                dialect.setTime(ps, 3, now);
-                ps.setString(4, tenant());
-                dialect.setUuid(ps, 5, jobId);
-              });
+              new Sql(
+                  dialect,
+                  "UPDATE jobs SET status = 'queued', attempt = 0, message_id = ?, run_at = ?, finished_at = NULL, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'failed'",
+                  Uuids.next(),
+                  now,
+                  now,
+                  tenant(),
+                  jobId));
           deleteItem(c, jobId);
           audit(c, job, "job.redriven", "failed", "queued");
           QueueWakeups.announce(scope, c, job.queue());
@@ -177,11 +167,8 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
   private void deleteItem(Connection c, UUID jobId) throws SQLException {
     Columns.update(
         c,
-        "DELETE FROM dlq_items WHERE tenant_id = ? AND job_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, jobId);
-        });
+        new Sql(
+            dialect, "DELETE FROM dlq_items WHERE tenant_id = ? AND job_id = ?", tenant(), jobId));
   }
 
   @Override
@@ -199,11 +186,11 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
     for (String table : List.of("job_attempts", "jobs")) {
       Columns.update(
           c,
-          "DELETE FROM " + table + " WHERE tenant_id = ? AND job_id = ?",
-          ps -> {
-            ps.setString(1, tenant());
-            dialect.setUuid(ps, 2, job.jobId());
-          });
+          new Sql(
+              dialect,
+              "DELETE FROM " + table + " WHERE tenant_id = ? AND job_id = ?",
+              tenant(),
+              job.jobId()));
     }
     audit(c, job, "job.purged", "failed", "purged");
   }
@@ -216,11 +203,11 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
           List<UUID> ids =
               Columns.list(
                   c,
-                  "SELECT job_id FROM dlq_items WHERE tenant_id = ? AND queue = ?",
-                  ps -> {
-                    ps.setString(1, tenant());
-                    ps.setString(2, queue);
-                  },
+                  new Sql(
+                      dialect,
+                      "SELECT job_id FROM dlq_items WHERE tenant_id = ? AND queue = ?",
+                      tenant(),
+                      queue),
                   rs -> dialect.getUuid(rs, "job_id"));
           for (UUID id : ids) purge(c, dead(c, id));
           return ids.size();

@@ -13,10 +13,8 @@ import dev.flowstore.internal.EventValidation;
 import dev.flowstore.internal.EventValidation.Prepared;
 import dev.flowstore.internal.Json;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -82,22 +80,20 @@ final class JdbcEventStore implements EventStore {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "from_version must be >= 0, got " + fromVersion);
     boolean forward = direction != Direction.BACKWARD;
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM events WHERE tenant_id = ? AND stream_id = ? AND version "
-            + (forward ? ">=" : "<=")
-            + " ? ORDER BY version "
-            + (forward ? "ASC" : "DESC")
-            + " LIMIT ?";
     return read(
-        sql,
-        (ps, i) -> {
-          ps.setString(i++, tenant());
-          ps.setString(i++, stream);
-          ps.setLong(i++, fromVersion);
-          ps.setInt(i, limit);
-        });
+        new Sql(
+            dialect,
+            "SELECT "
+                + COLUMNS
+                + " FROM events WHERE tenant_id = ? AND stream_id = ? AND version "
+                + (forward ? ">=" : "<=")
+                + " ? ORDER BY version "
+                + (forward ? "ASC" : "DESC")
+                + " LIMIT ?",
+            tenant(),
+            stream,
+            fromVersion,
+            limit));
   }
 
   @Override
@@ -113,40 +109,24 @@ final class JdbcEventStore implements EventStore {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "after must be >= 0, got " + afterPosition);
     if (category != null) Ids.stream(category);
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM events WHERE tenant_id = ? AND position > ?"
-            + (category == null ? "" : " AND category = ?")
-            + " ORDER BY position ASC LIMIT ?";
-    return read(
-        sql,
-        (ps, i) -> {
-          ps.setString(i++, tenant());
-          ps.setLong(i++, afterPosition);
-          if (category != null) ps.setString(i++, category);
-          ps.setInt(i, limit);
-        });
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT " + COLUMNS + " FROM events WHERE tenant_id = ? AND position > ?",
+            tenant(),
+            afterPosition);
+    if (category != null) sql.append(" AND category = ?", category);
+    return read(sql.append(" ORDER BY position ASC LIMIT ?", limit));
   }
 
   /**
    * A read of events: outside a caller's transaction one scoped statement (one round trip on
    * PostgreSQL), inside it on the caller's connection.
    */
-  private List<RecordedEvent> read(String sql, JdbcFlowstore.StatementBinder binder) {
+  private List<RecordedEvent> read(Sql sql) {
     if (scope.ownsTransactions())
-      return scope.flowstore().readStatement(scope.tenant(), sql, binder, this::map);
-    return scope.read(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-              List<RecordedEvent> out = new ArrayList<>();
-              while (rs.next()) out.add(map(rs));
-              return out;
-            }
-          }
-        });
+      return scope.flowstore().readStatement(scope.tenant(), sql, this::map);
+    return scope.read(c -> Columns.list(c, sql, this::map));
   }
 
   private RecordedEvent map(ResultSet rs) throws SQLException {

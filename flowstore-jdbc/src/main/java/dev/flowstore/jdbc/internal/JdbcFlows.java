@@ -86,7 +86,7 @@ final class JdbcFlows implements Flows {
           try {
             Columns.update(c, insert);
           } catch (SQLException e) {
-            if (SqlErrors.isUniqueViolation(e)) {
+            if (SqlErrors.isUniqueViolation(dialect, e)) {
               throw new FlowstoreException(
                   ErrorCode.VERSION_CONFLICT,
                   "flow '"

@@ -26,7 +26,6 @@ import dev.flowstore.TenantId;
 import dev.flowstore.TransactionWork;
 import dev.flowstore.spi.QueueBackend;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -58,7 +57,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final Transactions transactions;
   private final TenantRegistry tenants;
   private final ReapThrottle reapThrottle = new ReapThrottle();
-  private final QueueWakeups wakeups = new QueueWakeups();
+  private final QueueWakeups wakeups;
   // why: appends and acks that run in their own transaction are committed in groups (one fsync
   // for many callers); see GroupCommit
   private final GroupCommit<EventAppends.Request, AppendResult> appends;
@@ -87,6 +86,7 @@ public final class JdbcFlowstore implements Flowstore {
     this.onClose = onClose;
     this.description = description;
     this.transactions = new Transactions(dialect, writer, reader);
+    this.wakeups = new QueueWakeups(dialect, config);
     this.tenants = new TenantRegistry(transactions);
     this.appends =
         new GroupCommit<>(
@@ -227,32 +227,16 @@ public final class JdbcFlowstore implements Flowstore {
     return transactions.system(work);
   }
 
-  /** Binds a statement's own parameters, the first of which is at {@code first}. */
-  interface StatementBinder {
-    void bind(PreparedStatement ps, int first) throws SQLException;
+  <T> List<T> writeStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    return transactions.writeStatement(tenant, sql, mapper);
   }
 
-  <T> List<T> writeStatement(
-      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    return transactions.writeStatement(tenant, sql, binder, mapper);
-  }
-
-  <T> List<T> readStatement(
-      TenantId tenant, String sql, StatementBinder binder, Columns.Mapper<T> mapper) {
-    return transactions.readStatement(tenant, sql, binder, mapper);
+  <T> List<T> readStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    return transactions.readStatement(tenant, sql, mapper);
   }
 
   boolean scopesStatements() {
     return transactions.scopesStatements();
-  }
-
-  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, String sql)
-      throws SQLException {
-    return Transactions.prepareScoped(c, d, tenant, sql);
-  }
-
-  static boolean executeScoped(PreparedStatement ps) throws SQLException {
-    return Transactions.executeScoped(ps);
   }
 
   void afterCommit(Runnable r) {
@@ -317,18 +301,14 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public long outboxSignal() {
-    listenForWork();
+    wakeups.ensureListening();
     return wakeups.generation(OUTBOX_KEY);
   }
 
   @Override
   public boolean awaitOutboxSignal(long seen, Duration timeout) throws InterruptedException {
-    listenForWork();
+    wakeups.ensureListening();
     return wakeups.await(OUTBOX_KEY, seen, timeout);
-  }
-
-  private void listenForWork() {
-    wakeups.ensureListening(() -> dialect.listenForWork(config, wakeups::signal));
   }
 
   /**

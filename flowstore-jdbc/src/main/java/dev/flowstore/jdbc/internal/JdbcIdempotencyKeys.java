@@ -50,12 +50,12 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
             Optional<Row> found =
                 Columns.one(
                     c,
-                    "SELECT request_hash, status, response_status, response_body, locked_until, expires_at FROM idempotency_keys WHERE tenant_id = ? AND idem_key = ?"
-                        + dialect.forUpdate(),
-                    ps -> {
-                      ps.setString(1, tenant());
-                      ps.setString(2, key);
-                    },
+                    new Sql(
+                        dialect,
+                        "SELECT request_hash, status, response_status, response_body, locked_until, expires_at FROM idempotency_keys WHERE tenant_id = ? AND idem_key = ?"
+                            + dialect.forUpdate(),
+                        tenant(),
+                        key),
                     rs ->
                         new Row(
                             rs.getString(1),
@@ -78,12 +78,12 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
             // over
             Columns.update(
                 c,
-                "UPDATE idempotency_keys SET locked_until = ? WHERE tenant_id = ? AND idem_key = ?",
-                ps -> {
-                  dialect.setTime(ps, 1, now.plus(staleAfter));
-                  ps.setString(2, tenant());
-                  ps.setString(3, key);
-                });
+                new Sql(
+                    dialect,
+                    "UPDATE idempotency_keys SET locked_until = ? WHERE tenant_id = ? AND idem_key = ?",
+                    now.plus(staleAfter),
+                    tenant(),
+                    key));
             return new Proceed();
           }
           throw new FlowstoreException(
@@ -96,15 +96,15 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
       throws SQLException {
     return Columns.update(
             c,
-            "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status, created_at, locked_until, expires_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?, ?) ON CONFLICT DO NOTHING",
-            ps -> {
-              ps.setString(1, tenant());
-              ps.setString(2, key);
-              ps.setString(3, hash);
-              dialect.setTime(ps, 4, now);
-              dialect.setTime(ps, 5, now.plus(staleAfter));
-              dialect.setTime(ps, 6, now.plus(ttl));
-            })
+            new Sql(
+                dialect,
+                "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, status, created_at, locked_until, expires_at) VALUES (?, ?, ?, 'IN_PROGRESS', ?, ?, ?) ON CONFLICT DO NOTHING",
+                tenant(),
+                key,
+                hash,
+                now,
+                now.plus(staleAfter),
+                now.plus(ttl)))
         == 1;
   }
 
@@ -115,13 +115,13 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
         c ->
             Columns.update(
                 c,
-                "UPDATE idempotency_keys SET status = 'COMPLETED', response_status = ?, response_body = ? WHERE tenant_id = ? AND idem_key = ? AND status = 'IN_PROGRESS'",
-                ps -> {
-                  ps.setInt(1, status);
-                  ps.setString(2, body == null ? "" : body);
-                  ps.setString(3, tenant());
-                  ps.setString(4, key);
-                }));
+                new Sql(
+                    dialect,
+                    "UPDATE idempotency_keys SET status = 'COMPLETED', response_status = ?, response_body = ? WHERE tenant_id = ? AND idem_key = ? AND status = 'IN_PROGRESS'",
+                    status,
+                    body == null ? "" : body,
+                    tenant(),
+                    key)));
   }
 
   @Override
@@ -133,12 +133,12 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
   private int delete(Connection c, String key, boolean onlyInProgress) throws SQLException {
     return Columns.update(
         c,
-        "DELETE FROM idempotency_keys WHERE tenant_id = ? AND idem_key = ?"
-            + (onlyInProgress ? " AND status = 'IN_PROGRESS'" : ""),
-        ps -> {
-          ps.setString(1, tenant());
-          ps.setString(2, key);
-        });
+        new Sql(
+            dialect,
+            "DELETE FROM idempotency_keys WHERE tenant_id = ? AND idem_key = ?"
+                + (onlyInProgress ? " AND status = 'IN_PROGRESS'" : ""),
+            tenant(),
+            key));
   }
 
   @Override
@@ -147,11 +147,11 @@ final class JdbcIdempotencyKeys implements IdempotencyKeys {
         c ->
             Columns.update(
                 c,
-                "DELETE FROM idempotency_keys WHERE tenant_id = ? AND expires_at <= ?",
-                ps -> {
-                  ps.setString(1, tenant());
-                  dialect.setTime(ps, 2, now);
-                }));
+                new Sql(
+                    dialect,
+                    "DELETE FROM idempotency_keys WHERE tenant_id = ? AND expires_at <= ?",
+                    tenant(),
+                    now)));
   }
 
   private static void checkKey(String key) {

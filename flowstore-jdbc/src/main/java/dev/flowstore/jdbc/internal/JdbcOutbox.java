@@ -68,21 +68,21 @@ final class JdbcOutbox implements Outbox {
           String j = dialect.jsonParam();
           Columns.update(
               c,
-              "INSERT INTO outbox (tenant_id, message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
-                  + j
-                  + ", "
-                  + j
-                  + ", 'PENDING', 0, ?, ?)",
-              ps -> {
-                ps.setString(1, tenant());
-                dialect.setUuid(ps, 2, id);
-                dialect.setUuid(ps, 3, event);
-                ps.setString(4, destination);
-                ps.setString(5, payloadJson);
-                ps.setString(6, headersJson);
-                dialect.setTime(ps, 7, now);
-                dialect.setTime(ps, 8, now);
-              });
+              new Sql(
+                  dialect,
+                  "INSERT INTO outbox (tenant_id, message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
+                      + j
+                      + ", "
+                      + j
+                      + ", 'PENDING', 0, ?, ?)",
+                  tenant(),
+                  id,
+                  event,
+                  destination,
+                  payloadJson,
+                  headersJson,
+                  now,
+                  now));
           return new OutboxMessage(
               id, event, destination, p, h, OutboxMessage.Status.PENDING, 0, now, null, now, null);
         });
@@ -95,15 +95,16 @@ final class JdbcOutbox implements Outbox {
     boolean marked =
         Columns.one(
                 c,
-                "SELECT uses_outbox FROM tenants WHERE tenant_id = ?",
-                ps -> ps.setString(1, tenant()),
+                new Sql(dialect, "SELECT uses_outbox FROM tenants WHERE tenant_id = ?", tenant()),
                 rs -> rs.getBoolean(1))
             .orElse(false);
     if (marked) return;
     Columns.update(
         c,
-        "INSERT INTO tenants (tenant_id, uses_outbox) VALUES (?, TRUE) ON CONFLICT (tenant_id) DO UPDATE SET uses_outbox = TRUE",
-        ps -> ps.setString(1, tenant()));
+        new Sql(
+            dialect,
+            "INSERT INTO tenants (tenant_id, uses_outbox) VALUES (?, TRUE) ON CONFLICT (tenant_id) DO UPDATE SET uses_outbox = TRUE",
+            tenant()));
   }
 
   @Override
@@ -115,11 +116,11 @@ final class JdbcOutbox implements Outbox {
   private Optional<OutboxMessage> find(Connection c, UUID messageId) throws SQLException {
     return Columns.one(
         c,
-        "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
-        ps -> {
-          ps.setString(1, tenant());
-          dialect.setUuid(ps, 2, messageId);
-        },
+        new Sql(
+            dialect,
+            "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND message_id = ?",
+            tenant(),
+            messageId),
         this::map);
   }
 
@@ -127,30 +128,19 @@ final class JdbcOutbox implements Outbox {
   public List<OutboxMessage> list(OutboxMessage.Status status, int limit, UUID afterMessageId) {
     RecordValidation.required("status", status);
     RecordValidation.limit(limit);
-    String after =
-        afterMessageId == null
-            ? ""
-            : " AND seq > (SELECT seq FROM outbox WHERE tenant_id = ? AND message_id = ?)";
-    return scope.read(
-        c ->
-            Columns.list(
-                c,
-                "SELECT "
-                    + COLUMNS
-                    + " FROM outbox WHERE tenant_id = ? AND status = ?"
-                    + after
-                    + " ORDER BY seq LIMIT ?",
-                ps -> {
-                  int i = 1;
-                  ps.setString(i++, tenant());
-                  ps.setString(i++, status.name());
-                  if (afterMessageId != null) {
-                    ps.setString(i++, tenant());
-                    dialect.setUuid(ps, i++, afterMessageId);
-                  }
-                  ps.setInt(i, limit);
-                },
-                this::map));
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND status = ?",
+            tenant(),
+            status.name());
+    if (afterMessageId != null)
+      sql.append(
+          " AND seq > (SELECT seq FROM outbox WHERE tenant_id = ? AND message_id = ?)",
+          tenant(),
+          afterMessageId);
+    sql.append(" ORDER BY seq LIMIT ?", limit);
+    return scope.read(c -> Columns.list(c, sql, this::map));
   }
 
   @Override
@@ -165,26 +155,24 @@ final class JdbcOutbox implements Outbox {
           Instant now = scope.flowstore().now();
           // why: a MATERIALIZED CTE runs the locking select exactly once; "IN (SELECT ... LIMIT n
           // FOR UPDATE SKIP LOCKED)" may be re-scanned by PostgreSQL and claim more than n rows
-          String sql =
-              "WITH claimed AS MATERIALIZED (SELECT message_id AS claimed_id FROM outbox WHERE tenant_id = ?"
-                  + " AND status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"
-                  + dialect.forUpdateSkipLocked()
-                  + ") UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? FROM claimed"
-                  + " WHERE outbox.tenant_id = ? AND outbox.message_id = claimed.claimed_id RETURNING "
-                  + COLUMNS
-                  + ", seq";
+          Sql sql =
+              new Sql(
+                      dialect,
+                      "WITH claimed AS MATERIALIZED (SELECT message_id AS claimed_id FROM outbox WHERE tenant_id = ?"
+                          + " AND status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?",
+                      tenant(),
+                      now,
+                      max)
+                  .append(
+                      dialect.forUpdateSkipLocked()
+                          + ") UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? FROM claimed"
+                          + " WHERE outbox.tenant_id = ? AND outbox.message_id = claimed.claimed_id RETURNING "
+                          + COLUMNS
+                          + ", seq",
+                      now.plus(hold),
+                      tenant());
           List<Claimed> claimed =
-              Columns.list(
-                  c,
-                  sql,
-                  ps -> {
-                    ps.setString(1, tenant());
-                    dialect.setTime(ps, 2, now);
-                    ps.setInt(3, max);
-                    dialect.setTime(ps, 4, now.plus(hold));
-                    ps.setString(5, tenant());
-                  },
-                  rs -> new Claimed(rs.getLong("seq"), map(rs)));
+              Columns.list(c, sql, rs -> new Claimed(rs.getLong("seq"), map(rs)));
           // why: RETURNING gives no order; hand the batch out oldest first
           return claimed.stream()
               .sorted(java.util.Comparator.comparingLong(Claimed::seq))
@@ -202,12 +190,12 @@ final class JdbcOutbox implements Outbox {
         c ->
             Columns.update(
                     c,
-                    "UPDATE outbox SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
-                    ps -> {
-                      dialect.setTime(ps, 1, scope.flowstore().now());
-                      ps.setString(2, tenant());
-                      dialect.setUuid(ps, 3, messageId);
-                    })
+                    new Sql(
+                        dialect,
+                        "UPDATE outbox SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
+                        scope.flowstore().now(),
+                        tenant(),
+                        messageId))
                 == 1);
   }
 
@@ -222,14 +210,14 @@ final class JdbcOutbox implements Outbox {
           String status = retryAfter == null ? "FAILED" : "PENDING";
           return Columns.update(
                   c,
-                  "UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
-                  ps -> {
-                    ps.setString(1, status);
-                    ps.setString(2, why.replace('\u0000', ' '));
-                    dialect.setTime(ps, 3, retryAfter == null ? now : now.plus(retryAfter));
-                    ps.setString(4, tenant());
-                    dialect.setUuid(ps, 5, messageId);
-                  })
+                  new Sql(
+                      dialect,
+                      "UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'PENDING'",
+                      status,
+                      why.replace('\u0000', ' '),
+                      retryAfter == null ? now : now.plus(retryAfter),
+                      tenant(),
+                      messageId))
               == 1;
         });
   }
@@ -242,12 +230,12 @@ final class JdbcOutbox implements Outbox {
           int n =
               Columns.update(
                   c,
-                  "UPDATE outbox SET status = 'PENDING', next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'FAILED'",
-                  ps -> {
-                    dialect.setTime(ps, 1, scope.flowstore().now());
-                    ps.setString(2, tenant());
-                    dialect.setUuid(ps, 3, messageId);
-                  });
+                  new Sql(
+                      dialect,
+                      "UPDATE outbox SET status = 'PENDING', next_attempt_at = ? WHERE tenant_id = ? AND message_id = ? AND status = 'FAILED'",
+                      scope.flowstore().now(),
+                      tenant(),
+                      messageId));
           OutboxMessage m =
               find(c, messageId)
                   .orElseThrow(

@@ -102,20 +102,17 @@ final class JdbcQueue implements Queue {
 
   @Override
   public List<QueueStats> stats() {
-    String sql =
-        "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > ? THEN 1 ELSE 0 END AS delayed, COUNT(*) AS n FROM jobs WHERE tenant_id = ? GROUP BY 1, 2, 3";
     record Count(String queue, String status, boolean delayed, long n) {}
-    Dialect dialect = scope.flowstore().dialect();
     List<Count> counts =
         scope.read(
             c ->
                 Columns.list(
                     c,
-                    sql,
-                    ps -> {
-                      dialect.setTime(ps, 1, scope.flowstore().now());
-                      ps.setString(2, scope.tenant().value());
-                    },
+                    new Sql(
+                        scope.flowstore().dialect(),
+                        "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > ? THEN 1 ELSE 0 END AS delayed, COUNT(*) AS n FROM jobs WHERE tenant_id = ? GROUP BY 1, 2, 3",
+                        scope.flowstore().now(),
+                        scope.tenant().value()),
                     rs ->
                         new Count(
                             rs.getString(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4))));
@@ -151,9 +148,11 @@ final class JdbcQueue implements Queue {
             c ->
                 Columns.list(
                     c,
-                    "SELECT job_id FROM jobs WHERE tenant_id = ? AND status IN ('dlq_pending', 'dlq_recorded') ORDER BY updated_at LIMIT "
-                        + JobLeases.PAGE,
-                    ps -> ps.setString(1, scope.tenant().value()),
+                    new Sql(
+                        dialect,
+                        "SELECT job_id FROM jobs WHERE tenant_id = ? AND status IN ('dlq_pending', 'dlq_recorded') ORDER BY updated_at LIMIT "
+                            + JobLeases.PAGE,
+                        scope.tenant().value()),
                     rs -> dialect.getUuid(rs, "job_id")));
     int failed = 0;
     for (UUID id : stuck) if (dlq.complete(id)) failed++;

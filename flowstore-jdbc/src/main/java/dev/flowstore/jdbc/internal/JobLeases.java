@@ -62,20 +62,14 @@ final class JobLeases {
     return QueueWakeups.key(tenant(), queue);
   }
 
-  private void listen() {
-    JdbcFlowstore fs = scope.flowstore();
-    QueueWakeups wakeups = fs.wakeups();
-    wakeups.ensureListening(() -> dialect.listenForWork(fs.config(), wakeups::signal));
-  }
-
   List<Lease> lease(String queue, int max, Duration visibility) {
     QueueValidation.queue(queue);
     QueueValidation.max(max);
     QueueValidation.positive("visibility", visibility);
     String key = key(queue);
-    listen();
-    lastSeen.put(key, scope.flowstore().wakeups().generation(key));
     JdbcFlowstore fs = scope.flowstore();
+    fs.wakeups().ensureListening();
+    lastSeen.put(key, fs.wakeups().generation(key));
     QueueSql sql = dialect.queueSql();
     Instant at = fs.now();
     List<Job> leased;
@@ -132,25 +126,23 @@ final class JobLeases {
    */
   private List<Expired> expire(Connection c, String queue, Instant now, boolean exhaustedToo)
       throws SQLException {
-    String sql =
-        "SELECT job_id, queue, lease_seq, attempt, max_attempts FROM jobs WHERE tenant_id = ?"
-            + (queue == null ? "" : " AND queue = ?")
-            + " AND status = 'leased' AND lease_expires_at <= ?"
-            + (exhaustedToo ? "" : " AND attempt < max_attempts")
-            + " LIMIT "
-            + PAGE
-            + dialect.forUpdateSkipLocked();
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT job_id, queue, lease_seq, attempt, max_attempts FROM jobs WHERE tenant_id = ?",
+            tenant());
+    if (queue != null) sql.append(" AND queue = ?", queue);
+    sql.append(" AND status = 'leased' AND lease_expires_at <= ?", now)
+        .append(
+            (exhaustedToo ? "" : " AND attempt < max_attempts")
+                + " LIMIT "
+                + PAGE
+                + dialect.forUpdateSkipLocked());
     record Row(UUID id, String queue, long token, boolean exhausted) {}
     List<Row> found =
         Columns.list(
             c,
             sql,
-            ps -> {
-              int i = 1;
-              ps.setString(i++, tenant());
-              if (queue != null) ps.setString(i++, queue);
-              dialect.setTime(ps, i, now);
-            },
             rs ->
                 new Row(
                     dialect.getUuid(rs, "job_id"),
@@ -162,15 +154,15 @@ final class JobLeases {
       int n =
           Columns.update(
               c,
-              "UPDATE jobs SET status = ?, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
-              ps -> {
-                ps.setString(1, r.exhausted() ? "dlq_pending" : "queued");
-                ps.setString(2, EXPIRED);
-                dialect.setTime(ps, 3, now);
-                ps.setString(4, tenant());
-                dialect.setUuid(ps, 5, r.id());
-                ps.setLong(6, r.token());
-              });
+              new Sql(
+                  dialect,
+                  "UPDATE jobs SET status = ?, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
+                  r.exhausted() ? "dlq_pending" : "queued",
+                  EXPIRED,
+                  now,
+                  tenant(),
+                  r.id(),
+                  r.token()));
       if (n == 0) continue;
       rows.finishAttempt(c, r.id(), r.token(), "expired", EXPIRED, now);
       out.add(new Expired(r.id(), r.queue(), r.exhausted()));
@@ -184,8 +176,8 @@ final class JobLeases {
     RecordValidation.required("timeout", timeout);
     if (timeout.isNegative())
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "timeout must be >= 0");
-    listen();
     QueueWakeups wakeups = scope.flowstore().wakeups();
+    wakeups.ensureListening();
     String key = key(queue);
     long seen = lastSeen.computeIfAbsent(key, wakeups::generation);
     boolean woken = wakeups.await(key, seen, timeout);

@@ -54,44 +54,43 @@ final class JobRows {
   Optional<Job> find(Connection c, UUID jobId, boolean lock) throws SQLException {
     return Columns.one(
         c,
-        "SELECT "
-            + COLUMNS
-            + " FROM jobs WHERE tenant_id = ? AND job_id = ?"
-            + (lock ? dialect.forUpdate() : ""),
-        ps -> {
-          ps.setString(1, tenant.value());
-          dialect.setUuid(ps, 2, jobId);
-        },
+        new Sql(
+            dialect,
+            "SELECT "
+                + COLUMNS
+                + " FROM jobs WHERE tenant_id = ? AND job_id = ?"
+                + (lock ? dialect.forUpdate() : ""),
+            tenant.value(),
+            jobId),
         this::job);
   }
 
   /** Several jobs by id, in no particular order. */
   List<Job> findAll(Connection c, List<UUID> ids) throws SQLException {
     if (ids.isEmpty()) return List.of();
-    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-    return Columns.list(
-        c,
-        "SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = ? AND job_id IN (" + marks + ")",
-        ps -> {
-          ps.setString(1, tenant.value());
-          for (int i = 0; i < ids.size(); i++) dialect.setUuid(ps, i + 2, ids.get(i));
-        },
-        this::job);
+    Sql sql =
+        new Sql(
+                dialect,
+                "SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = ? AND job_id IN (",
+                tenant.value())
+            .appendList(", ", ids)
+            .append(")");
+    return Columns.list(c, sql, this::job);
   }
 
   /** The active job of a queue holding a unique key. */
   Optional<Job> activeByKey(Connection c, String queue, String uniqueKey) throws SQLException {
     return Columns.one(
         c,
-        "SELECT "
-            + COLUMNS
-            + " FROM jobs WHERE tenant_id = ? AND queue = ? AND unique_key = ? AND status IN "
-            + ACTIVE,
-        ps -> {
-          ps.setString(1, tenant.value());
-          ps.setString(2, queue);
-          ps.setString(3, uniqueKey);
-        },
+        new Sql(
+            dialect,
+            "SELECT "
+                + COLUMNS
+                + " FROM jobs WHERE tenant_id = ? AND queue = ? AND unique_key = ? AND status IN "
+                + ACTIVE,
+            tenant.value(),
+            queue,
+            uniqueKey),
         this::job);
   }
 
@@ -101,20 +100,14 @@ final class JobRows {
    */
   List<Job> activeByKeys(Connection c, List<String> uniqueKeys) throws SQLException {
     if (uniqueKeys.isEmpty()) return List.of();
-    String marks = String.join(", ", java.util.Collections.nCopies(uniqueKeys.size(), "?"));
-    return Columns.list(
-        c,
-        "SELECT "
-            + COLUMNS
-            + " FROM jobs WHERE tenant_id = ? AND unique_key IN ("
-            + marks
-            + ") AND status IN "
-            + ACTIVE,
-        ps -> {
-          ps.setString(1, tenant.value());
-          for (int i = 0; i < uniqueKeys.size(); i++) ps.setString(i + 2, uniqueKeys.get(i));
-        },
-        this::job);
+    Sql sql =
+        new Sql(
+                dialect,
+                "SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = ? AND unique_key IN (",
+                tenant.value())
+            .appendList(", ", uniqueKeys)
+            .append(") AND status IN " + ACTIVE);
+    return Columns.list(c, sql, this::job);
   }
 
   /** Opens one attempt row ({@code outcome = 'leased'}) per job just leased, as one JDBC batch. */
@@ -138,25 +131,25 @@ final class JobRows {
       throws SQLException {
     Columns.update(
         c,
-        "UPDATE job_attempts SET outcome = ?, error = ?, finished_at = ? WHERE tenant_id = ? AND job_id = ? AND token = ? AND outcome = 'leased'",
-        ps -> {
-          ps.setString(1, outcome);
-          Columns.setText(ps, 2, error);
-          dialect.setTime(ps, 3, now);
-          ps.setString(4, tenant.value());
-          dialect.setUuid(ps, 5, jobId);
-          ps.setLong(6, token);
-        });
+        new Sql(
+            dialect,
+            "UPDATE job_attempts SET outcome = ?, error = ?, finished_at = ? WHERE tenant_id = ? AND job_id = ? AND token = ? AND outcome = 'leased'",
+            outcome,
+            Sql.text(error),
+            now,
+            tenant.value(),
+            jobId,
+            token));
   }
 
   List<JobAttempt> attempts(Connection c, UUID jobId) throws SQLException {
     return Columns.list(
         c,
-        "SELECT attempt, token, outcome, error, leased_at, finished_at FROM job_attempts WHERE tenant_id = ? AND job_id = ? ORDER BY token",
-        ps -> {
-          ps.setString(1, tenant.value());
-          dialect.setUuid(ps, 2, jobId);
-        },
+        new Sql(
+            dialect,
+            "SELECT attempt, token, outcome, error, leased_at, finished_at FROM job_attempts WHERE tenant_id = ? AND job_id = ? ORDER BY token",
+            tenant.value(),
+            jobId),
         rs ->
             new JobAttempt(
                 rs.getInt("attempt"),
@@ -170,11 +163,11 @@ final class JobRows {
   Optional<DlqItem> dlqItem(Connection c, UUID jobId) throws SQLException {
     return Columns.one(
         c,
-        "SELECT " + DLQ_COLUMNS + " FROM dlq_items WHERE tenant_id = ? AND job_id = ?",
-        ps -> {
-          ps.setString(1, tenant.value());
-          dialect.setUuid(ps, 2, jobId);
-        },
+        new Sql(
+            dialect,
+            "SELECT " + DLQ_COLUMNS + " FROM dlq_items WHERE tenant_id = ? AND job_id = ?",
+            tenant.value(),
+            jobId),
         this::dlq);
   }
 
@@ -186,51 +179,40 @@ final class JobRows {
   int insertDlqItem(Connection c, Job job, Instant now) throws SQLException {
     return Columns.update(
         c,
-        "INSERT INTO dlq_items (tenant_id, "
-            + DLQ_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
-            + dialect.jsonParam()
-            + ", ?, ?, ?) ON CONFLICT DO NOTHING",
-        ps -> {
-          ps.setString(1, tenant.value());
-          dialect.setUuid(ps, 2, job.jobId());
-          dialect.setUuid(ps, 3, job.messageId());
-          Columns.setUuid(dialect, ps, 4, job.eventId());
-          Columns.setText(ps, 5, job.traceId());
-          ps.setString(6, job.queue());
-          ps.setString(7, job.jobType());
-          ps.setString(8, Json.write(job.payload()));
-          ps.setInt(9, job.attempt());
-          Columns.setText(ps, 10, job.lastError());
-          dialect.setTime(ps, 11, now);
-        });
+        new Sql(
+            dialect,
+            "INSERT INTO dlq_items (tenant_id, "
+                + DLQ_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, "
+                + dialect.jsonParam()
+                + ", ?, ?, ?) ON CONFLICT DO NOTHING",
+            tenant.value(),
+            job.jobId(),
+            job.messageId(),
+            job.eventId(),
+            Sql.text(job.traceId()),
+            job.queue(),
+            job.jobType(),
+            Json.write(job.payload()),
+            job.attempt(),
+            Sql.text(job.lastError()),
+            now));
   }
 
   /** DLQ items oldest first, optionally of one queue, after a cursor item. */
   List<DlqItem> dlqPage(Connection c, String queue, UUID after, int limit) throws SQLException {
-    String sql =
-        "SELECT "
-            + DLQ_COLUMNS
-            + " FROM dlq_items WHERE tenant_id = ?"
-            + (queue == null ? "" : " AND queue = ?")
-            + (after == null
-                ? ""
-                : " AND (created_at, job_id) > (SELECT created_at, job_id FROM dlq_items WHERE tenant_id = ? AND job_id = ?)")
-            + " ORDER BY created_at, job_id LIMIT ?";
-    return Columns.list(
-        c,
-        sql,
-        ps -> {
-          int i = 1;
-          ps.setString(i++, tenant.value());
-          if (queue != null) ps.setString(i++, queue);
-          if (after != null) {
-            ps.setString(i++, tenant.value());
-            dialect.setUuid(ps, i++, after);
-          }
-          ps.setInt(i, limit);
-        },
-        this::dlq);
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT " + DLQ_COLUMNS + " FROM dlq_items WHERE tenant_id = ?",
+            tenant.value());
+    if (queue != null) sql.append(" AND queue = ?", queue);
+    if (after != null)
+      sql.append(
+          " AND (created_at, job_id) > (SELECT created_at, job_id FROM dlq_items WHERE tenant_id = ? AND job_id = ?)",
+          tenant.value(),
+          after);
+    return Columns.list(c, sql.append(" ORDER BY created_at, job_id LIMIT ?", limit), this::dlq);
   }
 
   Optional<JobDetail> detail(Connection c, UUID jobId) throws SQLException {

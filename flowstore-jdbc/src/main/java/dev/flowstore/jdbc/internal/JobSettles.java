@@ -52,17 +52,7 @@ final class JobSettles {
     return scope.write(
         c -> {
           Instant now = now();
-          Job done =
-              settle(
-                  c,
-                  jobId,
-                  token,
-                  AckGroup.ACK_SET,
-                  ps -> {
-                    dialect.setTime(ps, 1, now);
-                    dialect.setTime(ps, 2, now);
-                  },
-                  2);
+          Job done = settle(c, jobId, token, AckGroup.ACK_SET, now, now);
           rows.finishAttempt(c, jobId, token, "succeeded", null, now);
           return done;
         });
@@ -83,11 +73,8 @@ final class JobSettles {
                     c,
                     job,
                     "status = 'dlq_pending', lease_expires_at = NULL, last_error = ?, updated_at = ?",
-                    ps -> {
-                      ps.setString(1, why);
-                      dialect.setTime(ps, 2, now);
-                    },
-                    2);
+                    why,
+                    now);
               } else {
                 Duration delay =
                     retryDelay != null
@@ -97,12 +84,9 @@ final class JobSettles {
                     c,
                     job,
                     "status = 'queued', run_at = ?, lease_expires_at = NULL, last_error = ?, updated_at = ?",
-                    ps -> {
-                      dialect.setTime(ps, 1, JobRows.plus(now, delay));
-                      ps.setString(2, why);
-                      dialect.setTime(ps, 3, now);
-                    },
-                    3);
+                    JobRows.plus(now, delay),
+                    why,
+                    now);
                 if (delay.isZero()) QueueWakeups.announce(scope, c, job.queue());
               }
               rows.finishAttempt(c, jobId, token, "failed", why, now);
@@ -123,11 +107,8 @@ final class JobSettles {
                   jobId,
                   token,
                   "lease_expires_at = ?, updated_at = ?",
-                  ps -> {
-                    dialect.setTime(ps, 1, JobRows.plus(now, extend));
-                    dialect.setTime(ps, 2, now);
-                  },
-                  2);
+                  JobRows.plus(now, extend),
+                  now);
           return new Lease(extended, token, extended.leaseExpiresAt());
         });
   }
@@ -143,8 +124,7 @@ final class JobSettles {
                   jobId,
                   token,
                   "status = 'queued', attempt = attempt - 1, lease_expires_at = NULL, updated_at = ?",
-                  ps -> dialect.setTime(ps, 1, now),
-                  1);
+                  now);
           rows.finishAttempt(c, jobId, token, "released", null, now);
           QueueWakeups.announce(scope, c, released.queue());
           return released;
@@ -184,44 +164,31 @@ final class JobSettles {
    * 'leased' AND lease_seq = ? RETURNING ...}, the row as it now is. Only when nothing matched is
    * the job read, to tell NOT_FOUND from LEASE_LOST; then nothing was written.
    */
-  private Job settle(
-      Connection c, UUID jobId, long token, String set, Columns.Binder bindSet, int params)
+  private Job settle(Connection c, UUID jobId, long token, String set, Object... setValues)
       throws SQLException {
     Optional<Job> done =
         Columns.one(
             c,
-            "UPDATE jobs SET "
-                + set
-                + " WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ? RETURNING "
-                + JobRows.COLUMNS,
-            ps -> {
-              bindSet.bind(ps);
-              ps.setString(params + 1, scope.tenant().value());
-              dialect.setUuid(ps, params + 2, jobId);
-              ps.setLong(params + 3, token);
-            },
+            held(set, setValues, jobId, token).append(" RETURNING " + JobRows.COLUMNS),
             rows::job);
     if (done.isPresent()) return done.get();
     throw notHeld(jobId, token, rows.find(c, jobId, false));
   }
 
   /** A conditional update of a job still held under {@code token}. */
-  private void update(Connection c, Job job, String set, Columns.Binder bindSet, int params)
-      throws SQLException {
-    int n =
-        Columns.update(
-            c,
-            "UPDATE jobs SET "
-                + set
-                + " WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
-            ps -> {
-              bindSet.bind(ps);
-              ps.setString(params + 1, scope.tenant().value());
-              dialect.setUuid(ps, params + 2, job.jobId());
-              ps.setLong(params + 3, job.leaseToken());
-            });
-    if (n != 1)
+  private void update(Connection c, Job job, String set, Object... setValues) throws SQLException {
+    if (Columns.update(c, held(set, setValues, job.jobId(), job.leaseToken())) != 1)
       throw new FlowstoreException(
           ErrorCode.LEASE_LOST, "job " + job.jobId() + ": lease lost while settling it");
+  }
+
+  /** {@code UPDATE jobs SET <set>} of the job while {@code token} holds it. */
+  private Sql held(String set, Object[] setValues, UUID jobId, long token) {
+    return new Sql(dialect, "UPDATE jobs SET " + set, setValues)
+        .append(
+            " WHERE tenant_id = ? AND job_id = ? AND status = 'leased' AND lease_seq = ?",
+            scope.tenant().value(),
+            jobId,
+            token);
   }
 }

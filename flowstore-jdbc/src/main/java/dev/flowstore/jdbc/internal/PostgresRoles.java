@@ -104,7 +104,7 @@ public final class PostgresRoles {
   }
 
   /** Throws CONFIGURATION, naming the role and the fix, unless tenant isolation is enforced. */
-  public static void check(DataSource ds, String schema, String role) {
+  public static void check(DataSource ds, PostgresDialect dialect, String schema, String role) {
     List<String> problems = new ArrayList<>();
     try (Connection c = ds.getConnection()) {
       try (PreparedStatement ps =
@@ -138,7 +138,7 @@ public final class PostgresRoles {
                 + " TO <that user>)");
       if (checkTables) tableProblems(c, schema, role, problems);
     } catch (SQLException e) {
-      throw SqlErrors.translate("checking PostgreSQL role " + role, e);
+      throw SqlErrors.translate(dialect, "checking PostgreSQL role " + role, e);
     }
     if (!problems.isEmpty()) {
       throw new FlowstoreException(

@@ -16,9 +16,22 @@ import java.util.List;
  * transaction and writes attempt rows with statements of their own.
  */
 interface QueueSql {
-  /** The ready jobs of a queue in lease order; binds tenant, queue, now, limit. */
-  String READY =
-      " FROM jobs WHERE tenant_id = ? AND queue = ? AND status = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, seq LIMIT ?";
+  /**
+   * {@code select} (naming the columns) over the ready jobs of the claim's queue, in lease order,
+   * at most as many as it asks for. why: every dialect's claim starts from it (PostgreSQL's inside
+   * its locking CTE, SQLite's as a plain select), so the lease order and its values are written
+   * once.
+   */
+  static Sql ready(String select, JobRows rows, Claim claim) {
+    return new Sql(
+        rows.dialect(),
+        select
+            + " FROM jobs WHERE tenant_id = ? AND queue = ? AND status = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, seq LIMIT ?",
+        rows.tenant().value(),
+        claim.queue(),
+        claim.now(),
+        claim.max());
+  }
 
   /** What a claim sets on each job; binds the lease's expiry and now. */
   String CLAIM_SET =

@@ -1,11 +1,11 @@
 package dev.flowstore.jdbc.internal;
 
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.internal.Wakeups;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +17,18 @@ import org.slf4j.LoggerFactory;
 final class QueueWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueWakeups.class);
 
+  private final Dialect dialect;
+  private final FlowstoreConfig config;
   private final Wakeups signals = new Wakeups();
   private final ReentrantLock lock = new ReentrantLock();
   // written under lock; volatile so that every lease after the first skips the lock
   private volatile AutoCloseable listener;
   private volatile boolean closed;
+
+  QueueWakeups(Dialect dialect, FlowstoreConfig config) {
+    this.dialect = dialect;
+    this.config = config;
+  }
 
   static String key(String tenant, String queue) {
     return tenant + ":" + queue;
@@ -59,12 +66,15 @@ final class QueueWakeups implements AutoCloseable {
     return signals.size();
   }
 
-  /** Starts the cross-process listener once (a no-op after close). */
-  void ensureListening(Supplier<AutoCloseable> start) {
+  /**
+   * Starts the dialect's cross-process listener ({@link Dialect#listenForWork}) once, when a lease,
+   * a wait for work or the outbox relay first needs it (a no-op after close).
+   */
+  void ensureListening() {
     if (listener != null || closed) return;
     lock.lock();
     try {
-      if (listener == null && !closed) listener = start.get();
+      if (listener == null && !closed) listener = dialect.listenForWork(config, this::signal);
     } finally {
       lock.unlock();
     }

@@ -19,10 +19,16 @@ import java.util.UUID;
  *
  * <p>A value is bound by its class (UUIDs and instants through the dialect). A null is bound
  * untyped ({@link Types#OTHER}): the database takes its type from where the {@code ?} stands, as it
- * does for {@link Columns#setUuid}. A fragment may not hold a {@code ?} that is no parameter (no
- * PostgreSQL {@code jsonb ?} operator, no {@code ?} in a literal).
+ * does for {@link Columns#setUuid}; a text that may be null is given as {@link #text}. A fragment
+ * may not hold a {@code ?} that is no parameter (no PostgreSQL {@code jsonb ?} operator, no {@code
+ * ?} in a literal).
  */
 final class Sql implements Columns.Binder {
+  /** A null bound with a type. */
+  private record TypedNull(int sqlType) {}
+
+  private static final TypedNull NULL_TEXT = new TypedNull(Types.VARCHAR);
+
   private final Dialect dialect;
   private final StringBuilder text = new StringBuilder();
   private final List<Object> values = new ArrayList<>();
@@ -32,9 +38,21 @@ final class Sql implements Columns.Binder {
     append(fragment, values);
   }
 
+  /**
+   * A text value that may be null, bound as text either way. why: pgjdbc keeps a statement prepared
+   * on the server only while each parameter keeps its type, so a text parameter bound a string on
+   * one call and an untyped null on the next would be parsed again at every change ({@link
+   * Columns#setText} types its null for the same reason).
+   */
+  static Object text(String value) {
+    return value == null ? NULL_TEXT : value;
+  }
+
   /** Appends a fragment and the values of its {@code ?}s, in order. */
   Sql append(String fragment, Object... values) {
-    long marks = fragment.chars().filter(ch -> ch == '?').count();
+    // why: a loop, not a stream: every fragment of the hot paths (appends, acks, leases) is counted
+    int marks = 0;
+    for (int i = 0; i < fragment.length(); i++) if (fragment.charAt(i) == '?') marks++;
     if (marks != values.length)
       throw new IllegalArgumentException(
           "'" + fragment + "' has " + marks + " parameters, given " + values.length + " values");
@@ -54,7 +72,24 @@ final class Sql implements Columns.Binder {
         || v instanceof BigDecimal
         || v instanceof UUID
         || v instanceof Instant
-        || v instanceof byte[];
+        || v instanceof byte[]
+        || v instanceof TypedNull;
+  }
+
+  /** Appends a {@code ?} for each value, {@code separator} between them: an {@code IN} list. */
+  Sql appendList(String separator, List<?> values) {
+    return append(
+        String.join(separator, Collections.nCopies(values.size(), "?")), values.toArray());
+  }
+
+  /**
+   * Appends another statement whole, its values after this one's (a statement nested in this one,
+   * such as a data-modifying CTE).
+   */
+  Sql append(Sql other) {
+    text.append(other.text);
+    values.addAll(other.values);
+    return this;
   }
 
   String text() {
@@ -67,8 +102,8 @@ final class Sql implements Columns.Binder {
   }
 
   /**
-   * Binds the values from parameter {@code first} on (after a prefix the caller binds, such as the
-   * tenant scope of {@link JdbcFlowstore#writeStatement}).
+   * Binds the values from parameter {@code first} on, after a prefix the caller binds: the tenant
+   * scope of a scoped statement ({@link Transactions#prepareScoped}).
    */
   void bind(PreparedStatement ps, int first) throws SQLException {
     int i = first;
@@ -82,6 +117,7 @@ final class Sql implements Columns.Binder {
         case UUID u -> dialect.setUuid(ps, i, u);
         case Instant t -> dialect.setTime(ps, i, t);
         case byte[] b -> ps.setBytes(i, b);
+        case TypedNull n -> ps.setNull(i, n.sqlType());
         default -> throw new IllegalStateException("unbindable " + v.getClass().getName());
       }
       i++;

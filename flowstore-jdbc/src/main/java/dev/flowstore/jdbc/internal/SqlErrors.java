@@ -4,12 +4,11 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.List;
 
 /**
  * Translates JDBC failures into flowstore errors, in one place. The SQL standard's SQLSTATE classes
  * are read here; what a database says in its own codes or messages is its dialect's ({@link
- * Dialect#classify}).
+ * Dialect#classify}), so every caller names the dialect whose database threw.
  */
 public final class SqlErrors {
   private SqlErrors() {}
@@ -25,27 +24,17 @@ public final class SqlErrors {
     OTHER
   }
 
-  // why: the transaction runner and the role checks translate without a dialect at hand; a
-  // database's own codes and messages only come from its own driver, so asking every dialect
-  // flowstore ships classifies each failure as its own dialect would
-  private static final List<Dialect> SHIPPED =
-      List.of(new PostgresDialect("unused"), new SqliteDialect());
-
-  private static Kind kind(SQLException e) {
+  private static Kind kind(Dialect dialect, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     if (e instanceof SQLTransientConnectionException || state.startsWith("08"))
       return Kind.UNAVAILABLE;
     if (state.equals("40001")) return Kind.BUSY;
-    for (Dialect d : SHIPPED) {
-      Kind k = d.classify(e);
-      if (k != Kind.OTHER) return k;
-    }
-    return Kind.OTHER;
+    return dialect.classify(e);
   }
 
-  public static FlowstoreException translate(String doing, SQLException e) {
+  public static FlowstoreException translate(Dialect dialect, String doing, SQLException e) {
     String msg = e.getMessage() == null ? "" : e.getMessage();
-    return switch (kind(e)) {
+    return switch (kind(dialect, e)) {
       case UNAVAILABLE ->
           new FlowstoreException(
               ErrorCode.BACKEND_UNAVAILABLE, doing + ": database unavailable: " + msg, e);
@@ -63,9 +52,9 @@ public final class SqlErrors {
    * can be lost after the server committed and before its answer arrived — so the answer is {@code
    * OUTCOME_UNKNOWN}, never a guess.
    */
-  public static FlowstoreException commitFailed(String doing, SQLException e) {
+  public static FlowstoreException commitFailed(Dialect dialect, String doing, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    if (state.startsWith("40") || state.startsWith("23")) return translate(doing, e);
+    if (state.startsWith("40") || state.startsWith("23")) return translate(dialect, doing, e);
     return outcomeUnknown(doing, e);
   }
 
@@ -73,11 +62,11 @@ public final class SqlErrors {
    * A failed statement that commits on its own (autocommit): only a lost connection (class 08, or
    * an I/O failure) leaves the outcome unknown; any other error is the server's and rolled it back.
    */
-  public static FlowstoreException autocommitFailed(String doing, SQLException e) {
+  public static FlowstoreException autocommitFailed(Dialect dialect, String doing, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     if (state.startsWith("08") || e.getCause() instanceof java.io.IOException)
       return outcomeUnknown(doing, e);
-    return translate(doing, e);
+    return translate(dialect, doing, e);
   }
 
   private static FlowstoreException outcomeUnknown(String doing, SQLException e) {
@@ -91,7 +80,7 @@ public final class SqlErrors {
   }
 
   /** Whether this is a unique-constraint violation. */
-  public static boolean isUniqueViolation(SQLException e) {
-    return kind(e) == Kind.UNIQUE_VIOLATION;
+  public static boolean isUniqueViolation(Dialect dialect, SQLException e) {
+    return kind(dialect, e) == Kind.UNIQUE_VIOLATION;
   }
 }

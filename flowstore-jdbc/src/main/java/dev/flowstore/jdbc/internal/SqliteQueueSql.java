@@ -27,15 +27,7 @@ final class SqliteQueueSql implements QueueSql {
     String tenant = rows.tenant().value();
     List<UUID> ids =
         Columns.list(
-            c,
-            "SELECT job_id" + READY,
-            ps -> {
-              ps.setString(1, tenant);
-              ps.setString(2, claim.queue());
-              dialect.setTime(ps, 3, claim.now());
-              ps.setInt(4, claim.max());
-            },
-            rs -> dialect.getUuid(rs, "job_id"));
+            c, QueueSql.ready("SELECT job_id", rows, claim), rs -> dialect.getUuid(rs, "job_id"));
     Columns.batch(
         c,
         CLAIM_UPDATE,
@@ -65,18 +57,16 @@ final class SqliteQueueSql implements QueueSql {
     return fs.write(
         group.tenant(),
         c -> {
-          Answers<Job> out =
-              group.answers(
-                  Columns.list(
-                      c, group.update(), ps -> group.bindUpdate(ps, 1), group.rows()::job));
+          Answers<Job> out = group.answers(Columns.list(c, group.update(), group.rows()::job));
           List<AckRequest> done = group.settled(out);
           if (!done.isEmpty()) {
-            Columns.update(
-                c,
-                "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND (job_id, token) IN (VALUES "
-                    + AckGroup.pairs(done.size())
-                    + ")",
-                ps -> group.bindPairs(ps, group.bindNowAndTenant(ps, 1), done));
+            Sql attempts =
+                new Sql(
+                    dialect,
+                    "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND (job_id, token) IN (VALUES ",
+                    group.now(),
+                    group.tenant().value());
+            Columns.update(c, AckGroup.pairs(attempts, done).append(")"));
           }
           return group.explainUnsettled(c, out);
         });

@@ -64,7 +64,7 @@ final class Transactions {
     try (Connection c = writer.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
-      throw SqlErrors.translate("system query", e);
+      throw SqlErrors.translate(dialect, "system query", e);
     }
   }
 
@@ -115,7 +115,7 @@ final class Transactions {
     try {
       c = ds.getConnection();
     } catch (SQLException e) {
-      throw SqlErrors.translate(doing, e);
+      throw SqlErrors.translate(dialect, doing, e);
     }
     T result;
     try {
@@ -125,13 +125,13 @@ final class Transactions {
     } catch (Throwable t) {
       rollbackQuietly(c, t);
       endQuietly(c, t);
-      if (t instanceof SQLException e) throw SqlErrors.translate(doing, e);
+      if (t instanceof SQLException e) throw SqlErrors.translate(dialect, doing, e);
       throw asUnchecked(t);
     }
     try {
       c.commit();
     } catch (SQLException e) {
-      FlowstoreException failed = SqlErrors.commitFailed(doing, e);
+      FlowstoreException failed = SqlErrors.commitFailed(dialect, doing, e);
       rollbackQuietly(c, failed);
       endQuietly(c, failed);
       throw failed;
@@ -149,43 +149,36 @@ final class Transactions {
    * go to the database in one round trip and commit together, instead of scope, statement and
    * COMMIT in three.
    */
-  <T> List<T> writeStatement(
-      TenantId tenant, String sql, JdbcFlowstore.StatementBinder binder, Columns.Mapper<T> mapper) {
-    if (!scopesStatements()) return write(tenant, c -> statement(c, null, sql, binder, mapper));
+  <T> List<T> writeStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    if (!scopesStatements()) return write(tenant, c -> statement(c, null, sql, mapper));
     if (IN_WRITE.get() != null) throw nestedWrite();
-    return scoped(writer, "write", tenant, sql, binder, mapper);
+    return scoped(writer, "write", tenant, sql, mapper);
   }
 
   /** {@link #writeStatement} for a statement that only reads. */
-  <T> List<T> readStatement(
-      TenantId tenant, String sql, JdbcFlowstore.StatementBinder binder, Columns.Mapper<T> mapper) {
-    if (!scopesStatements()) return read(tenant, c -> statement(c, null, sql, binder, mapper));
-    return scoped(reader, "read", tenant, sql, binder, mapper);
+  <T> List<T> readStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    if (!scopesStatements()) return read(tenant, c -> statement(c, null, sql, mapper));
+    return scoped(reader, "read", tenant, sql, mapper);
   }
 
   private <T> List<T> scoped(
-      DataSource ds,
-      String what,
-      TenantId tenant,
-      String sql,
-      JdbcFlowstore.StatementBinder binder,
-      Columns.Mapper<T> mapper) {
+      DataSource ds, String what, TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
     Connection c;
     try {
       c = ds.getConnection();
     } catch (SQLException e) {
-      throw SqlErrors.translate(what + " for tenant " + tenant, e);
+      throw SqlErrors.translate(dialect, what + " for tenant " + tenant, e);
     }
     List<T> out;
     try {
-      out = statement(c, tenant, sql, binder, mapper);
+      out = statement(c, tenant, sql, mapper);
     } catch (SQLException e) {
       closeQuietly(c, e);
       // why: the statement commits on its own; a connection lost while it ran may have lost only
       // the answer
       throw !"write".equals(what)
-          ? SqlErrors.translate(what + " for tenant " + tenant, e)
-          : SqlErrors.autocommitFailed(what + " for tenant " + tenant, e);
+          ? SqlErrors.translate(dialect, what + " for tenant " + tenant, e)
+          : SqlErrors.autocommitFailed(dialect, what + " for tenant " + tenant, e);
     } catch (RuntimeException | Error e) {
       closeQuietly(c, e);
       throw e;
@@ -195,34 +188,29 @@ final class Transactions {
   }
 
   /** Runs {@code sql}, with the tenant scope in front when {@code scopeTo} is not null. */
-  private <T> List<T> statement(
-      Connection c,
-      TenantId scopeTo,
-      String sql,
-      JdbcFlowstore.StatementBinder binder,
-      Columns.Mapper<T> mapper)
+  private <T> List<T> statement(Connection c, TenantId scopeTo, Sql sql, Columns.Mapper<T> mapper)
       throws SQLException {
     if (scopeTo == null) {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        binder.bind(ps, 1);
+      try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+        sql.bind(ps);
         return rows(ps, ps.execute(), mapper);
       }
     }
     try (PreparedStatement ps = prepareScoped(c, dialect, scopeTo, sql)) {
-      binder.bind(ps, dialect.scopeParams() + 1);
       return rows(ps, executeScoped(ps), mapper);
     }
   }
 
   /**
    * Prepares {@code sql} behind the tenant scope ({@link Dialect#scopedStatement}), the scope's
-   * parameters bound; the statement's own parameters start at {@code scopeParams() + 1}.
+   * parameters and then {@code sql}'s bound.
    */
-  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, String sql)
+  static PreparedStatement prepareScoped(Connection c, Dialect d, TenantId tenant, Sql sql)
       throws SQLException {
-    PreparedStatement ps = c.prepareStatement(d.scopedStatement(sql));
+    PreparedStatement ps = c.prepareStatement(d.scopedStatement(sql.text()));
     try {
       d.bindScope(ps, tenant);
+      sql.bind(ps, d.scopeParams() + 1);
       return ps;
     } catch (SQLException | RuntimeException e) {
       ps.close();

@@ -35,11 +35,9 @@ class PostgresScopedStatementTest extends FlowstoreTestBase {
   }
 
   private List<String> who(TenantId tenant, boolean write) {
-    JdbcFlowstore.StatementBinder none = (ps, first) -> {};
+    Sql sql = new Sql(jdbc().dialect(), WHO);
     Columns.Mapper<String> row = rs -> rs.getString(1) + "/" + rs.getString(2);
-    return write
-        ? jdbc().writeStatement(tenant, WHO, none, row)
-        : jdbc().readStatement(tenant, WHO, none, row);
+    return write ? jdbc().writeStatement(tenant, sql, row) : jdbc().readStatement(tenant, sql, row);
   }
 
   private String whoOutsideAnyTenant() {
@@ -76,11 +74,11 @@ class PostgresScopedStatementTest extends FlowstoreTestBase {
                 jdbc()
                     .writeStatement(
                         tenant,
-                        "INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 1), (?, 2)",
-                        (ps, first) -> {
-                          ps.setString(first, tenant.value());
-                          ps.setString(first + 1, tenant.value());
-                        },
+                        new Sql(
+                            jdbc().dialect(),
+                            "INSERT INTO event_feed_heads (tenant_id, last_position) VALUES (?, 1), (?, 2)",
+                            tenant.value(),
+                            tenant.value()),
                         rs -> null))
         .isInstanceOf(FlowstoreException.class);
     assertThat(whoOutsideAnyTenant()).isEqualTo(owner);
@@ -88,8 +86,10 @@ class PostgresScopedStatementTest extends FlowstoreTestBase {
             jdbc()
                 .readStatement(
                     tenant,
-                    "SELECT count(*) FROM event_feed_heads WHERE tenant_id = ?",
-                    (ps, first) -> ps.setString(first, tenant.value()),
+                    new Sql(
+                        jdbc().dialect(),
+                        "SELECT count(*) FROM event_feed_heads WHERE tenant_id = ?",
+                        tenant.value()),
                     rs -> rs.getLong(1)))
         .containsExactly(0L);
   }

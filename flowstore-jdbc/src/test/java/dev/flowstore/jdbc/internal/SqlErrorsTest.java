@@ -6,6 +6,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,20 +14,24 @@ import org.junit.jupiter.api.Test;
  * messages (classified by its dialect) alike.
  */
 class SqlErrorsTest {
-  private static FlowstoreException translate(SQLException e) {
-    return SqlErrors.translate("doing", e);
+  private static final Dialect POSTGRES = new PostgresDialect("app");
+  private static final Dialect SQLITE = new SqliteDialect();
+
+  private static FlowstoreException translate(Dialect dialect, SQLException e) {
+    return SqlErrors.translate(dialect, "doing", e);
   }
 
   @Test
   void aLostOrRefusedConnectionIsUnavailable() {
-    for (SQLException e :
-        new SQLException[] {
-          new SQLTransientConnectionException("pool timeout"),
-          new SQLException("connection lost", "08006"),
-          new SQLException("terminating connection due to administrator command", "57P01"),
-          new SQLException("the database system is starting up", "57P03")
-        }) {
-      FlowstoreException f = translate(e);
+    for (FlowstoreException f :
+        List.of(
+            translate(SQLITE, new SQLTransientConnectionException("pool timeout")),
+            translate(SQLITE, new SQLException("connection lost", "08006")),
+            translate(POSTGRES, new SQLException("connection lost", "08006")),
+            translate(
+                POSTGRES,
+                new SQLException("terminating connection due to administrator command", "57P01")),
+            translate(POSTGRES, new SQLException("the database system is starting up", "57P03")))) {
       assertThat(f.code()).isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
       assertThat(f.getMessage()).startsWith("doing: database unavailable: ");
     }
@@ -34,14 +39,15 @@ class SqlErrorsTest {
 
   @Test
   void aConflictTheDatabaseResolvedIsBusy() {
-    for (SQLException e :
-        new SQLException[] {
-          new SQLException("could not serialize access", "40001"),
-          new SQLException("deadlock detected", "40P01"),
-          new SQLException("[SQLITE_BUSY] The database file is locked (database is locked)"),
-          new SQLException("database is locked")
-        }) {
-      FlowstoreException f = translate(e);
+    for (FlowstoreException f :
+        List.of(
+            translate(POSTGRES, new SQLException("could not serialize access", "40001")),
+            translate(SQLITE, new SQLException("could not serialize access", "40001")),
+            translate(POSTGRES, new SQLException("deadlock detected", "40P01")),
+            translate(
+                SQLITE,
+                new SQLException("[SQLITE_BUSY] The database file is locked (database is locked)")),
+            translate(SQLITE, new SQLException("database is locked")))) {
       assertThat(f.code()).isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
       assertThat(f.getMessage()).startsWith("doing: database busy, retry: ");
     }
@@ -49,27 +55,32 @@ class SqlErrorsTest {
 
   @Test
   void anythingElseIsInternal() {
-    assertThat(translate(new SQLException("duplicate key", "23505")).code())
+    assertThat(translate(POSTGRES, new SQLException("duplicate key", "23505")).code())
         .isEqualTo(ErrorCode.INTERNAL);
-    assertThat(translate(new SQLException("syntax error", "42601")).code())
+    assertThat(translate(POSTGRES, new SQLException("syntax error", "42601")).code())
         .isEqualTo(ErrorCode.INTERNAL);
-    assertThat(translate(new SQLException((String) null)).getMessage()).isEqualTo("doing: ");
+    assertThat(translate(SQLITE, new SQLException((String) null)).getMessage())
+        .isEqualTo("doing: ");
   }
 
   @Test
   void uniqueViolationsOfEitherDatabase() {
-    assertThat(SqlErrors.isUniqueViolation(new SQLException("duplicate key", "23505"))).isTrue();
-    assertThat(
-            SqlErrors.isUniqueViolation(
-                new SQLException("[SQLITE_CONSTRAINT_UNIQUE] A UNIQUE constraint failed")))
+    assertThat(SqlErrors.isUniqueViolation(POSTGRES, new SQLException("duplicate key", "23505")))
         .isTrue();
     assertThat(
             SqlErrors.isUniqueViolation(
+                SQLITE, new SQLException("[SQLITE_CONSTRAINT_UNIQUE] A UNIQUE constraint failed")))
+        .isTrue();
+    assertThat(
+            SqlErrors.isUniqueViolation(
+                SQLITE,
                 new SQLException("[SQLITE_CONSTRAINT_PRIMARYKEY] A PRIMARY KEY constraint failed")))
         .isTrue();
-    assertThat(SqlErrors.isUniqueViolation(new SQLException("foreign key", "23503"))).isFalse();
+    assertThat(SqlErrors.isUniqueViolation(POSTGRES, new SQLException("foreign key", "23503")))
+        .isFalse();
     assertThat(
             SqlErrors.isUniqueViolation(
+                SQLITE,
                 new SQLException("[SQLITE_CONSTRAINT_FOREIGNKEY] A foreign key constraint failed")))
         .isFalse();
   }
@@ -78,21 +89,25 @@ class SqlErrorsTest {
   void eachDialectClassifiesOnlyItsOwnDatabasesFailures() {
     SQLException busy = new SQLException("[SQLITE_BUSY] The database file is locked");
     SQLException deadlock = new SQLException("deadlock detected", "40P01");
-    assertThat(new SqliteDialect().classify(busy)).isEqualTo(SqlErrors.Kind.BUSY);
-    assertThat(new PostgresDialect("app").classify(busy)).isEqualTo(SqlErrors.Kind.OTHER);
-    assertThat(new PostgresDialect("app").classify(deadlock)).isEqualTo(SqlErrors.Kind.BUSY);
-    assertThat(new SqliteDialect().classify(deadlock)).isEqualTo(SqlErrors.Kind.OTHER);
+    assertThat(SQLITE.classify(busy)).isEqualTo(SqlErrors.Kind.BUSY);
+    assertThat(POSTGRES.classify(busy)).isEqualTo(SqlErrors.Kind.OTHER);
+    assertThat(POSTGRES.classify(deadlock)).isEqualTo(SqlErrors.Kind.BUSY);
+    assertThat(SQLITE.classify(deadlock)).isEqualTo(SqlErrors.Kind.OTHER);
+    // why: SqlErrors asks only the dialect it is given (no list of every dialect shipped)
+    assertThat(translate(POSTGRES, busy).code()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(translate(SQLITE, deadlock).code()).isEqualTo(ErrorCode.INTERNAL);
   }
 
   @Test
   void aFailedCommitIsUnknownUnlessTheDatabaseRolledBack() {
-    assertThat(SqlErrors.commitFailed("c", new SQLException("lost", "08006")).code())
+    assertThat(SqlErrors.commitFailed(POSTGRES, "c", new SQLException("lost", "08006")).code())
         .isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
-    assertThat(SqlErrors.commitFailed("c", new SQLException("deadlock", "40P01")).code())
+    assertThat(SqlErrors.commitFailed(POSTGRES, "c", new SQLException("deadlock", "40P01")).code())
         .isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
-    assertThat(SqlErrors.autocommitFailed("c", new SQLException("lost", "08006")).code())
+    assertThat(SqlErrors.autocommitFailed(POSTGRES, "c", new SQLException("lost", "08006")).code())
         .isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
-    assertThat(SqlErrors.autocommitFailed("c", new SQLException("deadlock", "40P01")).code())
+    assertThat(
+            SqlErrors.autocommitFailed(POSTGRES, "c", new SQLException("deadlock", "40P01")).code())
         .isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
   }
 }

@@ -3,12 +3,17 @@ package dev.flowstore.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +63,46 @@ class SqlTest {
         assertThat(rs.getObject(9)).isNull();
       }
     }
+  }
+
+  @Test
+  void aListOrAWholeStatementIsAppendedWithItsValues() {
+    Sql inner =
+        new Sql(dialect, "UPDATE t SET a = ? WHERE b IN (", "x")
+            .appendList(", ", List.of(1, 2))
+            .append(") RETURNING b");
+    Sql sql = new Sql(dialect, "WITH done AS (").append(inner).append(") SELECT ? FROM done", 7);
+    assertThat(sql.text())
+        .isEqualTo(
+            "WITH done AS (UPDATE t SET a = ? WHERE b IN (?, ?) RETURNING b) SELECT ? FROM done");
+    assertThat(bound(sql))
+        .containsExactly("setString 1 x", "setInt 2 1", "setInt 3 2", "setInt 4 7");
+  }
+
+  @Test
+  void aNullIsBoundUntypedUnlessItIsText() {
+    Sql sql = new Sql(dialect, "VALUES (?, ?, ?)", null, Sql.text(null), Sql.text("t"));
+    assertThat(bound(sql))
+        .containsExactly("setNull 1 " + Types.OTHER, "setNull 2 " + Types.VARCHAR, "setString 3 t");
+  }
+
+  /** The calls {@code sql.bind} makes on a statement, one "method index value" each. */
+  private static List<String> bound(Sql sql) {
+    List<String> calls = new ArrayList<>();
+    PreparedStatement ps =
+        (PreparedStatement)
+            Proxy.newProxyInstance(
+                SqlTest.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class},
+                (proxy, method, args) -> {
+                  calls.add(method.getName() + " " + args[0] + " " + args[1]);
+                  return null;
+                });
+    try {
+      sql.bind(ps);
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+    return calls;
   }
 }
