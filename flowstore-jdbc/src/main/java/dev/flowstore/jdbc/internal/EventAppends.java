@@ -287,26 +287,22 @@ final class EventAppends {
    */
   private Long advanceHead(Connection c, int by, List<String> streams, Map<String, Long> versions)
       throws SQLException {
-    Sql advance = new Sql(dialect, ADVANCE_HEAD, by, tenant());
-    if (!scope.flowstore().scopesStatements()) {
-      Long head = Columns.one(c, advance, rs -> rs.getLong(1)).orElse(null);
-      versions.putAll(streamVersions(c, streams));
-      return head;
-    }
-    try (PreparedStatement ps =
-        Transactions.prepareScoped(
-            c, dialect, scope.tenant(), advance.append("; ").append(versionsSql(streams)))) {
-      Transactions.executeScoped(ps);
-      Long head = null;
-      try (ResultSet rs = ps.getResultSet()) {
-        if (rs.next()) head = rs.getLong(1);
-      }
-      ps.getMoreResults();
-      try (ResultSet rs = ps.getResultSet()) {
-        readVersions(rs, versions);
-      }
-      return head;
-    }
+    var head =
+        new Object() {
+          Long value;
+        };
+    scope
+        .flowstore()
+        .transactions()
+        .openWith(
+            c,
+            scope.tenant(),
+            List.of(new Sql(dialect, ADVANCE_HEAD, by, tenant()), versionsSql(streams)),
+            (statement, rs) -> {
+              if (statement == 1) readVersions(rs, versions);
+              else if (rs.next()) head.value = rs.getLong(1);
+            });
+    return head.value;
   }
 
   /** The current version of one stream, -1 when it has none. */
@@ -320,20 +316,6 @@ final class EventAppends {
                 stream),
             rs -> rs.getLong(1))
         .orElse(-1L);
-  }
-
-  /** The current versions of several streams in one query (absent streams are left out). */
-  private Map<String, Long> streamVersions(Connection c, List<String> streams) throws SQLException {
-    Map<String, Long> out = new HashMap<>();
-    if (streams.isEmpty()) return out;
-    Sql sql = versionsSql(streams);
-    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-      sql.bind(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        readVersions(rs, out);
-      }
-    }
-    return out;
   }
 
   // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a

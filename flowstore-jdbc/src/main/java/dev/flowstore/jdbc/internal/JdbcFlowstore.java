@@ -235,6 +235,11 @@ public final class JdbcFlowstore implements Flowstore {
     return transactions.readStatement(tenant, sql, mapper);
   }
 
+  /** The transaction runner (stores that open a transaction with several statements). */
+  Transactions transactions() {
+    return transactions;
+  }
+
   boolean scopesStatements() {
     return transactions.scopesStatements();
   }

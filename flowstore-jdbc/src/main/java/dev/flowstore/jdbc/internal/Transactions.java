@@ -201,6 +201,48 @@ final class Transactions {
     }
   }
 
+  /** Reads the rows of one statement of {@link #openWith}; {@code statement} is its index. */
+  interface RowsReader {
+    void read(int statement, ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs the statements that open a write transaction begun by {@link #writeScopedByWork}, each
+   * returning rows, and hands each one's rows to {@code reader} in order: where the dialect scopes
+   * statements, behind the tenant scope in one round trip (PostgreSQL); otherwise one after another
+   * (the transaction was scoped when it began). why: the store says what it needs and the engine
+   * decides how it travels, so no store asks which database it runs on.
+   */
+  void openWith(Connection c, TenantId tenant, List<Sql> statements, RowsReader reader)
+      throws SQLException {
+    if (!scopesStatements()) {
+      for (int i = 0; i < statements.size(); i++) {
+        Sql sql = statements.get(i);
+        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+          sql.bind(ps);
+          try (ResultSet rs = ps.executeQuery()) {
+            reader.read(i, rs);
+          }
+        }
+      }
+      return;
+    }
+    Sql joined = new Sql(dialect, "");
+    for (int i = 0; i < statements.size(); i++) {
+      if (i > 0) joined.append("; ");
+      joined.append(statements.get(i));
+    }
+    try (PreparedStatement ps = prepareScoped(c, dialect, tenant, joined)) {
+      executeScoped(ps);
+      for (int i = 0; i < statements.size(); i++) {
+        if (i > 0) ps.getMoreResults();
+        try (ResultSet rs = ps.getResultSet()) {
+          reader.read(i, rs);
+        }
+      }
+    }
+  }
+
   /**
    * Prepares {@code sql} behind the tenant scope ({@link Dialect#scopedStatement}), the scope's
    * parameters and then {@code sql}'s bound.
