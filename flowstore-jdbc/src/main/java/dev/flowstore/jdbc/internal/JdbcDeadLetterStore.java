@@ -51,29 +51,29 @@ final class JdbcDeadLetterStore implements DeadLetterStore {
           Instant now = fs.now();
           Columns.update(
               c,
-              "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, last_error, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  + d.jsonParam()
-                  + ", ?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-              ps -> {
-                ps.setString(1, tenant.value());
-                d.setUuid(ps, 2, job.jobId());
-                d.setUuid(ps, 3, job.messageId());
-                Columns.setUuid(d, ps, 4, job.eventId());
-                Columns.setText(ps, 5, job.traceId());
-                ps.setString(6, job.queue());
-                ps.setString(7, job.jobType());
-                ps.setString(8, Json.write(job.payload()));
-                ps.setInt(9, job.priority());
-                d.setTime(ps, 10, job.runAt());
-                ps.setInt(11, job.attempt());
-                ps.setInt(12, job.maxAttempts());
-                Columns.setText(ps, 13, job.uniqueKey());
-                ps.setLong(14, job.leaseToken());
-                Columns.setText(ps, 15, job.lastError());
-                d.setTime(ps, 16, job.createdAt());
-                d.setTime(ps, 17, now);
-                d.setTime(ps, 18, now);
-              });
+              new Sql(
+                  d,
+                  "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, last_error, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                      + d.jsonParam()
+                      + ", ?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                  tenant.value(),
+                  job.jobId(),
+                  job.messageId(),
+                  job.eventId(),
+                  Sql.text(job.traceId()),
+                  job.queue(),
+                  job.jobType(),
+                  Json.write(job.payload()),
+                  job.priority(),
+                  job.runAt(),
+                  job.attempt(),
+                  job.maxAttempts(),
+                  Sql.text(job.uniqueKey()),
+                  job.leaseToken(),
+                  Sql.text(job.lastError()),
+                  job.createdAt(),
+                  now,
+                  now));
           int inserted = new JobRows(d, tenant).insertDlqItem(c, job, now);
           if (inserted == 1) {
             audit(
@@ -123,11 +123,11 @@ final class JdbcDeadLetterStore implements DeadLetterStore {
           for (String table : List.of("dlq_items", "job_attempts", "jobs")) {
             Columns.update(
                 c,
-                "DELETE FROM " + table + " WHERE tenant_id = ? AND job_id = ?",
-                ps -> {
-                  ps.setString(1, tenant.value());
-                  d.setUuid(ps, 2, jobId);
-                });
+                new Sql(
+                    d,
+                    "DELETE FROM " + table + " WHERE tenant_id = ? AND job_id = ?",
+                    tenant.value(),
+                    jobId));
           }
           DlqItem i = item.get();
           audit(

@@ -26,13 +26,13 @@ final class JdbcProcessedMessages implements ProcessedMessages {
         c ->
             Columns.update(
                     c,
-                    "INSERT INTO processed_messages (tenant_id, consumer, event_id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    ps -> {
-                      ps.setString(1, scope.tenant().value());
-                      ps.setString(2, consumer);
-                      dialect.setUuid(ps, 3, eventId);
-                      dialect.setTime(ps, 4, scope.flowstore().now());
-                    })
+                    new Sql(
+                        dialect,
+                        "INSERT INTO processed_messages (tenant_id, consumer, event_id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        scope.tenant().value(),
+                        consumer,
+                        eventId,
+                        scope.flowstore().now()))
                 == 1);
   }
 
@@ -44,12 +44,12 @@ final class JdbcProcessedMessages implements ProcessedMessages {
         c ->
             Columns.one(
                     c,
-                    "SELECT 1 FROM processed_messages WHERE tenant_id = ? AND consumer = ? AND event_id = ?",
-                    ps -> {
-                      ps.setString(1, scope.tenant().value());
-                      ps.setString(2, consumer);
-                      dialect.setUuid(ps, 3, eventId);
-                    },
+                    new Sql(
+                        dialect,
+                        "SELECT 1 FROM processed_messages WHERE tenant_id = ? AND consumer = ? AND event_id = ?",
+                        scope.tenant().value(),
+                        consumer,
+                        eventId),
                     rs -> true)
                 .isPresent());
   }

@@ -57,16 +57,6 @@ final class JdbcRetention {
             + " WHERE tenant_id = ? AND "
             + key
             + " IN (SELECT doomed_id FROM doomed)";
-    return scope.write(
-        c ->
-            Columns.update(
-                c,
-                sql,
-                ps -> {
-                  ps.setString(1, tenant);
-                  dialect.setTime(ps, 2, before);
-                  ps.setInt(3, max);
-                  ps.setString(4, tenant);
-                }));
+    return scope.write(c -> Columns.update(c, new Sql(dialect, sql, tenant, before, max, tenant)));
   }
 }
