@@ -223,22 +223,24 @@ final class S5AmbiguousCommit implements Scenario {
               .start(() -> changes(fs, mine, changeBudget, changeTally)));
     }
     running.set(threads.size());
+    // why: a latch, not a sleep: the cutter waits out its random interval or the writers' end,
+    // whichever comes first, so it never cuts after the work is done nor holds up the check
+    java.util.concurrent.CountDownLatch writersDone = new java.util.concurrent.CountDownLatch(1);
     Thread chaos =
         Thread.ofPlatform()
             .name("s5-cut-all")
             .start(
                 () -> {
-                  while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                      Thread.sleep(700 + ThreadLocalRandom.current().nextInt(800));
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                    proxy.cutAll();
+                  try {
+                    while (!writersDone.await(
+                        700 + ThreadLocalRandom.current().nextInt(800),
+                        java.util.concurrent.TimeUnit.MILLISECONDS)) proxy.cutAll();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                   }
                 });
     for (Thread t : threads) t.join();
-    chaos.interrupt();
+    writersDone.countDown();
     chaos.join();
   }
 

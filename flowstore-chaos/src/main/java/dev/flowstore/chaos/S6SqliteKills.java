@@ -105,14 +105,15 @@ final class S6SqliteKills implements Scenario {
       CountDownLatch ready = new CountDownLatch(1);
       Thread reader = Thread.ofPlatform().start(() -> read(p, run, opening, ready));
       if (early && opening.await(90, TimeUnit.SECONDS)) {
-        Thread.sleep(rnd.nextInt(200));
+        // why: waits for the child to exit, up to the kill moment: one that dies on its own is seen
+        p.waitFor(rnd.nextInt(200), TimeUnit.MILLISECONDS);
         duringStart++;
       } else {
         if (!ready.await(90, TimeUnit.SECONDS)) {
           startFailures++;
           if (examples.size() < 5) examples.add("run " + i + " never wrote; see " + childLog);
         }
-        Thread.sleep(rnd.nextInt(500));
+        p.waitFor(rnd.nextInt(500), TimeUnit.MILLISECONDS);
       }
       p.destroyForcibly(); // SIGKILL
       p.waitFor();

@@ -90,7 +90,10 @@ class TcpProxyTest {
     assertThatThrownBy(() -> commitThrough(2, TcpProxy.Cut.AFTER_SEND))
         .isInstanceOf(SQLException.class);
     // the server got the whole COMMIT before the cut; give it a moment to finish it
-    for (int i = 0; i < 50 && !stored(2); i++) Thread.sleep(100);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> stored(2));
     assertThat(stored(2)).isTrue();
   }
 

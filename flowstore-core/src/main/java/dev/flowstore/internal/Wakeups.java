@@ -106,6 +106,18 @@ public final class Wakeups {
     }
   }
 
+  /**
+   * How many callers are waiting in {@link #await} now (tests wait for this instead of sleeping).
+   */
+  public int waiting() {
+    lock.lock();
+    try {
+      return lock.getWaitQueueLength(changed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** How many keys are held now (tests: bounded). */
   public int size() {
     return keys.size();

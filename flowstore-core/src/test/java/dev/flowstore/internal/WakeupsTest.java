@@ -43,8 +43,8 @@ class WakeupsTest {
                 throw new IllegalStateException(e);
               }
             });
-    // let it wait, then push the map past its bound several times
-    Thread.sleep(200);
+    // once it waits, push the map past its bound several times
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> w.waiting() == 1);
     for (int i = 0; i < MANY; i++) w.signal("other-" + i + ":q");
     assertThat(w.size()).isLessThanOrEqualTo(Wakeups.MAX_IDLE_KEYS + 1);
     w.signal("w:q");
