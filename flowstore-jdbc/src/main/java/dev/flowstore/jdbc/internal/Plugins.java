@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * What the configuration plugs into the SQL engine from other modules: a queue backend ({@code
@@ -39,7 +38,7 @@ final class Plugins implements AutoCloseable {
     this.queueBackend =
         config.queueBackend().equals(config.storeBackend())
             ? null
-            : provider(
+            : Providers.find(
                     QueueProvider.class,
                     QueueProvider::name,
                     "FLOWSTORE_QUEUE_BACKEND",
@@ -49,18 +48,13 @@ final class Plugins implements AutoCloseable {
       this.sessionCache =
           config.cache().equals("none")
               ? SessionCache.NONE
-              : provider(
+              : Providers.find(
                       CacheProvider.class, CacheProvider::name, "FLOWSTORE_CACHE", config.cache())
                   .open(new CacheHost(config, clock));
     } catch (RuntimeException e) {
       if (queueBackend != null) queueBackend.close();
       throw e;
     }
-  }
-
-  private static <P> P provider(
-      Class<P> type, Function<P, String> nameOf, String key, String name) {
-    return Providers.find(type, nameOf, key, name);
   }
 
   /** The queue backend outside the database, or null when the queue is the SQL one. */
