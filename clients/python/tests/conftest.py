@@ -179,8 +179,10 @@ def client(server: Server, tenant: str) -> Iterator[Client]:
         yield c
 
 
-def run_python(script: Path, *args: str, **kwargs: object) -> subprocess.Popen[bytes]:
+def run_python(
+    script: Path, *args: str, env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.Popen[bytes]:
     """A child Python process with this package importable (for worker processes)."""
-    env = dict(os.environ)
+    env = dict(env or os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "clients" / "python" / "src"), env.get("PYTHONPATH", "")])
     return subprocess.Popen([sys.executable, str(script), *args], env=env, **kwargs)  # type: ignore[call-overload]
