@@ -186,3 +186,44 @@ def run_python(
     env = dict(env or os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "clients" / "python" / "src"), env.get("PYTHONPATH", "")])
     return subprocess.Popen([sys.executable, str(script), *args], env=env, **kwargs)  # type: ignore[call-overload]
+
+
+# --- every operation of the client is driven by the suite -------------------------------------------
+# test_coverage.py proves each operation of openapi.yaml has a client method; this proves the suite
+# calls each of them against a server (good or bad request). Checked when the whole suite ran.
+
+from flowstore import OPERATIONS  # noqa: E402
+from flowstore._resources import _Op  # noqa: E402
+
+DRIVEN: set[str] = set()
+_unwrapped_get = _Op.__get__
+
+
+def _tracking_get(self: _Op, obj: object, owner: object) -> object:  # type: ignore[type-arg]
+    bound = _unwrapped_get(self, obj, owner)  # type: ignore[call-overload]
+    if obj is None:
+        return bound
+    operation_id = self.operation_id
+
+    def tracked(*args: object, **kwargs: object) -> object:
+        DRIVEN.add(operation_id)
+        return bound(*args, **kwargs)
+
+    return tracked
+
+
+_Op.__get__ = _tracking_get  # type: ignore[assignment,method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    whole_suite = not session.config.option.keyword and all(
+        Path(a).resolve() == Path(__file__).parent for a in session.config.args
+    )
+    if not whole_suite or exitstatus != 0 or session.testscollected == 0:
+        return
+    missing = sorted(set(OPERATIONS) - DRIVEN)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"FAILED: operations no test drove: {missing}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -57,7 +57,6 @@ from ._types import (
 
 P = ParamSpec("P")
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 class Sync:
@@ -79,14 +78,13 @@ class Resource(Generic[M]):
         self._run = run
 
 
-class operation(Generic[P, T]):
+def operation(operation_id: str) -> Callable[[Callable[Concatenate[Any, P], Call[T]]], _Op[P, T]]:
     """Marks a method as driving the operation ``operation_id``; see the module docstring."""
 
-    def __init__(self, operation_id: str) -> None:
-        self.operation_id = operation_id
+    def decorate(fn: Callable[Concatenate[Any, P], Call[T]]) -> _Op[P, T]:
+        return _Op(operation_id, fn)
 
-    def __call__(self, fn: Callable[Concatenate[Any, P], Call[R]]) -> _Op[P, R]:
-        return _Op(self.operation_id, fn)
+    return decorate
 
 
 class _Op(Generic[P, T]):

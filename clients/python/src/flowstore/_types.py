@@ -39,7 +39,7 @@ def from_json(cls: type[T], data: Any) -> T:
         hints = typing.get_type_hints(cls, vars(sys.modules[__name__]))
         _HINTS[cls] = hints
     values = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         if f.name in data:
             values[f.name] = _convert(hints[f.name], data[f.name])
     return cls(**values)
@@ -58,7 +58,7 @@ def _convert(hint: Any, value: Any) -> Any:
     if hint is datetime:
         return parse_time(value)
     if dataclasses.is_dataclass(hint):
-        return from_json(hint, value)  # type: ignore[arg-type]
+        return from_json(hint, value)
     return value
 
 

@@ -144,7 +144,7 @@ class Worker(_Common):
     def _install_signals(self) -> dict[int, Any]:
         if threading.current_thread() is not threading.main_thread():
             return {}
-        previous = {}
+        previous: dict[int, Any] = {}
         for sig in _STOP_SIGNALS:
             previous[sig] = signal.signal(sig, lambda *_: self.stop())
         return previous
@@ -310,7 +310,8 @@ class AsyncWorker(_Common):
             for lease in leases:
                 task = asyncio.ensure_future(self._process(lease))
                 self._tasks.add(task)
-                task.add_done_callback(lambda t: (self._tasks.discard(t), slot_freed.set()))
+                task.add_done_callback(self._tasks.discard)
+                task.add_done_callback(lambda _: slot_freed.set())
 
     async def _process(self, lease: Lease) -> None:
         lost = asyncio.Event()
