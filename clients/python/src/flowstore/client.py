@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 import httpx
 
@@ -30,11 +30,33 @@ from ._types import Lease
 from .feed import AsyncFeed, Feed
 from .worker import AsyncWorker, Worker
 
-H = TypeVar("H")
+W = TypeVar("W", Worker, AsyncWorker)
+F = TypeVar("F", Feed, AsyncFeed)
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
-class _Base(Generic[M]):
-    def _resources(self, run: Callable[[Call[Any]], Any]) -> None:
+class _Base(Generic[M, W, F, H]):
+    _http_type: type[H]
+    _transport_type: Callable[[H, RetryPolicy], Callable[[Call[Any]], Any]]
+    _worker_type: type[W]
+    _feed_type: type[F]
+
+    def __init__(
+        self,
+        url: str = "http://127.0.0.1:8080",
+        api_key: str | None = None,
+        tenant: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        http: H | None = None,
+    ) -> None:
+        self.url = url
+        self.tenant = tenant
+        self._http: H = http or self._http_type(
+            base_url=url, headers=client_headers(api_key, tenant), timeout=timeout
+        )
+        run = type(self)._transport_type(self._http, retry)
         self.events: Events[M] = Events(run)
         self.flows: Flows[M] = Flows(run)
         self.sessions: Sessions[M] = Sessions(run)
@@ -50,33 +72,6 @@ class _Base(Generic[M]):
         self.audit: Audit[M] = Audit(run)
         self.server: Server[M] = Server(run)
 
-
-class Client(_Base[Sync]):
-    """A blocking client of one flowstore server, bound to one tenant.
-
-    ``tenant`` is sent as ``X-Tenant-Id`` (dev mode: a loopback server without API keys); with an
-    ``api_key`` the tenant is the key's. Safe calls are retried (see ``flowstore._transport``);
-    errors raise the ``FlowstoreError`` subclass of their code. Use it as a context manager, or
-    ``close()`` it. Thread-safe: one client can serve many threads.
-    """
-
-    def __init__(
-        self,
-        url: str = "http://127.0.0.1:8080",
-        api_key: str | None = None,
-        tenant: str | None = None,
-        *,
-        timeout: float = 30.0,
-        retry: RetryPolicy = RetryPolicy(),
-        http: httpx.Client | None = None,
-    ) -> None:
-        self.url = url
-        self.tenant = tenant
-        self._http = http or httpx.Client(
-            base_url=url, headers=client_headers(api_key, tenant), timeout=timeout
-        )
-        self._resources(SyncTransport(self._http, retry))
-
     def worker(
         self,
         queue: str,
@@ -86,11 +81,13 @@ class Client(_Base[Sync]):
         poll_interval_s: float = 0.5,
         heartbeat: bool = True,
         shutdown_timeout_s: float = 30.0,
-    ) -> Callable[[Callable[[Lease], Any]], Worker]:
-        """Decorates ``handler(lease)`` into a ``Worker`` of ``queue``; ``worker.run()`` serves it."""
-        def decorate(handler: Callable[[Lease], Any]) -> Worker:
-            return Worker(
-                self,
+    ) -> Callable[[Callable[[Lease], Any]], W]:
+        """Decorates ``handler(lease)`` (``async def`` on an ``AsyncClient``) into a worker of
+        ``queue``: ``worker.run()`` (``await worker.run()``) serves it; see ``flowstore.worker``."""
+
+        def decorate(handler: Callable[[Lease], Any]) -> W:
+            return self._worker_type(
+                self,  # type: ignore[arg-type]
                 queue,
                 handler,
                 concurrency=concurrency,
@@ -110,16 +107,34 @@ class Client(_Base[Sync]):
         batch: int = 100,
         max_wait_s: float = 1.0,
         stop_when_idle: bool = False,
-    ) -> Feed:
-        """A ``Feed``: iterate it for every event after ``after``, waiting for new ones."""
-        return Feed(
-            self,
+    ) -> F:
+        """Every event of the tenant after ``after``, waiting for new ones: iterate it (``async
+        for`` on an ``AsyncClient``); see ``flowstore.feed``."""
+        return self._feed_type(
+            self,  # type: ignore[arg-type]
             after=after,
             category=category,
             batch=batch,
             max_wait_s=max_wait_s,
             stop_when_idle=stop_when_idle,
         )
+
+
+class Client(_Base[Sync, Worker, Feed, httpx.Client]):
+    """A blocking client of one flowstore server, bound to one tenant:
+    ``Client(url="http://127.0.0.1:8080", api_key=None, tenant=None, *, timeout=30.0,
+    retry=RetryPolicy(), http=None)`` (``http``: an ``httpx.Client`` of your own, with its base URL).
+
+    ``tenant`` is sent as ``X-Tenant-Id`` (dev mode: a loopback server without API keys); with an
+    ``api_key`` the tenant is the key's. Safe calls are retried (see ``flowstore._transport``);
+    errors raise the ``FlowstoreError`` subclass of their code. Use it as a context manager, or
+    ``close()`` it. Thread-safe: one client can serve many threads.
+    """
+
+    _http_type = httpx.Client
+    _transport_type = SyncTransport
+    _worker_type = Worker
+    _feed_type = Feed
 
     def close(self) -> None:
         self._http.close()
@@ -131,69 +146,13 @@ class Client(_Base[Sync]):
         self.close()
 
 
-class AsyncClient(_Base[Async]):
+class AsyncClient(_Base[Async, AsyncWorker, AsyncFeed, httpx.AsyncClient]):
     """The asyncio twin of ``Client``: the same resources, each method returning an awaitable."""
 
-    def __init__(
-        self,
-        url: str = "http://127.0.0.1:8080",
-        api_key: str | None = None,
-        tenant: str | None = None,
-        *,
-        timeout: float = 30.0,
-        retry: RetryPolicy = RetryPolicy(),
-        http: httpx.AsyncClient | None = None,
-    ) -> None:
-        self.url = url
-        self.tenant = tenant
-        self._http = http or httpx.AsyncClient(
-            base_url=url, headers=client_headers(api_key, tenant), timeout=timeout
-        )
-        self._resources(AsyncTransport(self._http, retry))
-
-    def worker(
-        self,
-        queue: str,
-        *,
-        concurrency: int = 4,
-        visibility_timeout_s: int = 30,
-        poll_interval_s: float = 0.5,
-        heartbeat: bool = True,
-        shutdown_timeout_s: float = 30.0,
-    ) -> Callable[[Callable[[Lease], Awaitable[Any]]], AsyncWorker]:
-        """Decorates ``async handler(lease)`` into an ``AsyncWorker``; ``await worker.run()``."""
-        def decorate(handler: Callable[[Lease], Awaitable[Any]]) -> AsyncWorker:
-            return AsyncWorker(
-                self,
-                queue,
-                handler,
-                concurrency=concurrency,
-                visibility_timeout_s=visibility_timeout_s,
-                poll_interval_s=poll_interval_s,
-                heartbeat=heartbeat,
-                shutdown_timeout_s=shutdown_timeout_s,
-            )
-
-        return decorate
-
-    def feed(
-        self,
-        *,
-        after: int = 0,
-        category: str | None = None,
-        batch: int = 100,
-        max_wait_s: float = 1.0,
-        stop_when_idle: bool = False,
-    ) -> AsyncFeed:
-        """An ``AsyncFeed``: ``async for`` every event after ``after``, waiting for new ones."""
-        return AsyncFeed(
-            self,
-            after=after,
-            category=category,
-            batch=batch,
-            max_wait_s=max_wait_s,
-            stop_when_idle=stop_when_idle,
-        )
+    _http_type = httpx.AsyncClient
+    _transport_type = AsyncTransport
+    _worker_type = AsyncWorker
+    _feed_type = AsyncFeed
 
     async def aclose(self) -> None:
         await self._http.aclose()
