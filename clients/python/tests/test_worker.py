@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from flowstore import AsyncClient, Client, Lease, Worker
 
 from conftest import Server, run_python
@@ -175,3 +177,14 @@ def test_async_worker(server: Server, tenant: str) -> None:
             assert (await c.queue.get(failing.job_id)).status == "failed"
 
     asyncio.run(scenario())
+
+
+def test_a_handler_of_the_wrong_kind_is_refused(client: Client, server: Server) -> None:
+    async def coroutine(job: Lease) -> None: ...
+
+    def function(job: Lease) -> None: ...
+
+    with pytest.raises(TypeError, match="AsyncClient.worker"):
+        client.worker("q")(coroutine)
+    with pytest.raises(TypeError, match="Client.worker"):
+        AsyncClient(server.url).worker("q")(function)

@@ -13,6 +13,7 @@ lease (the job is delivered again once it expires).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
 import threading
@@ -74,6 +75,7 @@ class _Common:
         self.shutdown_timeout_s = shutdown_timeout_s
         self.stats = WorkerStats()
         self.heartbeat_interval_s = max(visibility_timeout_s / 3, 0.2)
+        self._counting = threading.Lock()
 
     def __call__(self, lease: Lease) -> Any:
         """The handler itself: decorating a function keeps it callable."""
@@ -87,6 +89,10 @@ class _Common:
         return self.client.queue.nack(lease.job_id, lease.lease_token, _error_text(error))
 
     def _count(self, lease: Lease, error: BaseException | None, failure: Exception | None) -> None:
+        with self._counting:
+            self._tally(lease, error, failure)
+
+    def _tally(self, lease: Lease, error: BaseException | None, failure: Exception | None) -> None:
         if failure is None:
             if error is None:
                 self.stats.acked += 1
@@ -111,6 +117,8 @@ class Worker(_Common):
     client: Client
 
     def __init__(self, client: Client, queue: str, handler: Callable[[Lease], Any], **kw: Any):
+        if inspect.iscoroutinefunction(handler):
+            raise TypeError(f"{handler.__name__} is async: use AsyncClient.worker for it")
         super().__init__(client, queue, handler, **kw)
         self._stop = threading.Event()
         self._idle = threading.Condition()
@@ -238,6 +246,8 @@ class AsyncWorker(_Common):
         handler: Callable[[Lease], Awaitable[Any]],
         **kw: Any,
     ):
+        if not inspect.iscoroutinefunction(handler):
+            raise TypeError(f"{handler.__name__} is not async: use Client.worker for it")
         super().__init__(client, queue, handler, **kw)
         self._stop: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[None]] = set()
