@@ -29,7 +29,7 @@ def test_a_consumer_resumes_from_its_stored_cursor(client: Client) -> None:
 
 
 def test_a_waiting_consumer_gets_events_appended_later(client: Client) -> None:
-    feed = client.feed(category="late", max_wait_s=0.2)
+    feed = client.feed(category="late", wait_s=5)
     got: list[Event] = []
 
     def consume() -> None:
@@ -40,11 +40,13 @@ def test_a_waiting_consumer_gets_events_appended_later(client: Client) -> None:
 
     thread = threading.Thread(target=consume, daemon=True)
     thread.start()
-    time.sleep(0.5)  # the consumer has found the feed empty and is waiting
+    time.sleep(0.5)  # the consumer has found the feed empty and is waiting in a long poll
     client.events.append("other-1", [{"type": "ignored"}])
+    appended = time.monotonic()
     for n in range(3):
         client.events.append("late-1", [{"type": "t", "payload": {"n": n}}])
     thread.join(10)
+    assert time.monotonic() - appended < 4  # woken by the events, not by the end of the poll
     assert not thread.is_alive()
     assert [e.payload["n"] for e in got] == [0, 1, 2]
     assert feed.cursor == got[-1].position
@@ -64,3 +66,10 @@ def test_async_feed(server: Server, tenant: str) -> None:
             assert seen + rest == ["a", "b", "c"]
 
     asyncio.run(scenario())
+
+
+def test_a_long_poll_outlasts_the_client_timeout(server: Server, tenant: str) -> None:
+    with Client(server.url, tenant=tenant, timeout=0.5) as c:
+        start = time.monotonic()
+        page = c.events.read_all(wait_s=1)
+        assert page.events == [] and time.monotonic() - start >= 0.95

@@ -183,11 +183,19 @@ class Events(Resource[M]):
 
     @operation("readAll")
     def read_all(
-        self, *, after: int = 0, limit: int | None = None, category: str | None = None
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        category: str | None = None,
+        wait_s: int | None = None,
     ) -> Call[FeedPage]:
-        """Events of the tenant with position > ``after``, in order; page on with ``next_after``."""
-        params = {"after": after, "limit": limit, "category": category}
-        return call("GET", "/v1/events", _one(FeedPage), params=params)
+        """Events of the tenant with position > ``after``, in order; page on with ``next_after``.
+
+        ``wait_s`` (up to 20): when nothing is after ``after``, the server holds the answer until an
+        event arrives or ``wait_s`` runs out (long polling)."""
+        params = {"after": after, "limit": limit, "category": category, "wait_s": wait_s}
+        return call("GET", "/v1/events", _one(FeedPage), params=params, extra_wait_s=wait_s or 0)
 
 
 class Flows(Resource[M]):

@@ -52,6 +52,8 @@ class Call(Generic[T]):
     params: dict[str, Any] = field(default_factory=dict)
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    extra_wait_s: float = 0.0
+    """How much longer than the client's timeout the server may take on purpose (long polls)."""
 
     @property
     def retry_safe(self) -> bool:
@@ -66,6 +68,7 @@ def call(
     params: Mapping[str, Any] | None = None,
     body: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
+    extra_wait_s: float = 0.0,
 ) -> Call[T]:
     """A ``Call``; every POST gets an ``Idempotency-Key`` (``idempotency_key`` or a new UUID)."""
     headers: dict[str, str] = {}
@@ -75,7 +78,7 @@ def call(
     if body is not None:
         headers["Content-Type"] = "application/json"
         encoded = json.dumps(body, separators=(",", ":"), default=_json_default).encode()
-    return Call(method, path, parse, drop_none(params or {}), encoded, headers)
+    return Call(method, path, parse, drop_none(params or {}), encoded, headers, extra_wait_s)
 
 
 def _json_default(value: Any) -> Any:
@@ -98,6 +101,26 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(attempts=1)
+
+
+def _request(c: Call[Any], http: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+    """The arguments of ``http.request`` for ``c``."""
+    args: dict[str, Any] = {
+        "method": c.method,
+        "url": c.path,
+        "params": c.params,
+        "content": c.body,
+        "headers": c.headers,
+    }
+    if c.extra_wait_s:
+        t = http.timeout
+        args["timeout"] = httpx.Timeout(
+            connect=t.connect,
+            read=None if t.read is None else t.read + c.extra_wait_s,
+            write=t.write,
+            pool=t.pool,
+        )
+    return args
 
 
 def _outcome(c: Call[T], response: httpx.Response) -> T | FlowstoreError:
@@ -134,10 +157,7 @@ class SyncTransport:
         attempt = 0
         while True:
             try:
-                r = self.http.request(
-                    c.method, c.path, params=c.params, content=c.body, headers=c.headers
-                )
-                result = _outcome(c, r)
+                result = _outcome(c, self.http.request(**_request(c, self.http)))
             except httpx.TransportError as e:
                 result = _transport_error(c, e)
             if not isinstance(result, FlowstoreError):
@@ -157,10 +177,7 @@ class AsyncTransport:
         attempt = 0
         while True:
             try:
-                r = await self.http.request(
-                    c.method, c.path, params=c.params, content=c.body, headers=c.headers
-                )
-                result = _outcome(c, r)
+                result = _outcome(c, await self.http.request(**_request(c, self.http)))
             except httpx.TransportError as e:
                 result = _transport_error(c, e)
             if not isinstance(result, FlowstoreError):

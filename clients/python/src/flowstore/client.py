@@ -105,17 +105,18 @@ class _Base(Generic[M, W, F, H]):
         after: int = 0,
         category: str | None = None,
         batch: int = 100,
-        max_wait_s: float = 1.0,
+        wait_s: int = 10,
         stop_when_idle: bool = False,
     ) -> F:
-        """Every event of the tenant after ``after``, waiting for new ones: iterate it (``async
-        for`` on an ``AsyncClient``); see ``flowstore.feed``."""
+        """Every event of the tenant after ``after``, waiting for new ones (long polls of up to
+        ``wait_s``, at most 20): iterate it (``async for`` on an ``AsyncClient``); see
+        ``flowstore.feed``."""
         return self._feed_type(
             self,  # type: ignore[arg-type]
             after=after,
             category=category,
             batch=batch,
-            max_wait_s=max_wait_s,
+            wait_s=wait_s,
             stop_when_idle=stop_when_idle,
         )
 

@@ -3,8 +3,10 @@
 The cursor is the ``position`` of the last event handled. Store it where your side effects live
 (ideally in the same transaction) and start the next consumer with ``after=<stored cursor>``: it
 resumes exactly after it, neither skipping nor repeating an event (the server's feed never skips an
-event that commits late). The server answers at once (it has no long-poll wait), so an idle feed
-polls with a backoff from 50 ms up to ``max_wait_s``, and at once again after an event arrived.
+event that commits late). An idle feed long-polls: each read asks the server to hold an empty
+answer for up to ``wait_s`` seconds (``GET /v1/events?wait_s=``), so a new event arrives within
+about 250 ms without a busy loop. ``stop()`` from another thread takes effect when the read in
+flight returns (at most ``wait_s``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from ._types import Event, FeedPage
 if TYPE_CHECKING:
     from .client import AsyncClient, Client
 
-_MIN_WAIT_S = 0.05
+# why: a floor between empty reads, so a server that answers at once (no long poll) is not spun on
+_EMPTY_PAUSE_S = 0.05
 
 C = TypeVar("C")
 
@@ -31,7 +34,7 @@ class _Cursor(Generic[C]):
         after: int = 0,
         category: str | None = None,
         batch: int = 100,
-        max_wait_s: float = 1.0,
+        wait_s: int = 10,
         stop_when_idle: bool = False,
     ) -> None:
         self.client = client
@@ -39,11 +42,10 @@ class _Cursor(Generic[C]):
         """The position of the last event yielded (or the ``after`` it started from)."""
         self.category = category
         self.batch = batch
-        self.max_wait_s = max_wait_s
+        self.wait_s = wait_s
         self.stop_when_idle = stop_when_idle
         self._stopped = False
         self._wake = threading.Event()
-        self._wait = _MIN_WAIT_S
 
     def stop(self) -> None:
         """Ends the iteration (from the loop's body, or from another thread)."""
@@ -51,7 +53,8 @@ class _Cursor(Generic[C]):
         self._wake.set()
 
     def _query(self) -> dict[str, Any]:
-        return {"after": self.cursor, "limit": self.batch, "category": self.category}
+        wait = 0 if self.stop_when_idle else self.wait_s
+        return {"after": self.cursor, "limit": self.batch, "category": self.category, "wait_s": wait}
 
     def _take(self, page: FeedPage) -> Iterator[Event]:
         """The page's events, moving the cursor past each one as it is handed out."""
@@ -65,8 +68,7 @@ class _Cursor(Generic[C]):
         """How long to wait before the next read; None to end (stopped, or idle and told to)."""
         if self._stopped or (not page.events and self.stop_when_idle):
             return None
-        self._wait = _MIN_WAIT_S if page.events else min(self._wait * 2, self.max_wait_s)
-        return 0.0 if page.events else self._wait
+        return 0.0 if page.events else _EMPTY_PAUSE_S
 
 
 class Feed(_Cursor["Client"]):
