@@ -2,7 +2,6 @@ package dev.flowstore.server;
 
 import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
-import dev.flowstore.server.internal.cli.DlqActions;
 import dev.flowstore.server.internal.cli.DlqCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
@@ -91,15 +90,6 @@ public final class FlowstoreCli implements Runnable {
             .addSubcommand(new TenantCommand.Revoke(ctx));
     CommandLine audit =
         new CommandLine(new AuditCommand()).addSubcommand(new AuditCommand.Verify(ctx));
-    CommandLine jobs = new CommandLine(new JobsCommand()).addSubcommand(new JobsCommand.Show(ctx));
-    CommandLine dlq =
-        new CommandLine(new DlqCommand())
-            .addSubcommand(new DlqCommand.ListItems(ctx))
-            .addSubcommand(new DlqCommand.Show(ctx))
-            .addSubcommand(new DlqActions.Redrive(ctx))
-            .addSubcommand(new DlqActions.Purge(ctx));
-    CommandLine sessions =
-        new CommandLine(new SessionsCommand()).addSubcommand(new SessionsCommand.Show(ctx));
     return new CommandLine(new FlowstoreCli())
         .addSubcommand(new ServeCommand(ctx))
         .addSubcommand(new MigrateCommand(ctx))
@@ -108,9 +98,9 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(tenant)
         .addSubcommand(audit)
         .addSubcommand(new QueuesCommand(ctx))
-        .addSubcommand(jobs)
-        .addSubcommand(dlq)
-        .addSubcommand(sessions)
+        .addSubcommand(JobsCommand.group(ctx))
+        .addSubcommand(DlqCommand.group(ctx))
+        .addSubcommand(SessionsCommand.group(ctx))
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
   }

@@ -50,17 +50,19 @@ public final class DlqActions {
                 + " no terminal to ask on).")
     boolean yes;
 
-    Action(CliContext ctx) {
-      super(ctx);
-    }
-
     /** "redrive" or "purge". */
-    abstract String verb();
+    private final String verb;
 
     /** "redriven" or "purged": the JSON field of the jobs done. */
-    abstract String done();
+    private final String done;
 
-    /** Acts on one job; the JSON listed under {@link #done()}. */
+    Action(CliContext ctx, String verb, String done) {
+      super(ctx);
+      this.verb = verb;
+      this.done = done;
+    }
+
+    /** Acts on one job; the JSON listed under {@link #done}. */
     abstract JsonNode act(OperatorSource source, UUID id);
 
     /** Prints the jobs done, as a table. */
@@ -81,12 +83,12 @@ public final class DlqActions {
                     + options.tenantName(ctx)
                     + (queue == null ? "" : " (queue " + queue + ")")
                     + " is empty: nothing to "
-                    + verb()
+                    + verb
                     + ".");
         return ExitCodes.OK;
       }
       if (targets.size() > 1 && !yes && !confirmed(targets.size())) {
-        err().println("flowstore: cancelled: nothing was " + done() + ".");
+        err().println("flowstore: cancelled: nothing was " + done + ".");
         return ExitCodes.FAILED;
       }
       List<JsonNode> succeeded = new ArrayList<>();
@@ -98,7 +100,7 @@ public final class DlqActions {
           FlowstoreException explained = explained(e);
           if (stopsTheRun(e.code())) {
             if (!succeeded.isEmpty())
-              err().println(done() + " " + succeeded.size() + " of " + targets.size() + ":");
+              err().println(done + " " + succeeded.size() + " of " + targets.size() + ":");
             throw explained;
           }
           err().println("flowstore: " + explained.getMessage());
@@ -109,14 +111,14 @@ public final class DlqActions {
       }
       if (json()) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.putArray(done()).addAll(succeeded);
+        body.putArray(done).addAll(succeeded);
         body.set("failed", failed);
         printJson(body);
       } else {
         if (!succeeded.isEmpty()) printDone(succeeded);
         out()
             .println(
-                capitalized(done())
+                capitalized(done)
                     + " "
                     + succeeded.size()
                     + " of "
@@ -149,7 +151,7 @@ public final class DlqActions {
     /** Asks on the terminal; without one, refuses (exit 2) rather than act on many jobs unasked. */
     private boolean confirmed(int count) {
       String what =
-          capitalized(verb())
+          capitalized(verb)
               + " "
               + count
               + " dead-lettered jobs of tenant "
@@ -159,13 +161,13 @@ public final class DlqActions {
         throw new FlowstoreException(
             ErrorCode.CONFIGURATION,
             "dlq "
-                + verb()
+                + verb
                 + ": "
                 + count
                 + " jobs chosen and no terminal to confirm on; add --yes to "
-                + verb()
+                + verb
                 + " them (nothing was "
-                + done()
+                + done
                 + ")");
       String answer = ctx.terminal().ask(what + "? [y/N] ");
       return answer != null && Set.of("y", "yes").contains(answer.strip().toLowerCase(Locale.ROOT));
@@ -193,19 +195,9 @@ public final class DlqActions {
         "--json prints {\"redriven\": [job, ...], \"failed\": [{\"job_id\", \"error\": {\"code\", \"message\"}}, ...]}, each job as POST /v1/dlq/{job_id}/redrive answers it."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class Redrive extends Action {
-    public Redrive(CliContext ctx) {
-      super(ctx);
-    }
-
-    @Override
-    String verb() {
-      return "redrive";
-    }
-
-    @Override
-    String done() {
-      return "redriven";
+  static final class Redrive extends Action {
+    Redrive(CliContext ctx) {
+      super(ctx, "redrive", "redriven");
     }
 
     @Override
@@ -229,19 +221,9 @@ public final class DlqActions {
         "--json prints {\"purged\": [job_id, ...], \"failed\": [{\"job_id\", \"error\": {\"code\", \"message\"}}, ...]}."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class Purge extends Action {
-    public Purge(CliContext ctx) {
-      super(ctx);
-    }
-
-    @Override
-    String verb() {
-      return "purge";
-    }
-
-    @Override
-    String done() {
-      return "purged";
+  static final class Purge extends Action {
+    Purge(CliContext ctx) {
+      super(ctx, "purge", "purged");
     }
 
     @Override

@@ -3,33 +3,31 @@ package dev.flowstore.server.internal.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.EventStore;
 import java.util.UUID;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code flowstore dlq list|show|redrive|purge}: the dead-letter queue. Redrive and purge are in
  * {@link DlqActions}.
  */
-@Command(
-    name = "dlq",
-    mixinStandardHelpOptions = true,
-    description =
-        "Inspects, redrives and purges the dead-letter queue (jobs that failed every attempt).")
-public final class DlqCommand implements Runnable {
+public final class DlqCommand {
   static final String NOT_IN_DLQ =
       "check the id: 'flowstore dlq list' lists the dead-lettered jobs, 'flowstore jobs show ID'"
           + " shows a job wherever it is";
 
-  @Spec CommandSpec spec;
+  private DlqCommand() {}
 
-  @Override
-  public void run() {
-    throw new ParameterException(
-        spec.commandLine(), "Missing required subcommand (list, show, redrive or purge)");
+  /** The {@code dlq} group. */
+  public static CommandLine group(CliContext ctx) {
+    return CommandGroup.of(
+        "dlq",
+        "Inspects, redrives and purges the dead-letter queue (jobs that failed every attempt).",
+        new ListItems(ctx),
+        new Show(ctx),
+        new DlqActions.Redrive(ctx),
+        new DlqActions.Purge(ctx));
   }
 
   /** {@code flowstore dlq list [--queue Q] [--after ID] [--limit N]}. */
@@ -41,7 +39,7 @@ public final class DlqCommand implements Runnable {
         "--json prints GET /v1/dlq's answer."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class ListItems extends OperatorCommand {
+  static final class ListItems extends OperatorCommand {
     @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue's jobs.")
     String queue;
 
@@ -58,7 +56,7 @@ public final class DlqCommand implements Runnable {
         description = "At most N jobs, 1-" + EventStore.MAX_PAGE + " (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    public ListItems(CliContext ctx) {
+    ListItems(CliContext ctx) {
       super(ctx);
     }
 
@@ -101,20 +99,14 @@ public final class DlqCommand implements Runnable {
         "--json prints GET /v1/dlq/{job_id}'s answer."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class Show extends OperatorCommand {
-    @Parameters(paramLabel = "JOB_ID", description = "The job's id (a UUID).")
-    UUID id;
-
-    public Show(CliContext ctx) {
+  static final class Show extends JobsCommand.ShowJob {
+    Show(CliContext ctx) {
       super(ctx);
     }
 
     @Override
-    int run(OperatorSource source) {
-      ObjectNode job = source.dlqItem(id);
-      if (json()) printJson(job);
-      else JobViews.detail(job, out(), colour());
-      return ExitCodes.OK;
+    ObjectNode fetch(OperatorSource source, UUID id) {
+      return source.dlqItem(id);
     }
 
     @Override

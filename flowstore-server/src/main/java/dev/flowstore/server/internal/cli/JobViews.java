@@ -1,10 +1,10 @@
 package dev.flowstore.server.internal.cli;
 
 import static dev.flowstore.server.internal.cli.Table.text;
-import static dev.flowstore.server.internal.cli.Table.time;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The tables of the queue commands, rendered from the HTTP API's JSON answers. */
@@ -24,15 +24,16 @@ final class JobViews {
             "DLQ_PENDING",
             "DLQ_RECORDED");
     for (JsonNode q : body.path("queues"))
-      t.row(
-          text(q, "queue"),
-          text(q, "ready"),
-          text(q, "delayed"),
-          text(q, "leased"),
-          text(q, "succeeded"),
-          text(q, "failed"),
-          text(q, "dlq_pending"),
-          text(q, "dlq_recorded"));
+      t.rowOf(
+          q,
+          "queue",
+          "ready",
+          "delayed",
+          "leased",
+          "succeeded",
+          "failed",
+          "dlq_pending",
+          "dlq_recorded");
     return t;
   }
 
@@ -41,26 +42,14 @@ final class JobViews {
     Table t =
         new Table("JOB_ID", "QUEUE", "JOB_TYPE", "ATTEMPTS", "DEAD_LETTERED_AT", "LAST_ERROR");
     for (JsonNode i : body.path("items"))
-      t.row(
-          text(i, "job_id"),
-          text(i, "queue"),
-          text(i, "job_type"),
-          text(i, "attempts"),
-          time(i, "dead_lettered_at"),
-          text(i, "last_error"));
+      t.rowOf(i, "job_id", "queue", "job_type", "attempts", "dead_lettered_at", "last_error");
     return t;
   }
 
   /** Jobs as answered by a redrive: where each one is now. */
   static Table jobs(List<JsonNode> jobs) {
     Table t = new Table("JOB_ID", "QUEUE", "JOB_TYPE", "STATUS", "RUN_AT").status("STATUS");
-    for (JsonNode j : jobs)
-      t.row(
-          text(j, "job_id"),
-          text(j, "queue"),
-          text(j, "job_type"),
-          text(j, "status"),
-          time(j, "run_at"));
+    for (JsonNode j : jobs) t.rowOf(j, "job_id", "queue", "job_type", "status", "run_at");
     return t;
   }
 
@@ -69,37 +58,30 @@ final class JobViews {
    * DLQ item while it has one.
    */
   static void detail(JsonNode job, PrintWriter out, boolean colour) {
-    Table.fields(
-        out,
-        List.of(
-            field("job_id", text(job, "job_id")),
-            field("queue", text(job, "queue")),
-            field("job_type", text(job, "job_type")),
-            field("status", text(job, "status")),
-            field("attempt", text(job, "attempt") + " of " + text(job, "max_attempts")),
-            field("priority", text(job, "priority")),
-            field("run_at", time(job, "run_at")),
-            field("lease_expires_at", time(job, "lease_expires_at")),
-            field("unique_key", text(job, "unique_key")),
-            field("message_id", text(job, "message_id")),
-            field("event_id", text(job, "event_id")),
-            field("trace_id", text(job, "trace_id")),
-            field("created_at", time(job, "created_at")),
-            field("updated_at", time(job, "updated_at")),
-            field("finished_at", time(job, "finished_at")),
-            field("last_error", text(job, "last_error")),
-            field("payload", text(job, "payload"))));
+    List<String[]> fields =
+        new ArrayList<>(Table.fieldsOf(job, "job_id", "queue", "job_type", "status"));
+    fields.add(field("attempt", text(job, "attempt") + " of " + text(job, "max_attempts")));
+    fields.addAll(
+        Table.fieldsOf(
+            job,
+            "priority",
+            "run_at",
+            "lease_expires_at",
+            "unique_key",
+            "message_id",
+            "event_id",
+            "trace_id",
+            "created_at",
+            "updated_at",
+            "finished_at",
+            "last_error",
+            "payload"));
+    Table.fields(out, fields);
     Table attempts =
         new Table("ATTEMPT", "LEASE_TOKEN", "OUTCOME", "LEASED_AT", "FINISHED_AT", "ERROR")
             .status("OUTCOME");
     for (JsonNode a : job.path("attempts"))
-      attempts.row(
-          text(a, "attempt"),
-          text(a, "lease_token"),
-          text(a, "outcome"),
-          time(a, "leased_at"),
-          time(a, "finished_at"),
-          text(a, "error"));
+      attempts.rowOf(a, "attempt", "lease_token", "outcome", "leased_at", "finished_at", "error");
     out.println();
     if (attempts.isEmpty()) out.println("No attempts yet.");
     else {
@@ -111,12 +93,7 @@ final class JobViews {
       out.println();
       out.println("In the DLQ:");
       Table.fields(
-          out,
-          List.of(
-              field("dead_lettered_at", time(dead, "dead_lettered_at")),
-              field("attempts", text(dead, "attempts")),
-              field("message_id", text(dead, "message_id")),
-              field("last_error", text(dead, "last_error"))));
+          out, Table.fieldsOf(dead, "dead_lettered_at", "attempts", "message_id", "last_error"));
     }
   }
 

@@ -2,20 +2,38 @@ package dev.flowstore.server.internal.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.UUID;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code flowstore jobs show ID}. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Inspects jobs.")
-public final class JobsCommand implements Runnable {
-  @Spec CommandSpec spec;
+public final class JobsCommand {
+  private JobsCommand() {}
 
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (show)");
+  /** The {@code jobs} group. */
+  public static CommandLine group(CliContext ctx) {
+    return CommandGroup.of("jobs", "Inspects jobs.", new Show(ctx));
+  }
+
+  /** A command that prints one job with its attempts ({@code jobs show}, {@code dlq show}). */
+  abstract static class ShowJob extends OperatorCommand {
+    @Parameters(paramLabel = "JOB_ID", description = "The job's id (a UUID).")
+    UUID id;
+
+    ShowJob(CliContext ctx) {
+      super(ctx);
+    }
+
+    /** The job as the API answers it. */
+    abstract ObjectNode fetch(OperatorSource source, UUID id);
+
+    @Override
+    final int run(OperatorSource source) {
+      ObjectNode job = fetch(source, id);
+      if (json()) printJson(job);
+      else JobViews.detail(job, out(), colour());
+      return ExitCodes.OK;
+    }
   }
 
   /** {@code flowstore jobs show JOB_ID}: the job, its attempts and its DLQ item. */
@@ -27,20 +45,14 @@ public final class JobsCommand implements Runnable {
         "--json prints GET /v1/jobs/{job_id}'s answer."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class Show extends OperatorCommand {
-    @Parameters(paramLabel = "JOB_ID", description = "The job's id (a UUID).")
-    UUID id;
-
-    public Show(CliContext ctx) {
+  static final class Show extends ShowJob {
+    Show(CliContext ctx) {
       super(ctx);
     }
 
     @Override
-    int run(OperatorSource source) {
-      ObjectNode job = source.job(id);
-      if (json()) printJson(job);
-      else JobViews.detail(job, out(), colour());
-      return ExitCodes.OK;
+    ObjectNode fetch(OperatorSource source, UUID id) {
+      return source.job(id);
     }
 
     @Override

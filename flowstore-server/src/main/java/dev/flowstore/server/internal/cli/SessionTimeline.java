@@ -2,7 +2,6 @@ package dev.flowstore.server.internal.cli;
 
 import static dev.flowstore.server.internal.cli.JobViews.field;
 import static dev.flowstore.server.internal.cli.Table.text;
-import static dev.flowstore.server.internal.cli.Table.time;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,23 +36,24 @@ final class SessionTimeline {
     JsonNode s = all.path("session");
     String flow = text(s, "flow_id");
     String flowVersion = text(s, "flow_version");
-    Table.fields(
-        out,
-        List.of(
-            field("session_id", text(s, "session_id")),
-            field(
-                "flow",
-                flow == null ? null : flowVersion == null ? flow : flow + " v" + flowVersion),
-            field("status", text(s, "status")),
-            field("current_state", text(s, "current_state")),
-            field("stage", text(s, "stage")),
-            field("version", text(s, "version")),
-            field("parent_session_id", text(s, "parent_session_id")),
-            field("created_at", time(s, "created_at")),
-            field("updated_at", time(s, "updated_at")),
-            field("completed_at", time(s, "completed_at")),
-            field("expires_at", time(s, "expires_at")),
-            field("state", text(s, "state"))));
+    List<String[]> fields = new ArrayList<>(Table.fieldsOf(s, "session_id"));
+    fields.add(
+        field(
+            "flow", flow == null ? null : flowVersion == null ? flow : flow + " v" + flowVersion));
+    fields.addAll(
+        Table.fieldsOf(
+            s,
+            "status",
+            "current_state",
+            "stage",
+            "version",
+            "parent_session_id",
+            "created_at",
+            "updated_at",
+            "completed_at",
+            "expires_at",
+            "state"));
+    Table.fields(out, fields);
     List<Entry> entries = new ArrayList<>();
     for (JsonNode e : all.path("events")) {
       JsonNode meta = e.path("metadata");

@@ -4,23 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.internal.Json;
 import java.util.UUID;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code flowstore sessions show ID}. */
-@Command(name = "sessions", mixinStandardHelpOptions = true, description = "Inspects sessions.")
-public final class SessionsCommand implements Runnable {
+public final class SessionsCommand {
   static final int MAX_LIMIT = 1000;
 
-  @Spec CommandSpec spec;
+  private SessionsCommand() {}
 
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (show)");
+  /** The {@code sessions} group. */
+  public static CommandLine group(CliContext ctx) {
+    return CommandGroup.of("sessions", "Inspects sessions.", new Show(ctx));
   }
 
   /** {@code flowstore sessions show SESSION_ID [--limit N]}: the session and its timeline. */
@@ -32,7 +30,7 @@ public final class SessionsCommand implements Runnable {
         "--json prints {\"session\", \"events\", \"steps\", \"checkpoints\", \"resume_handles\"}, each as the HTTP API answers it (GET /v1/sessions/{id}, .../events, .../steps, .../checkpoints, /v1/resume-handles?session_id=)."
       },
       footer = {"", OperatorOptions.SOURCES, OperatorOptions.EXIT_CODES})
-  public static final class Show extends OperatorCommand {
+  static final class Show extends OperatorCommand {
     @Parameters(paramLabel = "SESSION_ID", description = "The session's id (a UUID).")
     UUID id;
 
@@ -47,7 +45,7 @@ public final class SessionsCommand implements Runnable {
                 + " (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    public Show(CliContext ctx) {
+    Show(CliContext ctx) {
       super(ctx);
     }
 

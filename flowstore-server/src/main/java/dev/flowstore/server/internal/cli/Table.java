@@ -48,6 +48,31 @@ final class Table {
     return this;
   }
 
+  /**
+   * A row of {@code node}'s {@code fields}, one a column: times ({@code *_at}) to the second, the
+   * rest as text.
+   */
+  Table rowOf(JsonNode node, String... fields) {
+    return row((Object[]) values(node, fields));
+  }
+
+  /**
+   * Label-value lines of {@code node}'s {@code fields}, named as in the JSON (see {@link #rowOf}).
+   */
+  static List<String[]> fieldsOf(JsonNode node, String... fields) {
+    String[] values = values(node, fields);
+    List<String[]> out = new ArrayList<>();
+    for (int i = 0; i < fields.length; i++) out.add(new String[] {fields[i], values[i]});
+    return out;
+  }
+
+  private static String[] values(JsonNode node, String... fields) {
+    String[] values = new String[fields.length];
+    for (int i = 0; i < fields.length; i++)
+      values[i] = fields[i].endsWith("_at") ? time(node, fields[i]) : text(node, fields[i]);
+    return values;
+  }
+
   boolean isEmpty() {
     return rows.isEmpty();
   }

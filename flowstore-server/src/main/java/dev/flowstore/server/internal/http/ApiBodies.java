@@ -14,6 +14,7 @@ import dev.flowstore.Sessions;
 import dev.flowstore.Steps;
 import dev.flowstore.internal.Json;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -32,11 +33,7 @@ public final class ApiBodies {
 
   /** {@code GET /v1/jobs/{job_id}}; NOT_FOUND when the tenant has no such job. */
   public static ObjectNode job(Queue queue, UUID id) {
-    return QueueJson.detail(
-        queue
-            .get(id)
-            .orElseThrow(
-                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "job " + id + " not found")));
+    return QueueJson.detail(found(queue.get(id), "job " + id + " not found"));
   }
 
   /** {@code GET /v1/dlq}: {@code {"items": [...], "next_after": job_id | null}}. */
@@ -50,12 +47,7 @@ public final class ApiBodies {
 
   /** {@code GET /v1/dlq/{job_id}}; NOT_FOUND when the job is not in the DLQ. */
   public static ObjectNode dlqItem(DeadLetters dlq, UUID id) {
-    return QueueJson.detail(
-        dlq.inspect(id)
-            .orElseThrow(
-                () ->
-                    new FlowstoreException(
-                        ErrorCode.NOT_FOUND, "job " + id + " is not in the DLQ")));
+    return QueueJson.detail(found(dlq.inspect(id), "job " + id + " is not in the DLQ"));
   }
 
   /** {@code POST /v1/dlq/{job_id}/redrive}: the job, back in its queue. */
@@ -65,11 +57,7 @@ public final class ApiBodies {
 
   /** {@code GET /v1/sessions/{session_id}}; NOT_FOUND when the tenant has no such session. */
   public static ObjectNode session(Sessions sessions, UUID id) {
-    return WorkflowJson.session(
-        sessions
-            .get(id)
-            .orElseThrow(
-                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "session " + id + " not found")));
+    return WorkflowJson.session(found(sessions.get(id), "session " + id + " not found"));
   }
 
   /**
@@ -102,6 +90,10 @@ public final class ApiBodies {
     if (page.size() == limit) body.put("next_before", page.get(page.size() - 1).sequence());
     else body.putNull("next_before");
     return body;
+  }
+
+  private static <T> T found(Optional<T> value, String notFound) {
+    return value.orElseThrow(() -> new FlowstoreException(ErrorCode.NOT_FOUND, notFound));
   }
 
   /** {@code GET /v1/resume-handles?session_id=}: {@code {"resume_handles": [...]}}. */
