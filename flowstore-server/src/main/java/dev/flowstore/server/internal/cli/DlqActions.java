@@ -99,8 +99,15 @@ public final class DlqActions {
         } catch (FlowstoreException e) {
           FlowstoreException explained = explained(e);
           if (stopsTheRun(e.code())) {
-            if (!succeeded.isEmpty())
-              err().println(done + " " + succeeded.size() + " of " + targets.size() + ":");
+            // why report first: what was done before the stop must not be lost from the output
+            report(succeeded, failed, targets.size());
+            err()
+                .println(
+                    "flowstore: stopped after "
+                        + (succeeded.size() + failed.size())
+                        + " of "
+                        + targets.size()
+                        + " jobs; the rest were not tried:");
             throw explained;
           }
           err().println("flowstore: " + explained.getMessage());
@@ -109,24 +116,29 @@ public final class DlqActions {
           f.putObject("error").put("code", e.code().name()).put("message", e.getMessage());
         }
       }
+      report(succeeded, failed, targets.size());
+      return failed.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** The jobs done and failed: JSON, or a table and a count line. */
+    private void report(List<JsonNode> succeeded, ArrayNode failed, int chosen) {
       if (json()) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putArray(done).addAll(succeeded);
         body.set("failed", failed);
         printJson(body);
-      } else {
-        if (!succeeded.isEmpty()) printDone(succeeded);
-        out()
-            .println(
-                capitalized(done)
-                    + " "
-                    + succeeded.size()
-                    + " of "
-                    + targets.size()
-                    + (targets.size() == 1 ? " job" : " jobs")
-                    + (failed.isEmpty() ? "." : "; " + failed.size() + " failed (see above)."));
+        return;
       }
-      return failed.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+      if (!succeeded.isEmpty()) printDone(succeeded);
+      out()
+          .println(
+              capitalized(done)
+                  + " "
+                  + succeeded.size()
+                  + " of "
+                  + chosen
+                  + (chosen == 1 ? " job" : " jobs")
+                  + (failed.isEmpty() ? "." : "; " + failed.size() + " failed (see above)."));
     }
 
     @Override
