@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +39,24 @@ class SqliteOperatorCliTest extends OperatorCliContract {
         .startsWith("flowstore: FLOWSTORE_DATA_DIR: no flowstore database at ")
         .contains("--url");
     assertThat(empty.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void directModeNeverMigratesTheSchema() throws Exception {
+    Path dir = Files.createTempDirectory("flowstore-opcli-unmigrated-");
+    Path db = dir.resolve("flowstore.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      c.createStatement().execute("CREATE TABLE unrelated (x INTEGER)");
+    }
+    Run r = run(Map.of("FLOWSTORE_DATA_DIR", dir.toString()), Terminal.NONE, "queues");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString().contains("'flowstore migrate'");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        ResultSet tables =
+            c.createStatement().executeQuery("SELECT group_concat(name) FROM sqlite_master")) {
+      assertThat(tables.next()).isTrue();
+      assertThat(tables.getString(1)).isEqualTo("unrelated");
+    }
   }
 
   @Test

@@ -61,6 +61,11 @@ abstract class OperatorCommand implements Callable<Integer> {
                   ? null
                   : "check that the backend is up (FLOWSTORE_STORE_BACKEND, POSTGRES_DSN,"
                       + " REDIS_DSN) and retry";
+          case INTERNAL ->
+              options.url(ctx) != null
+                  ? null
+                  : "if an older flowstore made this database, 'flowstore migrate' brings its"
+                      + " schema up to date (these commands never migrate)";
           default -> null;
         };
     String message = e.getMessage() == null ? "" : e.getMessage();

@@ -74,7 +74,9 @@ final class OperatorOptions {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
           "--api-key: only used with --url (or FLOWSTORE_URL); give the server's URL too");
-    FlowstoreConfig config = ctx.config(Map.of());
+    // why: a look at the data must not change the schema under a running server (a newer CLI
+    // would migrate it); 'flowstore migrate' does that on purpose
+    FlowstoreConfig config = ctx.config(Map.of("FLOWSTORE_MIGRATE_ON_START", "false"));
     requireSqliteDatabase(config);
     return new DirectSource(config, explicit == null ? TenantId.DEFAULT : explicit);
   }

@@ -32,6 +32,6 @@ public final class QueuesCommand extends OperatorCommand {
 
   @Override
   String notFoundHint() {
-    return "check --url";
+    return "check --url: the server's base URL, like http://127.0.0.1:8080 (without /v1)";
   }
 }
