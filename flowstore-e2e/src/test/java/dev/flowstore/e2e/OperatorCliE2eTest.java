@@ -290,6 +290,14 @@ class OperatorCliE2eTest {
             "--json");
     assertThat(keyed.code()).as(keyed.err()).isZero();
     assertThat(keyed.json().get("queues")).isNotEmpty();
+    Run unknown =
+        cli(
+            Map.of("FLOWSTORE_URL", server.uri().toString(), "FLOWSTORE_API_KEY", key),
+            "jobs",
+            "show",
+            UUID.randomUUID().toString());
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err()).contains("looked in the API key's tenant");
     Run otherTenant =
         cli(
             Map.of("FLOWSTORE_URL", server.uri().toString(), "FLOWSTORE_API_KEY", key),

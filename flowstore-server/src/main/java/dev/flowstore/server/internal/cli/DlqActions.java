@@ -79,7 +79,7 @@ public final class DlqActions {
       if (targets.isEmpty()) {
         out()
             .println(
-                "The DLQ of tenant "
+                "The DLQ of "
                     + options.tenantName(ctx)
                     + (queue == null ? "" : " (queue " + queue + ")")
                     + " is empty: nothing to "
@@ -166,7 +166,7 @@ public final class DlqActions {
           capitalized(verb)
               + " "
               + count
-              + " dead-lettered jobs of tenant "
+              + " dead-lettered jobs of "
               + options.tenantName(ctx)
               + (queue == null ? "" : " (queue " + queue + ")");
       if (!ctx.terminal().interactive())

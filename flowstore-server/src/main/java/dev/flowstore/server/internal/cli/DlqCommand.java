@@ -72,7 +72,7 @@ public final class DlqCommand {
         if (t.isEmpty())
           out()
               .println(
-                  "The DLQ of tenant "
+                  "The DLQ of "
                       + options.tenantName(ctx)
                       + (queue == null ? "" : " (queue " + queue + ")")
                       + " is empty"

@@ -48,7 +48,7 @@ abstract class OperatorCommand implements Callable<Integer> {
     String next =
         switch (e.code()) {
           case NOT_FOUND ->
-              "looked in tenant "
+              "looked in "
                   + options.tenantName(ctx)
                   + " (another tenant's ids are not found: --tenant); "
                   + notFoundHint();

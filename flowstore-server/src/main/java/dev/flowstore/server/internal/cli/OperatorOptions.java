@@ -53,10 +53,12 @@ final class OperatorOptions {
     return nonEmpty(url != null ? url : ctx.env().get("FLOWSTORE_URL"));
   }
 
-  /** The tenant as the messages name it. */
+  /** The tenant as the messages name it: {@code tenant acme}, or {@code the API key's tenant}. */
   String tenantName(CliContext ctx) {
-    if (tenant != null) return tenant;
-    return url(ctx) != null && apiKey(ctx) != null ? "of the API key" : TenantId.DEFAULT.value();
+    if (tenant != null) return "tenant " + tenant;
+    return url(ctx) != null && apiKey(ctx) != null
+        ? "the API key's tenant"
+        : "tenant " + TenantId.DEFAULT.value();
   }
 
   boolean hasApiKey(CliContext ctx) {

@@ -23,8 +23,7 @@ public final class QueuesCommand extends OperatorCommand {
     if (json()) printJson(body);
     else {
       Table t = JobViews.queues(body);
-      if (t.isEmpty())
-        out().println("No queue of tenant " + options.tenantName(ctx) + " has jobs.");
+      if (t.isEmpty()) out().println("No queue of " + options.tenantName(ctx) + " has jobs.");
       else t.print(out(), colour());
     }
     return ExitCodes.OK;
