@@ -40,6 +40,11 @@ class PostgresRedisApiE2eTest extends ApiE2eContract {
 
   @Override
   void dropDeployment(Map<String, String> env) {
+    drop(env);
+  }
+
+  /** Drops the run's schema and deletes its Redis keys (also ObservabilityE2eContract's). */
+  static void drop(Map<String, String> env) {
     try {
       TestBackends.drop(FlowstoreConfig.fromMap(env));
     } finally {
