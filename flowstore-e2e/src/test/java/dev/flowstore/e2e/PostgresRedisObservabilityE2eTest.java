@@ -1,10 +1,8 @@
 package dev.flowstore.e2e;
 
-import dev.flowstore.testkit.TestBackends;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The production deployment (PostgreSQL, the Redis queue, the Redis session cache): its metrics,
@@ -14,24 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 class PostgresRedisObservabilityE2eTest extends ObservabilityE2eContract {
   @Override
   Map<String, String> deployment(Path dir) {
-    String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-    return Map.of(
-        "FLOWSTORE_STORE_BACKEND",
-        "postgres",
-        "POSTGRES_DSN",
-        TestBackends.postgresDsn(),
-        "POSTGRES_SCHEMA",
-        "obs_" + run.toLowerCase(Locale.ROOT),
-        "POSTGRES_POOL_MAX",
-        "4",
-        "FLOWSTORE_QUEUE_BACKEND",
-        "redis",
-        "FLOWSTORE_CACHE",
-        "redis",
-        "REDIS_DSN",
-        TestBackends.redisDsn(),
-        "FLOWSTORE_ENV",
-        "obs-" + run);
+    Map<String, String> env = new HashMap<>(PostgresRedisApiE2eTest.deployment("obs"));
+    env.put("FLOWSTORE_CACHE", "redis");
+    return env;
   }
 
   @Override

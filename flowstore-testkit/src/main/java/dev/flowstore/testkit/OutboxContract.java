@@ -263,8 +263,8 @@ public abstract class OutboxContract extends FlowstoreTestBase {
     assertThat(outbox.markPublished(third.messageId())).isTrue();
     assertThat(outbox.markFailed(second.messageId(), "no such queue", null)).isTrue();
     assertThat(outbox.stats()).isEqualTo(new OutboxStats(1, 1, first.createdAt()));
-    assertThat(fs.inTransaction(tenant, tx -> tx.outbox().stats()))
-        .isEqualTo(new OutboxStats(1, 1, first.createdAt()));
+    OutboxStats inTransaction = fs.inTransaction(tenant, tx -> tx.outbox().stats());
+    assertThat(inTransaction).isEqualTo(new OutboxStats(1, 1, first.createdAt()));
     assertThat(fs.outbox(newTenant()).stats())
         .as("another tenant")
         .isEqualTo(new OutboxStats(0, 0, null));
