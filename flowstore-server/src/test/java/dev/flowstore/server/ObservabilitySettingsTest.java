@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +44,7 @@ class ObservabilitySettingsTest {
   }
 
   @Test
+  @Timeout(60) // why: if the bad value were accepted, serve would run until interrupted
   void aBadTracesExporterStopsTheStart() {
     FlowstoreCliTest.Run r = serve("OTEL_TRACES_EXPORTER", "carrier-pigeon");
     assertThat(r.code()).isEqualTo(2);

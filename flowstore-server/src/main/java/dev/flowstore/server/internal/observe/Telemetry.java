@@ -21,6 +21,23 @@ import java.util.Map;
 public final class Telemetry {
   private Telemetry() {}
 
+  /**
+   * flowstore's defaults, then {@code env}'s {@code OTEL_*} variables as the SDK's properties
+   * ({@code OTEL_TRACES_EXPORTER} is {@code otel.traces.exporter}). why: the SDK reads the process
+   * environment itself, but the CLI is handed its environment as a map (tests give their own).
+   */
+  static Map<String, String> properties(Map<String, String> env) {
+    Map<String, String> p = new java.util.HashMap<>();
+    p.put("otel.service.name", "flowstore");
+    p.put("otel.metrics.exporter", "none");
+    p.put("otel.logs.exporter", "none");
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("OTEL_")) p.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
+        });
+    return p;
+  }
+
   /** Whether {@code env} asks for traces to be exported. */
   public static boolean wanted(Map<String, String> env) {
     if ("true".equalsIgnoreCase(env.getOrDefault("OTEL_SDK_DISABLED", "").trim())) return false;
@@ -41,12 +58,7 @@ public final class Telemetry {
     if (!wanted(env)) return false;
     try {
       AutoConfiguredOpenTelemetrySdk.builder()
-          .addPropertiesSupplier(
-              () ->
-                  Map.of(
-                      "otel.service.name", "flowstore",
-                      "otel.metrics.exporter", "none",
-                      "otel.logs.exporter", "none"))
+          .addPropertiesSupplier(() -> properties(env))
           .setResultAsGlobal()
           .build();
       return true;
