@@ -100,4 +100,18 @@ class ObservabilitySettingsTest {
     assertThat(TraceIds.traceparentTraceId("garbage")).isNull();
     assertThat(TraceIds.traceparentTraceId(null)).isNull();
   }
+
+  @Test
+  void aScrapeAnswersWhenTheStoreCannotBeReadAndCountsIt() throws Exception {
+    StubFlowstore stub = new StubFlowstore(); // tenants() is not stubbed: it throws
+    try (FlowstoreServer server = FlowstoreServer.start(stub.flowstore(), "127.0.0.1", 0)) {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(server.uri().resolve("/metrics")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("flowstore_metrics_refresh_failures_total 1.0");
+    }
+  }
 }

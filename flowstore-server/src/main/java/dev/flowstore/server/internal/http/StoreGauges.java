@@ -1,7 +1,6 @@
 package dev.flowstore.server.internal.http;
 
 import dev.flowstore.Flowstore;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.OutboxStats;
 import dev.flowstore.QueueStats;
 import dev.flowstore.TenantId;
@@ -89,7 +88,8 @@ final class StoreGauges {
     refreshedAt = now;
     try {
       refresh(now);
-    } catch (FlowstoreException e) {
+    } catch (RuntimeException e) {
+      // why any exception: a scrape must answer whatever state the store is in
       failures.increment();
       LOG.warn(
           "metrics: cannot read queue and outbox state ({}); keeping the last values",
