@@ -296,7 +296,7 @@ abstract class ObservabilityE2eContract {
             (pool, max) -> {
               assertThat(s.sum("flowstore_db_pool_max_connections", "pool", pool))
                   .as(pool)
-                  .isEqualTo(max);
+                  .isEqualTo((double) max);
               double open =
                   s.sum("flowstore_db_pool_connections", "pool", pool, "state", "active")
                       + s.sum("flowstore_db_pool_connections", "pool", pool, "state", "idle");
