@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.Ids;
 import dev.flowstore.Job;
+import dev.flowstore.Lease;
 import dev.flowstore.Queue;
 import dev.flowstore.Recorded;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.QueueValidation;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -31,10 +33,13 @@ final class QueueEndpoints {
 
   private final Flowstore flowstore;
   private final RequestScope scope;
+  private final JobTimings timings;
 
-  QueueEndpoints(Flowstore flowstore, RequestScope scope) {
+  /** {@code metrics} may be null (a route table only inspected): then nothing is timed. */
+  QueueEndpoints(Flowstore flowstore, RequestScope scope, ServerMetrics metrics) {
     this.flowstore = flowstore;
     this.scope = scope;
+    this.timings = metrics == null ? null : metrics.jobs();
   }
 
   private Queue queue(Context ctx) {
@@ -79,24 +84,32 @@ final class QueueEndpoints {
     BodyFields b = BodyFields.of("body", RequestBody.jsonOrEmpty(ctx, 64 * 1024), LEASE);
     Integer max = b.integer("max", 1, Queue.MAX_BATCH);
     Integer visibility = b.integer("visibility_timeout_s", 1, MAX_SECONDS);
-    Responses.json(
-        ctx,
-        200,
-        RecordsJson.page(
-            "leases",
-            queue(ctx)
-                .lease(
-                    name,
-                    max == null ? 1 : max,
-                    Duration.ofSeconds(visibility == null ? DEFAULT_VISIBILITY_S : visibility)),
-            QueueJson::lease));
+    List<Lease> leases =
+        queue(ctx)
+            .lease(
+                name,
+                max == null ? 1 : max,
+                Duration.ofSeconds(visibility == null ? DEFAULT_VISIBILITY_S : visibility));
+    if (timings != null) {
+      Instant now = scope.clock().instant();
+      for (Lease l : leases) timings.leased(scope.tenant(ctx), l, now);
+    }
+    Responses.json(ctx, 200, RecordsJson.page("leases", leases, QueueJson::lease));
+  }
+
+  private void settled(Context ctx, UUID id, long token, String outcome) {
+    if (timings != null)
+      timings.settled(scope.tenant(ctx), id, token, outcome, scope.clock().instant());
   }
 
   /** {@code {"lease_token": n}}: LEASED -> SUCCEEDED. */
   void ack(Context ctx) {
     UUID id = id(ctx);
     BodyFields b = BodyFields.of("body", RequestBody.json(ctx, 64 * 1024), TOKEN);
-    Responses.json(ctx, 200, QueueJson.job(queue(ctx).ack(id, token(b))));
+    long token = token(b);
+    Job job = queue(ctx).ack(id, token);
+    settled(ctx, id, token, "succeeded");
+    Responses.json(ctx, 200, QueueJson.job(job));
   }
 
   /**
@@ -111,6 +124,7 @@ final class QueueEndpoints {
     String error = b.requiredString("error");
     Integer delay = b.integer("retry_delay_s", 0, MAX_SECONDS);
     Job job = queue(ctx).nack(id, token, error, delay == null ? null : Duration.ofSeconds(delay));
+    settled(ctx, id, token, "failed");
     Responses.json(ctx, 200, QueueJson.job(job));
   }
 
@@ -128,7 +142,10 @@ final class QueueEndpoints {
   void release(Context ctx) {
     UUID id = id(ctx);
     BodyFields b = BodyFields.of("body", RequestBody.json(ctx, 64 * 1024), TOKEN);
-    Responses.json(ctx, 200, QueueJson.job(queue(ctx).release(id, token(b))));
+    long token = token(b);
+    Job job = queue(ctx).release(id, token);
+    if (timings != null) timings.released(scope.tenant(ctx), id, token);
+    Responses.json(ctx, 200, QueueJson.job(job));
   }
 
   void get(Context ctx) {
