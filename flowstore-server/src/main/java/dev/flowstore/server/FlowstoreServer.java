@@ -4,6 +4,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.server.internal.dashboard.Dashboard;
 import dev.flowstore.server.internal.http.ErrorResponses;
 import dev.flowstore.server.internal.http.JettyErrors;
 import dev.flowstore.server.internal.http.RequestScope;
@@ -70,6 +71,9 @@ public final class FlowstoreServer implements AutoCloseable {
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
     ServerMetrics metrics = new ServerMetrics(flowstore);
     List<Route> routes = Routes.table(flowstore, scope, metrics);
+    // why apart from Routes.table: the dashboard's HTML pages are not /v1 operations of
+    // openapi.yaml
+    List<Route> dashboard = Dashboard.routes(flowstore, scope, Clock.systemUTC());
     Javalin app =
         Javalin.create(
             config -> {
@@ -88,6 +92,8 @@ public final class FlowstoreServer implements AutoCloseable {
               config.routes.before(TraceIds::of);
               config.routes.before("/v1/*", scope::authenticate);
               routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+              dashboard.forEach(
+                  r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
               ErrorResponses.register(config);
             });
     try {
