@@ -166,6 +166,7 @@ abstract class DashboardBrowserContract {
           200);
     acmeDead.add(deadLetter(acmeKey, "billing", "invoice"));
     acmeDead.add(deadLetter(acmeKey, "billing", "invoice"));
+    acmeDead.add(deadLetter(acmeKey, "billing", "refund"));
     globexDead = deadLetter(globexKey, "reports", GLOBEX_TYPE);
   }
 
@@ -291,7 +292,7 @@ abstract class DashboardBrowserContract {
     Browser.consoleErrors(browser);
     String first = browser.findElement(By.id("updated")).getText();
     assertThat(browser.findElement(By.id("queues")).getText()).contains("emails", "billing");
-    assertThat(browser.findElement(By.id("dlq-size")).getText()).isEqualTo("2");
+    assertThat(browser.findElement(By.id("dlq-size")).getText()).isEqualTo("3");
     // live: the figures are fetched again without a reload, and follow a change made elsewhere
     call(
         "POST",
@@ -385,6 +386,27 @@ abstract class DashboardBrowserContract {
         .forEach(e -> actions.add(e.get("action").asText() + " by " + e.get("actor").asText()));
     assertThat(actions).anyMatch(a -> a.startsWith("dashboard.dlq.redrive by dashboard:key:"));
     assertThat(actions).anyMatch(a -> a.startsWith("job.redriven"));
+
+    // purge: the job and its history are gone, audited the same way
+    String purged = acmeDead.get(2);
+    browser.findElement(By.cssSelector("input[name=job_id][value='" + purged + "']")).click();
+    browser.findElement(By.id("purge")).click();
+    waiting().until(ExpectedConditions.alertIsPresent()).accept();
+    waiting().until(ExpectedConditions.textToBe(By.id("notice"), "1 job purged"));
+    assertThat(send("GET", "/v1/jobs/" + purged, acmeKey, null).statusCode()).isEqualTo(404);
+    assertThat(
+            call(
+                    "GET",
+                    "/v1/audit?resource_type=job&resource_id=" + purged + "&limit=100",
+                    acmeKey,
+                    null,
+                    200)
+                .get("entries")
+                .toString())
+        .contains("dashboard.dlq.purge", "job.purged");
+    assertThat(browser.findElement(By.id("dlq")).getText())
+        .doesNotContain(purged)
+        .contains(acmeDead.get(1));
     assertThat(Browser.consoleErrors(browser)).isEmpty();
   }
 

@@ -3,9 +3,7 @@ package dev.flowstore.e2e;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.testkit.TestBackends;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The dashboard in Chromium against PostgreSQL ({@code POSTGRES_DSN}, a schema of this run, dropped
@@ -14,18 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 class PostgresDashboardBrowserTest extends DashboardBrowserContract {
   @Override
   Map<String, String> deployment(Path dir) {
-    String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-    return Map.of(
-        "FLOWSTORE_STORE_BACKEND",
-        "postgres",
-        "POSTGRES_DSN",
-        TestBackends.postgresDsn(),
-        "POSTGRES_SCHEMA",
-        "dash_" + run.toLowerCase(Locale.ROOT),
-        "POSTGRES_POOL_MAX",
-        "4",
-        "FLOWSTORE_DATA_DIR",
-        dir.resolve("data").toString());
+    Map<String, String> env = Deployments.postgres("dash", Deployments.run());
+    env.put("FLOWSTORE_DATA_DIR", dir.resolve("data").toString());
+    return env;
   }
 
   @Override

@@ -8,9 +8,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The production deployment: PostgreSQL ({@code POSTGRES_DSN}, a schema of this run, dropped
@@ -20,22 +18,12 @@ import java.util.concurrent.ThreadLocalRandom;
 class PostgresRedisApiE2eTest extends ApiE2eContract {
   @Override
   Map<String, String> deployment(Path dir) {
-    String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-    return Map.of(
-        "FLOWSTORE_STORE_BACKEND",
-        "postgres",
-        "POSTGRES_DSN",
-        TestBackends.postgresDsn(),
-        "POSTGRES_SCHEMA",
-        "e2e_" + run.toLowerCase(Locale.ROOT),
-        "POSTGRES_POOL_MAX",
-        "4",
-        "FLOWSTORE_QUEUE_BACKEND",
-        "redis",
-        "REDIS_DSN",
-        TestBackends.redisDsn(),
-        "FLOWSTORE_ENV",
-        "e2e-" + run);
+    String run = Deployments.run();
+    Map<String, String> env = Deployments.postgres("e2e", run);
+    env.put("FLOWSTORE_QUEUE_BACKEND", "redis");
+    env.put("REDIS_DSN", TestBackends.redisDsn());
+    env.put("FLOWSTORE_ENV", "e2e-" + run);
+    return env;
   }
 
   @Override
