@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -225,7 +226,16 @@ abstract class DashboardBrowserContract {
   }
 
   private WebDriverWait waiting() {
-    return new WebDriverWait(browser, Duration.ofSeconds(20));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    // why: the overview's live region is replaced every 2 s, under any element found in it
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
+  }
+
+  /** An element's text read in one step (the live region may be replaced between two). */
+  private String text(String id) {
+    return (String)
+        browser.executeScript("return document.getElementById(arguments[0]).innerText;", id);
   }
 
   private void signIn(String key) {
@@ -290,9 +300,9 @@ abstract class DashboardBrowserContract {
   void everyPageLoadsWithoutConsoleErrorsAndTheOverviewIsLive() throws Exception {
     signIn(acmeKey);
     Browser.consoleErrors(browser);
-    String first = browser.findElement(By.id("updated")).getText();
-    assertThat(browser.findElement(By.id("queues")).getText()).contains("emails", "billing");
-    assertThat(browser.findElement(By.id("dlq-size")).getText()).isEqualTo("3");
+    String first = text("updated");
+    assertThat(text("queues")).contains("emails", "billing");
+    assertThat(text("dlq-size")).isEqualTo("3");
     // live: the figures are fetched again without a reload, and follow a change made elsewhere
     call(
         "POST",
@@ -300,11 +310,11 @@ abstract class DashboardBrowserContract {
         acmeKey,
         "{\"job_type\":\"welcome-mail\",\"payload\":{}}",
         201);
-    waiting().until(d -> !browser.findElement(By.id("updated")).getText().equals(first));
+    waiting().until(d -> !text("updated").equals(first));
     Object marker = browser.executeScript("window.__noReload = 1; return 1;");
     assertThat(marker).isEqualTo(1L);
-    String before = browser.findElement(By.id("updated")).getText();
-    waiting().until(d -> !browser.findElement(By.id("updated")).getText().equals(before));
+    String before = text("updated");
+    waiting().until(d -> !text("updated").equals(before));
     assertThat(browser.executeScript("return window.__noReload")).isEqualTo(1L);
     shot("overview");
 
