@@ -21,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,13 @@ abstract class DashboardBrowserContract {
   private final List<String> acmeDead = new ArrayList<>();
   private String globexDead;
   private String sessionId;
+  private String missing;
+
+  /** Each test is reported skipped, with the reason, where no browser is installed (not in CI). */
+  @BeforeEach
+  void needsTheBrowser() {
+    Assumptions.assumeTrue(missing == null, missing);
+  }
 
   /** The deployment's configuration; {@code dir} is its own. */
   abstract Map<String, String> deployment(Path dir);
@@ -74,6 +83,8 @@ abstract class DashboardBrowserContract {
 
   @BeforeAll
   void start() throws Exception {
+    missing = Browser.missing();
+    if (missing != null) return;
     browser = Browser.start();
     workDir = Files.createTempDirectory("flowstore-dashboard-");
     env = new HashMap<>(deployment(workDir));
@@ -303,6 +314,8 @@ abstract class DashboardBrowserContract {
     String first = text("updated");
     assertThat(text("queues")).contains("emails", "billing");
     assertThat(text("dlq-size")).isEqualTo("3");
+    JsonNode feed = call("GET", "/v1/events?after=0&limit=1000", acmeKey, null, 200).get("events");
+    assertThat(text("feed-head")).isEqualTo(feed.get(feed.size() - 1).get("position").asText());
     // live: the figures are fetched again without a reload, and follow a change made elsewhere
     call(
         "POST",
