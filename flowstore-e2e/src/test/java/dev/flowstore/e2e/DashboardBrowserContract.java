@@ -3,7 +3,6 @@ package dev.flowstore.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowstore.ApiKeys;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
@@ -50,7 +49,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class DashboardBrowserContract {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ACME = "acme";
   private static final String GLOBEX = "globex";
   private static final String GLOBEX_TYPE = "globex-secret-report";
@@ -68,6 +66,7 @@ abstract class DashboardBrowserContract {
   private String globexDead;
   private String sessionId;
   private String missing;
+  private KeyedApi api;
 
   /** Each test is reported skipped, with the reason, where no browser is installed (not in CI). */
   @BeforeEach
@@ -99,6 +98,7 @@ abstract class DashboardBrowserContract {
       adminKey = keys.create(TenantId.of("ops"), "admin", ApiKeys.Scope.ADMIN).secret();
     }
     server = ServerProcess.start(workDir.resolve("server"), env);
+    api = new KeyedApi(server.uri());
     seed();
   }
 
@@ -117,119 +117,69 @@ abstract class DashboardBrowserContract {
   }
 
   private void seed() throws Exception {
-    call(
+    api.call(
         "POST",
         "/v1/flows",
         acmeKey,
         "{\"flow_id\":\"onboarding\",\"name\":\"Onboarding\",\"yaml_content\":\"steps:\\n  - welcome\\n\"}",
         201);
     JsonNode s =
-        call(
+        api.call(
             "POST",
             "/v1/sessions",
             acmeKey,
             "{\"flow_id\":\"onboarding\",\"initial_state\":\"start\",\"state\":{\"user\":\"u-1\"}}",
             201);
     sessionId = s.get("session_id").asText();
-    call(
+    api.call(
         "POST",
         "/v1/sessions/" + sessionId + "/transitions",
         acmeKey,
         "{\"to_state\":\"review\",\"expected_version\":0}",
         200);
-    call(
+    api.call(
         "PUT",
         "/v1/sessions/" + sessionId + "/steps/fetch-profile/attempts/1",
         acmeKey,
         "{\"input\":{\"user\":\"u-1\"}}",
         201);
-    call(
+    api.call(
         "POST",
         "/v1/sessions/" + sessionId + "/checkpoints",
         acmeKey,
         "{\"checkpoint_id\":\"after-fetch\",\"data\":{\"profile\":{\"plan\":\"pro\"}}}",
         201);
-    call(
+    api.call(
         "POST",
         "/v1/streams/order-42/events",
         acmeKey,
         "{\"expected_version\":\"any\",\"events\":[{\"type\":\"order.placed\",\"payload\":{\"total\":42}},{\"type\":\"order.paid\",\"payload\":{}}]}",
         201);
     for (int i = 0; i < 3; i++)
-      call(
+      api.call(
           "POST",
           "/v1/queues/emails/jobs",
           acmeKey,
           "{\"job_type\":\"welcome-mail\",\"payload\":{\"n\":" + i + "}}",
           201);
     JsonNode done =
-        call(
+        api.call(
             "POST",
             "/v1/queues/emails/leases",
             acmeKey,
             "{\"max\":2,\"visibility_timeout_s\":60}",
             200);
     for (JsonNode l : done.get("leases"))
-      call(
+      api.call(
           "POST",
           "/v1/jobs/" + l.get("job_id").asText() + "/ack",
           acmeKey,
           "{\"lease_token\":" + l.get("lease_token").asLong() + "}",
           200);
-    acmeDead.add(deadLetter(acmeKey, "billing", "invoice"));
-    acmeDead.add(deadLetter(acmeKey, "billing", "invoice"));
-    acmeDead.add(deadLetter(acmeKey, "billing", "refund"));
-    globexDead = deadLetter(globexKey, "reports", GLOBEX_TYPE);
-  }
-
-  /** Enqueues a one-attempt job and fails it: it lands in the DLQ. */
-  private String deadLetter(String key, String queue, String type) throws Exception {
-    call(
-        "POST",
-        "/v1/queues/" + queue + "/jobs",
-        key,
-        "{\"job_type\":\"" + type + "\",\"payload\":{\"customer\":\"c-7\"},\"max_attempts\":1}",
-        201);
-    JsonNode lease =
-        call(
-                "POST",
-                "/v1/queues/" + queue + "/leases",
-                key,
-                "{\"max\":1,\"visibility_timeout_s\":60}",
-                200)
-            .get("leases")
-            .get(0);
-    String id = lease.get("job_id").asText();
-    call(
-        "POST",
-        "/v1/jobs/" + id + "/nack",
-        key,
-        "{\"lease_token\":"
-            + lease.get("lease_token").asLong()
-            + ",\"error\":\"SMTP 550: mailbox unavailable\"}",
-        200);
-    return id;
-  }
-
-  private JsonNode call(String method, String path, String key, String body, int expected)
-      throws Exception {
-    HttpResponse<String> r = send(method, path, key, body);
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
-    return r.body().isEmpty() ? null : JSON.readTree(r.body());
-  }
-
-  private HttpResponse<String> send(String method, String path, String key, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(server.uri().resolve(path)).timeout(Duration.ofSeconds(30));
-    if (key != null) b.header("Authorization", "Bearer " + key);
-    b.header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    acmeDead.add(api.deadLetter(acmeKey, "billing", "invoice"));
+    acmeDead.add(api.deadLetter(acmeKey, "billing", "invoice"));
+    acmeDead.add(api.deadLetter(acmeKey, "billing", "refund"));
+    globexDead = api.deadLetter(globexKey, "reports", GLOBEX_TYPE);
   }
 
   private String url(String path) {
@@ -266,7 +216,7 @@ abstract class DashboardBrowserContract {
   @Test
   @Order(1)
   void signInIsRequiredAndTheCookieIsHttpOnlyAndStrict() throws Exception {
-    HttpResponse<String> page = send("GET", "/", null, null);
+    HttpResponse<String> page = api.send("GET", "/", null, null);
     assertThat(page.statusCode()).isEqualTo(303);
     assertThat(page.headers().firstValue("Location")).contains("/ui/login");
     HttpRequest login =
@@ -290,7 +240,9 @@ abstract class DashboardBrowserContract {
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body()).contains("CSRF");
     assertThat(
-            call("GET", "/v1/jobs/" + acmeDead.get(1), acmeKey, null, 200).get("status").asText())
+            api.call("GET", "/v1/jobs/" + acmeDead.get(1), acmeKey, null, 200)
+                .get("status")
+                .asText())
         .isEqualTo("failed");
     // a wrong key gets the sign-in page again with what to do
     signInFails("fsk_nope_nope");
@@ -314,10 +266,11 @@ abstract class DashboardBrowserContract {
     String first = text("updated");
     assertThat(text("queues")).contains("emails", "billing");
     assertThat(text("dlq-size")).isEqualTo("3");
-    JsonNode feed = call("GET", "/v1/events?after=0&limit=1000", acmeKey, null, 200).get("events");
+    JsonNode feed =
+        api.call("GET", "/v1/events?after=0&limit=1000", acmeKey, null, 200).get("events");
     assertThat(text("feed-head")).isEqualTo(feed.get(feed.size() - 1).get("position").asText());
     // live: the figures are fetched again without a reload, and follow a change made elsewhere
-    call(
+    api.call(
         "POST",
         "/v1/queues/emails/jobs",
         acmeKey,
@@ -387,17 +340,17 @@ abstract class DashboardBrowserContract {
     browser.findElement(By.id("redrive")).click();
     // the confirmation: dismissing it sends nothing
     waiting().until(ExpectedConditions.alertIsPresent()).dismiss();
-    assertThat(call("GET", "/v1/jobs/" + id, acmeKey, null, 200).get("status").asText())
+    assertThat(api.call("GET", "/v1/jobs/" + id, acmeKey, null, 200).get("status").asText())
         .isEqualTo("failed");
     browser.findElement(By.id("redrive")).click();
     waiting().until(ExpectedConditions.alertIsPresent()).accept();
     waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
     assertThat(browser.findElement(By.id("notice")).getText()).isEqualTo("1 job redriven");
-    JsonNode job = call("GET", "/v1/jobs/" + id, acmeKey, null, 200);
+    JsonNode job = api.call("GET", "/v1/jobs/" + id, acmeKey, null, 200);
     assertThat(job.get("status").asText()).isEqualTo("queued");
     assertThat(job.get("attempt").asInt()).isZero();
     JsonNode audit =
-        call(
+        api.call(
             "GET",
             "/v1/audit?resource_type=job&resource_id=" + id + "&limit=100",
             acmeKey,
@@ -416,9 +369,9 @@ abstract class DashboardBrowserContract {
     browser.findElement(By.id("purge")).click();
     waiting().until(ExpectedConditions.alertIsPresent()).accept();
     waiting().until(ExpectedConditions.textToBe(By.id("notice"), "1 job purged"));
-    assertThat(send("GET", "/v1/jobs/" + purged, acmeKey, null).statusCode()).isEqualTo(404);
+    assertThat(api.send("GET", "/v1/jobs/" + purged, acmeKey, null).statusCode()).isEqualTo(404);
     assertThat(
-            call(
+            api.call(
                     "GET",
                     "/v1/audit?resource_type=job&resource_id=" + purged + "&limit=100",
                     acmeKey,
@@ -451,13 +404,14 @@ abstract class DashboardBrowserContract {
     waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("error-code")));
     assertThat(browser.findElement(By.id("error-code")).getText()).isEqualTo("FORBIDDEN");
     assertThat(Browser.consoleErrors(browser)).singleElement().asString().contains("403");
-    assertThat(call("GET", "/v1/jobs/" + id, acmeKey, null, 200).get("status").asText())
+    assertThat(api.call("GET", "/v1/jobs/" + id, acmeKey, null, 200).get("status").asText())
         .isEqualTo("failed");
     // and the API refuses its writes with the same code
-    HttpResponse<String> write = send("POST", "/v1/dlq/" + id + "/redrive", readKey, "{}");
+    HttpResponse<String> write = api.send("POST", "/v1/dlq/" + id + "/redrive", readKey, "{}");
     assertThat(write.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(write.body()).at("/error/code").asText()).isEqualTo("FORBIDDEN");
-    assertThat(send("GET", "/v1/dlq", readKey, null).statusCode()).isEqualTo(200);
+    assertThat(KeyedApi.JSON.readTree(write.body()).at("/error/code").asText())
+        .isEqualTo("FORBIDDEN");
+    assertThat(api.send("GET", "/v1/dlq", readKey, null).statusCode()).isEqualTo(200);
   }
 
   @Test
