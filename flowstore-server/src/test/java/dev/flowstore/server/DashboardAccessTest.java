@@ -49,6 +49,10 @@ class DashboardAccessTest {
       Http browser = http.with("Cookie", session);
       Http.Response dlq = browser.get("/ui/dlq");
       assertThat(dlq.text()).contains(dead.toString(), "dev mode (open)");
+      // what the store holds is text, never markup
+      assertThat(dlq.text())
+          .contains("&lt;script&gt;alert(&#39;boom&#39;)&lt;/script&gt;")
+          .doesNotContain("<script>alert");
       Matcher m = CSRF.matcher(dlq.text());
       assertThat(m.find()).isTrue();
       String csrf = m.group(1);
@@ -100,7 +104,7 @@ class DashboardAccessTest {
   private static UUID deadLetter(Queue q) {
     UUID id = q.enqueue(NewJob.of("mail", "send", null).withMaxAttempts(1)).value().jobId();
     Lease l = q.lease("mail", 1, Duration.ofSeconds(30)).get(0);
-    q.nack(l.jobId(), l.token(), "boom", null);
+    q.nack(l.jobId(), l.token(), "<script>alert('boom')</script>", null);
     return id;
   }
 }
