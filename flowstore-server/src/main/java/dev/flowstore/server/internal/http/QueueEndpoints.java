@@ -2,12 +2,9 @@ package dev.flowstore.server.internal.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.Ids;
 import dev.flowstore.Job;
-import dev.flowstore.JobDetail;
 import dev.flowstore.Queue;
 import dev.flowstore.Recorded;
 import dev.flowstore.internal.Json;
@@ -135,18 +132,12 @@ final class QueueEndpoints {
   }
 
   void get(Context ctx) {
-    UUID id = id(ctx);
-    JobDetail detail =
-        queue(ctx)
-            .get(id)
-            .orElseThrow(
-                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "job " + id + " not found"));
-    Responses.json(ctx, 200, QueueJson.detail(detail));
+    Responses.json(ctx, 200, ApiBodies.job(queue(ctx), id(ctx)));
   }
 
   /** Every queue of the tenant that has jobs, with its depth per state. */
   void stats(Context ctx) {
-    Responses.json(ctx, 200, RecordsJson.page("queues", queue(ctx).stats(), QueueJson::stats));
+    Responses.json(ctx, 200, ApiBodies.queues(queue(ctx)));
   }
 
   private static long token(BodyFields b) {
