@@ -68,6 +68,12 @@ class Unauthenticated(FlowstoreError):
     code = "UNAUTHENTICATED"
 
 
+class Forbidden(FlowstoreError):
+    """The key may not do this (a read-only key that writes): use a key of scope tenant or admin."""
+
+    code = "FORBIDDEN"
+
+
 class NotFound(FlowstoreError):
     code = "NOT_FOUND"
 
@@ -127,6 +133,7 @@ ERRORS: dict[str, type[FlowstoreError]] = {
         InvalidId,
         PayloadTooLarge,
         Unauthenticated,
+        Forbidden,
         NotFound,
         MethodNotAllowed,
         VersionConflict,

@@ -17,6 +17,10 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413),
   /** No credentials, or credentials that match no tenant. */
   UNAUTHENTICATED(401),
+  /**
+   * The credentials are valid but their scope does not allow this (a read-only key that writes).
+   */
+  FORBIDDEN(403),
   /** The route exists but not for this HTTP method. */
   METHOD_NOT_ALLOWED(405),
   /**

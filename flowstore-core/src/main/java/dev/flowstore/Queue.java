@@ -118,6 +118,14 @@ public interface Queue {
   /** The job with its attempt history (and DLQ item, if any), or empty (also another tenant's). */
   Optional<JobDetail> get(UUID jobId);
 
+  /**
+   * A page of one queue's jobs, newest first (what the dashboard lists); each job as {@link #get}
+   * returns it, without its attempts.
+   *
+   * @throws FlowstoreException as {@link JobQuery} does when it is built
+   */
+  List<Job> list(JobQuery query);
+
   /** Every queue of the tenant that has jobs, by name, with its depth per state. */
   List<QueueStats> stats();
 

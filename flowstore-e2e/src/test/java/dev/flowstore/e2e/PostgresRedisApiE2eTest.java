@@ -8,9 +8,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The production deployment: PostgreSQL ({@code POSTGRES_DSN}, a schema of this run, dropped
@@ -28,22 +26,12 @@ class PostgresRedisApiE2eTest extends ApiE2eContract {
    * {@code <prefix>-<run>}, a run being random (also ObservabilityE2eContract's deployment).
    */
   static Map<String, String> deployment(String prefix) {
-    String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-    return Map.of(
-        "FLOWSTORE_STORE_BACKEND",
-        "postgres",
-        "POSTGRES_DSN",
-        TestBackends.postgresDsn(),
-        "POSTGRES_SCHEMA",
-        prefix + "_" + run.toLowerCase(Locale.ROOT),
-        "POSTGRES_POOL_MAX",
-        "4",
-        "FLOWSTORE_QUEUE_BACKEND",
-        "redis",
-        "REDIS_DSN",
-        TestBackends.redisDsn(),
-        "FLOWSTORE_ENV",
-        prefix + "-" + run);
+    String run = Deployments.run();
+    Map<String, String> env = Deployments.postgres(prefix, run);
+    env.put("FLOWSTORE_QUEUE_BACKEND", "redis");
+    env.put("REDIS_DSN", TestBackends.redisDsn());
+    env.put("FLOWSTORE_ENV", prefix + "-" + run);
+    return env;
   }
 
   @Override

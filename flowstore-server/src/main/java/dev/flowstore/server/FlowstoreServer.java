@@ -4,6 +4,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.server.internal.dashboard.Dashboard;
 import dev.flowstore.server.internal.http.ErrorResponses;
 import dev.flowstore.server.internal.http.JettyErrors;
 import dev.flowstore.server.internal.http.RequestObservation;
@@ -72,6 +73,9 @@ public final class FlowstoreServer implements AutoCloseable {
     RequestObservation observation =
         new RequestObservation(metrics, io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop());
     List<Route> routes = Routes.table(flowstore, scope, metrics);
+    // why apart from Routes.table: the dashboard's HTML pages are not /v1 operations of
+    // openapi.yaml
+    List<Route> dashboard = Dashboard.routes(flowstore, scope, Clock.systemUTC());
     Javalin app =
         Javalin.create(
             config -> {
@@ -91,6 +95,8 @@ public final class FlowstoreServer implements AutoCloseable {
               config.routes.before(observation::begin);
               config.routes.before("/v1/*", scope::authenticate);
               routes.forEach(
+                  r -> config.routes.addHttpHandler(r.method(), r.path(), observation.wrap(r)));
+              dashboard.forEach(
                   r -> config.routes.addHttpHandler(r.method(), r.path(), observation.wrap(r)));
               ErrorResponses.register(config);
             });

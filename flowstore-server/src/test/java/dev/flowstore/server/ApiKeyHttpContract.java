@@ -6,6 +6,7 @@ import static dev.flowstore.server.HttpApiContract.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowstore.ApiKeys;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
@@ -108,6 +109,39 @@ abstract class ApiKeyHttpContract {
     assertThat(as(keyA).get("/v1/streams/secret-1/events").json().get("events"))
         .extracting(e -> e.get("type").asText())
         .containsExactly("of.a");
+  }
+
+  @Test
+  void aReadKeyReadsButEveryWriteIsForbidden() {
+    String read =
+        flowstore.apiKeys().create(TenantId.of("tenant-a"), "viewer", ApiKeys.Scope.READ).secret();
+    assertThat(as(read).get("/v1/events").status()).isEqualTo(200);
+    assertThat(as(read).get("/v1/dlq").status()).isEqualTo(200);
+    var refused = as(read).post("/v1/streams/ro-1/events", events("\"any\"", event("x", "{}")));
+    assertBad(refused, 403, "FORBIDDEN");
+    assertThat(refused.json().at("/error/message").asText()).contains("--scope tenant");
+    assertBad(as(read).post("/v1/queues/q/jobs", "{\"job_type\":\"t\"}"), 403, "FORBIDDEN");
+    assertBad(as(read).delete("/v1/dlq/" + java.util.UUID.randomUUID()), 403, "FORBIDDEN");
+    assertThat(flowstore.events(TenantId.of("tenant-a")).streamVersion("ro-1")).isEqualTo(-1);
+    assertThat(flowstore.queue(TenantId.of("tenant-a")).stats())
+        .extracting(dev.flowstore.QueueStats::queue)
+        .doesNotContain("q");
+  }
+
+  @Test
+  void anAdminKeyActsForTheTenantItNames() {
+    String admin =
+        flowstore.apiKeys().create(TenantId.of("ops"), "admin", ApiKeys.Scope.ADMIN).secret();
+    assertThat(
+            as(admin)
+                .with("X-Tenant-Id", "tenant-b")
+                .post("/v1/streams/adm-1/events", events("\"no_stream\"", event("by.admin", "{}")))
+                .status())
+        .isEqualTo(201);
+    assertThat(flowstore.events(TenantId.of("tenant-b")).streamVersion("adm-1")).isZero();
+    assertThat(flowstore.events(TenantId.of("ops")).streamVersion("adm-1")).isEqualTo(-1);
+    // without the header it acts for its own tenant
+    assertThat(as(admin).get("/v1/streams/adm-1/events").json().get("events")).isEmpty();
   }
 
   @Test

@@ -260,6 +260,23 @@ class FlowstoreCliTest {
   }
 
   @Test
+  void tenantCreateGivesAKeyTheScopeAsked() {
+    Run created = run(env(), "tenant", "create", "acme", "--label", "viewer", "--scope", "read");
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.err()).contains("(scope read)");
+    try (Flowstore fs = Flowstore.open(FlowstoreConfig.fromMap(env()))) {
+      assertThat(fs.apiKeys().identify(created.out().strip()).orElseThrow().scope())
+          .isEqualTo(dev.flowstore.ApiKeys.Scope.READ);
+    }
+    assertThat(run(env(), "tenant", "keys", "acme").out())
+        .contains("\tviewer\t")
+        .contains("\tread");
+    Run bad = run(env(), "tenant", "create", "acme", "--scope", "root");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("tenant, read, admin");
+  }
+
+  @Test
   void exportImportRoundTripIsByteIdentical() throws IOException {
     Map<String, String> source = env();
     Map<String, String> target = new HashMap<>(env());

@@ -54,16 +54,16 @@ final class StubFlowstore {
   ApiKeys apiKeys() {
     return new ApiKeys() {
       @Override
-      public Created create(TenantId tenant, String name) {
-        keys.add(new Info("k" + keys.size(), tenant, name, Instant.EPOCH));
+      public Created create(TenantId tenant, String name, Scope scope) {
+        keys.add(new Info("k" + keys.size(), tenant, name, Instant.EPOCH, scope));
         return new Created("k" + (keys.size() - 1), tenant, "secret-" + tenant);
       }
 
       @Override
-      public Optional<TenantId> authenticate(String secret) {
+      public Optional<Principal> identify(String secret) {
         return keys.stream()
-            .map(Info::tenant)
-            .filter(t -> secret.equals("secret-" + t))
+            .filter(k -> secret.equals("secret-" + k.tenant()))
+            .map(k -> new Principal(k.keyId(), k.tenant(), k.scope()))
             .findFirst();
       }
 

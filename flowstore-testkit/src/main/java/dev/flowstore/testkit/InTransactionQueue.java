@@ -4,6 +4,7 @@ import dev.flowstore.DeadLetters;
 import dev.flowstore.Flowstore;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
+import dev.flowstore.JobQuery;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
@@ -60,6 +61,11 @@ public record InTransactionQueue(Flowstore fs, TenantId tenant) implements Queue
   @Override
   public Optional<JobDetail> get(UUID jobId) {
     return fs.inTransaction(tenant, tx -> tx.queue().get(jobId));
+  }
+
+  @Override
+  public List<Job> list(JobQuery query) {
+    return fs.inTransaction(tenant, tx -> tx.queue().list(query));
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.flowstore.Job;
 import dev.flowstore.JobAttempt.Outcome;
 import dev.flowstore.JobDetail;
 import dev.flowstore.JobMessage;
+import dev.flowstore.JobQuery;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
@@ -457,6 +458,62 @@ public abstract class QueueContract extends QueueTestSupport {
     assertThat(s1.succeeded()).isEqualTo(1);
     assertThat(s1.depth()).isEqualTo(3);
     assertThat(q.stats()).extracting(s -> s.queue()).containsExactly("s1", "s2");
+  }
+
+  @Test
+  void listReturnsAQueuesJobsNewestFirstByStatusAndTypeAPageAtATime() {
+    Queue q = queue(newTenant());
+    List<Job> jobs =
+        q
+            .enqueueAll(
+                List.of(
+                    job("l1", 1),
+                    NewJob.of("l1", "other", null),
+                    job("l1", 3).withMaxAttempts(1),
+                    job("l1", 4),
+                    job("l2", 1)))
+            .stream()
+            .map(Recorded::value)
+            .toList();
+    Lease first = q.lease("l1", 1, VIS).get(0);
+    q.ack(first.jobId(), first.token());
+    Lease second = q.lease("l1", 1, VIS).get(0);
+    Lease third = q.lease("l1", 1, VIS).get(0);
+    q.nack(third.jobId(), third.token(), "boom", null);
+
+    assertThat(q.list(JobQuery.of("l1", 10)))
+        .extracting(Job::jobId)
+        .containsExactly(
+            jobs.get(3).jobId(), jobs.get(2).jobId(), jobs.get(1).jobId(), jobs.get(0).jobId());
+    assertThat(q.list(new JobQuery("l1", Job.Status.SUCCEEDED, null, 0, 10)))
+        .extracting(Job::jobId)
+        .containsExactly(first.jobId());
+    assertThat(q.list(new JobQuery("l1", Job.Status.LEASED, null, 0, 10)))
+        .extracting(Job::jobId)
+        .containsExactly(second.jobId());
+    assertThat(q.list(new JobQuery("l1", Job.Status.FAILED, null, 0, 10)))
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.jobId()).isEqualTo(third.jobId());
+              assertThat(j.lastError()).isEqualTo("boom");
+            });
+    assertThat(q.list(new JobQuery("l1", null, "other", 0, 10)))
+        .extracting(Job::jobId)
+        .containsExactly(jobs.get(1).jobId());
+    List<Job> page1 = q.list(JobQuery.of("l1", 2));
+    assertThat(page1).hasSize(2);
+    List<Job> page2 = q.list(new JobQuery("l1", null, null, page1.get(1).seq(), 2));
+    assertThat(page2)
+        .extracting(Job::jobId)
+        .containsExactly(jobs.get(1).jobId(), jobs.get(0).jobId());
+    assertThat(q.list(JobQuery.of("nothing-here", 10))).isEmpty();
+    // another tenant sees none of them
+    assertThat(queue(newTenant()).list(JobQuery.of("l1", 10))).isEmpty();
+    assertCode(() -> JobQuery.of("bad name!", 10), ErrorCode.INVALID_ID);
+    assertCode(() -> JobQuery.of("l1", 0), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> new JobQuery("l1", null, "bad type!", 0, 10), ErrorCode.INVALID_ID);
+    assertCode(() -> new JobQuery("l1", null, null, -1, 10), ErrorCode.INVALID_ARGUMENT);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.flowstore.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.flowstore.ApiKeys;
@@ -112,5 +113,34 @@ public abstract class TenancyContract extends FlowstoreTestBase {
     assertThat(keys.authenticate(ka.secret())).contains(a);
     assertThat(keys.revoke(a, ka.keyId())).isTrue();
     assertThat(keys.authenticate(ka.secret())).isEmpty();
+  }
+
+  @Test
+  void aKeyKeepsTheScopeItWasCreatedWith() {
+    TenantId a = newTenant();
+    ApiKeys keys = fs.apiKeys();
+    ApiKeys.Created plain = keys.create(a, "default scope");
+    ApiKeys.Created read = keys.create(a, "viewer", ApiKeys.Scope.READ);
+    ApiKeys.Created admin = keys.create(a, "ops", ApiKeys.Scope.ADMIN);
+    assertThat(keys.identify(plain.secret()))
+        .contains(new ApiKeys.Principal(plain.keyId(), a, ApiKeys.Scope.TENANT));
+    assertThat(keys.identify(read.secret()))
+        .contains(new ApiKeys.Principal(read.keyId(), a, ApiKeys.Scope.READ));
+    assertThat(keys.identify(admin.secret()))
+        .contains(new ApiKeys.Principal(admin.keyId(), a, ApiKeys.Scope.ADMIN));
+    assertThat(keys.identify(read.secret() + "x")).isEmpty();
+    assertThat(keys.list(a))
+        .extracting(ApiKeys.Info::keyId, ApiKeys.Info::scope)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(plain.keyId(), ApiKeys.Scope.TENANT),
+            org.assertj.core.groups.Tuple.tuple(read.keyId(), ApiKeys.Scope.READ),
+            org.assertj.core.groups.Tuple.tuple(admin.keyId(), ApiKeys.Scope.ADMIN));
+    assertThat(ApiKeys.Scope.READ.canWrite()).isFalse();
+    assertThat(ApiKeys.Scope.fromWire("admin")).isEqualTo(ApiKeys.Scope.ADMIN);
+    assertThatThrownBy(() -> ApiKeys.Scope.fromWire("root"))
+        .isInstanceOfSatisfying(
+            dev.flowstore.FlowstoreException.class,
+            e -> assertThat(e.code()).isEqualTo(dev.flowstore.ErrorCode.INVALID_ARGUMENT));
+    for (ApiKeys.Created k : List.of(plain, read, admin)) keys.revoke(a, k.keyId());
   }
 }

@@ -29,7 +29,7 @@ final class JdbcApiKeys implements ApiKeys {
   }
 
   @Override
-  public Created create(TenantId tenant, String name) {
+  public Created create(TenantId tenant, String name, Scope scope) {
     String label = name == null || name.isBlank() ? "default" : name.strip();
     if (label.length() > 200)
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "key name: at most 200 characters");
@@ -46,17 +46,18 @@ final class JdbcApiKeys implements ApiKeys {
                 c,
                 new Sql(
                     fs.dialect(),
-                    "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO api_keys (key_id, key_hash, tenant_id, name, created_at, scope) VALUES (?, ?, ?, ?, ?, ?)",
                     keyId,
                     hash(key),
                     tenant.value(),
                     label,
-                    fs.now())));
+                    fs.now(),
+                    scope.wire())));
     return new Created(keyId, tenant, key);
   }
 
   @Override
-  public Optional<TenantId> authenticate(String secret) {
+  public Optional<Principal> identify(String secret) {
     if (secret == null || secret.length() > 200) return Optional.empty();
     return fs.system(
         c ->
@@ -64,9 +65,13 @@ final class JdbcApiKeys implements ApiKeys {
                 c,
                 new Sql(
                     fs.dialect(),
-                    "SELECT tenant_id FROM api_keys WHERE key_hash = ?",
+                    "SELECT key_id, tenant_id, scope FROM api_keys WHERE key_hash = ?",
                     hash(secret)),
-                rs -> TenantId.of(rs.getString(1))));
+                rs ->
+                    new Principal(
+                        rs.getString(1),
+                        TenantId.of(rs.getString(2)),
+                        Scope.fromWire(rs.getString(3)))));
   }
 
   @Override
@@ -85,14 +90,15 @@ final class JdbcApiKeys implements ApiKeys {
                 c,
                 new Sql(
                     fs.dialect(),
-                    "SELECT key_id, name, created_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id",
+                    "SELECT key_id, name, created_at, scope FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_id",
                     tenant.value()),
                 rs ->
                     new Info(
                         rs.getString("key_id"),
                         tenant,
                         rs.getString("name"),
-                        fs.dialect().getTime(rs, "created_at"))));
+                        fs.dialect().getTime(rs, "created_at"),
+                        Scope.fromWire(rs.getString("scope")))));
   }
 
   @Override

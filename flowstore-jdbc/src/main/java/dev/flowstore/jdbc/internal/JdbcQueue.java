@@ -3,6 +3,7 @@ package dev.flowstore.jdbc.internal;
 import dev.flowstore.DeadLetters;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
+import dev.flowstore.JobQuery;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
@@ -98,6 +99,21 @@ final class JdbcQueue implements Queue {
   public Optional<JobDetail> get(UUID jobId) {
     RecordValidation.required("job_id", jobId);
     return scope.read(c -> rows.detail(c, jobId));
+  }
+
+  @Override
+  public List<Job> list(JobQuery query) {
+    Sql sql =
+        new Sql(
+            scope.flowstore().dialect(),
+            "SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = ? AND queue = ?",
+            scope.tenant().value(),
+            query.queue());
+    if (query.status() != null) sql.append(" AND status = ?", query.status().wire());
+    if (query.jobType() != null) sql.append(" AND job_type = ?", query.jobType());
+    if (query.beforeSeq() > 0) sql.append(" AND seq < ?", query.beforeSeq());
+    sql.append(" ORDER BY seq DESC LIMIT ?", query.limit());
+    return scope.read(c -> Columns.list(c, sql, rows::job));
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
+import dev.flowstore.JobQuery;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
@@ -151,6 +152,11 @@ final class AfterCommitQueue implements Queue {
   @Override
   public Optional<JobDetail> get(UUID jobId) {
     return queue.get(jobId);
+  }
+
+  @Override
+  public List<Job> list(JobQuery query) {
+    return queue.list(query);
   }
 
   @Override

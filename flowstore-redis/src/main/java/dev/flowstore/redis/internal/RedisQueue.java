@@ -7,6 +7,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Job;
 import dev.flowstore.JobDetail;
+import dev.flowstore.JobQuery;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
@@ -318,6 +319,24 @@ final class RedisQueue implements Queue {
             : null;
     return Optional.of(
         new JobDetail(job.get(), JobCodec.attempts(hash, (List<?>) both.get(1)), item));
+  }
+
+  @Override
+  public List<Job> list(JobQuery query) {
+    Object reply =
+        ok(
+            redis.eval(
+                Scripts.LIST,
+                keys,
+                query.queue(),
+                query.status() == null ? "" : query.status().wire(),
+                query.jobType() == null ? "" : query.jobType(),
+                Long.toString(query.beforeSeq()),
+                Integer.toString(query.limit())),
+            null);
+    List<Job> out = new ArrayList<>();
+    for (Object values : (List<?>) reply) out.add(JobCodec.job(keys.tenant(), values));
+    return out;
   }
 
   @Override

@@ -501,6 +501,48 @@ final class Scripts {
           return {'OK', out}
           """;
 
+  /**
+   * A page of one queue's jobs, newest first (Queue.list): ARGV[5] queue, [6] status or '', [7] job
+   * type or '', [8] before seq (0: none), [9] limit. why a cap: each state is a set or zset of its
+   * own, so the script reads at most LIST_CAP members of each (for SUCCEEDED, the newest LIST_CAP
+   * of the tenant), keeping one call bounded on a large queue; docs/dashboard.md says so.
+   */
+  static final String LIST =
+      PRELUDE
+          + """
+          local q, want, jt = ARGV[5], ARGV[6], ARGV[7]
+          local before, limit, cap = tonumber(ARGV[8]), tonumber(ARGV[9]), 10000
+          local ids = {}
+          local function take(list, lex)
+            for _, m in ipairs(list) do
+              if lex then m = string.match(m, '([^:]+)$') end
+              ids[#ids + 1] = m
+            end
+          end
+          if want == '' or want == 'queued' then
+            take(redis.call('ZRANGE', qkey(q, 'ready'), 0, cap - 1), true)
+            take(redis.call('ZRANGE', qkey(q, 'delayed'), 0, cap - 1), false)
+          end
+          if want == '' or want == 'leased' then take(redis.call('ZRANGE', qkey(q, 'leased'), 0, cap - 1), false) end
+          for _, s in ipairs({'dlq_pending', 'dlq_recorded', 'failed'}) do
+            if want == '' or want == s then take(redis.call('SRANDMEMBER', qkey(q, s), cap), false) end
+          end
+          if want == '' or want == 'succeeded' then take(redis.call('ZREVRANGE', P .. '#succeeded', 0, cap - 1), false) end
+          local found = {}
+          for _, id in ipairs(ids) do
+            local m = redis.call('HMGET', jkey(id), 'queue', 'job_type', 'status', 'seq')
+            local seq = tonumber(m[4])
+            if m[1] == q and (jt == '' or m[2] == jt) and (want == '' or m[3] == want)
+                and seq and (before == 0 or seq < before) then
+              found[#found + 1] = {seq, id}
+            end
+          end
+          table.sort(found, function(a, b) return a[1] > b[1] end)
+          local out = {}
+          for i = 1, math.min(limit, #found) do out[#out + 1] = read(jkey(found[i][2])) end
+          return {'OK', out}
+          """;
+
   /** Jobs in dlq_pending / dlq_recorded of every queue, and DLQ admin steps in flight. */
   static final String DLQ_STUCK =
       PRELUDE

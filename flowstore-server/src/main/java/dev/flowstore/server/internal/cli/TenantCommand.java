@@ -62,6 +62,16 @@ public final class TenantCommand implements Runnable {
         description = "A name for the key, shown by 'tenant keys' (default: ${DEFAULT-VALUE}).")
     String label;
 
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPE",
+        defaultValue = "tenant",
+        description =
+            "What the key may do: tenant (read and write this tenant), read (read only: writes"
+                + " answer 403 FORBIDDEN) or admin (read and write any tenant, chosen with"
+                + " X-Tenant-Id or in the dashboard) (default: ${DEFAULT-VALUE}).")
+    String scope;
+
     @Spec CommandSpec spec;
 
     public Create(CliContext ctx) {
@@ -71,10 +81,18 @@ public final class TenantCommand implements Runnable {
     @Override
     public Integer call() {
       TenantId tenant = TenantId.of(name);
-      ApiKeys.Created key = withKeys(ctx, keys -> keys.create(tenant, label));
+      ApiKeys.Scope keyScope = ApiKeys.Scope.fromWire(scope);
+      ApiKeys.Created key = withKeys(ctx, keys -> keys.create(tenant, label, keyScope));
       spec.commandLine().getOut().println(key.secret());
       PrintWriter err = spec.commandLine().getErr();
-      err.println("created API key " + key.keyId() + " for tenant " + tenant + ".");
+      err.println(
+          "created API key "
+              + key.keyId()
+              + " for tenant "
+              + tenant
+              + " (scope "
+              + keyScope.wire()
+              + ").");
       err.println(
           "The key above is shown once and is not stored (only its hash is): keep it now. Use it as 'Authorization: Bearer <key>'.");
       return ExitCodes.OK;
@@ -104,7 +122,10 @@ public final class TenantCommand implements Runnable {
       TenantId tenant = TenantId.of(name);
       var keys = withKeys(ctx, k -> k.list(tenant));
       PrintWriter out = spec.commandLine().getOut();
-      keys.forEach(k -> out.println(k.keyId() + "\t" + k.name() + "\t" + k.createdAt()));
+      keys.forEach(
+          k ->
+              out.println(
+                  k.keyId() + "\t" + k.name() + "\t" + k.createdAt() + "\t" + k.scope().wire()));
       return ExitCodes.OK;
     }
   }

@@ -1,5 +1,6 @@
 package dev.flowstore.server.internal.http;
 
+import dev.flowstore.ApiKeys;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreException;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * <p>Embedded dev mode (the server binds loopback only and no API key exists): the tenant is the
  * {@code X-Tenant-Id} header, or {@code default}. Otherwise every request needs {@code
  * Authorization: Bearer <key>} and acts for the key's tenant; an {@code X-Tenant-Id} naming another
- * tenant is refused.
+ * tenant is refused, unless the key's scope is {@code admin} (it may act for any tenant). A {@code
+ * read} key is refused every write ({@code FORBIDDEN}, 403).
  *
  * <p>Whether keys exist is re-read at most every {@link #RECHECK}, so creating the first key while
  * the server runs locks dev mode within seconds; once keys were seen, the server stays locked until
@@ -39,9 +41,69 @@ public final class RequestScope {
     this.clock = clock;
   }
 
-  /** Resolves and remembers the request's tenant; throws UNAUTHENTICATED or INVALID_TENANT. */
+  /**
+   * Resolves and remembers the request's tenant; throws UNAUTHENTICATED, INVALID_TENANT, or
+   * FORBIDDEN for a write (any method but GET and HEAD) with a read-only key.
+   */
   public void authenticate(Context ctx) {
-    ctx.attribute(ATTRIBUTE, resolve(ctx.header("Authorization"), ctx.header(TENANT_HEADER)));
+    Caller caller = caller(ctx.header("Authorization"), ctx.header(TENANT_HEADER));
+    String method = ctx.method().name();
+    if (!caller.scope().canWrite() && !method.equals("GET") && !method.equals("HEAD")) {
+      throw new FlowstoreException(
+          ErrorCode.FORBIDDEN,
+          "this API key is read-only (scope read): it cannot "
+              + method
+              + " "
+              + ctx.path()
+              + "; use a key of scope tenant (flowstore tenant create NAME --scope tenant)");
+    }
+    ctx.attribute(ATTRIBUTE, caller.tenant());
+  }
+
+  /**
+   * Who a request acts as: the tenant and what it may do.
+   *
+   * @param keyId the API key's id, or null in embedded dev mode
+   */
+  public record Caller(TenantId tenant, ApiKeys.Scope scope, String keyId) {}
+
+  /** Whether the server is open (embedded dev mode: loopback and no API key). */
+  public boolean open() {
+    return !keysRequired();
+  }
+
+  /**
+   * The caller a secret key (or, in dev mode, none) stands for; {@code tenant} may name another
+   * tenant than the key's only for an admin key.
+   *
+   * @throws FlowstoreException UNAUTHENTICATED, INVALID_TENANT
+   */
+  public Caller caller(String authorization, String tenantHeader) {
+    if (!keysRequired())
+      return new Caller(
+          tenantHeader == null ? TenantId.DEFAULT : TenantId.of(tenantHeader),
+          ApiKeys.Scope.ADMIN,
+          null);
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        || authorization.length() == 7) {
+      throw new FlowstoreException(
+          ErrorCode.UNAUTHENTICATED,
+          "this server requires 'Authorization: Bearer <api key>' (create a key with: flowstore tenant create NAME)");
+    }
+    Optional<ApiKeys.Principal> key =
+        flowstore.apiKeys().identify(authorization.substring(7).trim());
+    if (key.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.UNAUTHENTICATED, "the API key matches no key of this server");
+    ApiKeys.Principal p = key.get();
+    if (tenantHeader == null || tenantHeader.equals(p.tenant().value()))
+      return new Caller(p.tenant(), p.scope(), p.keyId());
+    if (p.scope() == ApiKeys.Scope.ADMIN)
+      return new Caller(TenantId.of(tenantHeader), p.scope(), p.keyId());
+    throw new FlowstoreException(
+        ErrorCode.UNAUTHENTICATED,
+        "this key belongs to another tenant than the X-Tenant-Id header names");
   }
 
   /** The tenant {@link #authenticate} resolved for {@code ctx}, or null (not /v1, or refused). */
@@ -61,27 +123,6 @@ public final class RequestScope {
   /** The server's clock (for times a request gives relative to now, like {@code delay_s}). */
   Clock clock() {
     return clock;
-  }
-
-  TenantId resolve(String authorization, String tenantHeader) {
-    if (!keysRequired()) return tenantHeader == null ? TenantId.DEFAULT : TenantId.of(tenantHeader);
-    if (authorization == null
-        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        || authorization.length() == 7) {
-      throw new FlowstoreException(
-          ErrorCode.UNAUTHENTICATED,
-          "this server requires 'Authorization: Bearer <api key>' (create a key with: flowstore tenant create NAME)");
-    }
-    Optional<TenantId> tenant = flowstore.apiKeys().authenticate(authorization.substring(7).trim());
-    if (tenant.isEmpty())
-      throw new FlowstoreException(
-          ErrorCode.UNAUTHENTICATED, "the API key matches no key of this server");
-    if (tenantHeader != null && !tenantHeader.equals(tenant.get().value())) {
-      throw new FlowstoreException(
-          ErrorCode.UNAUTHENTICATED,
-          "this key belongs to another tenant than the X-Tenant-Id header names");
-    }
-    return tenant.get();
   }
 
   private boolean keysRequired() {
