@@ -17,6 +17,7 @@ import dev.flowstore.testkit.OutboxRelayContract;
 import dev.flowstore.testkit.QueueContract;
 import dev.flowstore.testkit.QueueDlqContract;
 import dev.flowstore.testkit.QueueWorkerContract;
+import dev.flowstore.testkit.RecordsContract;
 import dev.flowstore.testkit.ResumeHandlesContract;
 import dev.flowstore.testkit.RetentionContract;
 import dev.flowstore.testkit.SessionsContract;
@@ -154,6 +155,14 @@ abstract class JdbcContracts {
 
   @Nested
   class QueueWorker extends QueueWorkerContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return backend();
+    }
+  }
+
+  @Nested
+  class Records extends RecordsContract {
     @Override
     protected FlowstoreConfig config() {
       return backend();
