@@ -154,7 +154,7 @@ public final class CollectionRules {
         schema.isObject() ? (ObjectNode) schema : null,
         fieldsFromJson(array(node, "indexed"), "indexed"),
         unique,
-        node.path("parent").isTextual() ? node.path("parent").textValue() : null);
+        optionalText(node.path("parent"), "parent"));
   }
 
   /** Indexed fields from their JSON form ({@link #fields}). */
@@ -185,6 +185,10 @@ public final class CollectionRules {
     if (!a.isArray())
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, member + " must be an array");
     return a;
+  }
+
+  private static String optionalText(JsonNode node, String what) {
+    return node.isMissingNode() || node.isNull() ? null : text(node, what);
   }
 
   private static String text(JsonNode node, String what) {

@@ -15,6 +15,7 @@ import dev.flowstore.RecordPage;
 import dev.flowstore.RecordQuery;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
+import dev.flowstore.internal.CollectionRules;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
@@ -120,11 +121,12 @@ final class CollectionRecordsEndpoints {
   }
 
   void delete(Context ctx) {
+    Records records = records(ctx);
     long expected = QueryParams.longParam(ctx, "expected_version", -1, 0, Long.MAX_VALUE);
     if (expected < 0)
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "expected_version is required: the version you read");
-    records(ctx).delete(collection(ctx), id(ctx), expected);
+    records.delete(collection(ctx), id(ctx), expected);
     ctx.status(204);
   }
 
@@ -140,7 +142,8 @@ final class CollectionRecordsEndpoints {
   }
 
   void query(Context ctx) {
-    page(ctx, collection(ctx), null);
+    Records records = records(ctx);
+    page(ctx, records, query(ctx, collection(ctx), QueryParams.string(ctx, "parent_id")));
   }
 
   /** The records of {@code ?collection=} whose parent is this record. */
@@ -150,7 +153,10 @@ final class CollectionRecordsEndpoints {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT,
           "collection is required: the child collection whose records to list");
+    CollectionRules.name("collection", child);
     Records records = records(ctx);
+    // why: the query's parameters first, so a bad one is 400 whether or not the parent exists
+    RecordQuery q = query(ctx, child, id(ctx));
     if (records.get(collection(ctx), id(ctx)).isEmpty())
       throw new FlowstoreException(
           ErrorCode.NOT_FOUND,
@@ -159,13 +165,15 @@ final class CollectionRecordsEndpoints {
               + "' of collection '"
               + collection(ctx)
               + "' not found");
-    page(ctx, child, id(ctx));
+    page(ctx, records, q);
   }
 
-  private void page(Context ctx, String collection, String parentId) {
+  /** The query of a page's parameters, each checked. */
+  private RecordQuery query(Context ctx, String collection, String parentId) {
     Optional<Collection> declared = declared(collection);
     List<RecordFilter> filters = new ArrayList<>();
-    for (String where : ctx.queryParams("where")) filters.add(filter(where, declared));
+    String where = QueryParams.string(ctx, "where");
+    if (where != null) for (String w : where.split(";")) filters.add(filter(w, declared));
     String order = QueryParams.string(ctx, "order");
     if (order != null && !order.equals("asc") && !order.equals("desc"))
       throw new FlowstoreException(
@@ -177,12 +185,16 @@ final class CollectionRecordsEndpoints {
             filters,
             QueryParams.string(ctx, "sort_by"),
             "desc".equals(order),
-            parentId != null ? parentId : QueryParams.string(ctx, "parent_id"),
+            parentId,
             bool(ctx, "include_archived"),
             QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000),
             QueryParams.string(ctx, "cursor"),
             QueryParams.intParam(ctx, "offset", 0, 0, 10_000));
-    Records records = records(ctx);
+    bool(ctx, "with_count");
+    return q;
+  }
+
+  private static void page(Context ctx, Records records, RecordQuery q) {
     RecordPage page = records.query(q);
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode items = body.putArray("records");
@@ -211,8 +223,9 @@ final class CollectionRecordsEndpoints {
   }
 
   /**
-   * A {@code where} parameter, {@code <field>:<op>:<value>} ({@code /status:in:open,pending}): the
-   * value read as the field's declared type; IN takes comma-separated values.
+   * One condition of the {@code where} parameter ({@code ;} between conditions), {@code
+   * <field>:<op>:<value>} ({@code /status:in:open,pending}): the value read as the field's declared
+   * type; IN takes comma-separated values.
    */
   private static RecordFilter filter(String where, Optional<Collection> declared) {
     int first = where.indexOf(':');
