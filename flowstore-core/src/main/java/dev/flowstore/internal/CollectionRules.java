@@ -58,6 +58,19 @@ public final class CollectionRules {
     return id;
   }
 
+  /** Checks a record's address: its collection's name and its id. */
+  public static void address(String collection, String id) {
+    name("collection", collection);
+    id("id", id);
+  }
+
+  /** NOT_FOUND for a record of a collection. */
+  public static FlowstoreException recordNotFound(String collection, String id) {
+    return new FlowstoreException(
+        ErrorCode.NOT_FOUND,
+        "record " + shown(id) + " of collection '" + collection + "' not found");
+  }
+
   /** Checks a JSON pointer to a field: {@code /a/b}, at most 200 chars. */
   public static String pointer(String what, String pointer) {
     if (pointer == null || pointer.length() > 200 || !POINTER.matcher(pointer).matches())

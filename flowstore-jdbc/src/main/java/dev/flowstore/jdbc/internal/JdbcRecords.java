@@ -134,8 +134,7 @@ final class JdbcRecords implements Records {
 
   @Override
   public Optional<StoredRecord> get(String collection, String id) {
-    CollectionRules.name("collection", collection);
-    CollectionRules.id("id", id);
+    CollectionRules.address(collection, id);
     return scope.read(
         c -> {
           JdbcCollections.require(dialect, c, collection);
@@ -207,8 +206,7 @@ final class JdbcRecords implements Records {
    */
   private StoredRecord change(
       String collection, String id, long expected, String type, NewData newData) {
-    CollectionRules.name("collection", collection);
-    CollectionRules.id("id", id);
+    CollectionRules.address(collection, id);
     if (expected < 0)
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "expected_version must be >= 0, got " + expected);
@@ -218,11 +216,7 @@ final class JdbcRecords implements Records {
           CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
           StoredRecord cur =
               find(c, collection, id)
-                  .orElseThrow(
-                      () ->
-                          new FlowstoreException(
-                              ErrorCode.NOT_FOUND,
-                              "record '" + id + "' of collection '" + collection + "' not found"));
+                  .orElseThrow(() -> CollectionRules.recordNotFound(collection, id));
           if (cur.version() != expected)
             throw new FlowstoreException(
                 ErrorCode.VERSION_CONFLICT,

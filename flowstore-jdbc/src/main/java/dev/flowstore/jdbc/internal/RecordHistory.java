@@ -28,8 +28,7 @@ final class RecordHistory {
   }
 
   List<RecordedEvent> history(String collection, String id, long fromVersion, int limit) {
-    CollectionRules.name("collection", collection);
-    CollectionRules.id("id", id);
+    CollectionRules.address(collection, id);
     EventValidation.limit(limit);
     return scope.read(
         c -> {
@@ -38,14 +37,14 @@ final class RecordHistory {
           String stream = Records.streamOf(collection, id);
           List<RecordedEvent> page =
               events.readStream(stream, fromVersion, limit, Direction.FORWARD);
-          if (page.isEmpty() && streamVersion(c, stream) < 0) throw notFound(collection, id);
+          if (page.isEmpty() && streamVersion(c, stream) < 0)
+            throw CollectionRules.recordNotFound(collection, id);
           return page;
         });
   }
 
   StoredRecord asOf(String collection, String id, long version) {
-    CollectionRules.name("collection", collection);
-    CollectionRules.id("id", id);
+    CollectionRules.address(collection, id);
     if (version < 0)
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "as_of_version must be >= 0, got " + version);
@@ -121,10 +120,5 @@ final class RecordHistory {
 
   private long streamVersion(Connection c, String stream) throws SQLException {
     return new EventAppends(scope.flowstore().joined(scope.tenant(), c)).streamVersion(c, stream);
-  }
-
-  private static FlowstoreException notFound(String collection, String id) {
-    return new FlowstoreException(
-        ErrorCode.NOT_FOUND, "record '" + id + "' of collection '" + collection + "' not found");
   }
 }

@@ -79,15 +79,7 @@ final class CollectionRecordsEndpoints {
             ? records.getAsOf(collection(ctx), id(ctx), asOf)
             : records
                 .get(collection(ctx), id(ctx))
-                .orElseThrow(
-                    () ->
-                        new FlowstoreException(
-                            ErrorCode.NOT_FOUND,
-                            "record '"
-                                + QueryParams.shorten(id(ctx))
-                                + "' of collection '"
-                                + collection(ctx)
-                                + "' not found"));
+                .orElseThrow(() -> CollectionRules.recordNotFound(collection(ctx), id(ctx)));
     Responses.json(ctx, 200, CollectionJson.record(r));
   }
 
@@ -158,13 +150,7 @@ final class CollectionRecordsEndpoints {
     // why: the query's parameters first, so a bad one is 400 whether or not the parent exists
     RecordQuery q = query(ctx, child, id(ctx));
     if (records.get(collection(ctx), id(ctx)).isEmpty())
-      throw new FlowstoreException(
-          ErrorCode.NOT_FOUND,
-          "record '"
-              + QueryParams.shorten(id(ctx))
-              + "' of collection '"
-              + collection(ctx)
-              + "' not found");
+      throw CollectionRules.recordNotFound(collection(ctx), id(ctx));
     page(ctx, records, q);
   }
 
