@@ -11,6 +11,7 @@ import dev.flowstore.testkit.IdempotencyKeysContract;
 import dev.flowstore.testkit.InTransactionEventStore;
 import dev.flowstore.testkit.InTransactionOutbox;
 import dev.flowstore.testkit.InTransactionQueue;
+import dev.flowstore.testkit.InTransactionRecords;
 import dev.flowstore.testkit.NodesContract;
 import dev.flowstore.testkit.OutboxContract;
 import dev.flowstore.testkit.OutboxRelayContract;
@@ -166,6 +167,20 @@ abstract class JdbcContracts {
     @Override
     protected FlowstoreConfig config() {
       return backend();
+    }
+  }
+
+  /** The records contract with every call inside a caller's transaction. */
+  @Nested
+  class RecordsInTransaction extends RecordsContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return backend();
+    }
+
+    @Override
+    protected dev.flowstore.Records records(TenantId tenant) {
+      return new InTransactionRecords(fs, tenant);
     }
   }
 

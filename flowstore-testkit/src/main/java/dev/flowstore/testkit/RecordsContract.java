@@ -45,6 +45,11 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     }
   }
 
+  /** The tenant's records: each call its own transaction, or (a subclass) the caller's. */
+  protected Records records(TenantId tenant) {
+    return fs.records(tenant);
+  }
+
   /** A collection name no other test uses (declarations are global). */
   protected static String name(String base) {
     return base + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -80,7 +85,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void aRecordLivesThroughCreateReplacePatchArchiveAndDelete() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     StoredRecord r = records.create(c, NewRecord.of("TKT-2025-0001", ticket("Printer", "open", 3)));
     assertThat(r.version()).isZero();
     assertThat(r.archived()).isFalse();
@@ -123,7 +128,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void aStaleVersionIsAConflictAndWritesNothing() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     StoredRecord r = records.create(c, NewRecord.of("T1", ticket("a", "open", 1)));
     records.patch(c, "T1", 0, json("{'status': 'pending'}"));
     assertCode(
@@ -141,7 +146,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void twoConcurrentChangesAtOneVersionOneWins() throws Exception {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     records.create(c, NewRecord.of("T1", ticket("a", "open", 1)));
     var outcomes =
         Concurrently.race(6, i -> records.patch(c, "T1", 0, json("{'title': 'by " + i + "'}")));
@@ -154,7 +159,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void anExistingIdIsRefusedAndAMissingIdIsGenerated() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     records.create(c, NewRecord.of("T1", ticket("a", "open", 1)));
     assertCode(
         () -> records.create(c, NewRecord.of("T1", ticket("b", "open", 1))),
@@ -167,7 +172,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void schemaViolationsNameTheFieldAndWriteNothing() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     assertThatThrownBy(
             () -> records.create(c, NewRecord.of("T1", json("{'title': 'a', 'status': 'lost'}"))))
         .isInstanceOfSatisfying(
@@ -203,7 +208,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
         fs.collections()
             .declare(CollectionSpec.of(name("notes")).withIndexed(IndexedField.number("/n")))
             .name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     assertThatThrownBy(() -> records.create(c, NewRecord.of("a", json("{'n': 'ten'}"))))
         .isInstanceOfSatisfying(
             FlowstoreException.class,
@@ -217,7 +222,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void badInputGetsItsCode() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     assertCode(() -> records.get("Bad-Name", "x"), ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> records.get(name("undeclared"), "x"), ErrorCode.NOT_FOUND);
     assertCode(() -> records.get(c, "bad id"), ErrorCode.INVALID_ID);
@@ -266,7 +271,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   void aUniqueValueIsHeldByOneRecordPerTenant() {
     String c = tickets().name();
     TenantId a = newTenant();
-    Records records = fs.records(a);
+    Records records = records(a);
     records.create(c, NewRecord.of("T1", ticket("a", "open", 1).put("ref", "EXT-1")));
     assertThatThrownBy(
             () -> records.create(c, NewRecord.of("T2", ticket("b", "open", 1).put("ref", "EXT-1"))))
@@ -286,14 +291,13 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     // deleting frees it too; another tenant has values of its own
     records.delete(c, "T1", 1);
     records.patch(c, "T3", 0, json("{'ref': 'EXT-2'}"));
-    fs.records(newTenant())
-        .create(c, NewRecord.of("X", ticket("x", "open", 1).put("ref", "EXT-1")));
+    records(newTenant()).create(c, NewRecord.of("X", ticket("x", "open", 1).put("ref", "EXT-1")));
   }
 
   @Test
   void ofConcurrentCreatesWithOneUniqueValueExactlyOneWins() throws Exception {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     var outcomes =
         Concurrently.race(
             8,
@@ -313,8 +317,8 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void anotherTenantSeesNothingAndCanChangeNothing() {
     String c = tickets().name();
-    Records a = fs.records(newTenant());
-    Records b = fs.records(newTenant());
+    Records a = records(newTenant());
+    Records b = records(newTenant());
     a.create(c, NewRecord.of("T1", ticket("a", "open", 1).put("ref", "R")));
     assertThat(b.get(c, "T1")).isEmpty();
     assertThat(b.query(RecordQuery.of(c)).records()).isEmpty();
@@ -335,7 +339,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void filtersOfEveryKindAreAnswered() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     String[] statuses = {"open", "pending", "closed"};
     for (int i = 1; i <= 12; i++) {
       ObjectNode data = ticket("t" + i, statuses[i % 3], 1 + i % 5);
@@ -386,7 +390,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void pagesFollowTheSortByCursorOrByOffset() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     for (int i = 0; i < 7; i++) {
       records.create(c, NewRecord.of("T" + i, ticket("t", "open", 5 - i % 5)));
       clock.advance(Duration.ofSeconds(1));
@@ -426,7 +430,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   @Test
   void archivedRecordsAreLeftOutUnlessAskedFor() {
     String c = tickets().name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     records.create(c, NewRecord.of("T1", ticket("a", "open", 1)));
     records.create(c, NewRecord.of("T2", ticket("b", "open", 1)));
     records.archive(c, "T1", 0);
@@ -446,7 +450,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
                     .withParent(tickets)
                     .withIndexed(IndexedField.string("/author")))
             .name();
-    Records records = fs.records(newTenant());
+    Records records = records(newTenant());
     records.create(tickets, NewRecord.of("T1", ticket("a", "open", 1)));
     records.create(tickets, NewRecord.of("T2", ticket("b", "open", 1)));
     assertCode(
@@ -481,7 +485,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   void historyHoldsTheIndexedValuesBeforeAndAfterAndRebuildsEveryVersion() {
     String c = tickets().name();
     Records records =
-        fs.records(newTenant()).attributedTo("agent:ann", "4bf92f3577b34da6a3ce929d0e0e4736");
+        records(newTenant()).attributedTo("agent:ann", "4bf92f3577b34da6a3ce929d0e0e4736");
     records.create(c, NewRecord.of("T1", ticket("a", "open", 3)));
     records.patch(c, "T1", 0, json("{'status': 'pending', 'note': 'waiting'}"));
     records.replace(c, "T1", 1, ticket("a", "closed", 3));
@@ -540,7 +544,7 @@ public abstract class RecordsContract extends FlowstoreTestBase {
                       throw new IllegalStateException("boom");
                     }))
         .hasMessageContaining("boom");
-    Records records = fs.records(t);
+    Records records = records(t);
     assertThat(records.get(c, "T1")).isEmpty();
     assertCode(() -> records.history(c, "T1", 0, 10), ErrorCode.NOT_FOUND);
     assertThat(records.count(RecordQuery.of(c).where(RecordFilter.eq("/status", "open")))).isZero();
@@ -572,19 +576,19 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     TenantId a = newTenant();
     TenantId b = newTenant();
     for (int i = 0; i < 5; i++) {
-      fs.records(a)
+      records(a)
           .create(name, NewRecord.of("a" + i, json("{'username': 'u" + i + "', 'team': 'x'}")));
-      fs.records(b).create(name, NewRecord.of("b" + i, json("{'username': 'u" + (i % 2) + "'}")));
+      records(b).create(name, NewRecord.of("b" + i, json("{'username': 'u" + (i % 2) + "'}")));
     }
     assertCode(
-        () -> fs.records(a).query(RecordQuery.of(name).where(RecordFilter.eq("/team", "x"))),
+        () -> records(a).query(RecordQuery.of(name).where(RecordFilter.eq("/team", "x"))),
         ErrorCode.INVALID_ARGUMENT);
     Collection v2 = fs.collections().declare(cols.indexed("/team", "/username"));
     assertThat(v2.version()).isEqualTo(2);
     assertThat(v2.ready()).isTrue();
-    assertThat(fs.records(a).count(RecordQuery.of(name).where(RecordFilter.eq("/team", "x"))))
+    assertThat(records(a).count(RecordQuery.of(name).where(RecordFilter.eq("/team", "x"))))
         .isEqualTo(5);
-    assertThat(fs.records(b).count(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))))
+    assertThat(records(b).count(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))))
         .isEqualTo(2);
     // a unique field over values held twice: declared, not ready, the records named
     assertThatThrownBy(
@@ -598,25 +602,25 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     assertThat(stuck.version()).isEqualTo(3);
     assertThat(stuck.ready()).isFalse();
     assertCode(
-        () -> fs.records(b).query(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))),
+        () -> records(b).query(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))),
         ErrorCode.UNPROCESSABLE);
     // fixing the data and declaring again resumes the build
-    fs.records(b).delete(name, "b2", 0);
-    fs.records(b).delete(name, "b3", 0);
-    fs.records(b).delete(name, "b4", 0);
+    records(b).delete(name, "b2", 0);
+    records(b).delete(name, "b3", 0);
+    records(b).delete(name, "b4", 0);
     Collection fixed =
         fs.collections().declare(cols.indexed("/team", "/username").withUnique("/username"));
     assertThat(fixed.ready()).isTrue();
     assertThat(fixed.version()).isEqualTo(3);
     assertCode(
-        () -> fs.records(b).create(name, NewRecord.of("b9", json("{'username': 'u1'}"))),
+        () -> records(b).create(name, NewRecord.of("b9", json("{'username': 'u1'}"))),
         ErrorCode.ALREADY_EXISTS);
     // a field dropped from the index can no longer be queried, nor block a write
     fs.collections().declare(cols.indexed("/team"));
     assertCode(
-        () -> fs.records(b).query(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))),
+        () -> records(b).query(RecordQuery.of(name).where(RecordFilter.eq("/username", "u1"))),
         ErrorCode.INVALID_ARGUMENT);
-    fs.records(b).create(name, NewRecord.of("b9", json("{'username': 'u1'}")));
+    records(b).create(name, NewRecord.of("b9", json("{'username': 'u1'}")));
     assertThat(fs.collections().list()).extracting(Collection::name).contains(name);
   }
 
