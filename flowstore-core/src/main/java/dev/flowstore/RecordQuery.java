@@ -9,7 +9,7 @@ import java.util.List;
  * @param filters conditions on indexed fields, all of which must hold (a record whose field is null
  *     or missing matches none)
  * @param sortBy {@code created_at} (the default), {@code updated_at}, or the pointer of an indexed
- *     field (nulls first); ties are broken by id
+ *     field (nulls first ascending, last descending); ties are broken by id
  * @param parentId only the children of this parent record (null: any)
  * @param includeArchived whether archived records are included (default false)
  * @param limit 1..1000
