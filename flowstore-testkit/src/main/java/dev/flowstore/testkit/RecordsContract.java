@@ -624,6 +624,45 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     assertThat(fs.collections().list()).extracting(Collection::name).contains(name);
   }
 
+  @Test
+  void writesDuringAnIndexBuildAreIndexed() throws Exception {
+    String name = name("items");
+    fs.collections().declare(CollectionSpec.of(name));
+    TenantId t = newTenant();
+    Records records = records(t);
+    int stored = 2 * 200 + 50; // more than two build batches
+    for (int i = 0; i < stored; i++)
+      records.create(name, NewRecord.of(String.format("a%04d", i), json("{'k': 'x'}")));
+    java.util.concurrent.atomic.AtomicBoolean building =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger created =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger patched =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Thread writer =
+        new Thread(
+            () -> {
+              // why: at least a few writes, however fast the build is
+              for (int n = 0; building.get() || n < 20; n++) {
+                records.create(name, NewRecord.of("b" + n, json("{'k': 'x'}")));
+                created.incrementAndGet();
+                records.patch(name, String.format("a%04d", stored - 1 - n), 0, json("{'k': 'y'}"));
+                patched.incrementAndGet();
+              }
+            });
+    writer.start();
+    Collection built =
+        fs.collections().declare(CollectionSpec.of(name).withIndexed(IndexedField.string("/k")));
+    building.set(false);
+    writer.join(60_000);
+    assertThat(writer.isAlive()).isFalse();
+    assertThat(built.ready()).isTrue();
+    RecordQuery all = RecordQuery.of(name);
+    assertThat(records.count(all.where(RecordFilter.eq("/k", "y")))).isEqualTo(patched.get());
+    assertThat(records.count(all.where(RecordFilter.eq("/k", "x"))))
+        .isEqualTo(stored + created.get() - patched.get());
+  }
+
   /** Declarations of one collection, by its indexed string fields. */
   private record Collections0(String name) {
     CollectionSpec indexed(String... pointers) {
