@@ -3,13 +3,18 @@ package dev.flowstore.server;
 import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
 import dev.flowstore.server.internal.cli.CollectionsCommand;
+import dev.flowstore.server.internal.cli.DlqCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
 import dev.flowstore.server.internal.cli.ImportCommand;
+import dev.flowstore.server.internal.cli.JobsCommand;
 import dev.flowstore.server.internal.cli.MigrateCommand;
+import dev.flowstore.server.internal.cli.QueuesCommand;
 import dev.flowstore.server.internal.cli.ServeCommand;
 import dev.flowstore.server.internal.cli.ServeLifecycle;
+import dev.flowstore.server.internal.cli.SessionsCommand;
 import dev.flowstore.server.internal.cli.TenantCommand;
+import dev.flowstore.server.internal.cli.Terminal;
 import dev.flowstore.server.internal.cli.Version;
 import dev.flowstore.server.internal.cli.VersionCommand;
 import java.io.PrintWriter;
@@ -24,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
- * {@code tenant}, {@code audit}, {@code version}.
+ * {@code tenant}, {@code audit}, {@code version}; for operators {@code queues}, {@code jobs show},
+ * {@code dlq list|show|redrive|purge}, {@code sessions show}.
  *
  * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
  * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
@@ -54,7 +60,8 @@ public final class FlowstoreCli implements Runnable {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CliContext ctx =
-        new CliContext(System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown);
+        new CliContext(
+            System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown, Terminal.system());
     System.exit(execute(args, ctx, out, err));
   }
 
@@ -95,6 +102,10 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(new ImportCommand(ctx))
         .addSubcommand(tenant)
         .addSubcommand(audit)
+        .addSubcommand(new QueuesCommand(ctx))
+        .addSubcommand(JobsCommand.group(ctx))
+        .addSubcommand(DlqCommand.group(ctx))
+        .addSubcommand(SessionsCommand.group(ctx))
         .addSubcommand(collections)
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
