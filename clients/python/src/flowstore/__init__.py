@@ -10,6 +10,7 @@ See README.md for the tour, the worker, the feed consumer and the errors.
 
 from ._errors import (
     ERRORS,
+    AlreadyExists,
     BackendUnavailable,
     EventIdConflict,
     FlowstoreError,
@@ -87,6 +88,7 @@ __all__ = [
     "ERRORS",
     "Event",
     "EventIdConflict",
+    "AlreadyExists",
     "Feed",
     "FeedPage",
     "Flow",

@@ -92,6 +92,12 @@ class EventIdConflict(FlowstoreError):
     code = "EVENT_ID_CONFLICT"
 
 
+class AlreadyExists(FlowstoreError):
+    """The record id or a unique value is taken: choose another (retrying cannot succeed)."""
+
+    code = "ALREADY_EXISTS"
+
+
 class LeaseLost(FlowstoreError):
     """The lease token is stale: the job was leased again (or finished); nothing changed."""
 
@@ -138,6 +144,7 @@ ERRORS: dict[str, type[FlowstoreError]] = {
         MethodNotAllowed,
         VersionConflict,
         EventIdConflict,
+        AlreadyExists,
         LeaseLost,
         IdempotencyInProgress,
         IdempotencyKeyReused,

@@ -32,6 +32,12 @@ public enum ErrorCode {
   VERSION_CONFLICT(409),
   /** An event id supplied by the caller is already used by a different event or position. */
   EVENT_ID_CONFLICT(409),
+  /**
+   * A record with this id, or with this value of a unique field, already exists for the tenant. why
+   * a code of its own: unlike VERSION_CONFLICT (re-read and retry), retrying cannot succeed; the
+   * caller must choose another id or value.
+   */
+  ALREADY_EXISTS(409),
   /** A lease token is stale: the lease expired and the job was leased again. */
   LEASE_LOST(409),
   /** The same idempotency key is still being processed. */

@@ -47,6 +47,12 @@ public interface Flowstore extends AutoCloseable {
   /** The tenant's event store; each call runs in its own transaction. */
   EventStore events(TenantId tenant);
 
+  /** The tenant's records of the declared collections; each call runs in its own transaction. */
+  Records records(TenantId tenant);
+
+  /** The record collections' declarations, the same for every tenant. */
+  Collections collections();
+
   /** The tenant's flow definitions; each call runs in its own transaction. */
   Flows flows(TenantId tenant);
 

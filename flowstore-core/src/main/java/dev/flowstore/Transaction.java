@@ -10,6 +10,9 @@ public interface Transaction {
   /** The tenant's event store, joined to this transaction. */
   EventStore events();
 
+  /** The tenant's records, joined to this transaction. */
+  Records records();
+
   /** The tenant's flows, joined to this transaction. */
   Flows flows();
 

@@ -2,14 +2,17 @@ package dev.flowstore.chaos;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.CollectionSpec;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.IndexedField;
 import dev.flowstore.Lease;
 import dev.flowstore.NewAuditEntry;
 import dev.flowstore.NewCheckpoint;
 import dev.flowstore.NewJob;
+import dev.flowstore.NewRecord;
 import dev.flowstore.NewSession;
 import dev.flowstore.NewStepAttempt;
 import dev.flowstore.NodeDefinition;
@@ -109,7 +112,15 @@ final class S7RlsMatrix implements Scenario {
   static void seed(Flowstore fs, TenantId t, int n) {
     ObjectNode obj = JsonNodeFactory.instance.objectNode().put("tenant", t.value());
     fs.flows(t).register("flow-1", "flow", "", "steps: []\n", null);
+    // records: rows, index entries and unique values (the declaration is every tenant's)
+    fs.collections()
+        .declare(
+            CollectionSpec.of("s7items")
+                .withIndexed(IndexedField.string("/tenant"), IndexedField.string("/ref"))
+                .withUnique("/ref"));
     for (int i = 0; i < n; i++) {
+      fs.records(t)
+          .create("s7items", NewRecord.of("item-" + i, obj.deepCopy().put("ref", "r" + i)));
       fs.events(t)
           .append("order-" + i, ExpectedVersion.NO_STREAM, List.of(EventData.of("placed", obj)));
       fs.apiKeys().create(t, "key-" + i);

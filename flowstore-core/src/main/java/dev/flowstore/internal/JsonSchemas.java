@@ -7,6 +7,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import java.util.List;
@@ -48,11 +49,19 @@ public final class JsonSchemas {
    * {@code schema}.
    */
   public static void validate(String what, ObjectNode schema, JsonNode document) {
-    List<Error> errors = compile(what, schema).validate(document);
+    validate(what + " do not match", "the flow's param_schema", schema, document);
+  }
+
+  /**
+   * Fails with INVALID_ARGUMENT ({@code "<failed> <schemaName>: /pointer: reason; ..."}, each
+   * failing field as a JSON pointer) unless {@code document} satisfies {@code schema}.
+   */
+  public static void validate(
+      String failed, String schemaName, ObjectNode schema, JsonNode document) {
+    List<Error> errors = compile(schemaName, schema).validate(document);
     if (!errors.isEmpty())
       throw new FlowstoreException(
-          ErrorCode.INVALID_ARGUMENT,
-          what + " do not match the flow's param_schema: " + describe(errors));
+          ErrorCode.INVALID_ARGUMENT, failed + " " + schemaName + ": " + describe(errors));
   }
 
   private static Schema compile(String what, ObjectNode schema) {
@@ -70,12 +79,30 @@ public final class JsonSchemas {
     return s;
   }
 
+  /**
+   * The failing field as a JSON pointer (RFC 6901); for a missing required property, the property
+   * itself rather than the object that lacks it.
+   */
+  private static String pointer(Error e) {
+    NodePath at = e.getInstanceLocation();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; at != null && i < at.getNameCount(); i++)
+      sb.append('/').append(token(at.getElement(i)));
+    if ("required".equals(e.getKeyword()) && e.getProperty() != null)
+      sb.append('/').append(token(e.getProperty()));
+    return sb.isEmpty() ? "/" : sb.toString();
+  }
+
+  private static String token(Object element) {
+    return String.valueOf(element).replace("~", "~0").replace("/", "~1");
+  }
+
   private static String describe(List<Error> errors) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < errors.size() && i < 20; i++) {
       Error e = errors.get(i);
       if (i > 0) sb.append("; ");
-      sb.append(e.getInstanceLocation()).append(": ").append(e.getMessage());
+      sb.append(pointer(e)).append(": ").append(e.getMessage());
     }
     if (errors.size() > 20) sb.append("; ... ").append(errors.size() - 20).append(" more");
     return sb.toString();

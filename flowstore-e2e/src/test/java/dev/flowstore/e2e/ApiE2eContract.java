@@ -630,6 +630,157 @@ abstract class ApiE2eContract {
   }
 
   @Test
+  void collectionsAndRecords() {
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    String tickets = "tickets_" + suffix;
+    String comments = "comments_" + suffix;
+    JsonNode declared =
+        api.op("POST", "/v1/collections")
+            .body(
+                "{\"name\":\""
+                    + tickets
+                    + "\",\"schema\":{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{\"enum\":[\"open\",\"pending\",\"closed\"]}}},"
+                    + "\"indexed\":[{\"pointer\":\"/status\",\"type\":\"string\"},{\"pointer\":\"/priority\",\"type\":\"number\"},{\"pointer\":\"/ref\",\"type\":\"string\"}],\"unique\":[\"/ref\"]}")
+            .expect(200);
+    assertThat(declared.get("version").asInt()).isEqualTo(1);
+    assertThat(declared.get("ready").asBoolean()).isTrue();
+    api.op("POST", "/v1/collections")
+        .body("{\"name\":\"" + comments + "\",\"parent\":\"" + tickets + "\"}")
+        .expect(200);
+    api.op("POST", "/v1/collections")
+        .body("{\"name\":\"x\",\"indexed\":[{\"pointer\":\"status\",\"type\":\"string\"}]}")
+        .expectError(400, "INVALID_ARGUMENT");
+    assertThat(api.op("GET", "/v1/collections").expect(200).get("collections"))
+        .extracting(c -> c.get("name").asText())
+        .contains(tickets, comments);
+    api.op("GET", "/v1/collections")
+        .header("X-Tenant-Id", "Bad!")
+        .expectError(400, "INVALID_TENANT");
+    assertThat(
+            api.op("GET", "/v1/collections/{collection}", comments)
+                .expect(200)
+                .get("parent")
+                .asText())
+        .isEqualTo(tickets);
+    api.op("GET", "/v1/collections/{collection}", "no_such_" + suffix)
+        .expectError(404, "NOT_FOUND");
+
+    String records = "/v1/collections/{collection}/records";
+    JsonNode created =
+        api.op("POST", records, tickets)
+            .body(
+                "{\"id\":\"TKT-1\",\"data\":{\"status\":\"open\",\"priority\":3,\"ref\":\"EXT-1\"}}")
+            .expect(201);
+    assertThat(created.get("version").asLong()).isZero();
+    api.op("POST", records, tickets)
+        .body("{\"id\":\"TKT-2\",\"data\":{\"status\":\"pending\",\"priority\":5}}")
+        .expect(201);
+    api.op("POST", records, tickets)
+        .body("{\"id\":\"TKT-3\",\"data\":{\"status\":\"open\",\"ref\":\"EXT-1\"}}")
+        .expectError(409, "ALREADY_EXISTS");
+    JsonNode schemaError =
+        api.op("POST", records, tickets)
+            .body("{\"id\":\"TKT-3\",\"data\":{\"status\":\"lost\"}}")
+            .expectError(400, "INVALID_ARGUMENT");
+    assertThat(schemaError.get("message").asText()).contains("/status");
+
+    JsonNode page =
+        api.op("GET", records, tickets)
+            .query(
+                "where=/priority:gte:3;/status:in:open,pending&sort_by=/priority&order=desc&with_count=true")
+            .expect(200);
+    assertThat(page.get("records"))
+        .extracting(r -> r.get("id").asText())
+        .containsExactly("TKT-2", "TKT-1");
+    assertThat(page.get("count").asLong()).isEqualTo(2);
+    api.op("GET", records, tickets).query("where=/nope:eq:x").expectError(400, "INVALID_ARGUMENT");
+    JsonNode first = api.op("GET", records, tickets).query("limit=1").expect(200);
+    JsonNode second =
+        api.op("GET", records, tickets)
+            .query("limit=1&cursor=" + first.get("next_cursor").asText())
+            .expect(200);
+    assertThat(second.get("records").get(0).get("id").asText()).isEqualTo("TKT-2");
+
+    String one = records + "/{record_id}";
+    JsonNode replaced =
+        api.op("PUT", one, tickets, "TKT-1")
+            .body(
+                "{\"expected_version\":0,\"data\":{\"status\":\"pending\",\"priority\":3,\"ref\":\"EXT-1\"}}")
+            .expect(200);
+    assertThat(replaced.get("version").asLong()).isEqualTo(1);
+    api.op("PUT", one, tickets, "TKT-1")
+        .body("{\"expected_version\":0,\"data\":{\"status\":\"open\"}}")
+        .expectError(409, "VERSION_CONFLICT");
+    JsonNode patched =
+        api.op("PATCH", one, tickets, "TKT-1")
+            .body("{\"expected_version\":1,\"patch\":{\"status\":\"closed\",\"priority\":null}}")
+            .expect(200);
+    assertThat(patched.get("data").has("priority")).isFalse();
+    api.op("PATCH", one, tickets, "TKT-1")
+        .body("{\"expected_version\":\"two\",\"patch\":{}}")
+        .expectError(400, "INVALID_ARGUMENT");
+    assertThat(
+            api.op("GET", one, tickets, "TKT-1")
+                .query("as_of_version=0")
+                .expect(200)
+                .get("data")
+                .get("status")
+                .asText())
+        .isEqualTo("open");
+    api.op("GET", one, tickets, "TKT-9").expectError(404, "NOT_FOUND");
+
+    String archive = one + "/archive";
+    assertThat(
+            api.op("POST", archive, tickets, "TKT-1")
+                .body("{\"expected_version\":2}")
+                .expect(200)
+                .get("archived")
+                .asBoolean())
+        .isTrue();
+    api.op("POST", archive, tickets, "TKT-1")
+        .body("{\"expected_version\":3,\"archived\":true}")
+        .expectError(422, "UNPROCESSABLE");
+
+    JsonNode history = api.op("GET", one + "/history", tickets, "TKT-1").expect(200);
+    assertThat(history.get("events"))
+        .extracting(e -> e.get("type").asText())
+        .containsExactly("record.created", "record.replaced", "record.patched", "record.archived");
+    assertThat(
+            history
+                .get("events")
+                .get(2)
+                .get("payload")
+                .get("indexed")
+                .get("/status")
+                .get("before")
+                .asText())
+        .isEqualTo("pending");
+    api.op("GET", one + "/history", tickets, "TKT-9").expectError(404, "NOT_FOUND");
+
+    String children = one + "/children";
+    api.op("POST", records, comments)
+        .body("{\"id\":\"c-1\",\"parent_id\":\"TKT-2\",\"data\":{\"text\":\"rebooted\"}}")
+        .expect(201);
+    assertThat(
+            api.op("GET", children, tickets, "TKT-2")
+                .query("collection=" + comments)
+                .expect(200)
+                .get("records"))
+        .extracting(r -> r.get("id").asText())
+        .containsExactly("c-1");
+    api.op("GET", children, tickets, "TKT-2").expectError(400, "INVALID_ARGUMENT");
+
+    api.op("DELETE", one, tickets, "TKT-2")
+        .query("expected_version=0")
+        .expectError(422, "UNPROCESSABLE");
+    assertThat(api.op("DELETE", one, comments, "c-1").query("expected_version=0").expect(204))
+        .isNull();
+    assertThat(api.op("DELETE", one, tickets, "TKT-2").query("expected_version=0").expect(204))
+        .isNull();
+    api.op("GET", one, tickets, "TKT-2").expectError(404, "NOT_FOUND");
+  }
+
+  @Test
   void operations() {
     assertThat(api.op("GET", "/health/live").expect(200).get("status").asText()).isEqualTo("up");
     JsonNode ready = api.op("GET", "/health/ready").expect(200);

@@ -11,12 +11,14 @@ import dev.flowstore.testkit.IdempotencyKeysContract;
 import dev.flowstore.testkit.InTransactionEventStore;
 import dev.flowstore.testkit.InTransactionOutbox;
 import dev.flowstore.testkit.InTransactionQueue;
+import dev.flowstore.testkit.InTransactionRecords;
 import dev.flowstore.testkit.NodesContract;
 import dev.flowstore.testkit.OutboxContract;
 import dev.flowstore.testkit.OutboxRelayContract;
 import dev.flowstore.testkit.QueueContract;
 import dev.flowstore.testkit.QueueDlqContract;
 import dev.flowstore.testkit.QueueWorkerContract;
+import dev.flowstore.testkit.RecordsContract;
 import dev.flowstore.testkit.ResumeHandlesContract;
 import dev.flowstore.testkit.RetentionContract;
 import dev.flowstore.testkit.SessionsContract;
@@ -157,6 +159,28 @@ abstract class JdbcContracts {
     @Override
     protected FlowstoreConfig config() {
       return backend();
+    }
+  }
+
+  @Nested
+  class Records extends RecordsContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return backend();
+    }
+  }
+
+  /** The records contract with every call inside a caller's transaction. */
+  @Nested
+  class RecordsInTransaction extends RecordsContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return backend();
+    }
+
+    @Override
+    protected dev.flowstore.Records records(TenantId tenant) {
+      return new InTransactionRecords(fs, tenant);
     }
   }
 

@@ -148,8 +148,10 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       ps.setString(1, PostgresSettings.of(config).schema());
       ps.setArray(
           2,
-          // why: a key is found by its hash (or id) before its tenant is known
-          c.createArrayOf("text", new String[] {"api_keys", "flyway_schema_history"}));
+          // why: a key is found by its hash (or id) before its tenant is known; collections are
+          // declared once for every tenant (no tenant_id)
+          c.createArrayOf(
+              "text", new String[] {"api_keys", "flyway_schema_history", "collections"}));
       List<String> indexes = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

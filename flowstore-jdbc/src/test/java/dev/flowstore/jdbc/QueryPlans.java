@@ -14,17 +14,22 @@ import java.sql.Statement;
  * EXPLAIN for PostgreSQL index tests: plans are taken as the application role with the tenant set
  * (row-level security in force, as in production) and sequential scans priced out.
  */
-final class QueryPlans {
+public final class QueryPlans {
+  /** Binds a statement's parameters (a statement built by the engine binds its own). */
+  public interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
   private final FlowstoreConfig config;
   private final String tenant;
 
-  QueryPlans(FlowstoreConfig config, String tenant) {
+  public QueryPlans(FlowstoreConfig config, String tenant) {
     this.config = config;
     this.tenant = tenant;
   }
 
   /** A connection as the schema owner, search_path set. */
-  Connection raw() throws SQLException {
+  public Connection raw() throws SQLException {
     PostgresDsn dsn = PostgresSettings.of(config).dsn();
     Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.user(), dsn.password());
     try (Statement s = c.createStatement()) {
@@ -49,6 +54,14 @@ final class QueryPlans {
   }
 
   String plan(String sql, Object... args) throws SQLException {
+    return plan(
+        sql,
+        ps -> {
+          for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        });
+  }
+
+  public String plan(String sql, Binder binder) throws SQLException {
     try (Connection c = raw()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -58,7 +71,7 @@ final class QueryPlans {
       }
       StringBuilder out = new StringBuilder();
       try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        binder.bind(ps);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) out.append(rs.getString(1)).append('\n');
         }

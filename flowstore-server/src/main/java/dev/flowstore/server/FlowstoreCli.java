@@ -2,6 +2,7 @@ package dev.flowstore.server;
 
 import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
+import dev.flowstore.server.internal.cli.CollectionsCommand;
 import dev.flowstore.server.internal.cli.DlqCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
@@ -88,6 +89,10 @@ public final class FlowstoreCli implements Runnable {
             .addSubcommand(new TenantCommand.Create(ctx))
             .addSubcommand(new TenantCommand.Keys(ctx))
             .addSubcommand(new TenantCommand.Revoke(ctx));
+    CommandLine collections =
+        new CommandLine(new CollectionsCommand())
+            .addSubcommand(new CollectionsCommand.Apply(ctx))
+            .addSubcommand(new CollectionsCommand.ListCollections(ctx));
     CommandLine audit =
         new CommandLine(new AuditCommand()).addSubcommand(new AuditCommand.Verify(ctx));
     return new CommandLine(new FlowstoreCli())
@@ -101,6 +106,7 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(JobsCommand.group(ctx))
         .addSubcommand(DlqCommand.group(ctx))
         .addSubcommand(SessionsCommand.group(ctx))
+        .addSubcommand(collections)
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
   }

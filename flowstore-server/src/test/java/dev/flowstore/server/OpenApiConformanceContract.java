@@ -830,6 +830,137 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     call("GET", "/v1/audit/verify").tenant(t).expect(200);
   }
 
+  // ---------------------------------------------------------------- records
+
+  @Test
+  void collectionsAndRecords() {
+    String t = unique("t");
+    String c = "tickets_" + UUID.randomUUID().toString().substring(0, 8);
+    String kids = "comments_" + UUID.randomUUID().toString().substring(0, 8);
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(
+            j(
+                "{'name':'"
+                    + c
+                    + "','schema':{'type':'object','required':['status'],'properties':{'status':{'enum':['open','closed']}}},"
+                    + "'indexed':[{'pointer':'/status','type':'string'},{'pointer':'/priority','type':'number'},{'pointer':'/ref','type':'string'}],'unique':['/ref']}"))
+        .expect(200);
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(
+            j(
+                "{'name':'"
+                    + kids
+                    + "','parent':'"
+                    + c
+                    + "','indexed':[{'pointer':'/author','type':'string'}]}"))
+        .expect(200);
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(j("{'name':'Bad Name'}"))
+        .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(j("{'name':'orphans_x','parent':'no_such_parent'}"))
+        .expect(404, "NOT_FOUND");
+    call("GET", "/v1/collections").tenant(t).expect(200);
+    call("GET", "/v1/collections").tenant("Bad!").invalidRequest().expect(400, "INVALID_TENANT");
+    call("GET", "/v1/collections/{collection}", c).tenant(t).expect(200);
+    call("GET", "/v1/collections/{collection}", "no_such").tenant(t).expect(404, "NOT_FOUND");
+
+    String records = "/v1/collections/{collection}/records";
+    call("POST", records, c)
+        .tenant(t)
+        .body(j("{'id':'T-1','data':{'status':'open','priority':3,'ref':'R1'}}"))
+        .expect(201);
+    call("POST", records, c)
+        .tenant(t)
+        .body(j("{'data':{'status':'closed','priority':1}}"))
+        .expect(201);
+    call("POST", records, c)
+        .tenant(t)
+        .body(j("{'id':'T-2','data':{'status':'open','ref':'R1'}}"))
+        .expect(409, "ALREADY_EXISTS");
+    call("POST", records, c)
+        .tenant(t)
+        .body(j("{'id':'T-3','data':{'status':'lost'}}"))
+        .expect(400, "INVALID_ARGUMENT");
+    call("POST", records, c)
+        .tenant(t)
+        .body(j("{'id':'T-4'}"))
+        .invalidRequest()
+        .expect(400, "INVALID_JSON");
+    call("POST", records, "no_such").tenant(t).body(j("{'data':{}}")).expect(404, "NOT_FOUND");
+    call("GET", records, c)
+        .tenant(t)
+        .query(
+            "where=/status:eq:open;/priority:gte:2&sort_by=/priority&order=desc&with_count=true&limit=10")
+        .expect(200);
+    call("GET", records, c).tenant(t).query("offset=1&include_archived=true").expect(200);
+    call("GET", records, c).tenant(t).query("where=/title:eq:x").expect(400, "INVALID_ARGUMENT");
+    call("GET", records, c).tenant(t).query("where=nonsense").expect(400, "INVALID_ARGUMENT");
+    call("GET", records, "no_such").tenant(t).expect(404, "NOT_FOUND");
+
+    String one = records + "/{record_id}";
+    call("GET", one, c, "T-1").tenant(t).expect(200);
+    call("GET", one, c, "T-1").tenant(t).query("as_of_version=0").expect(200);
+    call("GET", one, c, "T-9").tenant(t).expect(404, "NOT_FOUND");
+    call("GET", one, c, "-bad").tenant(t).invalidRequest().expect(400, "INVALID_ID");
+    call("PUT", one, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':0,'data':{'status':'open','priority':4,'ref':'R1'}}"))
+        .expect(200);
+    call("PUT", one, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':0,'data':{'status':'open'}}"))
+        .expect(409, "VERSION_CONFLICT");
+    call("PATCH", one, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':1,'patch':{'status':'closed','priority':null}}"))
+        .expect(200);
+    call("PATCH", one, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':2,'patch':{'status':'gone'}}"))
+        .expect(400, "INVALID_ARGUMENT");
+    String archive = one + "/archive";
+    call("POST", archive, c, "T-1").tenant(t).body(j("{'expected_version':2}")).expect(200);
+    call("POST", archive, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':3,'archived':true}"))
+        .expect(422, "UNPROCESSABLE");
+    call("POST", archive, c, "T-1")
+        .tenant(t)
+        .body(j("{'expected_version':3,'archived':false}"))
+        .expect(200);
+    call("GET", one + "/history", c, "T-1").tenant(t).query("from_version=1&limit=2").expect(200);
+    call("GET", one + "/history", c, "T-9").tenant(t).expect(404, "NOT_FOUND");
+
+    String children = one + "/children";
+    call("POST", records, kids)
+        .tenant(t)
+        .body(j("{'id':'k-1','parent_id':'T-1','data':{'author':'ann'}}"))
+        .expect(201);
+    call("GET", children, c, "T-1")
+        .tenant(t)
+        .query("collection=" + kids + "&where=/author:eq:ann&with_count=true")
+        .expect(200);
+    call("GET", children, c, "T-1").tenant(t).invalidRequest().expect(400, "INVALID_ARGUMENT");
+    call("GET", children, c, "T-9").tenant(t).query("collection=" + kids).expect(404, "NOT_FOUND");
+
+    call("DELETE", one, c, "T-1")
+        .tenant(t)
+        .query("expected_version=4")
+        .expect(422, "UNPROCESSABLE");
+    call("DELETE", one, kids, "k-1").tenant(t).query("expected_version=0").expect(204);
+    call("DELETE", one, c, "T-1")
+        .tenant(t)
+        .query("expected_version=1")
+        .expect(409, "VERSION_CONFLICT");
+    call("DELETE", one, c, "T-1").tenant(t).query("expected_version=4").expect(204);
+  }
+
   // ---------------------------------------------------------------- operations
 
   @Test
@@ -1286,7 +1417,7 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     }
     System.out.println(table);
     assertThat(missing).isEmpty();
-    assertThat(operations()).hasSize(62);
+    assertThat(operations()).hasSize(73);
   }
 
   // ---------------------------------------------------------------- machinery

@@ -4,6 +4,7 @@ import dev.flowstore.ApiKeys;
 import dev.flowstore.AppendResult;
 import dev.flowstore.AuditLog;
 import dev.flowstore.Checkpoints;
+import dev.flowstore.Collections;
 import dev.flowstore.Commands;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.EventStore;
@@ -20,6 +21,7 @@ import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
 import dev.flowstore.ProcessedMessages;
 import dev.flowstore.Queue;
+import dev.flowstore.Records;
 import dev.flowstore.ResumeHandles;
 import dev.flowstore.Sessions;
 import dev.flowstore.Steps;
@@ -126,6 +128,16 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public EventStore events(TenantId tenant) {
     return stores(tenant).events();
+  }
+
+  @Override
+  public Records records(TenantId tenant) {
+    return stores(tenant).records();
+  }
+
+  @Override
+  public Collections collections() {
+    return new JdbcCollections(this);
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
 import dev.flowstore.ProcessedMessages;
 import dev.flowstore.Queue;
+import dev.flowstore.Records;
 import dev.flowstore.ResumeHandles;
 import dev.flowstore.Sessions;
 import dev.flowstore.Steps;
@@ -60,6 +61,11 @@ record JdbcStores(Scope scope) implements Transaction {
   @Override
   public EventStore events() {
     return new JdbcEventStore(scope);
+  }
+
+  @Override
+  public Records records() {
+    return new JdbcRecords(scope);
   }
 
   @Override

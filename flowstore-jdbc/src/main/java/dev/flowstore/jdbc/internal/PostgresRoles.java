@@ -31,13 +31,16 @@ public final class PostgresRoles {
    *   <li>tenants: a tenant transaction registers its own row (INSERT) and marks it an outbox user
    *       (UPDATE), under RLS; nothing deletes a tenant, so no transaction may.
    *   <li>flyway_schema_history: Flyway's, the owner's alone.
+   *   <li>collections: one declaration for every tenant, written as the owner ({@code
+   *       Collections.declare}); a tenant transaction only reads it.
    * </ul>
    */
   static final Map<String, List<String>> WITHHELD =
       Map.of(
           "api_keys", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
           "tenants", List.of("DELETE"),
-          "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
+          "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "collections", List.of("INSERT", "UPDATE", "DELETE"));
 
   /** Privileges the role must not have on any table: TRUNCATE ignores row-level security. */
   static final List<String> NEVER = List.of("TRUNCATE", "TRIGGER");

@@ -103,6 +103,12 @@ public final class TableCatalog {
           rows("outbox", TENANT, "message_id").inOrderOf("seq"),
           rows("processed_messages", TENANT, "consumer", "event_id"),
           rows("idempotency_keys", TENANT, "idem_key"),
+          // why: one declaration for every tenant (the application's data model), written as the
+          // owner only
+          sharedTable(Copy.ROWS, "collections", "collection"),
+          rows("records", TENANT, "collection", "record_id").after("collections"),
+          rows("record_index_entries", TENANT, "collection", "record_id", "field").after("records"),
+          rows("record_unique_values", TENANT, "collection", "field", "value").after("records"),
           // why: Flyway's, written by the target's own migrations (its checksums are per dialect)
           sharedTable(Copy.NEVER, "flyway_schema_history", "installed_rank"));
 

@@ -84,6 +84,14 @@ final class BodyFields {
     return v;
   }
 
+  /** A boolean field, or null when absent. */
+  Boolean bool(String field) {
+    JsonNode v = get(field);
+    if (v == null) return null;
+    if (!v.isBoolean()) throw invalid(at + "." + field + ": must be true or false");
+    return v.booleanValue();
+  }
+
   Long requiredLong(String field) {
     JsonNode v = get(field);
     if (v == null) throw invalid(at + "." + field + ": required");

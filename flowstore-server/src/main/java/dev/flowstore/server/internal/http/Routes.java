@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.http;
 
 import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.PATCH;
 import static io.javalin.http.HandlerType.POST;
 import static io.javalin.http.HandlerType.PUT;
 
@@ -33,6 +34,8 @@ public final class Routes {
     DlqEndpoints dlq = new DlqEndpoints(flowstore, scope);
     OutboxEndpoints outbox = new OutboxEndpoints(flowstore, scope);
     AuditEndpoints audit = new AuditEndpoints(flowstore, scope);
+    CollectionsEndpoints collections = new CollectionsEndpoints(flowstore, scope);
+    CollectionRecordsEndpoints records = new CollectionRecordsEndpoints(flowstore, scope);
     HealthEndpoints health = new HealthEndpoints(flowstore);
     IdempotentPosts idempotent = new IdempotentPosts(flowstore, scope);
     List<Route> all =
@@ -103,6 +106,23 @@ public final class Routes {
             new Route(POST, "/v1/outbox/{message_id}/replay", outbox::replay),
             new Route(GET, "/v1/audit", audit::list),
             new Route(GET, "/v1/audit/verify", audit::verify),
+            new Route(POST, "/v1/collections", collections::declare),
+            new Route(GET, "/v1/collections", collections::list),
+            new Route(GET, "/v1/collections/{collection}", collections::get),
+            new Route(POST, "/v1/collections/{collection}/records", records::create),
+            new Route(GET, "/v1/collections/{collection}/records", records::query),
+            new Route(GET, "/v1/collections/{collection}/records/{record_id}", records::get),
+            new Route(PUT, "/v1/collections/{collection}/records/{record_id}", records::replace),
+            new Route(PATCH, "/v1/collections/{collection}/records/{record_id}", records::patch),
+            new Route(DELETE, "/v1/collections/{collection}/records/{record_id}", records::delete),
+            new Route(
+                POST, "/v1/collections/{collection}/records/{record_id}/archive", records::archive),
+            new Route(
+                GET, "/v1/collections/{collection}/records/{record_id}/history", records::history),
+            new Route(
+                GET,
+                "/v1/collections/{collection}/records/{record_id}/children",
+                records::children),
             new Route(GET, "/health/live", health::live),
             new Route(GET, "/health/ready", health::ready),
             new Route(GET, "/metrics", ctx -> metrics.scrape(ctx)),

@@ -1,0 +1,198 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowstore.Collection;
+import dev.flowstore.CollectionSpec;
+import dev.flowstore.Collections;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.IndexedField;
+import dev.flowstore.TenantId;
+import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.Json;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Collection declarations in SQL: one row per collection for every tenant, written as the owner
+ * (outside any tenant), read by tenant transactions. A declaration that changes the index is
+ * followed by its build ({@link RecordIndex#rebuild}), tenant by tenant, before {@link #declare}
+ * returns; {@code ready_fields} says which fields' indexes hold every record.
+ */
+final class JdbcCollections implements Collections {
+  private static final String COLUMNS = "spec, version, ready_fields, created_at, updated_at";
+
+  private final JdbcFlowstore flowstore;
+  private final Dialect dialect;
+
+  JdbcCollections(JdbcFlowstore flowstore) {
+    this.flowstore = flowstore;
+    this.dialect = flowstore.dialect();
+  }
+
+  @Override
+  public Collection declare(CollectionSpec spec) {
+    CollectionRules.check(spec);
+    Stored result = flowstore.system(c -> store(c, spec));
+    Collection stored = result.collection();
+    if (!result.rebuild()) return stored;
+    for (TenantId tenant : flowstore.tenants()) {
+      RecordIndex.rebuild(flowstore, tenant, stored);
+    }
+    return flowstore.system(
+        c -> {
+          Sql ready =
+              new Sql(
+                  dialect,
+                  "UPDATE collections SET ready_fields = "
+                      + dialect.jsonParam()
+                      + " WHERE collection = ? AND version = ?",
+                  Json.write(CollectionRules.fields(stored.spec().indexed())),
+                  spec.name(),
+                  stored.version());
+          Columns.update(c, ready);
+          return load(dialect, c, spec.name()).orElseThrow();
+        });
+  }
+
+  /** A declaration as stored, and whether its index must be built before it is ready. */
+  private record Stored(Collection collection, boolean rebuild) {}
+
+  /** Inserts or updates the declaration (same spec: nothing), returning it as stored. */
+  private Stored store(Connection c, CollectionSpec spec) throws SQLException {
+    if (spec.parent() != null
+        && !spec.parent().equals(spec.name())
+        && load(dialect, c, spec.parent()).isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.NOT_FOUND,
+          "parent collection '" + spec.parent() + "' is not declared: declare it first");
+    Optional<Collection> current = lock(c, spec.name());
+    Instant now = flowstore.now();
+    String specJson = Json.write(CollectionRules.toJson(spec));
+    if (current.isEmpty()) {
+      // why: a new collection has no records, so every index is ready at once
+      Sql insert =
+          new Sql(
+              dialect,
+              "INSERT INTO collections (collection, spec, version, ready_fields, created_at, updated_at) VALUES (?, "
+                  + dialect.jsonParam()
+                  + ", 1, "
+                  + dialect.jsonParam()
+                  + ", ?, ?)",
+              spec.name(),
+              specJson,
+              Json.write(CollectionRules.fields(spec.indexed())),
+              now,
+              now);
+      try {
+        Columns.update(c, insert);
+      } catch (SQLException e) {
+        if (!SqlErrors.isUniqueViolation(dialect, e)) throw e;
+        throw new FlowstoreException(
+            ErrorCode.VERSION_CONFLICT,
+            "collection '" + spec.name() + "' was declared concurrently; declare it again");
+      }
+      return new Stored(load(dialect, c, spec.name()).orElseThrow(), false);
+    }
+    Collection cur = current.get();
+    // why: the same spec again resumes a build that stopped (its fields are not ready)
+    if (CollectionRules.toJson(cur.spec()).equals(CollectionRules.toJson(spec)))
+      return new Stored(cur, !cur.ready());
+    // why: a field stays ready only if it keeps its type and unique choice; the others (new,
+    // retyped, newly unique) are ready once built
+    List<IndexedField> ready = new ArrayList<>();
+    for (IndexedField f : spec.indexed()) {
+      boolean unique = spec.unique().contains(f.pointer());
+      if (cur.readyFields().contains(f) && unique == cur.spec().unique().contains(f.pointer()))
+        ready.add(f);
+    }
+    // why: a field dropped from the index (or from unique) is a build too: it removes the entries
+    boolean rebuild =
+        !ready.equals(spec.indexed())
+            || !cur.spec().indexed().equals(spec.indexed())
+            || !cur.spec().unique().equals(spec.unique());
+    Sql update =
+        new Sql(
+            dialect,
+            "UPDATE collections SET spec = "
+                + dialect.jsonParam()
+                + ", version = version + 1, ready_fields = "
+                + dialect.jsonParam()
+                + ", updated_at = ? WHERE collection = ?",
+            specJson,
+            Json.write(CollectionRules.fields(ready)),
+            now,
+            spec.name());
+    Columns.update(c, update);
+    return new Stored(load(dialect, c, spec.name()).orElseThrow(), rebuild);
+  }
+
+  private Optional<Collection> lock(Connection c, String name) throws SQLException {
+    return Columns.one(
+        c,
+        new Sql(
+            dialect,
+            "SELECT " + COLUMNS + " FROM collections WHERE collection = ?" + dialect.forUpdate(),
+            name),
+        rs -> map(dialect, rs));
+  }
+
+  @Override
+  public Optional<Collection> get(String name) {
+    CollectionRules.name("collection", name);
+    return flowstore.system(c -> load(dialect, c, name));
+  }
+
+  @Override
+  public List<Collection> list() {
+    return flowstore.system(
+        c ->
+            Columns.list(
+                c,
+                new Sql(dialect, "SELECT " + COLUMNS + " FROM collections ORDER BY collection"),
+                rs -> map(dialect, rs)));
+  }
+
+  /** The declaration as the transaction on {@code c} sees it (a tenant's, or the owner's). */
+  static Optional<Collection> load(Dialect dialect, Connection c, String name) throws SQLException {
+    return Columns.one(
+        c,
+        new Sql(dialect, "SELECT " + COLUMNS + " FROM collections WHERE collection = ?", name),
+        rs -> map(dialect, rs));
+  }
+
+  /** The collection, or NOT_FOUND saying how to declare it. */
+  static Collection require(Dialect dialect, Connection c, String name) throws SQLException {
+    return load(dialect, c, name)
+        .orElseThrow(
+            () ->
+                new FlowstoreException(
+                    ErrorCode.NOT_FOUND,
+                    "collection '"
+                        + name
+                        + "' is not declared: declare it first (Collections.declare, POST /v1/collections or flowstore collections apply FILE)"));
+  }
+
+  /** The collections whose parent is {@code name}. */
+  static List<String> children(Dialect dialect, Connection c, String name) throws SQLException {
+    List<Collection> all =
+        Columns.list(
+            c, new Sql(dialect, "SELECT " + COLUMNS + " FROM collections"), rs -> map(dialect, rs));
+    return all.stream().filter(k -> name.equals(k.spec().parent())).map(Collection::name).toList();
+  }
+
+  private static Collection map(Dialect dialect, ResultSet rs) throws SQLException {
+    JsonNode ready = Json.parse("stored ready_fields", rs.getString("ready_fields"));
+    return new Collection(
+        CollectionRules.fromJson(Json.stored("stored spec", rs.getString("spec"))),
+        rs.getInt("version"),
+        CollectionRules.fieldsFromJson(ready, "ready_fields"),
+        dialect.getTime(rs, "created_at"),
+        dialect.getTime(rs, "updated_at"));
+  }
+}

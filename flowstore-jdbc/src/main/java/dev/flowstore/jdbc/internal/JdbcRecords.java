@@ -1,0 +1,427 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.CollectionSpec;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.EventData;
+import dev.flowstore.ExpectedVersion;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.NewRecord;
+import dev.flowstore.RecordPage;
+import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordedEvent;
+import dev.flowstore.Records;
+import dev.flowstore.StoredRecord;
+import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.Json;
+import dev.flowstore.internal.JsonSchemas;
+import dev.flowstore.internal.RecordChanges;
+import dev.flowstore.internal.RecordValidation;
+import dev.flowstore.internal.Uuids;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Records in SQL: the change path here, reads in {@link RecordQueries} and {@link RecordHistory},
+ * index upkeep in {@link RecordIndex}. Each change, in one transaction: take the tenant's feed lock
+ * (first, as every append does: one lock order), read the declaration (after the lock: see {@link
+ * RecordIndex#rebuild}), check the expected version, schema, index types and unique values, write
+ * the row and its index, append the event that records it at stream version = record version.
+ */
+final class JdbcRecords implements Records {
+  static final String COLUMNS =
+      "collection, record_id, data, version, parent_id, archived_at, created_at, updated_at";
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final Scope scope;
+  private final Dialect dialect;
+  private final Table<StoredRecord> rows;
+  private final String actor;
+  private final String traceId;
+
+  JdbcRecords(Scope scope) {
+    this(scope, null, null);
+  }
+
+  private JdbcRecords(Scope scope, String actor, String traceId) {
+    this.scope = scope;
+    this.dialect = scope.flowstore().dialect();
+    this.rows = table(scope);
+    this.actor = actor;
+    this.traceId = traceId;
+  }
+
+  /** The records table of the scope's tenant. */
+  static Table<StoredRecord> table(Scope scope) {
+    Dialect d = scope.flowstore().dialect();
+    return new Table<>(d, scope.tenant().value(), "records", COLUMNS, rs -> map(d, rs));
+  }
+
+  @Override
+  public Records attributedTo(String actor, String traceId) {
+    return new JdbcRecords(
+        scope,
+        RecordValidation.text("actor", actor, 200, false),
+        RecordValidation.text("trace_id", traceId, 200, false));
+  }
+
+  @Override
+  public StoredRecord create(String collection, NewRecord r) {
+    CollectionRules.name("collection", collection);
+    Objects.requireNonNull(r, "record");
+    String id = r.id() == null ? Uuids.next().toString() : CollectionRules.id("id", r.id());
+    if (r.parentId() != null) CollectionRules.id("parent_id", r.parentId());
+    ObjectNode data = checkedData(r.data());
+    return scope.write(
+        c -> {
+          JdbcEventStore events = lockFeed(c);
+          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
+          checkParent(c, spec, r.parentId());
+          Map<String, String> keys = validate(spec, data);
+          if (find(c, collection, id).isPresent())
+            throw new FlowstoreException(
+                ErrorCode.ALREADY_EXISTS,
+                "record '"
+                    + id
+                    + "' of collection '"
+                    + collection
+                    + "' already exists: replace or patch it with its version, or choose another id");
+          RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
+          String stream = Records.streamOf(collection, id);
+          long last =
+              new EventAppends(scope.flowstore().joined(scope.tenant(), c))
+                  .streamVersion(c, stream);
+          Instant now = scope.flowstore().now();
+          StoredRecord rec =
+              new StoredRecord(collection, id, data, last + 1, r.parentId(), null, now, now);
+          Columns.update(
+              c,
+              rows.sql(
+                  "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
+                      + dialect.jsonParam()
+                      + ", ?, ?, ?, ?, ?)",
+                  tenant(),
+                  collection,
+                  id,
+                  Json.write(data),
+                  rec.version(),
+                  Sql.text(r.parentId()),
+                  null,
+                  now,
+                  now));
+          RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+          ObjectNode payload = JSON.objectNode();
+          payload.set("data", data);
+          if (r.parentId() != null) payload.put("parent_id", r.parentId());
+          payload.set("indexed", indexedChanges(Map.of(), keys, null, data));
+          append(
+              events,
+              stream,
+              last < 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exact(last),
+              "record.created",
+              payload,
+              now);
+          return rec;
+        });
+  }
+
+  @Override
+  public Optional<StoredRecord> get(String collection, String id) {
+    CollectionRules.address(collection, id);
+    return scope.read(
+        c -> {
+          JdbcCollections.require(dialect, c, collection);
+          return find(c, collection, id);
+        });
+  }
+
+  @Override
+  public StoredRecord getAsOf(String collection, String id, long version) {
+    return new RecordHistory(scope).asOf(collection, id, version);
+  }
+
+  @Override
+  public List<RecordedEvent> history(String collection, String id, long fromVersion, int limit) {
+    return new RecordHistory(scope).history(collection, id, fromVersion, limit);
+  }
+
+  @Override
+  public RecordPage query(RecordQuery query) {
+    return new RecordQueries(scope).page(query);
+  }
+
+  @Override
+  public long count(RecordQuery query) {
+    return new RecordQueries(scope).count(query);
+  }
+
+  @Override
+  public StoredRecord replace(String collection, String id, long expectedVersion, ObjectNode data) {
+    ObjectNode next = checkedData(data);
+    return change(collection, id, expectedVersion, "record.replaced", cur -> next);
+  }
+
+  @Override
+  public StoredRecord patch(
+      String collection, String id, long expectedVersion, ObjectNode mergePatch) {
+    ObjectNode patch = checkedData(mergePatch);
+    return change(
+        collection,
+        id,
+        expectedVersion,
+        "record.patched",
+        cur -> checkedData(RecordChanges.mergePatch(cur.data(), patch)));
+  }
+
+  @Override
+  public StoredRecord archive(String collection, String id, long expectedVersion) {
+    return change(collection, id, expectedVersion, "record.archived", null);
+  }
+
+  @Override
+  public StoredRecord unarchive(String collection, String id, long expectedVersion) {
+    return change(collection, id, expectedVersion, "record.unarchived", null);
+  }
+
+  @Override
+  public void delete(String collection, String id, long expectedVersion) {
+    change(collection, id, expectedVersion, "record.deleted", null);
+  }
+
+  /** What a replace or patch makes of the current record's data. */
+  private interface NewData {
+    ObjectNode of(StoredRecord current);
+  }
+
+  /**
+   * One change of an existing record: {@code newData} for a data change, or null for archive,
+   * unarchive and delete (told apart by {@code type}).
+   */
+  private StoredRecord change(
+      String collection, String id, long expected, String type, NewData newData) {
+    CollectionRules.address(collection, id);
+    if (expected < 0)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "expected_version must be >= 0, got " + expected);
+    return scope.write(
+        c -> {
+          JdbcEventStore events = lockFeed(c);
+          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
+          StoredRecord cur =
+              find(c, collection, id)
+                  .orElseThrow(() -> CollectionRules.recordNotFound(collection, id));
+          if (cur.version() != expected)
+            throw new FlowstoreException(
+                ErrorCode.VERSION_CONFLICT,
+                "record '"
+                    + id
+                    + "' is at version "
+                    + cur.version()
+                    + ", expected "
+                    + expected
+                    + ": read it again and re-apply the change");
+          Instant now = scope.flowstore().now();
+          Map<String, String> before = RecordIndex.lenientKeys(spec, cur.data());
+          ObjectNode payload = JSON.objectNode();
+          StoredRecord next;
+          switch (type) {
+            case "record.deleted" -> {
+              checkNoChildren(c, collection, id);
+              RecordIndex.remove(c, dialect, tenant(), collection, id);
+              Columns.update(
+                  c,
+                  rows.sql(
+                      "DELETE FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ? AND version = ?",
+                      tenant(),
+                      collection,
+                      id,
+                      expected));
+              payload.set("indexed", indexedChanges(before, Map.of(), cur.data(), null));
+              append(events, stream(cur), ExpectedVersion.exact(expected), type, payload, now);
+              return cur;
+            }
+            case "record.archived", "record.unarchived" -> {
+              boolean archive = type.equals("record.archived");
+              if (archive == cur.archived())
+                throw new FlowstoreException(
+                    ErrorCode.UNPROCESSABLE,
+                    "record '" + id + "' is " + (archive ? "already" : "not") + " archived");
+              next =
+                  new StoredRecord(
+                      collection,
+                      id,
+                      cur.data(),
+                      expected + 1,
+                      cur.parentId(),
+                      archive ? now : null,
+                      cur.createdAt(),
+                      now);
+            }
+            default -> {
+              ObjectNode data = newData.of(cur);
+              Map<String, String> keys = validate(spec, data);
+              RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
+              RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+              payload.setAll(RecordChanges.diff(cur.data(), data));
+              payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
+              next =
+                  new StoredRecord(
+                      collection,
+                      id,
+                      data,
+                      expected + 1,
+                      cur.parentId(),
+                      cur.archivedAt(),
+                      cur.createdAt(),
+                      now);
+            }
+          }
+          Columns.update(
+              c,
+              rows.sql(
+                  "UPDATE records SET data = "
+                      + dialect.jsonParam()
+                      + ", version = ?, archived_at = ?, updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ? AND version = ?",
+                  Json.write(next.data()),
+                  next.version(),
+                  next.archivedAt(),
+                  now,
+                  tenant(),
+                  collection,
+                  id,
+                  expected));
+          append(events, stream(cur), ExpectedVersion.exact(expected), type, payload, now);
+          return next;
+        });
+  }
+
+  private static String stream(StoredRecord r) {
+    return Records.streamOf(r.collection(), r.id());
+  }
+
+  private String tenant() {
+    return scope.tenant().value();
+  }
+
+  private JdbcEventStore lockFeed(Connection c) throws SQLException {
+    JdbcEventStore events = new JdbcEventStore(scope.flowstore().joined(scope.tenant(), c));
+    events.lockFeed(c);
+    return events;
+  }
+
+  private ObjectNode checkedData(ObjectNode data) {
+    RecordValidation.json("data", data, scope.flowstore().config().maxPayloadBytes(), true);
+    return data.deepCopy();
+  }
+
+  /** Checks the schema and the indexed fields' types; the index keys. */
+  private static Map<String, String> validate(CollectionSpec spec, ObjectNode data) {
+    if (spec.schema() != null)
+      JsonSchemas.validate(
+          "data does not match",
+          "the schema of collection '" + spec.name() + "'",
+          spec.schema(),
+          data);
+    return RecordIndex.keys(spec, data);
+  }
+
+  private void checkParent(Connection c, CollectionSpec spec, String parentId) throws SQLException {
+    if (spec.parent() == null) {
+      if (parentId != null)
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT,
+            "parent_id: collection '" + spec.name() + "' declares no parent collection");
+      return;
+    }
+    if (parentId == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "parent_id is required: records of '"
+              + spec.name()
+              + "' belong to a record of '"
+              + spec.parent()
+              + "'");
+    if (find(c, spec.parent(), parentId).isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.NOT_FOUND,
+          "parent record '" + parentId + "' of collection '" + spec.parent() + "' not found");
+  }
+
+  private void checkNoChildren(Connection c, String collection, String id) throws SQLException {
+    for (String child : JdbcCollections.children(dialect, c, collection)) {
+      Sql any =
+          rows.sql(
+              "SELECT record_id FROM records WHERE tenant_id = ? AND collection = ? AND parent_id = ? LIMIT 1",
+              tenant(),
+              child,
+              id);
+      if (Columns.one(c, any, rs -> rs.getString(1)).isPresent())
+        throw new FlowstoreException(
+            ErrorCode.UNPROCESSABLE,
+            "record '"
+                + id
+                + "' still has records in collection '"
+                + child
+                + "': delete them first");
+    }
+  }
+
+  /** {@code {"/status": {"before": ..., "after": ...}}} for each indexed field that changed. */
+  private static ObjectNode indexedChanges(
+      Map<String, String> before, Map<String, String> after, ObjectNode was, ObjectNode is) {
+    ObjectNode out = JSON.objectNode();
+    java.util.Set<String> fields = new java.util.LinkedHashSet<>(before.keySet());
+    fields.addAll(after.keySet());
+    for (String f : fields) {
+      if (Objects.equals(before.get(f), after.get(f))) continue;
+      ObjectNode change = out.putObject(f);
+      if (was != null) change.set("before", valueAt(was, f));
+      if (is != null) change.set("after", valueAt(is, f));
+    }
+    return out;
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode valueAt(ObjectNode data, String pointer) {
+    var v = data.at(pointer);
+    return v.isMissingNode() ? JSON.nullNode() : v;
+  }
+
+  private void append(
+      JdbcEventStore events,
+      String stream,
+      ExpectedVersion expected,
+      String type,
+      ObjectNode payload,
+      Instant now) {
+    ObjectNode meta = JSON.objectNode();
+    if (traceId != null) meta.put("trace_id", traceId);
+    if (actor != null) meta.put("actor", actor);
+    meta.put("source", "flowstore.records");
+    events.append(stream, expected, List.of(new EventData(null, type, payload, meta, now)));
+  }
+
+  /** The record as the transaction on {@code c} sees it. */
+  Optional<StoredRecord> find(Connection c, String collection, String id) throws SQLException {
+    return rows.one(
+        c, rows.select().append(" AND collection = ? AND record_id = ?", collection, id));
+  }
+
+  static StoredRecord map(Dialect d, ResultSet rs) throws SQLException {
+    return new StoredRecord(
+        rs.getString("collection"),
+        rs.getString("record_id"),
+        Json.stored("stored record", rs.getString("data")),
+        rs.getLong("version"),
+        rs.getString("parent_id"),
+        Columns.getTime(d, rs, "archived_at"),
+        d.getTime(rs, "created_at"),
+        d.getTime(rs, "updated_at"));
+  }
+}

@@ -1,0 +1,216 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.Collection;
+import dev.flowstore.CollectionSpec;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.IndexedField;
+import dev.flowstore.TenantId;
+import dev.flowstore.internal.IndexKeys;
+import dev.flowstore.internal.Json;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The index entries and unique values of records, written in the transaction that writes the
+ * record: one {@code record_index_entries} row per indexed field (its {@link IndexKeys} key), one
+ * {@code record_unique_values} row per non-null unique field, whose primary key (tenant,
+ * collection, field, value) makes a uniqueness race impossible to win twice.
+ */
+final class RecordIndex {
+  /** Records re-indexed per transaction by a build: short enough not to hold up writes. */
+  static final int BUILD_BATCH = 200;
+
+  private RecordIndex() {}
+
+  /** The index keys of {@code data}, by pointer, refusing a value of the wrong type. */
+  static Map<String, String> keys(CollectionSpec spec, ObjectNode data) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (IndexedField f : spec.indexed()) keys.put(f.pointer(), IndexKeys.of(f, data));
+    return keys;
+  }
+
+  /**
+   * Fails with ALREADY_EXISTS when another record of the tenant holds a value of a unique field
+   * that {@code keys} holds. why a read before the insert: on PostgreSQL a failed insert aborts the
+   * caller's whole transaction, and an error the caller may handle must leave it usable; the
+   * primary key still settles a race (the feed lock, taken first, already serializes the tenant's
+   * writers).
+   */
+  static void checkUnique(
+      Connection c,
+      Dialect d,
+      String tenant,
+      CollectionSpec spec,
+      String id,
+      Map<String, String> keys)
+      throws SQLException {
+    for (String field : spec.unique()) {
+      String key = keys.get(field);
+      if (key == null || key.equals(IndexKeys.NULL)) continue;
+      Optional<String> holder = holder(c, d, tenant, spec.name(), field, key);
+      if (holder.isPresent() && !holder.get().equals(id))
+        throw new FlowstoreException(
+            ErrorCode.ALREADY_EXISTS,
+            "unique field "
+                + field
+                + ": its value is already held by record '"
+                + holder.get()
+                + "' of collection '"
+                + spec.name()
+                + "'; choose another value");
+    }
+  }
+
+  private static Optional<String> holder(
+      Connection c, Dialect d, String tenant, String collection, String field, String key)
+      throws SQLException {
+    return Columns.one(
+        c,
+        new Sql(
+            d,
+            "SELECT record_id FROM record_unique_values WHERE tenant_id = ? AND collection = ? AND field = ? AND value = ?",
+            tenant,
+            collection,
+            field,
+            key),
+        rs -> rs.getString(1));
+  }
+
+  /** Replaces the record's entries and unique values with those of {@code keys}. */
+  static void write(
+      Connection c,
+      Dialect d,
+      String tenant,
+      CollectionSpec spec,
+      String id,
+      Map<String, String> keys)
+      throws SQLException {
+    remove(c, d, tenant, spec.name(), id);
+    Columns.batch(
+        c,
+        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value) VALUES (?, ?, ?, ?, ?)",
+        List.copyOf(keys.entrySet()),
+        (ps, e) -> {
+          ps.setString(1, tenant);
+          ps.setString(2, spec.name());
+          ps.setString(3, id);
+          ps.setString(4, e.getKey());
+          ps.setString(5, e.getValue());
+        });
+    List<String> unique =
+        spec.unique().stream()
+            .filter(f -> keys.get(f) != null && !keys.get(f).equals(IndexKeys.NULL))
+            .toList();
+    Columns.batch(
+        c,
+        "INSERT INTO record_unique_values (tenant_id, collection, field, value, record_id) VALUES (?, ?, ?, ?, ?)",
+        unique,
+        (ps, f) -> {
+          ps.setString(1, tenant);
+          ps.setString(2, spec.name());
+          ps.setString(3, f);
+          ps.setString(4, keys.get(f));
+          ps.setString(5, id);
+        });
+  }
+
+  /** Removes the record's entries and unique values. */
+  static void remove(Connection c, Dialect d, String tenant, String collection, String id)
+      throws SQLException {
+    for (String table : List.of("record_index_entries", "record_unique_values"))
+      Columns.update(
+          c,
+          new Sql(
+              d,
+              "DELETE FROM " + table + " WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+              tenant,
+              collection,
+              id));
+  }
+
+  /**
+   * Builds one tenant's index of {@code declared}: every record re-indexed by the declaration, in
+   * batches of {@link #BUILD_BATCH}, each a transaction of its own that takes the tenant's feed
+   * lock first. why that lock: every record write takes it before it reads the declaration, so a
+   * write that read the previous declaration has committed before the first batch starts, and every
+   * later write indexes by the new one; no record is left indexed by the old one. Stops early when
+   * a newer declaration replaced this one (its own build takes over).
+   *
+   * @throws FlowstoreException ALREADY_EXISTS when two records hold one value of a unique field
+   */
+  static void rebuild(JdbcFlowstore fs, TenantId tenant, Collection declared) {
+    Dialect d = fs.dialect();
+    String t = tenant.value();
+    CollectionSpec spec = declared.spec();
+    String after = "";
+    while (after != null) {
+      String from = after;
+      after =
+          fs.write(
+              tenant,
+              c -> {
+                new JdbcEventStore(fs.joined(tenant, c)).lockFeed(c);
+                Optional<Collection> now = JdbcCollections.load(d, c, spec.name());
+                if (now.isEmpty() || now.get().version() != declared.version()) return null;
+                List<Map.Entry<String, ObjectNode>> batch =
+                    Columns.list(
+                        c,
+                        new Sql(
+                            d,
+                            "SELECT record_id, data FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                            t,
+                            spec.name(),
+                            from,
+                            BUILD_BATCH),
+                        rs ->
+                            Map.entry(
+                                rs.getString("record_id"),
+                                Json.stored("stored record", rs.getString("data"))));
+                for (Map.Entry<String, ObjectNode> r : batch) {
+                  Map<String, String> keys = lenientKeys(spec, r.getValue());
+                  try {
+                    checkUnique(c, d, t, spec, r.getKey(), keys);
+                  } catch (FlowstoreException e) {
+                    throw new FlowstoreException(
+                        ErrorCode.ALREADY_EXISTS,
+                        "cannot build the index of collection '"
+                            + spec.name()
+                            + "' for tenant "
+                            + t
+                            + ": record '"
+                            + r.getKey()
+                            + "': "
+                            + e.getMessage()
+                            + "; make the values unique, then declare the collection again");
+                  }
+                  write(c, d, t, spec, r.getKey(), keys);
+                }
+                return batch.size() < BUILD_BATCH ? null : batch.get(batch.size() - 1).getKey();
+              });
+    }
+  }
+
+  /**
+   * The keys of a record stored before the declaration: a value of another type than the new
+   * declaration's is indexed as null (it was valid when written); its next write must fix it.
+   */
+  static Map<String, String> lenientKeys(CollectionSpec spec, ObjectNode data) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (IndexedField f : spec.indexed()) {
+      String key;
+      try {
+        key = IndexKeys.of(f, data);
+      } catch (FlowstoreException e) {
+        key = IndexKeys.NULL;
+      }
+      keys.put(f.pointer(), key);
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,321 @@
+package dev.flowstore.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.Collection;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.IndexedField;
+import dev.flowstore.RecordFilter;
+import dev.flowstore.RecordPage;
+import dev.flowstore.RecordQuery;
+import dev.flowstore.StoredRecord;
+import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.EventValidation;
+import dev.flowstore.internal.IndexKeys;
+import dev.flowstore.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Queries over one tenant's records of one collection, each an index range scan: sorted by
+ * created_at / updated_at, a scan of {@code records_created_ix} / {@code records_updated_ix};
+ * sorted by an indexed field, a scan of {@code record_index_entries_value_ix} for that field joined
+ * to the records by primary key; every other filter a probe of an index entry by primary key (or
+ * the planner's choice between the two). Pages are keyset pages (the cursor is the last row's sort
+ * key and id), or offset pages for callers that ask for them.
+ */
+final class RecordQueries {
+  /** The largest offset: an offset page reads every row it skips; use the cursor beyond it. */
+  static final int MAX_OFFSET = 10_000;
+
+  /** The most values of one IN filter. */
+  static final int MAX_IN = 100;
+
+  private static final String RECORD_COLUMNS =
+      Arrays.stream(JdbcRecords.COLUMNS.split(", "))
+          .map(c -> "r." + c)
+          .collect(Collectors.joining(", "));
+
+  private final Scope scope;
+  private final Dialect dialect;
+
+  RecordQueries(Scope scope) {
+    this.scope = scope;
+    this.dialect = scope.flowstore().dialect();
+  }
+
+  private record Row(StoredRecord record, String sortKey) {}
+
+  /** A query's position: the sort key and id of the last row of a page. */
+  record Cursor(String sortBy, boolean descending, String key, String id) {
+    String encode() {
+      ObjectNode n = JsonNodeFactory.instance.objectNode();
+      n.put("s", sortBy).put("d", descending).put("k", key).put("i", id);
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String text, RecordQuery q) {
+      try {
+        JsonNode n =
+            Json.parse(
+                "cursor", new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8));
+        Cursor c =
+            new Cursor(
+                n.path("s").asText(),
+                n.path("d").asBoolean(),
+                n.path("k").asText(),
+                n.path("i").asText());
+        if (isTimeSort(c.sortBy())) Instant.parse(c.key());
+        if (c.sortBy().equals(q.sortBy()) && c.descending() == q.descending() && !c.id().isEmpty())
+          return c;
+      } catch (IllegalArgumentException | java.time.DateTimeException | FlowstoreException e) {
+        // answered below
+      }
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cursor: not a cursor of this query's sort; pass the next_cursor of the previous page, with the same sort");
+    }
+  }
+
+  RecordPage page(RecordQuery q) {
+    check(q);
+    return scope.read(
+        c -> {
+          Collection col = JdbcCollections.require(dialect, c, q.collection());
+          List<Row> rows = Columns.list(c, pageSql(col, q), this::row);
+          String next = null;
+          if (rows.size() > q.limit()) {
+            rows = rows.subList(0, q.limit());
+            Row last = rows.get(rows.size() - 1);
+            String key =
+                switch (q.sortBy()) {
+                  case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
+                  case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
+                  default -> last.sortKey();
+                };
+            next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
+          }
+          return new RecordPage(rows.stream().map(Row::record).toList(), next);
+        });
+  }
+
+  long count(RecordQuery q) {
+    check(q);
+    return scope.read(
+        c -> {
+          Collection col = JdbcCollections.require(dialect, c, q.collection());
+          return Columns.one(c, countSql(col, q), rs -> rs.getLong(1)).orElseThrow();
+        });
+  }
+
+  private void check(RecordQuery q) {
+    if (q == null) throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "query is required");
+    CollectionRules.name("collection", q.collection());
+    EventValidation.limit(q.limit());
+    if (q.offset() < 0 || q.offset() > MAX_OFFSET)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "offset must be between 0 and "
+              + MAX_OFFSET
+              + ", got "
+              + q.offset()
+              + "; page with the cursor beyond");
+    if (q.offset() > 0 && q.cursor() != null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "offset and cursor exclude each other: use one");
+    if (q.parentId() != null) CollectionRules.id("parent_id", q.parentId());
+  }
+
+  /** The page's statement (one row more than the limit, to know whether there is a next page). */
+  Sql pageSql(Collection col, RecordQuery q) {
+    Cursor after = q.cursor() == null ? null : Cursor.decode(q.cursor(), q);
+    String dir = q.descending() ? " DESC" : " ASC";
+    String cmp = q.descending() ? " < " : " > ";
+    Sql sql;
+    if (isTimeSort(q.sortBy())) {
+      String t = "r." + q.sortBy();
+      sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
+      where(sql, col, q, null);
+      if (after != null) {
+        Instant at = Instant.parse(after.key());
+        sql.append(
+            " AND (" + t + cmp + "? OR (" + t + " = ? AND r.record_id" + cmp + "?))",
+            at,
+            at,
+            after.id());
+      }
+      sql.append(" ORDER BY " + t + dir + ", r.record_id" + dir);
+    } else {
+      IndexedField sort = field(col, q.sortBy(), "sort_by");
+      sql =
+          new Sql(
+              dialect,
+              "SELECT "
+                  + RECORD_COLUMNS
+                  + ", s.value AS sort_key FROM record_index_entries s JOIN records r"
+                  + " ON r.tenant_id = s.tenant_id AND r.collection = s.collection AND r.record_id = s.record_id");
+      where(sql, col, q, sort);
+      if (after != null)
+        sql.append(
+            " AND (s.value" + cmp + "? OR (s.value = ? AND s.record_id" + cmp + "?))",
+            after.key(),
+            after.key(),
+            after.id());
+      sql.append(" ORDER BY s.value" + dir + ", s.record_id" + dir);
+    }
+    sql.append(" LIMIT ?", q.limit() + 1);
+    if (q.offset() > 0) sql.append(" OFFSET ?", q.offset());
+    return sql;
+  }
+
+  /** The count's statement: the page's conditions, no order, no page. */
+  Sql countSql(Collection col, RecordQuery q) {
+    Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
+    where(sql, col, q, null);
+    return sql;
+  }
+
+  /**
+   * The WHERE clause: tenant and collection (of {@code s}, the sort field's entries, when sorting
+   * by one, else of {@code r}), parent, archived, then each filter.
+   */
+  private void where(Sql sql, Collection col, RecordQuery q, IndexedField sort) {
+    String tenant = scope.tenant().value();
+    if (sort != null)
+      sql.append(
+          " WHERE s.tenant_id = ? AND s.collection = ? AND s.field = ?",
+          tenant,
+          col.name(),
+          sort.pointer());
+    else sql.append(" WHERE r.tenant_id = ? AND r.collection = ?", tenant, col.name());
+    if (q.parentId() != null) sql.append(" AND r.parent_id = ?", q.parentId());
+    if (!q.includeArchived()) sql.append(" AND r.archived_at IS NULL");
+    int n = 0;
+    for (RecordFilter f : q.filters()) {
+      if (f == null || f.op() == null)
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT, "filter: field and op are required");
+      IndexedField field = field(col, f.pointer(), "filter");
+      if (sort != null && field.equals(sort)) {
+        condition(sql, "s.value", field, f);
+      } else {
+        String e = "e" + n++;
+        sql.append(
+            " AND EXISTS (SELECT 1 FROM record_index_entries "
+                + e
+                + " WHERE "
+                + e
+                + ".tenant_id = ? AND "
+                + e
+                + ".collection = ? AND "
+                + e
+                + ".record_id = r.record_id AND "
+                + e
+                + ".field = ?",
+            tenant,
+            col.name(),
+            field.pointer());
+        condition(sql, e + ".value", field, f);
+        sql.append(")");
+      }
+    }
+  }
+
+  private static void condition(Sql sql, String column, IndexedField field, RecordFilter f) {
+    List<JsonNode> values = f.values();
+    if (f.op() == RecordFilter.Op.IN) {
+      if (values.isEmpty() || values.size() > MAX_IN)
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT,
+            "filter on "
+                + field.pointer()
+                + ": IN takes 1 to "
+                + MAX_IN
+                + " values, got "
+                + values.size());
+      List<String> keys = new ArrayList<>();
+      for (JsonNode v : values) keys.add(IndexKeys.ofValue(field, v));
+      sql.append(" AND " + column + " IN (").appendList(", ", keys).append(")");
+      return;
+    }
+    if (values.size() != 1)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "filter on "
+              + field.pointer()
+              + ": "
+              + f.op()
+              + " takes one value, got "
+              + values.size());
+    JsonNode v = values.get(0);
+    switch (f.op()) {
+      case EQ -> sql.append(" AND " + column + " = ?", IndexKeys.ofValue(field, v));
+      case GT -> sql.append(" AND " + column + " > ?", IndexKeys.ofValue(field, v));
+      case GTE -> sql.append(" AND " + column + " >= ?", IndexKeys.ofValue(field, v));
+      // why the lower bound: null is the empty key, below every value, and matches no filter
+      case LT ->
+          sql.append(
+              " AND " + column + " > '' AND " + column + " < ?", IndexKeys.ofValue(field, v));
+      case LTE ->
+          sql.append(
+              " AND " + column + " > '' AND " + column + " <= ?", IndexKeys.ofValue(field, v));
+      case PREFIX -> {
+        if (field.type() != dev.flowstore.FieldType.STRING || !v.isTextual())
+          throw new FlowstoreException(
+              ErrorCode.INVALID_ARGUMENT,
+              "filter on " + field.pointer() + ": PREFIX applies to string fields, with a string");
+        String low = IndexKeys.ofValue(field, v);
+        sql.append(
+            " AND " + column + " >= ? AND " + column + " < ?",
+            low,
+            IndexKeys.prefixUpperBound(v.textValue()));
+      }
+      default -> throw new IllegalStateException("unhandled op " + f.op());
+    }
+  }
+
+  private static boolean isTimeSort(String sortBy) {
+    return sortBy.equals(RecordQuery.CREATED_AT) || sortBy.equals(RecordQuery.UPDATED_AT);
+  }
+
+  /** The indexed field {@code pointer}, ready to be queried. */
+  private static IndexedField field(Collection col, String pointer, String what) {
+    for (IndexedField f : col.spec().indexed()) {
+      if (!f.pointer().equals(pointer)) continue;
+      if (!col.readyFields().contains(f))
+        throw new FlowstoreException(
+            ErrorCode.UNPROCESSABLE,
+            what
+                + ": the index of "
+                + pointer
+                + " in collection '"
+                + col.name()
+                + "' is still being built; retry when the collection lists it as ready (declare it again to resume a build that stopped)");
+      return f;
+    }
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        what
+            + ": "
+            + pointer
+            + " is not an indexed field of collection '"
+            + col.name()
+            + "' (indexed: "
+            + col.spec().indexed().stream().map(IndexedField::pointer).toList()
+            + "; or sort by created_at, updated_at)");
+  }
+
+  private Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
+    StoredRecord r = JdbcRecords.map(dialect, rs);
+    return new Row(r, rs.getString("sort_key"));
+  }
+}

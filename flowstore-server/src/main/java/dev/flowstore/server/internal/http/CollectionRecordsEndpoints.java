@@ -1,0 +1,275 @@
+package dev.flowstore.server.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.Collection;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.IndexedField;
+import dev.flowstore.NewRecord;
+import dev.flowstore.RecordFilter;
+import dev.flowstore.RecordPage;
+import dev.flowstore.RecordQuery;
+import dev.flowstore.Records;
+import dev.flowstore.StoredRecord;
+import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.Json;
+import io.javalin.http.Context;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code /v1/collections/{collection}/records}: create, query, get (or as of a version), replace,
+ * merge-patch, archive / unarchive, delete, history, children. Changes carry the request's trace id
+ * into their event's metadata.
+ */
+final class CollectionRecordsEndpoints {
+  private static final Set<String> CREATE = Set.of("id", "data", "parent_id");
+  private static final Set<String> REPLACE = Set.of("expected_version", "data");
+  private static final Set<String> PATCH = Set.of("expected_version", "patch");
+  private static final Set<String> ARCHIVE = Set.of("expected_version", "archived");
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Flowstore flowstore;
+  private final RequestScope scope;
+
+  CollectionRecordsEndpoints(Flowstore flowstore, RequestScope scope) {
+    this.flowstore = flowstore;
+    this.scope = scope;
+  }
+
+  private Records records(Context ctx) {
+    return flowstore.records(scope.tenant(ctx)).attributedTo(null, TraceIds.of(ctx));
+  }
+
+  private long bodyLimit() {
+    return 4L * flowstore.config().maxPayloadBytes() + 64 * 1024;
+  }
+
+  private static String collection(Context ctx) {
+    return ctx.pathParam("collection");
+  }
+
+  private static String id(Context ctx) {
+    return ctx.pathParam("record_id");
+  }
+
+  void create(Context ctx) {
+    BodyFields b = BodyFields.of("body", RequestBody.json(ctx, bodyLimit()), CREATE);
+    StoredRecord r =
+        records(ctx)
+            .create(
+                collection(ctx),
+                new NewRecord(b.string("id"), b.object("data"), b.string("parent_id")));
+    Responses.json(ctx, 201, CollectionJson.record(r));
+  }
+
+  void get(Context ctx) {
+    long asOf = QueryParams.longParam(ctx, "as_of_version", -1, 0, Long.MAX_VALUE);
+    Records records = records(ctx);
+    StoredRecord r =
+        asOf >= 0
+            ? records.getAsOf(collection(ctx), id(ctx), asOf)
+            : records
+                .get(collection(ctx), id(ctx))
+                .orElseThrow(() -> CollectionRules.recordNotFound(collection(ctx), id(ctx)));
+    Responses.json(ctx, 200, CollectionJson.record(r));
+  }
+
+  void replace(Context ctx) {
+    BodyFields b = BodyFields.of("body", RequestBody.json(ctx, bodyLimit()), REPLACE);
+    StoredRecord r =
+        records(ctx)
+            .replace(
+                collection(ctx), id(ctx), b.requiredLong("expected_version"), b.object("data"));
+    Responses.json(ctx, 200, CollectionJson.record(r));
+  }
+
+  void patch(Context ctx) {
+    BodyFields b = BodyFields.of("body", RequestBody.json(ctx, bodyLimit()), PATCH);
+    StoredRecord r =
+        records(ctx)
+            .patch(collection(ctx), id(ctx), b.requiredLong("expected_version"), b.object("patch"));
+    Responses.json(ctx, 200, CollectionJson.record(r));
+  }
+
+  void archive(Context ctx) {
+    BodyFields b = BodyFields.of("body", RequestBody.json(ctx, 64 * 1024), ARCHIVE);
+    long expected = b.requiredLong("expected_version");
+    Boolean archived = b.bool("archived");
+    Records records = records(ctx);
+    StoredRecord r =
+        archived == null || archived
+            ? records.archive(collection(ctx), id(ctx), expected)
+            : records.unarchive(collection(ctx), id(ctx), expected);
+    Responses.json(ctx, 200, CollectionJson.record(r));
+  }
+
+  void delete(Context ctx) {
+    Records records = records(ctx);
+    long expected = QueryParams.longParam(ctx, "expected_version", -1, 0, Long.MAX_VALUE);
+    if (expected < 0)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "expected_version is required: the version you read");
+    records.delete(collection(ctx), id(ctx), expected);
+    ctx.status(204);
+  }
+
+  void history(Context ctx) {
+    long from = QueryParams.longParam(ctx, "from_version", 0, 0, Long.MAX_VALUE);
+    int limit = QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000);
+    var events = records(ctx).history(collection(ctx), id(ctx), from, limit);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("events", EventJson.array(events));
+    if (events.size() < limit) body.putNull("next_from_version");
+    else body.put("next_from_version", events.get(events.size() - 1).version() + 1);
+    Responses.json(ctx, 200, body);
+  }
+
+  void query(Context ctx) {
+    Records records = records(ctx);
+    page(ctx, records, query(ctx, collection(ctx), QueryParams.string(ctx, "parent_id")));
+  }
+
+  /** The records of {@code ?collection=} whose parent is this record. */
+  void children(Context ctx) {
+    String child = QueryParams.string(ctx, "collection");
+    if (child == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "collection is required: the child collection whose records to list");
+    CollectionRules.name("collection", child);
+    Records records = records(ctx);
+    // why: the query's parameters first, so a bad one is 400 whether or not the parent exists
+    RecordQuery q = query(ctx, child, id(ctx));
+    if (records.get(collection(ctx), id(ctx)).isEmpty())
+      throw CollectionRules.recordNotFound(collection(ctx), id(ctx));
+    page(ctx, records, q);
+  }
+
+  /** The query of a page's parameters, each checked. */
+  private RecordQuery query(Context ctx, String collection, String parentId) {
+    Optional<Collection> declared = declared(collection);
+    List<RecordFilter> filters = new ArrayList<>();
+    String where = QueryParams.string(ctx, "where");
+    if (where != null) for (String w : where.split(";")) filters.add(filter(w, declared));
+    String order = QueryParams.string(ctx, "order");
+    if (order != null && !order.equals("asc") && !order.equals("desc"))
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "order must be asc or desc, got '" + QueryParams.shorten(order) + "'");
+    RecordQuery q =
+        new RecordQuery(
+            collection,
+            filters,
+            QueryParams.string(ctx, "sort_by"),
+            "desc".equals(order),
+            parentId,
+            bool(ctx, "include_archived"),
+            QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000),
+            QueryParams.string(ctx, "cursor"),
+            QueryParams.intParam(ctx, "offset", 0, 0, 10_000));
+    bool(ctx, "with_count");
+    return q;
+  }
+
+  private static void page(Context ctx, Records records, RecordQuery q) {
+    RecordPage page = records.query(q);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode items = body.putArray("records");
+    page.records().forEach(r -> items.add(CollectionJson.record(r)));
+    body.put("next_cursor", page.nextCursor());
+    if (bool(ctx, "with_count")) body.put("count", records.count(q));
+    Responses.json(ctx, 200, body);
+  }
+
+  private Optional<Collection> declared(String collection) {
+    try {
+      return flowstore.collections().get(collection);
+    } catch (FlowstoreException e) {
+      // why: the query reports a bad name with the records' own message
+      return Optional.empty();
+    }
+  }
+
+  private static boolean bool(Context ctx, String name) {
+    String raw = QueryParams.string(ctx, name);
+    if (raw == null || raw.equals("false")) return false;
+    if (raw.equals("true")) return true;
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        name + " must be true or false, got '" + QueryParams.shorten(raw) + "'");
+  }
+
+  /**
+   * One condition of the {@code where} parameter ({@code ;} between conditions), {@code
+   * <field>:<op>:<value>} ({@code /status:in:open,pending}): the value read as the field's declared
+   * type; IN takes comma-separated values.
+   */
+  private static RecordFilter filter(String where, Optional<Collection> declared) {
+    int first = where.indexOf(':');
+    int second = first < 0 ? -1 : where.indexOf(':', first + 1);
+    if (second < 0)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "where must be <field>:<op>:<value> such as /status:eq:open, got '"
+              + QueryParams.shorten(where)
+              + "'");
+    String pointer = where.substring(0, first);
+    String opName = where.substring(first + 1, second).toUpperCase(Locale.ROOT);
+    String raw = where.substring(second + 1);
+    RecordFilter.Op op;
+    try {
+      op = RecordFilter.Op.valueOf(opName);
+    } catch (IllegalArgumentException e) {
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "where: unknown op '"
+              + QueryParams.shorten(opName.toLowerCase(Locale.ROOT))
+              + "': use eq, in, gt, gte, lt, lte or prefix");
+    }
+    IndexedField field =
+        declared
+            .flatMap(
+                c ->
+                    c.spec().indexed().stream()
+                        .filter(f -> f.pointer().equals(pointer))
+                        .findFirst())
+            .orElse(null);
+    List<String> texts = op == RecordFilter.Op.IN ? List.of(raw.split(",", -1)) : List.of(raw);
+    List<JsonNode> values = new ArrayList<>();
+    for (String t : texts) values.add(value(pointer, field, t));
+    return new RecordFilter(pointer, op, values);
+  }
+
+  private static JsonNode value(String pointer, IndexedField field, String text) {
+    if (field == null) return NODES.textNode(text);
+    switch (field.type()) {
+      case NUMBER -> {
+        try {
+          return NODES.numberNode(new BigDecimal(text));
+        } catch (NumberFormatException e) {
+          throw new FlowstoreException(
+              ErrorCode.INVALID_ARGUMENT,
+              "where on " + pointer + ": '" + QueryParams.shorten(text) + "' is not a number");
+        }
+      }
+      case BOOLEAN -> {
+        if (!text.equals("true") && !text.equals("false"))
+          throw new FlowstoreException(
+              ErrorCode.INVALID_ARGUMENT, "where on " + pointer + ": use true or false");
+        return NODES.booleanNode(text.equals("true"));
+      }
+      default -> {
+        return NODES.textNode(text);
+      }
+    }
+  }
+}
