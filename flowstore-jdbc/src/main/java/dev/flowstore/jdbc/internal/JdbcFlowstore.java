@@ -13,6 +13,7 @@ import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Job;
+import dev.flowstore.Maintenance;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
@@ -63,6 +64,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final GroupCommit<EventAppends.Request, AppendResult> appends;
   private final GroupCommit<JdbcQueue.AckRequest, Job> acks;
   private final JdbcApiKeys apiKeys;
+  private final JdbcMaintenance maintenance;
   private final Plugins plugins;
   // why: the plugins' queue backend (null: the SQL queue), kept here too because flowstore-redis's
   // RedisTenantMemoryTest reads this field by reflection
@@ -98,6 +100,7 @@ public final class JdbcFlowstore implements Flowstore {
         new GroupCommit<>(
             256, (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck));
     this.apiKeys = new JdbcApiKeys(this);
+    this.maintenance = new JdbcMaintenance(this);
     // last: a plugin is handed this store, complete
     this.plugins = new Plugins(config, clock, this, new JdbcDeadLetterStore(this));
     this.queueBackend = plugins.queueBackend();
@@ -328,6 +331,16 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public ApiKeys apiKeys() {
     return apiKeys;
+  }
+
+  @Override
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  /** The pool reads come from (SQLite: the readers, which never take the write lock). */
+  DataSource readers() {
+    return reader;
   }
 
   @Override

@@ -31,13 +31,19 @@ public final class PostgresRoles {
    *   <li>tenants: a tenant transaction registers its own row (INSERT) and marks it an outbox user
    *       (UPDATE), under RLS; nothing deletes a tenant, so no transaction may.
    *   <li>flyway_schema_history: Flyway's, the owner's alone.
+   *   <li>maintenance, copy_runs, copy_progress: the database's switching state
+   *       (docs/switching.md), read and written by servers and the CLI as the owner; a tenant must
+   *       not freeze everyone.
    * </ul>
    */
   static final Map<String, List<String>> WITHHELD =
       Map.of(
           "api_keys", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
           "tenants", List.of("DELETE"),
-          "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
+          "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "maintenance", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "copy_runs", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "copy_progress", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
 
   /** Privileges the role must not have on any table: TRUNCATE ignores row-level security. */
   static final List<String> NEVER = List.of("TRUNCATE", "TRIGGER");
