@@ -2,9 +2,12 @@ package dev.flowstore.server;
 
 import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
+import dev.flowstore.server.internal.cli.CompareCommand;
+import dev.flowstore.server.internal.cli.CopyCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
 import dev.flowstore.server.internal.cli.ImportCommand;
+import dev.flowstore.server.internal.cli.MaintenanceCommand;
 import dev.flowstore.server.internal.cli.MigrateCommand;
 import dev.flowstore.server.internal.cli.ServeCommand;
 import dev.flowstore.server.internal.cli.ServeLifecycle;
@@ -23,7 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
- * {@code tenant}, {@code audit}, {@code version}.
+ * {@code tenant}, {@code audit}, {@code copy}, {@code compare}, {@code maintenance}, {@code
+ * version}.
  *
  * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
  * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
@@ -83,6 +87,11 @@ public final class FlowstoreCli implements Runnable {
             .addSubcommand(new TenantCommand.Revoke(ctx));
     CommandLine audit =
         new CommandLine(new AuditCommand()).addSubcommand(new AuditCommand.Verify(ctx));
+    CommandLine maintenance =
+        new CommandLine(new MaintenanceCommand())
+            .addSubcommand(new MaintenanceCommand.On(ctx))
+            .addSubcommand(new MaintenanceCommand.Off(ctx))
+            .addSubcommand(new MaintenanceCommand.Status(ctx));
     return new CommandLine(new FlowstoreCli())
         .addSubcommand(new ServeCommand(ctx))
         .addSubcommand(new MigrateCommand(ctx))
@@ -90,6 +99,9 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(new ImportCommand(ctx))
         .addSubcommand(tenant)
         .addSubcommand(audit)
+        .addSubcommand(new CopyCommand(ctx))
+        .addSubcommand(new CompareCommand(ctx))
+        .addSubcommand(maintenance)
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
   }

@@ -69,6 +69,7 @@ public final class FlowstoreServer implements AutoCloseable {
     }
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
     ServerMetrics metrics = new ServerMetrics(flowstore);
+    metrics.bind(scope.maintenance());
     List<Route> routes = Routes.table(flowstore, scope, metrics);
     Javalin app =
         Javalin.create(
@@ -87,6 +88,7 @@ public final class FlowstoreServer implements AutoCloseable {
               config.requestLogger.http(metrics::record);
               config.routes.before(TraceIds::of);
               config.routes.before("/v1/*", scope::authenticate);
+              config.routes.before("/v1/*", scope.maintenance()::check);
               routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
               ErrorResponses.register(config);
             });

@@ -1,6 +1,9 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.Flowstore;
+import dev.flowstore.spi.BackendSwitch.Comparison;
+import dev.flowstore.spi.BackendSwitch.Difference;
+import dev.flowstore.spi.BackendSwitch.TableComparison;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,41 +31,7 @@ import java.util.TreeSet;
  * text, the same on both databases) and merged, so the first differing keys are named with what
  * differs, without holding a table in memory.
  */
-public final class BackendCompare {
-  /**
-   * One differing row.
-   *
-   * @param key the row's key columns and values (canonical text)
-   * @param problem {@code "only in a"}, {@code "only in b"} or {@code "values differ"}
-   * @param columns the columns whose values differ, each with {@code [a, b]}
-   */
-  public record Difference(
-      Map<String, String> key, String problem, Map<String, List<String>> columns) {}
-
-  /** One table of one tenant ({@code ""} for a table without tenants). */
-  public record TableResult(
-      String table,
-      String tenant,
-      long countA,
-      long countB,
-      String digestA,
-      String digestB,
-      List<Difference> differences) {
-    public boolean equal() {
-      return countA == countB && digestA.equals(digestB) && differences.isEmpty();
-    }
-  }
-
-  /**
-   * @param a what side a is ({@link Flowstore#describe()})
-   * @param b what side b is
-   */
-  public record Report(String a, String b, List<TableResult> tables) {
-    public boolean equal() {
-      return tables.stream().allMatch(TableResult::equal);
-    }
-  }
-
+final class BackendCompare {
   private BackendCompare() {}
 
   /**
@@ -72,27 +41,27 @@ public final class BackendCompare {
    * @throws dev.flowstore.FlowstoreException {@code CONFIGURATION} when either is not a SQL backend
    *     or their schemas differ; {@code BACKEND_UNAVAILABLE} when a database fails
    */
-  public static Report compare(Flowstore a, Flowstore b, int maxDifferences) {
+  static Comparison compare(Flowstore a, Flowstore b, int maxDifferences) {
     JdbcFlowstore sa = Snapshot.sql(a, "first backend");
     JdbcFlowstore sb = Snapshot.sql(b, "second backend");
     try (Snapshot x = Snapshot.open(sa);
         Snapshot y = Snapshot.open(sb)) {
       TreeSet<String> tenants = new TreeSet<>(x.tenants());
       tenants.addAll(y.tenants());
-      List<TableResult> out = new ArrayList<>();
+      List<TableComparison> out = new ArrayList<>();
       for (TableCatalog.Table t : TableCatalog.tables()) {
         if (t.copy() != TableCatalog.Copy.ROWS) continue;
         CopyShape shape = CopyShape.of(t, x.connection, sa.describe(), y.connection, sb.describe());
         for (String tenant : t.tenantScoped() ? List.copyOf(tenants) : List.of(""))
           out.add(table(x, y, shape, tenant, maxDifferences));
       }
-      return new Report(sa.describe(), sb.describe(), out);
+      return new Comparison(sa.describe(), sb.describe(), out);
     } catch (SQLException e) {
       throw SqlErrors.translate(sa.dialect(), "comparing " + sa.describe(), e);
     }
   }
 
-  private static TableResult table(
+  private static TableComparison table(
       Snapshot x, Snapshot y, CopyShape shape, String tenant, int maxDifferences)
       throws SQLException {
     List<CopyShape.Column> key =
@@ -119,7 +88,7 @@ public final class BackendCompare {
         if (cmp >= 0) b = canonical(shape, bs.next());
       }
     }
-    return new TableResult(
+    return new TableComparison(
         shape.table.name(),
         tenant,
         sideA.count,

@@ -6,6 +6,9 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.internal.Json;
+import dev.flowstore.spi.BackendSwitch.CopyOptions;
+import dev.flowstore.spi.BackendSwitch.CopyProgress;
+import dev.flowstore.spi.BackendSwitch.CopySummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,7 +46,7 @@ import java.util.stream.Collectors;
  * Dialect#scopeOwner}): on PostgreSQL the rows pass row-level security's check like a tenant's own
  * writes; the owner needs no BYPASSRLS.
  */
-public final class BackendCopy {
+final class BackendCopy {
   /**
    * How each {@link TableCatalog.Copy#REBUILT} table is rebuilt on the target, per tenant: its
    * statements, every {@code ?} the tenant. A REBUILT table missing here stops a copy before it
@@ -56,37 +59,14 @@ public final class BackendCopy {
               "DELETE FROM event_feed_heads WHERE tenant_id = ?",
               "INSERT INTO event_feed_heads (tenant_id, last_position) SELECT tenant_id, MAX(position) FROM events WHERE tenant_id = ? GROUP BY tenant_id"));
 
-  /**
-   * @param resume continue the interrupted copy the target holds (without it, a target that is not
-   *     empty is refused)
-   * @param batchSize rows per target transaction
-   */
-  public record Options(boolean resume, int batchSize) {
-    public Options {
-      if (batchSize < 1)
-        throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "batch size: at least 1");
-    }
-  }
-
-  /** After each committed batch: where the copy is, and how far. */
-  public record Progress(String table, String tenant, long rowsDone, long rowsTotal) {}
-
-  /**
-   * @param rows rows copied by this run (not those an earlier, interrupted run copied)
-   * @param total rows in the source's snapshot
-   * @param alreadyComplete the target holds a finished copy from this source: nothing was done
-   */
-  public record Summary(
-      long rows, long total, int tables, int tenants, boolean alreadyComplete, Duration elapsed) {}
-
   private record Step(String lastKey, long copied, boolean done) {}
 
   private static final TypeReference<List<String>> KEY = new TypeReference<>() {};
 
   private final JdbcFlowstore source;
   private final JdbcFlowstore target;
-  private final Options options;
-  private final Consumer<Progress> progress;
+  private final CopyOptions options;
+  private final Consumer<CopyProgress> progress;
   private final Clock clock;
   private final Map<String, Step> steps = new HashMap<>();
   private long done;
@@ -96,8 +76,8 @@ public final class BackendCopy {
   private BackendCopy(
       JdbcFlowstore source,
       JdbcFlowstore target,
-      Options options,
-      Consumer<Progress> progress,
+      CopyOptions options,
+      Consumer<CopyProgress> progress,
       Clock clock) {
     this.source = source;
     this.target = target;
@@ -114,8 +94,12 @@ public final class BackendCopy {
    *     {@code resume} does not apply; {@code BACKEND_UNAVAILABLE} when a database fails (rerun
    *     with {@code resume}); {@code INTERNAL} when the catalog has a table copy cannot handle
    */
-  public static Summary copy(
-      Flowstore from, Flowstore to, Options options, Consumer<Progress> progress, Clock clock) {
+  static CopySummary copy(
+      Flowstore from,
+      Flowstore to,
+      CopyOptions options,
+      Consumer<CopyProgress> progress,
+      Clock clock) {
     JdbcFlowstore source = Snapshot.sql(from, "source");
     JdbcFlowstore target = Snapshot.sql(to, "target");
     if (source.describe().equals(target.describe()))
@@ -133,7 +117,7 @@ public final class BackendCopy {
     return target.system(copy::run);
   }
 
-  private Summary run(Connection c) throws SQLException {
+  private CopySummary run(Connection c) throws SQLException {
     Instant start = clock.instant();
     try (Snapshot snap = Snapshot.open(source)) {
       List<String> tenants = snap.tenants();
@@ -165,7 +149,7 @@ public final class BackendCopy {
                   + source.describe()
                   + ": resume it from that source, or copy into an empty database");
         if (run.get("finished") != null)
-          return new Summary(
+          return new CopySummary(
               0, 0, 0, tenants.size(), true, Duration.between(start, clock.instant()));
       }
       readSteps(c);
@@ -197,7 +181,7 @@ public final class BackendCopy {
       }
       c.setAutoCommit(true);
       write(c, "UPDATE copy_runs SET finished_at = ? WHERE id = 1", clock.instant());
-      return new Summary(
+      return new CopySummary(
           copiedNow,
           total,
           tables,
@@ -295,7 +279,8 @@ public final class BackendCopy {
     steps.put(stepKey(shape.table.name(), tenant), next);
     done += batch.size();
     copiedNow += batch.size();
-    if (!batch.isEmpty()) progress.accept(new Progress(shape.table.name(), tenant, done, total));
+    if (!batch.isEmpty())
+      progress.accept(new CopyProgress(shape.table.name(), tenant, done, total));
     batch.clear();
     return next;
   }

@@ -13,6 +13,12 @@ import dev.flowstore.QueueStats;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Json;
+import dev.flowstore.spi.BackendSwitch.Comparison;
+import dev.flowstore.spi.BackendSwitch.CopyOptions;
+import dev.flowstore.spi.BackendSwitch.CopyProgress;
+import dev.flowstore.spi.BackendSwitch.CopySummary;
+import dev.flowstore.spi.BackendSwitch.Difference;
+import dev.flowstore.spi.BackendSwitch.TableComparison;
 import dev.flowstore.testkit.EveryTable;
 import dev.flowstore.testkit.TestBackends;
 import java.time.Clock;
@@ -33,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (a schema of its own per store), in every direction.
  */
 class BackendCopyTest {
-  private static final BackendCopy.Options ONCE = new BackendCopy.Options(false, 500);
+  private static final CopyOptions ONCE = new CopyOptions(false, 500);
 
   private static FlowstoreConfig config(String backend) {
     return backend.equals("sqlite") ? TestBackends.sqliteTemp() : TestBackends.postgres();
@@ -61,18 +67,17 @@ class BackendCopyTest {
     Flowstore source = filledSource(from, a, b);
     Flowstore target = Flowstore.open(config(to));
     try {
-      List<BackendCopy.Progress> seen = new ArrayList<>();
-      BackendCopy.Summary summary =
-          BackendCopy.copy(source, target, ONCE, seen::add, Clock.systemUTC());
+      List<CopyProgress> seen = new ArrayList<>();
+      CopySummary summary = BackendCopy.copy(source, target, ONCE, seen::add, Clock.systemUTC());
       assertThat(summary.rows()).isEqualTo(summary.total()).isPositive();
       assertThat(summary.tenants()).isEqualTo(2);
       assertThat(seen)
           .isNotEmpty()
           .last()
-          .extracting(BackendCopy.Progress::rowsDone)
+          .extracting(CopyProgress::rowsDone)
           .isEqualTo(summary.total());
 
-      BackendCompare.Report report = BackendCompare.compare(source, target, 5);
+      Comparison report = BackendCompare.compare(source, target, 5);
       assertThat(report.tables()).filteredOn(r -> !r.equal()).isEmpty();
       assertThat(report.equal()).isTrue();
       // every table copied row by row had rows of both tenants: the test covers each one
@@ -133,9 +138,8 @@ class BackendCopyTest {
               e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
           .hasMessageContaining("holds a copy from " + source.describe())
           .hasMessageContaining("--resume");
-      BackendCopy.Summary again =
-          BackendCopy.copy(
-              source, target, new BackendCopy.Options(true, 500), p -> {}, Clock.systemUTC());
+      CopySummary again =
+          BackendCopy.copy(source, target, new CopyOptions(true, 500), p -> {}, Clock.systemUTC());
       assertThat(again.alreadyComplete()).isTrue();
       assertThat(again.rows()).isZero();
 
@@ -147,7 +151,7 @@ class BackendCopyTest {
       assertThatThrownBy(
               () ->
                   BackendCopy.copy(
-                      source, used, new BackendCopy.Options(true, 500), p -> {}, Clock.systemUTC()))
+                      source, used, new CopyOptions(true, 500), p -> {}, Clock.systemUTC()))
           .hasMessageContaining("is not empty");
       assertThatThrownBy(() -> BackendCopy.copy(source, source, ONCE, p -> {}, Clock.systemUTC()))
           .hasMessageContaining("the same database");
@@ -164,7 +168,7 @@ class BackendCopyTest {
     Flowstore target = Flowstore.open(config(to));
     try {
       AtomicInteger batches = new AtomicInteger();
-      BackendCopy.Options small = new BackendCopy.Options(false, 2);
+      CopyOptions small = new CopyOptions(false, 2);
       assertThatThrownBy(
               () ->
                   BackendCopy.copy(
@@ -177,17 +181,16 @@ class BackendCopyTest {
                       },
                       Clock.systemUTC()))
           .hasMessageContaining("^C");
-      BackendCompare.Report partial = BackendCompare.compare(source, target, 5);
+      Comparison partial = BackendCompare.compare(source, target, 5);
       assertThat(partial.equal()).isFalse();
-      long copied = partial.tables().stream().mapToLong(BackendCompare.TableResult::countB).sum();
+      long copied = partial.tables().stream().mapToLong(TableComparison::countB).sum();
       assertThat(copied).isPositive();
 
       assertThatThrownBy(() -> BackendCopy.copy(source, target, small, p -> {}, Clock.systemUTC()))
           .hasMessageContaining("did not finish")
           .hasMessageContaining("--resume");
-      BackendCopy.Summary resumed =
-          BackendCopy.copy(
-              source, target, new BackendCopy.Options(true, 2), p -> {}, Clock.systemUTC());
+      CopySummary resumed =
+          BackendCopy.copy(source, target, new CopyOptions(true, 2), p -> {}, Clock.systemUTC());
       assertThat(resumed.alreadyComplete()).isFalse();
       assertThat(resumed.rows() + copied).isEqualTo(resumed.total());
       assertThat(BackendCompare.compare(source, target, 5).equal()).isTrue();
@@ -212,14 +215,13 @@ class BackendCopyTest {
           "UPDATE sessions SET current_state = 'tampered' WHERE session_id = '" + session + "'");
       TestBackends.executeAsOwner(target.config(), "DELETE FROM processed_messages");
 
-      BackendCompare.Report report = BackendCompare.compare(source, target, 5);
+      Comparison report = BackendCompare.compare(source, target, 5);
       assertThat(report.equal()).isFalse();
-      List<BackendCompare.TableResult> bad =
-          report.tables().stream().filter(r -> !r.equal()).toList();
+      List<TableComparison> bad = report.tables().stream().filter(r -> !r.equal()).toList();
       assertThat(bad)
-          .extracting(BackendCompare.TableResult::table)
+          .extracting(TableComparison::table)
           .containsExactly("sessions", "processed_messages");
-      BackendCompare.TableResult sessions = bad.get(0);
+      TableComparison sessions = bad.get(0);
       assertThat(sessions.tenant()).isEqualTo("acme");
       assertThat(sessions.countA()).isEqualTo(sessions.countB());
       assertThat(sessions.digestA()).isNotEqualTo(sessions.digestB());
@@ -233,11 +235,11 @@ class BackendCopyTest {
                 assertThat(d.columns())
                     .containsEntry("current_state", List.of("review", "tampered"));
               });
-      BackendCompare.TableResult processed = bad.get(1);
+      TableComparison processed = bad.get(1);
       assertThat(processed.countB()).isZero();
       assertThat(processed.differences())
           .singleElement()
-          .extracting(BackendCompare.Difference::problem)
+          .extracting(Difference::problem)
           .isEqualTo("only in a");
     } finally {
       close(source, target);

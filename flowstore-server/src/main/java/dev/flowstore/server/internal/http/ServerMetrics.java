@@ -5,6 +5,7 @@ import dev.flowstore.MetricCounter;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -52,6 +53,14 @@ public final class ServerMetrics implements AutoCloseable {
           .description(c.description())
           .register(registry);
     }
+  }
+
+  /** {@code flowstore_maintenance}: 1 while writes are frozen ({@link MaintenanceGate}), else 0. */
+  public void bind(MaintenanceGate maintenance) {
+    Gauge.builder("flowstore.maintenance", maintenance, g -> g.state().on() ? 1 : 0)
+        .description("1 while writes are frozen for maintenance (flowstore maintenance on), else 0")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** Javalin's request logger: called once per request, after its response is decided. */
