@@ -649,6 +649,54 @@ abstract class ApiE2eContract {
     }
   }
 
+  /**
+   * The write freeze, switched by the CLI (another process on the same database) and by the admin
+   * endpoint: writes are 503 MAINTENANCE with Retry-After, reads, health and metrics go on.
+   */
+  @Test
+  void maintenanceFreezesTheServersWritesAndKeepsItsReads() {
+    String append = "/v1/streams/{stream}/events";
+    String event = "{\"events\": [{\"type\": \"x\", \"payload\": {}}]}";
+    Path cli = workDir.resolve("cli");
+    JsonNode off = api.op("GET", "/admin/maintenance").expect(200);
+    assertThat(off.get("enabled").asBoolean()).isFalse();
+    try {
+      ServerProcess.Run on =
+          ServerProcess.run(cli, env, "maintenance", "on", "--reason", "e2e freeze");
+      assertThat(on.code()).as(on.output()).isZero();
+      assertThat(on.output()).contains("maintenance: on since", "e2e freeze");
+      // the server re-reads the flag at most a second after it changed
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> api.op("POST", append, "frozen").body(event).send().status() == 503);
+      Api.Response refused = api.op("POST", append, "frozen").body(event).send();
+      Api.assertError(refused, 503, "MAINTENANCE");
+      assertThat(refused.headers().firstValue("Retry-After")).contains("30");
+      assertThat(refused.json().at("/error/message").asText()).contains("e2e freeze");
+      api.op("GET", append, "frozen").expect(200);
+      assertThat(api.op("GET", "/v1/audit/verify").expect(200).get("ok").asBoolean()).isTrue();
+      assertThat(api.op("GET", "/v1/dlq").expect(200)).isNotNull();
+      JsonNode ready = api.op("GET", "/health/ready").expect(200);
+      assertThat(ready.at("/maintenance/enabled").asBoolean()).isTrue();
+      assertThat(ready.at("/maintenance/reason").asText()).isEqualTo("e2e freeze");
+      assertThat(api.op("GET", "/metrics").send().body()).contains("flowstore_maintenance 1.0");
+      JsonNode state = api.op("GET", "/admin/maintenance").expect(200);
+      assertThat(state.get("enabled").asBoolean()).isTrue();
+      api.op("PUT", "/admin/maintenance")
+          .body("{\"enabled\": \"yes\"}")
+          .expectError(400, "INVALID_ARGUMENT");
+    } finally {
+      JsonNode lifted =
+          api.op("PUT", "/admin/maintenance").body("{\"enabled\": false}").expect(200);
+      assertThat(lifted.get("enabled").asBoolean()).isFalse();
+    }
+    api.op("POST", append, "frozen").body(event).expect(201);
+    ServerProcess.Run status = ServerProcess.run(cli, env, "maintenance", "status");
+    assertThat(status.output()).as(status.output()).contains("maintenance: off");
+    assertThat(api.op("GET", "/metrics").send().body()).contains("flowstore_maintenance 0.0");
+  }
+
   @Test
   @Order(Integer.MAX_VALUE)
   void everyOperationWasExercised() {
