@@ -1,6 +1,7 @@
 package dev.flowstore.server.internal.cli;
 
 import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreException;
 import dev.flowstore.spi.BackendSwitch;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -60,7 +61,7 @@ public final class CopyCommand implements Callable<Integer> {
     BackendSwitch.CopyOptions options = new BackendSwitch.CopyOptions(resume, batchSize);
     try (Flowstore source = Flowstore.open(BackendSpec.config("--from", from, ctx.env(), true));
         Flowstore target = Flowstore.open(BackendSpec.config("--to", to, ctx.env(), false))) {
-      if (!source.maintenance().state().on())
+      if (!frozen(source))
         err.println(
             "flowstore: note: the source is not in maintenance: writes after the snapshot are not"
                 + " copied (freeze them with: flowstore maintenance on)");
@@ -90,5 +91,14 @@ public final class CopyCommand implements Callable<Integer> {
       out.println("check it with: flowstore compare " + from + " " + to);
     }
     return ExitCodes.OK;
+  }
+
+  /** Whether the source's writes are frozen (false when it cannot tell: an older schema). */
+  private static boolean frozen(Flowstore source) {
+    try {
+      return source.maintenance().state().on();
+    } catch (FlowstoreException e) {
+      return false;
+    }
   }
 }
