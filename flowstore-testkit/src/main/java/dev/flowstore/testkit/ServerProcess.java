@@ -141,14 +141,7 @@ public final class ServerProcess implements AutoCloseable {
     command.add(repoRoot().resolve("flowstore").toString());
     command.addAll(List.of(args));
     try {
-      Files.createDirectories(workDir);
-      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-      pb.redirectErrorStream(true);
-      pb.environment().keySet().removeIf(FlowstoreConfig.keys()::contains);
-      pb.environment().remove("FLOWSTORE_CONFIG");
-      pb.environment().put("FLOWSTORE_NO_BUILD", "1");
-      pb.environment().putAll(env);
-      Process process = pb.start();
+      Process process = processBuilder(command, workDir, env).start();
       CompletableFuture<String> output =
           CompletableFuture.supplyAsync(
               () -> {
@@ -172,19 +165,25 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** {@code command} in {@code workDir} with {@code env} only as the deployment's configuration. */
+  private static ProcessBuilder processBuilder(
+      List<String> command, Path workDir, Map<String, String> env) throws IOException {
+    Files.createDirectories(workDir);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.redirectErrorStream(true);
+    // why the keys of this JVM's classpath: the tests that start a server have its modules on it
+    Set<String> keys = FlowstoreConfig.keys();
+    pb.environment().keySet().removeIf(keys::contains);
+    pb.environment().remove("FLOWSTORE_CONFIG");
+    pb.environment().put("FLOWSTORE_NO_BUILD", "1");
+    pb.environment().putAll(env);
+    return pb;
+  }
+
   private static ServerProcess launch(List<String> command, Path workDir, Map<String, String> env) {
     try {
-      Files.createDirectories(workDir);
-      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-      pb.redirectErrorStream(true);
-      // why the keys of this JVM's classpath: the tests that start a server have its modules on it
-      Set<String> keys = FlowstoreConfig.keys();
-      pb.environment().keySet().removeIf(keys::contains);
-      pb.environment().remove("FLOWSTORE_CONFIG");
-      pb.environment().put("FLOWSTORE_NO_BUILD", "1");
-      pb.environment().putAll(env);
       Path log = workDir.resolve("server.log");
-      Process process = pb.start();
+      Process process = processBuilder(command, workDir, env).start();
       // why: a test JVM that exits without closing the server (a crash, a timeout) must not leave
       // it running, holding its port and database
       Thread reaper = new Thread(process::destroyForcibly, "server-reaper-" + process.pid());
