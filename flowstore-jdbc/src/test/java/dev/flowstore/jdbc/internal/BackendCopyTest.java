@@ -20,6 +20,7 @@ import dev.flowstore.spi.BackendSwitch.CopySummary;
 import dev.flowstore.spi.BackendSwitch.Difference;
 import dev.flowstore.spi.BackendSwitch.TableComparison;
 import dev.flowstore.testkit.EveryTable;
+import dev.flowstore.testkit.FaultyDataSource;
 import dev.flowstore.testkit.TestBackends;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -195,6 +196,49 @@ class BackendCopyTest {
       assertThat(resumed.rows() + copied).isEqualTo(resumed.total());
       assertThat(BackendCompare.compare(source, target, 5).equal()).isTrue();
       assertThat(target.audit(TenantId.of("acme")).verify().ok()).isTrue();
+    } finally {
+      close(source, target);
+    }
+  }
+
+  /**
+   * A target connection lost during a batch's COMMIT, before it committed or after (the answer
+   * lost): the copy stops; resumed, it neither skips the batch nor writes it twice, because the
+   * progress row commits (or not) with the rows it accounts for.
+   */
+  @ParameterizedTest(name = "{0}, {1} -> {2}")
+  @CsvSource({
+    "LOST_AFTER_COMMIT, sqlite, postgres",
+    "LOST_BEFORE_COMMIT, sqlite, postgres",
+    "LOST_AFTER_COMMIT, postgres, sqlite",
+    "LOST_BEFORE_COMMIT, postgres, sqlite"
+  })
+  void aCommitLostMidCopyIsResumedWithoutALostOrDuplicatedRow(
+      FaultyDataSource.Fault fault, String from, String to) {
+    Flowstore source = filledSource(from, TenantId.of("acme"), TenantId.of("bolt"));
+    Flowstore target = Flowstore.open(config(to));
+    FaultyDataSource faulty = new FaultyDataSource();
+    Flowstore flaky = ((JdbcFlowstore) target).withWriter(faulty::wrap);
+    try {
+      // past the set-up's statements, into the batches (two rows each)
+      faulty.arm(fault, 40, 1);
+      assertThatThrownBy(
+              () ->
+                  BackendCopy.copy(
+                      source, flaky, new CopyOptions(false, 2), p -> {}, Clock.systemUTC()))
+          .isInstanceOf(FlowstoreException.class);
+      assertThat(faulty.injected()).isEqualTo(1);
+      Comparison partial = BackendCompare.compare(source, target, 5);
+      assertThat(partial.equal()).isFalse();
+      assertThat(partial.tables().stream().mapToLong(TableComparison::countB).sum())
+          .as("rows committed before the lost commit")
+          .isPositive();
+      CopySummary resumed =
+          BackendCopy.copy(source, flaky, new CopyOptions(true, 2), p -> {}, Clock.systemUTC());
+      assertThat(resumed.alreadyComplete()).isFalse();
+      assertThat(BackendCompare.compare(source, target, 5).tables())
+          .filteredOn(r -> !r.equal())
+          .isEmpty();
     } finally {
       close(source, target);
     }
