@@ -35,9 +35,16 @@ public interface BackendSwitch {
    * @param rows rows copied by this run (not those an earlier, interrupted run copied)
    * @param total rows in the source's snapshot
    * @param alreadyComplete the target holds a finished copy from this source: nothing was done
+   * @param warnings what the operator should know (e.g. tenants the login may not see)
    */
   record CopySummary(
-      long rows, long total, int tables, int tenants, boolean alreadyComplete, Duration elapsed) {}
+      long rows,
+      long total,
+      int tables,
+      int tenants,
+      boolean alreadyComplete,
+      Duration elapsed,
+      List<String> warnings) {}
 
   /**
    * One differing row.
@@ -65,8 +72,9 @@ public interface BackendSwitch {
   /**
    * @param a what side a is ({@link Flowstore#describe()})
    * @param b what side b is
+   * @param warnings what the operator should know (e.g. tenants a login may not see)
    */
-  record Comparison(String a, String b, List<TableComparison> tables) {
+  record Comparison(String a, String b, List<TableComparison> tables, List<String> warnings) {
     public boolean equal() {
       return tables.stream().allMatch(TableComparison::equal);
     }

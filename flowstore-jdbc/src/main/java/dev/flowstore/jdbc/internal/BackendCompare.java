@@ -51,11 +51,16 @@ final class BackendCompare {
       List<TableComparison> out = new ArrayList<>();
       for (TableCatalog.Table t : TableCatalog.tables()) {
         if (t.copy() != TableCatalog.Copy.ROWS) continue;
-        CopyShape shape = CopyShape.of(t, x.connection, sa.describe(), y.connection, sb.describe());
+        CopyShape shape = CopyShape.of(t, x, y);
         for (String tenant : t.tenantScoped() ? List.copyOf(tenants) : List.of(""))
           out.add(table(x, y, shape, tenant, maxDifferences));
       }
-      return new Comparison(sa.describe(), sb.describe(), out);
+      List<String> warnings = new ArrayList<>();
+      for (Snapshot side : List.of(x, y)) {
+        String w = side.tenantWarning();
+        if (w != null) warnings.add(w);
+      }
+      return new Comparison(sa.describe(), sb.describe(), out, warnings);
     } catch (SQLException e) {
       throw SqlErrors.translate(sa.dialect(), "comparing " + sa.describe(), e);
     }

@@ -121,6 +121,8 @@ final class BackendCopy {
     Instant start = clock.instant();
     try (Snapshot snap = Snapshot.open(source)) {
       List<String> tenants = snap.tenants();
+      String warning = snap.tenantWarning();
+      List<String> warnings = warning == null ? List.of() : List.of(warning);
       Map<String, Object> run = readRun(c);
       if (run == null) {
         refuseIfNotEmpty(c, tenants);
@@ -150,13 +152,12 @@ final class BackendCopy {
                   + ": resume it from that source, or copy into an empty database");
         if (run.get("finished") != null)
           return new CopySummary(
-              0, 0, 0, tenants.size(), true, Duration.between(start, clock.instant()));
+              0, 0, 0, tenants.size(), true, Duration.between(start, clock.instant()), warnings);
       }
       readSteps(c);
       List<CopyShape> shapes = new ArrayList<>();
       for (TableCatalog.Table t : TableCatalog.tables())
-        if (t.copy() == TableCatalog.Copy.ROWS)
-          shapes.add(CopyShape.of(t, snap.connection, source.describe(), c, target.describe()));
+        if (t.copy() == TableCatalog.Copy.ROWS) shapes.add(CopyShape.of(t, snap, target, c));
       for (CopyShape shape : shapes)
         for (String tenant : tenantsOf(shape.table, tenants)) {
           total += snap.count(shape.table, tenant);
@@ -187,7 +188,8 @@ final class BackendCopy {
           tables,
           tenants.size(),
           false,
-          Duration.between(start, clock.instant()));
+          Duration.between(start, clock.instant()),
+          warnings);
     } catch (RuntimeException | SQLException e) {
       rollback(c, e);
       throw e;

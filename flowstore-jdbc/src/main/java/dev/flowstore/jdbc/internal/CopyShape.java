@@ -107,11 +107,35 @@ final class CopyShape {
    * @throws FlowstoreException {@code CONFIGURATION} when the two ends' columns differ (not
    *     migrated to the same version)
    */
-  static CopyShape of(
-      TableCatalog.Table table, Connection a, String aName, Connection b, String bName)
+  static CopyShape of(TableCatalog.Table table, Snapshot a, Snapshot b) throws SQLException {
+    String aName = a.store.describe();
+    String bName = b.store.describe();
+    return of(
+        table,
+        columns(table.name(), a.dialect, a.connection, aName),
+        aName,
+        columns(table.name(), b.dialect, b.connection, bName),
+        bName);
+  }
+
+  /** The shape between a source snapshot and a target's connection. */
+  static CopyShape of(TableCatalog.Table table, Snapshot a, JdbcFlowstore b, Connection bc)
       throws SQLException {
-    Map<String, Kind> ka = columns(table.name(), a, aName);
-    Map<String, Kind> kb = columns(table.name(), b, bName);
+    String aName = a.store.describe();
+    return of(
+        table,
+        columns(table.name(), a.dialect, a.connection, aName),
+        aName,
+        columns(table.name(), b.dialect(), bc, b.describe()),
+        b.describe());
+  }
+
+  private static CopyShape of(
+      TableCatalog.Table table,
+      Map<String, Kind> ka,
+      String aName,
+      Map<String, Kind> kb,
+      String bName) {
     if (!ka.keySet().equals(kb.keySet()))
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
@@ -149,15 +173,18 @@ final class CopyShape {
     return new CopyShape(table, read);
   }
 
-  private static Map<String, Kind> columns(String table, Connection c, String where)
+  private static Map<String, Kind> columns(String table, Dialect d, Connection c, String where)
       throws SQLException {
     Map<String, Kind> out = new LinkedHashMap<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
       ResultSetMetaData md = rs.getMetaData();
+      java.util.Set<String> json = d.jsonColumns(c, table);
       for (int i = 1; i <= md.getColumnCount(); i++) {
         String name = md.getColumnName(i).toLowerCase(Locale.ROOT);
-        out.put(name, Kind.ofType(table, name, md.getColumnTypeName(i)));
+        out.put(
+            name,
+            json.contains(name) ? Kind.JSON : Kind.ofType(table, name, md.getColumnTypeName(i)));
       }
     } catch (SQLException e) {
       throw new FlowstoreException(

@@ -83,6 +83,24 @@ public interface Dialect {
   default void scopeOwner(Connection c, String tenant) throws SQLException {}
 
   /**
+   * Whether this login sees every tenant's rows without naming the tenant (PostgreSQL: a superuser
+   * or a role with BYPASSRLS; elsewhere always). When it does not, the tenants a copy or compare
+   * walks are those of the {@code tenants} registry and {@code api_keys} only.
+   */
+  default boolean seesEveryTenant(Connection c) throws SQLException {
+    return true;
+  }
+
+  /**
+   * The columns of {@code table} that hold JSON although their type does not say so (SQLite: those
+   * its CHECK constraints test with {@code json_type}), so copy and compare treat their values as
+   * JSON; elsewhere none (PostgreSQL's {@code jsonb} says it).
+   */
+  default java.util.Set<String> jsonColumns(Connection c, String table) throws SQLException {
+    return java.util.Set.of();
+  }
+
+  /**
    * {@code column} (a text column) sorted by the bytes of its UTF-8 text, the order SQLite's
    * default collation has, so two databases stream rows in the same order (backend compare).
    */

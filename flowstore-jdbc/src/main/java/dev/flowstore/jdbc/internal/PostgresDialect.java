@@ -61,6 +61,16 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean seesEveryTenant(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  @Override
   public String inByteOrder(String column) {
     return column + " COLLATE \"C\"";
   }

@@ -161,6 +161,19 @@ final class Snapshot implements AutoCloseable {
     }
   }
 
+  /**
+   * A warning when this login may not see every tenant ({@link Dialect#seesEveryTenant}), or null.
+   */
+  String tenantWarning() throws SQLException {
+    if (dialect.seesEveryTenant(connection)) return null;
+    return "the login of "
+        + store.describe()
+        + " neither is a superuser nor has BYPASSRLS, so only the tenants of its tenants registry"
+        + " and API keys were walked (a tenant that never appended an event, enqueued a job or wrote"
+        + " an outbox message, idempotency key or resume handle is not registered): to be sure of"
+        + " every tenant, run this as a login with BYPASSRLS (ALTER ROLE ... BYPASSRLS)";
+  }
+
   /** Counts {@code table}'s rows of {@code tenant} ("" for a shared table). */
   long count(TableCatalog.Table table, String tenant) throws SQLException {
     scope(tenant);

@@ -221,7 +221,7 @@ class BackendCopyTest {
     Flowstore flaky = ((JdbcFlowstore) target).withWriter(faulty::wrap);
     try {
       // past the set-up's statements, into the batches (two rows each)
-      faulty.arm(fault, 40, 1);
+      faulty.arm(fault, 55, 1);
       assertThatThrownBy(
               () ->
                   BackendCopy.copy(
@@ -287,6 +287,46 @@ class BackendCopyTest {
           .isEqualTo("only in a");
     } finally {
       close(source, target);
+    }
+  }
+
+  /**
+   * The owner of a PostgreSQL schema is rarely a superuser: row-level security is forced on it, so
+   * the copy scopes each batch to its tenant (or every insert would fail the policy's check), and
+   * the tenants it walks are the registry's, which copy and compare say in a warning.
+   */
+  @Test
+  void copiesIntoAndOutOfPostgresAsAnOwnerThatDoesNotBypassRowLevelSecurity() {
+    FlowstoreConfig superuser = TestBackends.postgres();
+    TestBackends.executeAsOwner(
+        superuser,
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fs_switch_owner') THEN"
+            + " CREATE ROLE fs_switch_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE; END IF;"
+            + " EXECUTE format('GRANT CREATE ON DATABASE %I TO fs_switch_owner', current_database());"
+            + " END $$");
+    String dsn = superuser.given("POSTGRES_DSN").replaceFirst("//[^@/]*@", "//fs_switch_owner@");
+    FlowstoreConfig owned =
+        TestBackends.postgres(Map.of("POSTGRES_DSN", dsn, "POSTGRES_APP_ROLE", "fs_switch_app"));
+    Flowstore source = filledSource("sqlite", TenantId.of("acme"), TenantId.of("bolt"));
+    Flowstore target = Flowstore.open(owned);
+    Flowstore back = Flowstore.open(config("sqlite"));
+    try {
+      CopySummary in = BackendCopy.copy(source, target, ONCE, p -> {}, Clock.systemUTC());
+      assertThat(in.warnings()).isEmpty();
+      Comparison there = BackendCompare.compare(source, target, 5);
+      assertThat(there.tables()).filteredOn(r -> !r.equal()).isEmpty();
+      assertThat(there.warnings()).singleElement().asString().contains("BYPASSRLS");
+
+      CopySummary out = BackendCopy.copy(target, back, ONCE, p -> {}, Clock.systemUTC());
+      assertThat(out.rows()).isEqualTo(in.rows());
+      assertThat(out.warnings()).singleElement().asString().contains("tenants registry");
+      assertThat(BackendCompare.compare(source, back, 5).tables())
+          .filteredOn(r -> !r.equal())
+          .isEmpty();
+      assertThat(target.audit(TenantId.of("bolt")).verify().ok()).isTrue();
+    } finally {
+      close(source, target, back);
+      TestBackends.drop(superuser);
     }
   }
 

@@ -68,6 +68,7 @@ public final class CompareCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("flowstore: could not compare");
       return COULD_NOT_COMPARE;
     }
+    report.warnings().forEach(w -> spec.commandLine().getErr().println("flowstore: warning: " + w));
     if (json) out.println(Json.write(toJson(report)));
     else print(report, out);
     return report.equal() ? ExitCodes.OK : DIFFERENT;
@@ -115,6 +116,7 @@ public final class CompareCommand implements Callable<Integer> {
   private static ObjectNode toJson(Comparison report) {
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("equal", report.equal()).put("a", report.a()).put("b", report.b());
+    report.warnings().forEach(root.withArray("warnings")::add);
     ArrayNode tables = root.putArray("tables");
     for (TableComparison t : report.tables()) {
       ObjectNode n =

@@ -69,6 +69,7 @@ public final class CopyCommand implements Callable<Integer> {
           BackendSwitch.find(source, target)
               .copy(
                   source, target, options, new CopyProgressPrinter(err, ctx.clock()), ctx.clock());
+      s.warnings().forEach(w -> err.println("flowstore: warning: " + w));
       if (s.alreadyComplete()) {
         out.println("nothing to do: " + target.describe() + " holds a finished copy of the source");
         return ExitCodes.OK;
