@@ -343,7 +343,9 @@ final class BackendCopy {
             + target.describe()
             + " is not empty ("
             + why
-            + "): copy into an empty database, or pass --resume to continue an interrupted copy into it");
+            + (options.resume()
+                ? ") and holds no interrupted copy to resume: copy into an empty database"
+                : "): copy into an empty database, or pass --resume to continue an interrupted copy into it"));
   }
 
   private Map<String, Object> readRun(Connection c) throws SQLException {

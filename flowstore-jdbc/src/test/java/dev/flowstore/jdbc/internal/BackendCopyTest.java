@@ -153,7 +153,8 @@ class BackendCopyTest {
               () ->
                   BackendCopy.copy(
                       source, used, new CopyOptions(true, 500), p -> {}, Clock.systemUTC()))
-          .hasMessageContaining("is not empty");
+          .hasMessageContaining("is not empty")
+          .hasMessageContaining("holds no interrupted copy to resume");
       assertThatThrownBy(() -> BackendCopy.copy(source, source, ONCE, p -> {}, Clock.systemUTC()))
           .hasMessageContaining("the same database");
       assertThat(BackendCompare.compare(source, used, 5).equal()).isFalse();
