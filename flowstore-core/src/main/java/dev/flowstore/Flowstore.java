@@ -150,6 +150,22 @@ public interface Flowstore extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The store's gauges (connection pools...), for the server's {@code GET /metrics}; fixed once the
+   * store is open, each read when it is scraped.
+   */
+  default List<MetricGauge> gauges() {
+    return List.of();
+  }
+
+  /**
+   * The store's histograms (group-commit batch sizes...), for the server's {@code GET /metrics}:
+   * values are pushed to the listeners the server adds; fixed once the store is open.
+   */
+  default List<MetricHistogram> histograms() {
+    return List.of();
+  }
+
   FlowstoreConfig config();
 
   @Override

@@ -15,9 +15,13 @@ import java.util.function.LongSupplier;
  */
 public record MetricCounter(String name, String description, LongSupplier count) {
   public MetricCounter {
-    Objects.requireNonNull(name, "name");
+    checkName(name);
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(count, "count");
+  }
+
+  static void checkName(String name) {
+    Objects.requireNonNull(name, "name");
     if (!name.matches("^[a-z][a-z0-9]*(\\.[a-z0-9]+)*$"))
       throw new IllegalArgumentException("metric name must be dotted lower case, got " + name);
   }

@@ -38,6 +38,12 @@ public interface Outbox {
   List<OutboxMessage> list(OutboxMessage.Status status, int limit, UUID afterMessageId);
 
   /**
+   * How many messages are pending and failed, and the oldest pending one's creation time (the
+   * relay's backlog and lag, for metrics). Never throws for a tenant without messages: zeros.
+   */
+  OutboxStats stats();
+
+  /**
    * Claims up to {@code max} due PENDING messages for {@code hold}: they count an attempt and are
    * not due again until the hold runs out.
    */

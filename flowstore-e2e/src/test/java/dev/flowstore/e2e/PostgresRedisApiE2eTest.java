@@ -20,6 +20,14 @@ import java.util.concurrent.ThreadLocalRandom;
 class PostgresRedisApiE2eTest extends ApiE2eContract {
   @Override
   Map<String, String> deployment(Path dir) {
+    return deployment("e2e");
+  }
+
+  /**
+   * PostgreSQL in a schema {@code <prefix>_<run>} and the Redis queue under {@code FLOWSTORE_ENV}
+   * {@code <prefix>-<run>}, a run being random (also ObservabilityE2eContract's deployment).
+   */
+  static Map<String, String> deployment(String prefix) {
     String run = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     return Map.of(
         "FLOWSTORE_STORE_BACKEND",
@@ -27,7 +35,7 @@ class PostgresRedisApiE2eTest extends ApiE2eContract {
         "POSTGRES_DSN",
         TestBackends.postgresDsn(),
         "POSTGRES_SCHEMA",
-        "e2e_" + run.toLowerCase(Locale.ROOT),
+        prefix + "_" + run.toLowerCase(Locale.ROOT),
         "POSTGRES_POOL_MAX",
         "4",
         "FLOWSTORE_QUEUE_BACKEND",
@@ -35,11 +43,16 @@ class PostgresRedisApiE2eTest extends ApiE2eContract {
         "REDIS_DSN",
         TestBackends.redisDsn(),
         "FLOWSTORE_ENV",
-        "e2e-" + run);
+        prefix + "-" + run);
   }
 
   @Override
   void dropDeployment(Map<String, String> env) {
+    drop(env);
+  }
+
+  /** Drops the run's schema and deletes its Redis keys (also ObservabilityE2eContract's). */
+  static void drop(Map<String, String> env) {
     try {
       TestBackends.drop(FlowstoreConfig.fromMap(env));
     } finally {

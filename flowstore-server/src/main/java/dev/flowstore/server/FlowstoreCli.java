@@ -4,14 +4,19 @@ import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
 import dev.flowstore.server.internal.cli.CompareCommand;
 import dev.flowstore.server.internal.cli.CopyCommand;
+import dev.flowstore.server.internal.cli.DlqCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
 import dev.flowstore.server.internal.cli.ImportCommand;
+import dev.flowstore.server.internal.cli.JobsCommand;
 import dev.flowstore.server.internal.cli.MaintenanceCommand;
 import dev.flowstore.server.internal.cli.MigrateCommand;
+import dev.flowstore.server.internal.cli.QueuesCommand;
 import dev.flowstore.server.internal.cli.ServeCommand;
 import dev.flowstore.server.internal.cli.ServeLifecycle;
+import dev.flowstore.server.internal.cli.SessionsCommand;
 import dev.flowstore.server.internal.cli.TenantCommand;
+import dev.flowstore.server.internal.cli.Terminal;
 import dev.flowstore.server.internal.cli.Version;
 import dev.flowstore.server.internal.cli.VersionCommand;
 import java.io.PrintWriter;
@@ -27,7 +32,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
  * {@code tenant}, {@code audit}, {@code copy}, {@code compare}, {@code maintenance}, {@code
- * version}.
+ * version}; for operators {@code queues}, {@code jobs show}, {@code dlq list|show|redrive|purge},
+ * {@code sessions show}.
  *
  * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
  * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
@@ -57,7 +63,8 @@ public final class FlowstoreCli implements Runnable {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CliContext ctx =
-        new CliContext(System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown);
+        new CliContext(
+            System.getenv(), Clock.systemUTC(), ServeLifecycle::onJvmShutdown, Terminal.system());
     System.exit(execute(args, ctx, out, err));
   }
 
@@ -102,6 +109,10 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(new CopyCommand(ctx))
         .addSubcommand(new CompareCommand(ctx))
         .addSubcommand(maintenance)
+        .addSubcommand(new QueuesCommand(ctx))
+        .addSubcommand(JobsCommand.group(ctx))
+        .addSubcommand(DlqCommand.group(ctx))
+        .addSubcommand(SessionsCommand.group(ctx))
         .addSubcommand(new VersionCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr()));
   }

@@ -6,11 +6,11 @@ import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.server.internal.http.ErrorResponses;
 import dev.flowstore.server.internal.http.JettyErrors;
+import dev.flowstore.server.internal.http.RequestObservation;
 import dev.flowstore.server.internal.http.RequestScope;
 import dev.flowstore.server.internal.http.Route;
 import dev.flowstore.server.internal.http.Routes;
 import dev.flowstore.server.internal.http.ServerMetrics;
-import dev.flowstore.server.internal.http.TraceIds;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 import java.net.URI;
@@ -68,8 +68,10 @@ public final class FlowstoreServer implements AutoCloseable {
               + " is reachable from the network but no API key exists, so anyone could read and write every tenant; create one first with: flowstore tenant create NAME (or bind 127.0.0.1)");
     }
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
-    ServerMetrics metrics = new ServerMetrics(flowstore);
+    ServerMetrics metrics = new ServerMetrics(flowstore, Clock.systemUTC());
     metrics.bind(scope.maintenance());
+    RequestObservation observation =
+        new RequestObservation(metrics, io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop());
     List<Route> routes = Routes.table(flowstore, scope, metrics);
     Javalin app =
         Javalin.create(
@@ -85,11 +87,13 @@ public final class FlowstoreServer implements AutoCloseable {
               config.jetty.host = host;
               config.jetty.port = port;
               config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
-              config.requestLogger.http(metrics::record);
-              config.routes.before(TraceIds::of);
+              // metrics, spans, trace ids and log context: all in RequestObservation
+              config.requestLogger.http(observation::end);
+              config.routes.before(observation::begin);
               config.routes.before("/v1/*", scope::authenticate);
               config.routes.before("/v1/*", scope.maintenance()::check);
-              routes.forEach(r -> config.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+              routes.forEach(
+                  r -> config.routes.addHttpHandler(r.method(), r.path(), observation.wrap(r)));
               ErrorResponses.register(config);
             });
     try {

@@ -66,7 +66,8 @@ class FlowstoreCliTest {
     Run r = run(env(), "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out())
-        .contains("serve", "migrate", "export", "import", "tenant", "audit", "version");
+        .contains("serve", "migrate", "export", "import", "tenant", "audit", "version")
+        .contains("queues", "jobs", "dlq", "sessions");
   }
 
   @ParameterizedTest
@@ -82,7 +83,17 @@ class FlowstoreCliTest {
         "tenant keys",
         "tenant revoke",
         "audit",
-        "audit verify"
+        "audit verify",
+        "queues",
+        "jobs",
+        "jobs show",
+        "dlq",
+        "dlq list",
+        "dlq show",
+        "dlq redrive",
+        "dlq purge",
+        "sessions",
+        "sessions show"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");

@@ -88,6 +88,36 @@ abstract class HttpApiContract extends ServerTestBase {
   }
 
   @Test
+  void theFeedLongPollsWithWaitS() throws Exception {
+    Http t = tenant(unique("t"));
+    t.post("/v1/streams/a-1/events", events("\"any\"", event("first", "{}")));
+    long after = t.get("/v1/events").json().get("next_after").asLong();
+    java.util.concurrent.CompletableFuture<Http.Response> waiting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> t.get("/v1/events?wait_s=15&after=" + after));
+    org.awaitility.Awaitility.await()
+        .during(java.time.Duration.ofMillis(300))
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> !waiting.isDone());
+    long appended = System.nanoTime();
+    t.post("/v1/streams/a-1/events", events("\"any\"", event("second", "{}")));
+    JsonNode page = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).json();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - appended))
+        .isLessThan(java.time.Duration.ofSeconds(5));
+    assertThat(page.get("events"))
+        .extracting(e -> e.get("type").asText())
+        .containsExactly("second");
+
+    long start = System.nanoTime();
+    JsonNode empty = t.get("/v1/events?wait_s=1&after=" + (after + 1)).json();
+    assertThat(empty.get("events")).isEmpty();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(950));
+    assertBad(t.get("/v1/events?wait_s=21"), 400, "INVALID_ARGUMENT");
+    assertBad(t.get("/v1/events?wait_s=-1"), 400, "INVALID_ARGUMENT");
+  }
+
+  @Test
   void aStaleExpectedVersionIsAConflict() {
     Http t = tenant(unique("t"));
     assertThat(t.post("/v1/streams/s-1/events", events("\"no_stream\"", event("a", "{}"))).status())

@@ -68,4 +68,35 @@ class MalformedHttpTest {
     assertThat(response).startsWith("HTTP/1.1 431 ");
     assertThat(response).contains("\"code\":\"PAYLOAD_TOO_LARGE\"");
   }
+
+  /**
+   * A request refused before its body is read still gets its answer: the server reads the rest of
+   * the body first instead of closing the connection while the client is still sending (which the
+   * client sees as a broken pipe, not as the answer).
+   */
+  @Test
+  void aRequestRefusedBeforeItsBodyIsReadStillGetsItsAnswer() throws Exception {
+    int length = 4 * 1024 * 1024;
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/streams/session-1/events HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                  + length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      byte[] chunk = new byte[64 * 1024];
+      java.util.Arrays.fill(chunk, (byte) ' ');
+      // why the pauses: the server's answer comes after the first chunk; a server that then
+      // closes the connection fails one of the writes that follow
+      for (int sent = 0; sent < length; sent += chunk.length) {
+        out.write(chunk);
+        out.flush();
+        Thread.sleep(5);
+      }
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"code\":\"INVALID_ARGUMENT\"");
+    }
+  }
 }

@@ -42,7 +42,7 @@ final class StubFlowstore {
                     yield null;
                   }
                   case "describe" -> "stub";
-                  case "metrics" -> List.of();
+                  case "metrics", "gauges", "histograms" -> List.of();
                   case "config" -> FlowstoreConfig.fromMap(Map.of());
                   case "close", "migrate" -> null;
                   case "toString" -> "StubFlowstore";

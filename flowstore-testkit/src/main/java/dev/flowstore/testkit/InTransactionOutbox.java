@@ -28,6 +28,11 @@ public record InTransactionOutbox(Flowstore fs, TenantId tenant) implements Outb
   }
 
   @Override
+  public dev.flowstore.OutboxStats stats() {
+    return fs.inTransaction(tenant, tx -> tx.outbox().stats());
+  }
+
+  @Override
   public List<OutboxMessage> list(OutboxMessage.Status status, int limit, UUID afterMessageId) {
     return fs.inTransaction(tenant, tx -> tx.outbox().list(status, limit, afterMessageId));
   }

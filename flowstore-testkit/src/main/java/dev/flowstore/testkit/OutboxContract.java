@@ -12,6 +12,7 @@ import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Outbox;
 import dev.flowstore.OutboxMessage;
 import dev.flowstore.OutboxMessage.Status;
+import dev.flowstore.OutboxStats;
 import dev.flowstore.ProcessedMessages;
 import dev.flowstore.TenantId;
 import java.time.Duration;
@@ -248,6 +249,27 @@ public abstract class OutboxContract extends FlowstoreTestBase {
     assertThat(fs.events(t).streamVersion("effects-1")).isZero();
     assertThat(processed.markProcessed(event, "shipping")).as("per consumer").isTrue();
     assertThat(fs.processed(newTenant()).isProcessed(event, "billing")).as("per tenant").isFalse();
+  }
+
+  @Test
+  void statsCountPendingAndFailedAndDateTheOldestPending() {
+    TenantId tenant = newTenant();
+    Outbox outbox = fs.outbox(tenant);
+    assertThat(outbox.stats()).isEqualTo(new OutboxStats(0, 0, null));
+    OutboxMessage first = outbox.add("queue:q", payload(1), null, null);
+    clock.advance(Duration.ofSeconds(5));
+    OutboxMessage second = outbox.add("queue:q", payload(2), null, null);
+    OutboxMessage third = outbox.add("queue:q", payload(3), null, null);
+    assertThat(outbox.markPublished(third.messageId())).isTrue();
+    assertThat(outbox.markFailed(second.messageId(), "no such queue", null)).isTrue();
+    assertThat(outbox.stats()).isEqualTo(new OutboxStats(1, 1, first.createdAt()));
+    OutboxStats inTransaction = fs.inTransaction(tenant, tx -> tx.outbox().stats());
+    assertThat(inTransaction).isEqualTo(new OutboxStats(1, 1, first.createdAt()));
+    assertThat(fs.outbox(newTenant()).stats())
+        .as("another tenant")
+        .isEqualTo(new OutboxStats(0, 0, null));
+    assertThat(outbox.markPublished(first.messageId())).isTrue();
+    assertThat(outbox.stats()).isEqualTo(new OutboxStats(0, 1, null));
   }
 
   @Test

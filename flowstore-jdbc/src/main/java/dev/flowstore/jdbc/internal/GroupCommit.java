@@ -2,6 +2,7 @@ package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.MetricHistogram;
 import dev.flowstore.TenantId;
 import java.util.Arrays;
 import java.util.List;
@@ -61,11 +62,13 @@ final class GroupCommit<Q, A> {
 
   private final int maxBatch;
   private final Work<Q, A> work;
+  private final MetricHistogram batchSizes;
   private final Map<TenantId, Lane<Q, A>> lanes = new ConcurrentHashMap<>();
 
-  GroupCommit(int maxBatch, Work<Q, A> work) {
+  GroupCommit(int maxBatch, Work<Q, A> work, MetricHistogram batchSizes) {
     this.maxBatch = maxBatch;
     this.work = work;
+    this.batchSizes = batchSizes;
   }
 
   private record Pending<Q, A>(Q request, CompletableFuture<A> done) {}
@@ -148,6 +151,7 @@ final class GroupCommit<Q, A> {
   }
 
   private void commit(TenantId tenant, List<Pending<Q, A>> batch) {
+    batchSizes.record(batch.size());
     Answers<A> outcomes;
     try {
       outcomes = work.run(tenant, requests(batch), false);

@@ -15,6 +15,8 @@ import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Job;
 import dev.flowstore.Maintenance;
 import dev.flowstore.MetricCounter;
+import dev.flowstore.MetricGauge;
+import dev.flowstore.MetricHistogram;
 import dev.flowstore.Nodes;
 import dev.flowstore.Outbox;
 import dev.flowstore.ProcessedMessages;
@@ -59,6 +61,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final TenantRegistry tenants;
   private final ReapThrottle reapThrottle = new ReapThrottle();
   private final QueueWakeups wakeups;
+  private final EngineMetrics engineMetrics;
   // why: appends and acks that run in their own transaction are committed in groups (one fsync
   // for many callers); see GroupCommit
   private final GroupCommit<EventAppends.Request, AppendResult> appends;
@@ -90,15 +93,19 @@ public final class JdbcFlowstore implements Flowstore {
     this.transactions = new Transactions(dialect, writer, reader);
     this.wakeups = new QueueWakeups(dialect, config);
     this.tenants = new TenantRegistry(transactions);
+    this.engineMetrics = new EngineMetrics(writer, reader);
     this.appends =
         new GroupCommit<>(
             256,
             (tenant, batch, recheck) ->
                 transactions.writeScopedByWork(
-                    tenant, c -> EventAppends.appendGroup(c, joined(tenant, c), batch, recheck)));
+                    tenant, c -> EventAppends.appendGroup(c, joined(tenant, c), batch, recheck)),
+            engineMetrics.appendBatches);
     this.acks =
         new GroupCommit<>(
-            256, (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck));
+            256,
+            (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck),
+            engineMetrics.ackBatches);
     this.apiKeys = new JdbcApiKeys(this);
     this.maintenance = new JdbcMaintenance(this);
     // last: a plugin is handed this store, complete
@@ -368,7 +375,27 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public List<MetricCounter> metrics() {
-    return plugins.metrics();
+    // why: with a queue backend of its own (Redis) the SQL queue never leases, so its counter would
+    // sit at 0 and look like "no lease ever expired"
+    List<MetricCounter> all =
+        new java.util.ArrayList<>(queueBackend == null ? engineMetrics.counters() : List.of());
+    all.addAll(plugins.metrics());
+    return all;
+  }
+
+  @Override
+  public List<MetricGauge> gauges() {
+    return engineMetrics.gauges();
+  }
+
+  @Override
+  public List<MetricHistogram> histograms() {
+    return engineMetrics.histograms();
+  }
+
+  /** The SQL queue's lease expirations, counted for {@link #metrics()}. */
+  void leasesExpired(int n) {
+    engineMetrics.leasesExpired(n);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.Outbox;
 import dev.flowstore.OutboxMessage;
+import dev.flowstore.OutboxStats;
 import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordValidation;
 import dev.flowstore.internal.Uuids;
@@ -141,6 +142,37 @@ final class JdbcOutbox implements Outbox {
           afterMessageId);
     sql.append(" ORDER BY seq LIMIT ?", limit);
     return scope.read(c -> Columns.list(c, sql, this::map));
+  }
+
+  @Override
+  public OutboxStats stats() {
+    Sql sql =
+        new Sql(
+            dialect,
+            "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE tenant_id = ? AND status IN ('PENDING', 'FAILED') GROUP BY status",
+            tenant());
+    record Row(String status, long n, Instant oldest) {}
+    List<Row> rows =
+        scope.read(
+            c ->
+                Columns.list(
+                    c,
+                    sql,
+                    rs ->
+                        new Row(
+                            rs.getString("status"),
+                            rs.getLong("n"),
+                            Columns.getTime(dialect, rs, "oldest"))));
+    long pending = 0;
+    long failed = 0;
+    Instant oldest = null;
+    for (Row r : rows) {
+      if (r.status().equals("PENDING")) {
+        pending = r.n();
+        oldest = r.oldest();
+      } else failed = r.n();
+    }
+    return new OutboxStats(pending, failed, oldest);
   }
 
   @Override

@@ -65,16 +65,17 @@ final class JobInserts {
           int[] counts =
               Columns.batch(c, sql, order, (ps, i) -> bindInsert(ps, jobs.get(i), ids.get(i), now));
           List<UUID> insertedIds = new ArrayList<>(n);
-          List<String> conflictedKeys = new ArrayList<>();
+          Set<JobRows.QueueKey> conflicted = new LinkedHashSet<>();
           for (int i = 0; i < n; i++) {
             if (counts[i] != 0) insertedIds.add(ids.get(i));
             else if (jobs.get(i).job().uniqueKey() != null)
-              conflictedKeys.add(jobs.get(i).job().uniqueKey());
+              conflicted.add(
+                  new JobRows.QueueKey(jobs.get(i).job().queue(), jobs.get(i).job().uniqueKey()));
           }
           Map<UUID, Job> inserted = new HashMap<>();
           for (Job j : rows.findAll(c, insertedIds)) inserted.put(j.jobId(), j);
           Map<String, Job> holders = new HashMap<>();
-          for (Job j : rows.activeByKeys(c, new ArrayList<>(new LinkedHashSet<>(conflictedKeys))))
+          for (Job j : rows.activeByKeys(c, new ArrayList<>(conflicted)))
             holders.put(j.queue() + '\u0000' + j.uniqueKey(), j);
           List<Recorded<Job>> out = new ArrayList<>(n);
           Set<String> woken = new LinkedHashSet<>();

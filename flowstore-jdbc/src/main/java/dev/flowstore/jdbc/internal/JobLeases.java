@@ -167,6 +167,7 @@ final class JobLeases {
       rows.finishAttempt(c, r.id(), r.token(), "expired", EXPIRED, now);
       out.add(new Expired(r.id(), r.queue(), r.exhausted()));
     }
+    scope.flowstore().leasesExpired(out.size());
     return out;
   }
 

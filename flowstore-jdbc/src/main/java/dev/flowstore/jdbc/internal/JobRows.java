@@ -94,20 +94,32 @@ final class JobRows {
         this::job);
   }
 
+  /** A queue and a unique key: who holds it is asked with {@link #activeByKeys}. */
+  record QueueKey(String queue, String uniqueKey) {}
+
   /**
-   * The active jobs holding any of these unique keys, in any queue (the caller matches the queue),
-   * in no particular order.
+   * The active jobs holding any of {@code keys}, each a probe of the unique-key index.
+   *
+   * <p>why the keys joined first, not {@code unique_key IN (...)}: without the queue the index
+   * (tenant_id, queue, unique_key) cannot be probed, and SQLite then reads every job of the tenant.
    */
-  List<Job> activeByKeys(Connection c, List<String> uniqueKeys) throws SQLException {
-    if (uniqueKeys.isEmpty()) return List.of();
-    Sql sql =
-        new Sql(
-                dialect,
-                "SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = ? AND unique_key IN (",
-                tenant.value())
-            .appendList(", ", uniqueKeys)
-            .append(") AND status IN " + ACTIVE);
-    return Columns.list(c, sql, this::job);
+  List<Job> activeByKeys(Connection c, List<QueueKey> keys) throws SQLException {
+    return keys.isEmpty() ? List.of() : Columns.list(c, activeByKeysSql(keys), this::job);
+  }
+
+  Sql activeByKeysSql(List<QueueKey> keys) {
+    Sql sql = new Sql(dialect, "SELECT " + COLUMNS + " FROM (");
+    for (int i = 0; i < keys.size(); i++)
+      sql.append(
+          i == 0 ? "SELECT ? AS q, ? AS k" : " UNION ALL SELECT ?, ?",
+          keys.get(i).queue(),
+          keys.get(i).uniqueKey());
+    sql.append(
+        ") keys CROSS JOIN jobs WHERE tenant_id = ? AND queue = keys.q AND unique_key = keys.k"
+            + " AND unique_key IS NOT NULL AND status IN "
+            + ACTIVE,
+        tenant.value());
+    return sql;
   }
 
   /** Opens one attempt row ({@code outcome = 'leased'}) per job just leased, as one JDBC batch. */

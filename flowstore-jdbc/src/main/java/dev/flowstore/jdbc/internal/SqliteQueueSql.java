@@ -60,15 +60,20 @@ final class SqliteQueueSql implements QueueSql {
           Answers<Job> out = group.answers(Columns.list(c, group.update(), group.rows()::job));
           List<AckRequest> done = group.settled(out);
           if (!done.isEmpty()) {
-            Sql attempts =
-                new Sql(
-                    dialect,
-                    "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND (job_id, token) IN (VALUES ",
-                    group.now(),
-                    group.tenant().value());
-            Columns.update(c, AckGroup.pairs(attempts, done).append(")"));
+            Columns.update(c, attemptsSucceeded(group, done));
           }
           return group.explainUnsettled(c, out);
         });
+  }
+
+  /** The attempts of the acks that settled their job, marked succeeded. */
+  Sql attemptsSucceeded(AckGroup group, List<AckRequest> done) {
+    Sql attempts =
+        new Sql(
+            dialect,
+            "UPDATE job_attempts SET outcome = 'succeeded', error = NULL, finished_at = ? WHERE tenant_id = ? AND outcome = 'leased' AND ",
+            group.now(),
+            group.tenant().value());
+    return AckGroup.held(attempts, "token", done);
   }
 }

@@ -110,6 +110,12 @@ final class Transactions {
    */
   private <T> T run(
       DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
+    return StoreSpans.traced(
+        what, tenant, dialect, () -> runUntraced(ds, tenant, work, what, scopedByWork));
+  }
+
+  private <T> T runUntraced(
+      DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
     String doing = what + " transaction for tenant " + tenant;
     Connection c;
     try {
@@ -162,6 +168,12 @@ final class Transactions {
   }
 
   private <T> List<T> scoped(
+      DataSource ds, String what, TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
+    return StoreSpans.traced(
+        what, tenant, dialect, () -> scopedUntraced(ds, what, tenant, sql, mapper));
+  }
+
+  private <T> List<T> scopedUntraced(
       DataSource ds, String what, TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
     Connection c;
     try {

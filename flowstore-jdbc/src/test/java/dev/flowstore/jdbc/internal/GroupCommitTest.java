@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /** GroupCommit on its own, with a Work that misbehaves on purpose. */
 class GroupCommitTest {
+  private static final dev.flowstore.MetricHistogram SIZES =
+      new dev.flowstore.MetricHistogram(
+          "test.batch.size", "test", java.util.Map.of(), java.util.List.of(1.0));
+
   private static final TenantId TENANT = TenantId.of("acme");
 
   /**
@@ -35,7 +39,8 @@ class GroupCommitTest {
               Answers<Integer> out = new Answers<>(batch.size());
               for (int i = 0; i < batch.size(); i++) out.answer(i, batch.get(i) * 10);
               return out;
-            });
+            },
+            SIZES);
     ExecutorService pool = Executors.newCachedThreadPool(daemons());
     try {
       Future<Integer> leader = pool.submit(() -> group.submit(TENANT, 0));
@@ -76,7 +81,8 @@ class GroupCommitTest {
             64,
             (tenant, batch, recheck) -> {
               throw new StackOverflowError("deep");
-            });
+            },
+            SIZES);
     ExecutorService pool = Executors.newCachedThreadPool(daemons());
     try {
       Future<Integer> f = pool.submit(() -> group.submit(TENANT, 1));

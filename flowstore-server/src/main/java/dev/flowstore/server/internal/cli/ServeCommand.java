@@ -4,6 +4,8 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.OutboxRelay;
 import dev.flowstore.server.FlowstoreServer;
+import dev.flowstore.server.internal.observe.LogFormat;
+import dev.flowstore.server.internal.observe.Telemetry;
 import dev.flowstore.server.internal.workers.Sweeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +64,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (port != null) overrides.put("FLOWSTORE_HTTP_PORT", port.toString());
     if (noMigrate) overrides.put("FLOWSTORE_MIGRATE_ON_START", "false");
     FlowstoreConfig config = ctx.config(overrides);
+    LogFormat.apply(ctx.env());
+    // why before the store opens: the store's spans look the global tracer up
+    if (Telemetry.install(ctx.env())) LOG.info("OpenTelemetry tracing on (OTEL_* environment)");
     ServeLifecycle lifecycle = ctx.lifecycle().get();
     try (Flowstore flowstore = Flowstore.open(config);
         OutboxRelay relay =

@@ -1,6 +1,5 @@
 package dev.flowstore.server.internal.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.Checkpoint;
 import dev.flowstore.Checkpoints;
 import dev.flowstore.ErrorCode;
@@ -10,7 +9,6 @@ import dev.flowstore.Ids;
 import dev.flowstore.NewCheckpoint;
 import dev.flowstore.internal.RecordValidation;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -57,11 +55,7 @@ final class CheckpointsEndpoints {
     UUID session = session(ctx);
     long before = QueryParams.longParam(ctx, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
     int limit = QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000);
-    List<Checkpoint> page = checkpoints(ctx).list(session, before, limit);
-    ObjectNode body = RecordsJson.page("checkpoints", page, RecordsJson::checkpoint);
-    if (page.size() == limit) body.put("next_before", page.get(page.size() - 1).sequence());
-    else body.putNull("next_before");
-    Responses.json(ctx, 200, body);
+    Responses.json(ctx, 200, ApiBodies.checkpoints(checkpoints(ctx), session, before, limit));
   }
 
   void latest(Context ctx) {

@@ -1,17 +1,11 @@
 package dev.flowstore.server.internal.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.DeadLetters;
-import dev.flowstore.DlqItem;
-import dev.flowstore.ErrorCode;
 import dev.flowstore.EventStore;
 import dev.flowstore.Flowstore;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.Ids;
-import dev.flowstore.JobDetail;
 import dev.flowstore.internal.QueueValidation;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -43,31 +37,19 @@ final class DlqEndpoints {
     UUID afterId = after == null ? null : Ids.uuid("after", after);
     int limit =
         QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, EventStore.MAX_PAGE);
-    List<DlqItem> items = dlq(ctx).list(queue, afterId, limit);
-    ObjectNode body = RecordsJson.page("items", items, QueueJson::dlqItem);
-    if (items.size() < limit) body.putNull("next_after");
-    else body.put("next_after", items.get(items.size() - 1).jobId().toString());
-    Responses.json(ctx, 200, body);
+    Responses.json(ctx, 200, ApiBodies.dlqPage(dlq(ctx), queue, afterId, limit));
   }
 
   /** The dead-lettered job with its attempt history and DLQ item; 404 when it is not in the DLQ. */
   void get(Context ctx) {
-    UUID id = id(ctx);
-    JobDetail detail =
-        dlq(ctx)
-            .inspect(id)
-            .orElseThrow(
-                () ->
-                    new FlowstoreException(
-                        ErrorCode.NOT_FOUND, "job " + id + " is not in the DLQ"));
-    Responses.json(ctx, 200, QueueJson.detail(detail));
+    Responses.json(ctx, 200, ApiBodies.dlqItem(dlq(ctx), id(ctx)));
   }
 
   /** Back to its queue, due now, attempts reset; the body is empty or {}. */
   void redrive(Context ctx) {
     UUID id = id(ctx);
     BodyFields.of("body", RequestBody.jsonOrEmpty(ctx, 64 * 1024), Set.of());
-    Responses.json(ctx, 200, QueueJson.job(dlq(ctx).redrive(id)));
+    Responses.json(ctx, 200, ApiBodies.redrive(dlq(ctx), id));
   }
 
   /** Deletes the job, its history and its DLQ item: 204. */

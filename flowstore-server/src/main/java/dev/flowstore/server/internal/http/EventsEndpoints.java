@@ -12,6 +12,7 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,13 @@ import java.util.regex.Pattern;
  */
 final class EventsEndpoints {
   static final int DEFAULT_LIMIT = 100;
+
+  /**
+   * The longest long poll of {@code GET /v1/events?wait_s=} (below Jetty's 30 s idle timeout and
+   * common proxy timeouts).
+   */
+  static final int MAX_WAIT_S = 20;
+
   private static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:@=+]{0,199}$");
 
   private final Flowstore flowstore;
@@ -80,11 +88,36 @@ final class EventsEndpoints {
               + QueryParams.shorten(category)
               + "'");
     }
-    List<RecordedEvent> page = events(ctx).readAll(after, limit, category);
+    int waitS = QueryParams.intParam(ctx, "wait_s", 0, 0, MAX_WAIT_S);
+    List<RecordedEvent> page = awaitFeed(events(ctx), after, limit, category, waitS);
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("events", EventJson.array(page));
     body.put("next_after", page.isEmpty() ? after : page.get(page.size() - 1).position());
     Responses.json(ctx, 200, body);
+  }
+
+  /**
+   * Long polling: an empty page is read again, backing off from 20 ms to 250 ms, until an event
+   * comes or {@code waitS} runs out. Reading (not a commit signal) works the same whichever
+   * instance or process appended, on every backend.
+   */
+  private static List<RecordedEvent> awaitFeed(
+      EventStore store, long after, int limit, String category, int waitS) {
+    List<RecordedEvent> page = store.readAll(after, limit, category);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitS);
+    long pauseMs = 20;
+    while (page.isEmpty() && System.nanoTime() < deadline) {
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try {
+        Thread.sleep(Math.max(1, Math.min(pauseMs, leftMs)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      pauseMs = Math.min(pauseMs * 2, 250);
+      page = store.readAll(after, limit, category);
+    }
+    return page;
   }
 
   private EventStore events(Context ctx) {

@@ -2,18 +2,17 @@ package dev.flowstore.server.internal.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.Ids;
 import dev.flowstore.Job;
-import dev.flowstore.JobDetail;
+import dev.flowstore.Lease;
 import dev.flowstore.Queue;
 import dev.flowstore.Recorded;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.QueueValidation;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -34,10 +33,13 @@ final class QueueEndpoints {
 
   private final Flowstore flowstore;
   private final RequestScope scope;
+  private final JobTimings timings;
 
-  QueueEndpoints(Flowstore flowstore, RequestScope scope) {
+  /** {@code metrics} may be null (a route table only inspected): then nothing is timed. */
+  QueueEndpoints(Flowstore flowstore, RequestScope scope, ServerMetrics metrics) {
     this.flowstore = flowstore;
     this.scope = scope;
+    this.timings = metrics == null ? null : metrics.jobs();
   }
 
   private Queue queue(Context ctx) {
@@ -82,24 +84,32 @@ final class QueueEndpoints {
     BodyFields b = BodyFields.of("body", RequestBody.jsonOrEmpty(ctx, 64 * 1024), LEASE);
     Integer max = b.integer("max", 1, Queue.MAX_BATCH);
     Integer visibility = b.integer("visibility_timeout_s", 1, MAX_SECONDS);
-    Responses.json(
-        ctx,
-        200,
-        RecordsJson.page(
-            "leases",
-            queue(ctx)
-                .lease(
-                    name,
-                    max == null ? 1 : max,
-                    Duration.ofSeconds(visibility == null ? DEFAULT_VISIBILITY_S : visibility)),
-            QueueJson::lease));
+    List<Lease> leases =
+        queue(ctx)
+            .lease(
+                name,
+                max == null ? 1 : max,
+                Duration.ofSeconds(visibility == null ? DEFAULT_VISIBILITY_S : visibility));
+    if (timings != null) {
+      Instant now = scope.clock().instant();
+      for (Lease l : leases) timings.leased(scope.tenant(ctx), l, now);
+    }
+    Responses.json(ctx, 200, RecordsJson.page("leases", leases, QueueJson::lease));
+  }
+
+  private void settled(Context ctx, UUID id, long token, String outcome) {
+    if (timings != null)
+      timings.settled(scope.tenant(ctx), id, token, outcome, scope.clock().instant());
   }
 
   /** {@code {"lease_token": n}}: LEASED -> SUCCEEDED. */
   void ack(Context ctx) {
     UUID id = id(ctx);
     BodyFields b = BodyFields.of("body", RequestBody.json(ctx, 64 * 1024), TOKEN);
-    Responses.json(ctx, 200, QueueJson.job(queue(ctx).ack(id, token(b))));
+    long token = token(b);
+    Job job = queue(ctx).ack(id, token);
+    settled(ctx, id, token, "succeeded");
+    Responses.json(ctx, 200, QueueJson.job(job));
   }
 
   /**
@@ -114,6 +124,7 @@ final class QueueEndpoints {
     String error = b.requiredString("error");
     Integer delay = b.integer("retry_delay_s", 0, MAX_SECONDS);
     Job job = queue(ctx).nack(id, token, error, delay == null ? null : Duration.ofSeconds(delay));
+    settled(ctx, id, token, "failed");
     Responses.json(ctx, 200, QueueJson.job(job));
   }
 
@@ -131,22 +142,19 @@ final class QueueEndpoints {
   void release(Context ctx) {
     UUID id = id(ctx);
     BodyFields b = BodyFields.of("body", RequestBody.json(ctx, 64 * 1024), TOKEN);
-    Responses.json(ctx, 200, QueueJson.job(queue(ctx).release(id, token(b))));
+    long token = token(b);
+    Job job = queue(ctx).release(id, token);
+    if (timings != null) timings.released(scope.tenant(ctx), id, token);
+    Responses.json(ctx, 200, QueueJson.job(job));
   }
 
   void get(Context ctx) {
-    UUID id = id(ctx);
-    JobDetail detail =
-        queue(ctx)
-            .get(id)
-            .orElseThrow(
-                () -> new FlowstoreException(ErrorCode.NOT_FOUND, "job " + id + " not found"));
-    Responses.json(ctx, 200, QueueJson.detail(detail));
+    Responses.json(ctx, 200, ApiBodies.job(queue(ctx), id(ctx)));
   }
 
   /** Every queue of the tenant that has jobs, with its depth per state. */
   void stats(Context ctx) {
-    Responses.json(ctx, 200, RecordsJson.page("queues", queue(ctx).stats(), QueueJson::stats));
+    Responses.json(ctx, 200, ApiBodies.queues(queue(ctx)));
   }
 
   private static long token(BodyFields b) {

@@ -51,6 +51,11 @@ public final class RequestScope {
     ctx.attribute(ATTRIBUTE, resolve(ctx.header("Authorization"), ctx.header(TENANT_HEADER)));
   }
 
+  /** The tenant {@link #authenticate} resolved for {@code ctx}, or null (not /v1, or refused). */
+  static TenantId resolved(Context ctx) {
+    return ctx.attribute(ATTRIBUTE);
+  }
+
   /** The tenant {@link #authenticate} resolved for {@code ctx}. */
   public TenantId tenant(Context ctx) {
     TenantId tenant = ctx.attribute(ATTRIBUTE);

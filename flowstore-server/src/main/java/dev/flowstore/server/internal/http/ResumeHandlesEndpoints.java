@@ -8,7 +8,6 @@ import dev.flowstore.ResumeHandle;
 import dev.flowstore.ResumeHandles;
 import dev.flowstore.internal.RecordValidation;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -83,12 +82,16 @@ final class ResumeHandlesEndpoints {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "give exactly one of session_id and correlation_id");
     int limit = QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000);
-    List<ResumeHandle> found =
+    Responses.json(
+        ctx,
+        200,
         session != null
-            ? handles(ctx).list(Ids.uuid("session_id", session), limit)
-            : handles(ctx).waiting(RecordValidation.name("correlation_id", correlation)).stream()
-                .toList();
-    Responses.json(ctx, 200, RecordsJson.page("resume_handles", found, RecordsJson::handle));
+            ? ApiBodies.resumeHandles(handles(ctx), Ids.uuid("session_id", session), limit)
+            : RecordsJson.page(
+                "resume_handles",
+                handles(ctx).waiting(RecordValidation.name("correlation_id", correlation)).stream()
+                    .toList(),
+                RecordsJson::handle));
   }
 
   private static UUID handleId(Context ctx) {

@@ -29,7 +29,7 @@ public final class Routes {
     TasksEndpoints tasks = new TasksEndpoints(flowstore, scope);
     ResumeHandlesEndpoints handles = new ResumeHandlesEndpoints(flowstore, scope);
     CommandsEndpoints commands = new CommandsEndpoints(flowstore, scope);
-    QueueEndpoints queues = new QueueEndpoints(flowstore, scope);
+    QueueEndpoints queues = new QueueEndpoints(flowstore, scope, metrics);
     DlqEndpoints dlq = new DlqEndpoints(flowstore, scope);
     OutboxEndpoints outbox = new OutboxEndpoints(flowstore, scope);
     AuditEndpoints audit = new AuditEndpoints(flowstore, scope);

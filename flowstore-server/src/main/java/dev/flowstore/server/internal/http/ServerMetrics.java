@@ -2,8 +2,11 @@ package dev.flowstore.server.internal.http;
 
 import dev.flowstore.Flowstore;
 import dev.flowstore.MetricCounter;
+import dev.flowstore.MetricGauge;
+import dev.flowstore.MetricHistogram;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -15,17 +18,21 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongSupplier;
 
 /**
- * The server's metrics, one Prometheus registry per server: JVM basics, one timer per HTTP method,
- * route template and status ({@code http_server_requests_seconds_*}), and the store's own counters
- * ({@link Flowstore#metrics()}, e.g. {@code flowstore_cache_invalidation_failures_total}). Routes
- * are tagged by their path template, never the concrete path, so ids don't explode the series.
+ * The server's metrics, one Prometheus registry per server: JVM basics, one histogram per HTTP
+ * method, route template and status ({@code http_server_requests_seconds_*}), the store's own
+ * counters, gauges and histograms ({@link Flowstore#metrics()}, {@link Flowstore#gauges()}, {@link
+ * Flowstore#histograms()}), its queue and outbox state ({@link StoreGauges}) and job timings
+ * ({@link JobTimings}). Routes are tagged by their path template, never the concrete path, so ids
+ * don't explode the series. Every series is listed in docs/observability.md.
  */
 public final class ServerMetrics implements AutoCloseable {
   static final String UNMATCHED = "unmatched";
@@ -39,9 +46,33 @@ public final class ServerMetrics implements AutoCloseable {
   // why: Micrometer holds a function counter's source weakly; without this the suppliers are
   // collected and the counters freeze
   private final List<MetricCounter> storeCounters;
+  private final List<MetricGauge> storeGauges;
+  private final List<AutoCloseable> listening = new ArrayList<>();
+  private final StoreGauges state;
+  private final JobTimings jobs;
+  private final Clock clock;
 
-  public ServerMetrics(Flowstore flowstore) {
+  // why these bounds: API calls take milliseconds; a lease that waits for work up to seconds
+  private static final Duration[] HTTP_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+
+  public ServerMetrics(Flowstore flowstore, Clock clock) {
+    this.clock = clock;
     this.storeCounters = flowstore.metrics();
+    this.storeGauges = flowstore.gauges();
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -53,6 +84,35 @@ public final class ServerMetrics implements AutoCloseable {
           .description(c.description())
           .register(registry);
     }
+    for (MetricGauge g : storeGauges) {
+      Gauge.builder(g.name(), g.value(), v -> v.getAsDouble())
+          .description(g.description())
+          .tags(tags(g.tags()))
+          .register(registry);
+    }
+    for (MetricHistogram h : flowstore.histograms()) {
+      DistributionSummary summary =
+          DistributionSummary.builder(h.name())
+              .description(h.description())
+              .tags(tags(h.tags()))
+              .serviceLevelObjectives(
+                  h.buckets().stream().mapToDouble(Double::doubleValue).toArray())
+              .register(registry);
+      listening.add(h.listen(summary::record));
+    }
+    this.state = new StoreGauges(flowstore, registry, clock);
+    this.jobs = new JobTimings(registry);
+  }
+
+  private static List<io.micrometer.core.instrument.Tag> tags(java.util.Map<String, String> map) {
+    return map.entrySet().stream()
+        .map(e -> io.micrometer.core.instrument.Tag.of(e.getKey(), e.getValue()))
+        .toList();
+  }
+
+  /** Job wait and duration timings (the queue endpoints report leases and outcomes). */
+  JobTimings jobs() {
+    return jobs;
   }
 
   /** {@code flowstore_maintenance}: 1 while writes are frozen ({@link MaintenanceGate}), else 0. */
@@ -77,10 +137,12 @@ public final class ServerMetrics implements AutoCloseable {
     return Timer.builder("http.server.requests")
         .description("HTTP requests by method, route template and status")
         .tags("method", s.method(), "route", s.route(), "status", Integer.toString(s.status()))
+        .serviceLevelObjectives(HTTP_BUCKETS)
         .register(registry);
   }
 
-  private static String route(Context ctx) {
+  /** The route template {@code ctx} matched, or {@code unmatched}. */
+  static String route(Context ctx) {
     try {
       Endpoint e = ctx.endpoints().matchedHttpEndpoint();
       return e == null ? UNMATCHED : e.path;
@@ -91,6 +153,8 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** {@code GET /metrics}: the Prometheus text format. */
   void scrape(Context ctx) {
+    state.refreshIfStale();
+    jobs.forgetOld(clock.instant());
     ctx.status(200)
         .contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(registry.scrape());
@@ -98,6 +162,13 @@ public final class ServerMetrics implements AutoCloseable {
 
   @Override
   public void close() {
+    for (AutoCloseable l : listening) {
+      try {
+        l.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     gc.close();
     registry.close();
   }

@@ -2,19 +2,14 @@ package dev.flowstore.server.internal.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
-import dev.flowstore.FlowstoreException;
 import dev.flowstore.Ids;
 import dev.flowstore.NewSession;
-import dev.flowstore.RecordedEvent;
-import dev.flowstore.Session;
 import dev.flowstore.SessionChange;
 import dev.flowstore.SessionStatus;
 import dev.flowstore.Sessions;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -76,12 +71,15 @@ final class SessionsEndpoints {
   void get(Context ctx) {
     UUID id = id(ctx);
     String asOf = QueryParams.string(ctx, "as_of_version");
-    Session s =
+    Responses.json(
+        ctx,
+        200,
         asOf == null
-            ? sessions(ctx).get(id).orElseThrow(() -> notFound(id))
-            : sessions(ctx)
-                .getAsOf(id, QueryParams.longParam(ctx, "as_of_version", 0, 0, Long.MAX_VALUE));
-    Responses.json(ctx, 200, WorkflowJson.session(s));
+            ? ApiBodies.session(sessions(ctx), id)
+            : WorkflowJson.session(
+                sessions(ctx)
+                    .getAsOf(
+                        id, QueryParams.longParam(ctx, "as_of_version", 0, 0, Long.MAX_VALUE))));
   }
 
   void list(Context ctx) {
@@ -123,20 +121,10 @@ final class SessionsEndpoints {
     UUID id = id(ctx);
     long from = QueryParams.longParam(ctx, "from_version", 0, 0, Long.MAX_VALUE);
     int limit = QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000);
-    List<RecordedEvent> events = sessions(ctx).history(id, from, limit);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.set("events", EventJson.array(events));
-    body.put(
-        "next_from_version",
-        events.size() == limit ? events.get(events.size() - 1).version() + 1 : null);
-    Responses.json(ctx, 200, body);
+    Responses.json(ctx, 200, ApiBodies.sessionEvents(sessions(ctx), id, from, limit));
   }
 
   private static UUID id(Context ctx) {
     return Ids.uuid("session_id", ctx.pathParam("session_id"));
-  }
-
-  private static FlowstoreException notFound(UUID id) {
-    return new FlowstoreException(ErrorCode.NOT_FOUND, "session " + id + " not found");
   }
 }

@@ -102,8 +102,7 @@ final class StepsEndpoints {
   void list(Context ctx) {
     UUID session = Ids.uuid("session_id", ctx.pathParam("session_id"));
     int limit = QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000);
-    Responses.json(
-        ctx, 200, RecordsJson.page("steps", steps(ctx).list(session, limit), RecordsJson::step));
+    Responses.json(ctx, 200, ApiBodies.steps(steps(ctx), session, limit));
   }
 
   private static Key key(Context ctx) {
