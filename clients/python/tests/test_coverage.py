@@ -15,6 +15,7 @@ OPENAPI = REPO / "flowstore-server/src/main/resources/dev/flowstore/server/opena
 LEFT_OUT_PREFIXES = {
     "/v1/records": "records are being built in parallel (issue: records); the client adds them once they exist",
     "/v1/collections": "records' collections, as above",
+    "/admin/": "the operators' write freeze (`flowstore maintenance on|off`), not an application's call",
 }
 
 

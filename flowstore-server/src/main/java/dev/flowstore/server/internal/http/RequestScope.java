@@ -32,6 +32,7 @@ public final class RequestScope {
   private final Flowstore flowstore;
   private final boolean loopback;
   private final Clock clock;
+  private final MaintenanceGate maintenance;
   private volatile boolean keysSeen;
   private volatile Instant nextCheck = Instant.EPOCH;
 
@@ -39,6 +40,12 @@ public final class RequestScope {
     this.flowstore = flowstore;
     this.loopback = loopback;
     this.clock = clock;
+    this.maintenance = new MaintenanceGate(flowstore, clock);
+  }
+
+  /** The write freeze this server obeys. */
+  public MaintenanceGate maintenance() {
+    return maintenance;
   }
 
   /**
