@@ -26,6 +26,7 @@ import java.util.Optional;
  */
 public final class RequestScope {
   public static final String TENANT_HEADER = "X-Tenant-Id";
+  private static final String CALLER = "flowstore.caller";
   static final Duration RECHECK = Duration.ofSeconds(2);
   private static final String ATTRIBUTE = "flowstore.tenant";
 
@@ -65,6 +66,21 @@ public final class RequestScope {
               + "; use a key of scope tenant (flowstore tenant create NAME --scope tenant)");
     }
     ctx.attribute(ATTRIBUTE, caller.tenant());
+    ctx.attribute(CALLER, caller);
+  }
+
+  /**
+   * Refuses with FORBIDDEN unless the request's key is an admin key (or the server is in dev mode):
+   * for what changes every tenant at once, such as a collection's declaration.
+   */
+  public void requireAdmin(Context ctx, String what) {
+    Caller caller = ctx.attribute(CALLER);
+    if (caller == null || caller.scope() != ApiKeys.Scope.ADMIN)
+      throw new FlowstoreException(
+          ErrorCode.FORBIDDEN,
+          "only an admin key may "
+              + what
+              + "; use a key of scope admin (flowstore tenant create NAME --scope admin), or the CLI (flowstore collections apply FILE)");
   }
 
   /**
