@@ -34,7 +34,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Declares and lists record collections (the same for every tenant).")
 public final class CollectionsCommand implements Runnable {
-  private static final YAMLMapper YAML = new YAMLMapper();
 
   @Spec CommandSpec spec;
 
@@ -132,7 +131,9 @@ public final class CollectionsCommand implements Runnable {
   static List<CollectionSpec> read(Path file) {
     JsonNode root;
     try {
-      root = YAML.readTree(Files.readAllBytes(file));
+      // why made here, not in a static field: the CLI builds every command at start, and the YAML
+      // module must not be needed for that (BrokenClasspathE2eTest starts the server without it)
+      root = new YAMLMapper().readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT,
