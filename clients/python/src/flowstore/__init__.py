@@ -32,7 +32,7 @@ from ._errors import (
     Unprocessable,
     VersionConflict,
 )
-from ._resources import OPERATIONS
+from ._resources import OPERATIONS, Where, where_param
 from ._transport import NO_RETRY, RetryPolicy
 from ._types import (
     AppendResult,
@@ -41,6 +41,7 @@ from ._types import (
     AuditVerification,
     Checkpoint,
     CheckpointPage,
+    Collection,
     Command,
     DlqItem,
     DlqPage,
@@ -48,6 +49,7 @@ from ._types import (
     FeedPage,
     Flow,
     FlowPage,
+    IndexedField,
     Job,
     JobAttempt,
     JobDetail,
@@ -57,10 +59,12 @@ from ._types import (
     OutboxMessage,
     OutboxPage,
     QueueStats,
+    RecordPage,
     ResumeHandle,
     Session,
     SessionPage,
     StepAttempt,
+    StoredRecord,
     StreamPage,
     Task,
 )
@@ -82,6 +86,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointPage",
     "Client",
+    "Collection",
     "Command",
     "DlqItem",
     "DlqPage",
@@ -97,6 +102,7 @@ __all__ = [
     "Forbidden",
     "IdempotencyInProgress",
     "IdempotencyKeyReused",
+    "IndexedField",
     "InternalError",
     "InvalidArgument",
     "InvalidId",
@@ -118,11 +124,13 @@ __all__ = [
     "OutcomeUnknown",
     "PayloadTooLarge",
     "QueueStats",
+    "RecordPage",
     "ResumeHandle",
     "RetryPolicy",
     "Session",
     "SessionPage",
     "StepAttempt",
+    "StoredRecord",
     "StreamPage",
     "Task",
     "TransportError",
@@ -130,6 +138,8 @@ __all__ = [
     "Unprocessable",
     "VersionConflict",
     "Worker",
+    "Where",
     "WorkerStats",
     "__version__",
+    "where_param",
 ]
