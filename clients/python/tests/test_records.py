@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -309,3 +310,14 @@ def test_the_async_client_round_trip(server: Server, tenant: str, tickets: str) 
             assert len((await fs.records.history(tickets, r.id)).events) == 2
 
     asyncio.run(scenario())
+
+
+def test_the_readme_records_example_runs(client: Client) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Records", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {"fs": client}
+    exec(code, scope)  # the only "tickets" of the run: other tests declare their own names
+    assert scope["t"].version == 1 and scope["t"].data["status"] == "closed"
+    assert scope["first"].data["status"] == "open"
+    assert scope["page"].count == 0 and "more" not in scope
