@@ -120,6 +120,12 @@ class BackendUnavailable(FlowstoreError):
     code = "BACKEND_UNAVAILABLE"
 
 
+class Maintenance(FlowstoreError):
+    """Writes are frozen for maintenance (a backend switch): retry after the Retry-After delay."""
+
+    code = "MAINTENANCE"
+
+
 class OutcomeUnknown(FlowstoreError):
     """The write may or may not be stored: read what is stored before writing again."""
 
@@ -150,6 +156,7 @@ ERRORS: dict[str, type[FlowstoreError]] = {
         IdempotencyKeyReused,
         Unprocessable,
         BackendUnavailable,
+        Maintenance,
         OutcomeUnknown,
         InternalError,
     )

@@ -54,6 +54,12 @@ public enum ErrorCode {
    * retrying a write that is not idempotent (one without caller-supplied event ids, say).
    */
   OUTCOME_UNKNOWN(503),
+  /**
+   * Writes are frozen for maintenance ({@code flowstore maintenance on}, e.g. while switching
+   * backends): reads keep working; retry the write after the {@code Retry-After} seconds, or once
+   * an operator has run {@code flowstore maintenance off}.
+   */
+  MAINTENANCE(503),
   /** Configuration is missing or invalid; the message names the key. */
   CONFIGURATION(500),
   /** A bug or an unexpected backend failure. */

@@ -131,6 +131,13 @@ public interface Flowstore extends AutoCloseable {
    */
   ApiKeys apiKeys();
 
+  /**
+   * The write freeze every server on this database obeys (docs/switching.md). The library itself
+   * does not refuse writes while it is on: the HTTP server does, and an embedded application that
+   * wants the same checks {@link Maintenance#state()} itself.
+   */
+  Maintenance maintenance();
+
   /** Applies pending schema migrations (idempotent). */
   void migrate();
 

@@ -52,7 +52,7 @@ public final class OutboxRelay implements AutoCloseable {
   /**
    * Starts relaying: a round whenever an outbox message commits ({@link Flowstore#outboxSignal()}),
    * and at least every {@code interval} (OUTBOX_POLL_INTERVAL_MS in the server) for retries that
-   * fall due.
+   * fall due. No round runs while writes are frozen ({@link Flowstore#maintenance()}).
    */
   public static OutboxRelay start(Flowstore flowstore, Duration interval) {
     OutboxRelay relay = new OutboxRelay(flowstore, null);
@@ -64,7 +64,8 @@ public final class OutboxRelay implements AutoCloseable {
     while (!Thread.currentThread().isInterrupted()) {
       try {
         long seen = flowstore.outboxSignal();
-        relayQuietly();
+        // why: a timed relay writes (marks, enqueues): it pauses while writes are frozen
+        if (!flowstore.maintenance().state().on()) relayQuietly();
         flowstore.awaitOutboxSignal(seen, interval);
       } catch (InterruptedException e) {
         return;

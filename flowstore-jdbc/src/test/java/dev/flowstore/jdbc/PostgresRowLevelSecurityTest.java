@@ -148,10 +148,16 @@ class PostgresRowLevelSecurityTest extends FlowstoreTestBase {
       ps.setString(1, PostgresSettings.of(config).schema());
       ps.setArray(
           2,
-          // why: a key is found by its hash (or id) before its tenant is known; collections are
-          // declared once for every tenant (no tenant_id)
+          // why: a key is found by its hash (or id) before its tenant is known; the catalog's
+          // tables without a tenant column (Flyway's, the switching tables) belong to no tenant
           c.createArrayOf(
-              "text", new String[] {"api_keys", "flyway_schema_history", "collections"}));
+              "text",
+              java.util.stream.Stream.concat(
+                      java.util.stream.Stream.of("api_keys"),
+                      dev.flowstore.jdbc.internal.TableCatalog.tables().stream()
+                          .filter(t -> !t.tenantScoped())
+                          .map(dev.flowstore.jdbc.internal.TableCatalog.Table::name))
+                  .toArray(String[]::new)));
       List<String> indexes = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

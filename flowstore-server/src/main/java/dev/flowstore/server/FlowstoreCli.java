@@ -3,11 +3,14 @@ package dev.flowstore.server;
 import dev.flowstore.server.internal.cli.AuditCommand;
 import dev.flowstore.server.internal.cli.CliContext;
 import dev.flowstore.server.internal.cli.CollectionsCommand;
+import dev.flowstore.server.internal.cli.CompareCommand;
+import dev.flowstore.server.internal.cli.CopyCommand;
 import dev.flowstore.server.internal.cli.DlqCommand;
 import dev.flowstore.server.internal.cli.ExitCodes;
 import dev.flowstore.server.internal.cli.ExportCommand;
 import dev.flowstore.server.internal.cli.ImportCommand;
 import dev.flowstore.server.internal.cli.JobsCommand;
+import dev.flowstore.server.internal.cli.MaintenanceCommand;
 import dev.flowstore.server.internal.cli.MigrateCommand;
 import dev.flowstore.server.internal.cli.QueuesCommand;
 import dev.flowstore.server.internal.cli.ServeCommand;
@@ -29,8 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
- * {@code tenant}, {@code audit}, {@code version}; for operators {@code queues}, {@code jobs show},
- * {@code dlq list|show|redrive|purge}, {@code sessions show}.
+ * {@code tenant}, {@code audit}, {@code copy}, {@code compare}, {@code maintenance}, {@code
+ * version}; for operators {@code queues}, {@code jobs show}, {@code dlq list|show|redrive|purge},
+ * {@code sessions show}.
  *
  * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
  * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
@@ -95,6 +99,11 @@ public final class FlowstoreCli implements Runnable {
             .addSubcommand(new CollectionsCommand.ListCollections(ctx));
     CommandLine audit =
         new CommandLine(new AuditCommand()).addSubcommand(new AuditCommand.Verify(ctx));
+    CommandLine maintenance =
+        new CommandLine(new MaintenanceCommand())
+            .addSubcommand(new MaintenanceCommand.On(ctx))
+            .addSubcommand(new MaintenanceCommand.Off(ctx))
+            .addSubcommand(new MaintenanceCommand.Status(ctx));
     return new CommandLine(new FlowstoreCli())
         .addSubcommand(new ServeCommand(ctx))
         .addSubcommand(new MigrateCommand(ctx))
@@ -102,6 +111,9 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(new ImportCommand(ctx))
         .addSubcommand(tenant)
         .addSubcommand(audit)
+        .addSubcommand(new CopyCommand(ctx))
+        .addSubcommand(new CompareCommand(ctx))
+        .addSubcommand(maintenance)
         .addSubcommand(new QueuesCommand(ctx))
         .addSubcommand(JobsCommand.group(ctx))
         .addSubcommand(DlqCommand.group(ctx))

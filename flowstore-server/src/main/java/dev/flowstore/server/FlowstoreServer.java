@@ -70,6 +70,7 @@ public final class FlowstoreServer implements AutoCloseable {
     }
     RequestScope scope = new RequestScope(flowstore, loopback, Clock.systemUTC());
     ServerMetrics metrics = new ServerMetrics(flowstore, Clock.systemUTC());
+    metrics.bind(scope.maintenance());
     RequestObservation observation =
         new RequestObservation(metrics, io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop());
     List<Route> routes = Routes.table(flowstore, scope, metrics);
@@ -94,6 +95,7 @@ public final class FlowstoreServer implements AutoCloseable {
               config.requestLogger.http(observation::end);
               config.routes.before(observation::begin);
               config.routes.before("/v1/*", scope::authenticate);
+              config.routes.before("/v1/*", scope.maintenance()::check);
               routes.forEach(
                   r -> config.routes.addHttpHandler(r.method(), r.path(), observation.wrap(r)));
               dashboard.forEach(

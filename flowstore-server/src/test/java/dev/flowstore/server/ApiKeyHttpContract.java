@@ -129,6 +129,25 @@ abstract class ApiKeyHttpContract {
   }
 
   @Test
+  void onlyAnAdminKeyDeclaresACollection() {
+    String spec = "{\"name\":\"tickets_by_scope\"}";
+    String tenant =
+        flowstore.apiKeys().create(TenantId.of("tenant-a"), "app", ApiKeys.Scope.TENANT).secret();
+    var refused = as(tenant).post("/v1/collections", spec);
+    assertBad(refused, 403, "FORBIDDEN");
+    assertThat(refused.json().at("/error/message").asText()).contains("--scope admin");
+    assertThat(flowstore.collections().list())
+        .extracting(dev.flowstore.Collection::name)
+        .doesNotContain("tickets_by_scope");
+    String admin =
+        flowstore.apiKeys().create(TenantId.of("ops"), "admin", ApiKeys.Scope.ADMIN).secret();
+    assertThat(as(admin).post("/v1/collections", spec).status()).isEqualTo(200);
+    assertThat(flowstore.collections().list())
+        .extracting(dev.flowstore.Collection::name)
+        .contains("tickets_by_scope");
+  }
+
+  @Test
   void anAdminKeyActsForTheTenantItNames() {
     String admin =
         flowstore.apiKeys().create(TenantId.of("ops"), "admin", ApiKeys.Scope.ADMIN).secret();

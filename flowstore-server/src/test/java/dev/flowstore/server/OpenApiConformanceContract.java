@@ -963,6 +963,48 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
 
   // ---------------------------------------------------------------- operations
 
+  /**
+   * The write freeze: a write is 503 MAINTENANCE with Retry-After, reads and health go on, and
+   * lifting it lets the write through. (One test: the other tests' writes must never meet it.)
+   */
+  @Test
+  void maintenanceFreezesWritesAndKeepsReads() {
+    String t = unique("t");
+    String append = "/v1/streams/{stream}/events";
+    String event = j("{'events': [{'type': 'x', 'payload': {}}]}");
+    try {
+      call("GET", "/admin/maintenance").expect(200);
+      Http.Response on =
+          call("PUT", "/admin/maintenance")
+              .body(j("{'enabled': true, 'reason': 'switching to PostgreSQL'}"))
+              .expect(200);
+      assertThat(on.json().get("enabled").asBoolean()).isTrue();
+      assertThat(on.json().get("reason").asText()).isEqualTo("switching to PostgreSQL");
+      Http.Response refused =
+          call("POST", append, "frozen").tenant(t).body(event).expect(503, "MAINTENANCE");
+      assertThat(refused.header("Retry-After")).isEqualTo("30");
+      assertThat(refused.json().at("/error/message").asText()).contains("switching to PostgreSQL");
+      call("GET", append, "frozen").tenant(t).expect(200);
+      Http.Response ready = call("GET", "/health/ready").expect(200);
+      assertThat(ready.json().at("/maintenance/enabled").asBoolean()).isTrue();
+      assertThat(http.get("/metrics").text()).contains("flowstore_maintenance 1.0");
+      call("PUT", "/admin/maintenance")
+          .body(j("{'enabled': 'yes'}"))
+          .invalidRequest()
+          .expect(400, "INVALID_ARGUMENT");
+      call("PUT", "/admin/maintenance")
+          .body(j("{'enabled': true, 'why': 'x'}"))
+          .invalidRequest()
+          .expect(400, "INVALID_ARGUMENT");
+    } finally {
+      call("PUT", "/admin/maintenance").body(j("{'enabled': false}")).expect(200);
+    }
+    assertThat(call("GET", "/admin/maintenance").expect(200).json().get("enabled").asBoolean())
+        .isFalse();
+    call("POST", append, "frozen").tenant(t).body(event).expect(201);
+    assertThat(http.get("/metrics").text()).contains("flowstore_maintenance 0.0");
+  }
+
   @Test
   void healthMetricsAndTheDocument() {
     call("GET", "/health/live").expect(200);
@@ -1417,7 +1459,7 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     }
     System.out.println(table);
     assertThat(missing).isEmpty();
-    assertThat(operations()).hasSize(73);
+    assertThat(operations()).hasSize(75);
   }
 
   // ---------------------------------------------------------------- machinery

@@ -4,6 +4,7 @@ import dev.flowstore.ApiKeys;
 import dev.flowstore.EventStore;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.Maintenance;
 import dev.flowstore.TenantId;
 import java.lang.reflect.Proxy;
 import java.time.Instant;
@@ -35,6 +36,7 @@ final class StubFlowstore {
                 switch (method.getName()) {
                   case "events" -> events.apply((TenantId) args[0]);
                   case "apiKeys" -> apiKeys();
+                  case "maintenance" -> maintenance();
                   case "checkReady" -> {
                     readiness.run();
                     yield null;
@@ -49,6 +51,26 @@ final class StubFlowstore {
                   default ->
                       throw new UnsupportedOperationException(method.getName() + " is not stubbed");
                 });
+  }
+
+  /** Never frozen. */
+  static Maintenance maintenance() {
+    return new Maintenance() {
+      @Override
+      public State state() {
+        return State.OFF;
+      }
+
+      @Override
+      public State enable(String reason) {
+        throw new UnsupportedOperationException("the stub is never frozen");
+      }
+
+      @Override
+      public State disable() {
+        return State.OFF;
+      }
+    };
   }
 
   ApiKeys apiKeys() {

@@ -129,19 +129,61 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** What a command run to its end printed (stdout and stderr together) and its exit code. */
+  public record Run(int code, String output) {}
+
+  /**
+   * Runs {@code ./flowstore ARGS} (a command that ends: {@code maintenance on}, {@code copy}, ...)
+   * in {@code workDir} with {@code env}, as {@link #start} would, and waits up to 120 s for it.
+   */
+  public static Run run(Path workDir, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(repoRoot().resolve("flowstore").toString());
+    command.addAll(List.of(args));
+    try {
+      Process process = processBuilder(command, workDir, env).start();
+      CompletableFuture<String> output =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new String(
+                      process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("flowstore " + String.join(" ", args) + " ran over 120 s");
+      }
+      return new Run(process.exitValue(), output.join());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code command} in {@code workDir} with {@code env} only as the deployment's configuration. */
+  private static ProcessBuilder processBuilder(
+      List<String> command, Path workDir, Map<String, String> env) throws IOException {
+    Files.createDirectories(workDir);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.redirectErrorStream(true);
+    // why the keys of this JVM's classpath: the tests that start a server have its modules on it
+    Set<String> keys = FlowstoreConfig.keys();
+    pb.environment().keySet().removeIf(keys::contains);
+    pb.environment().remove("FLOWSTORE_CONFIG");
+    pb.environment().put("FLOWSTORE_NO_BUILD", "1");
+    pb.environment().putAll(env);
+    return pb;
+  }
+
   private static ServerProcess launch(List<String> command, Path workDir, Map<String, String> env) {
     try {
-      Files.createDirectories(workDir);
-      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-      pb.redirectErrorStream(true);
-      // why the keys of this JVM's classpath: the tests that start a server have its modules on it
-      Set<String> keys = FlowstoreConfig.keys();
-      pb.environment().keySet().removeIf(keys::contains);
-      pb.environment().remove("FLOWSTORE_CONFIG");
-      pb.environment().put("FLOWSTORE_NO_BUILD", "1");
-      pb.environment().putAll(env);
       Path log = workDir.resolve("server.log");
-      Process process = pb.start();
+      Process process = processBuilder(command, workDir, env).start();
       // why: a test JVM that exits without closing the server (a crash, a timeout) must not leave
       // it running, holding its port and database
       Thread reaper = new Thread(process::destroyForcibly, "server-reaper-" + process.pid());

@@ -65,6 +65,49 @@ public interface Dialect {
   /** Binds the scope's parameters of a {@link #scopedStatement}. */
   default void bindScope(java.sql.PreparedStatement ps, TenantId tenant) throws SQLException {}
 
+  /**
+   * Starts the read transaction a backend copy or compare reads its source in: one consistent
+   * snapshot of every table (PostgreSQL: REPEATABLE READ, READ ONLY; SQLite: a deferred read
+   * transaction, whose snapshot is taken by its first SELECT).
+   */
+  default void beginSnapshot(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+  }
+
+  /**
+   * Scopes the current transaction of the schema's owner (not the application role) to {@code
+   * tenant}, for the owner's work that walks every tenant's rows (backend copy and compare).
+   * PostgreSQL: app.current_tenant, LOCAL, so row-level security (forced on the owner too) admits
+   * the tenant's rows; elsewhere nothing.
+   */
+  default void scopeOwner(Connection c, String tenant) throws SQLException {}
+
+  /**
+   * Whether this login sees every tenant's rows without naming the tenant (PostgreSQL: a superuser
+   * or a role with BYPASSRLS; elsewhere always). When it does not, the tenants a copy or compare
+   * walks are those of the {@code tenants} registry and {@code api_keys} only.
+   */
+  default boolean seesEveryTenant(Connection c) throws SQLException {
+    return true;
+  }
+
+  /**
+   * The columns of {@code table} that hold JSON although their type does not say so (SQLite: those
+   * its CHECK constraints test with {@code json_type}), so copy and compare treat their values as
+   * JSON; elsewhere none (PostgreSQL's {@code jsonb} says it).
+   */
+  default java.util.Set<String> jsonColumns(Connection c, String table) throws SQLException {
+    return java.util.Set.of();
+  }
+
+  /**
+   * {@code column} (a text column) sorted by the bytes of its UTF-8 text, the order SQLite's
+   * default collation has, so two databases stream rows in the same order (backend compare).
+   */
+  default String inByteOrder(String column) {
+    return column;
+  }
+
   /** The parameter placeholder for a JSON object value. */
   String jsonParam();
 

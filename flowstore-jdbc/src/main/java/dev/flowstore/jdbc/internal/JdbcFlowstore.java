@@ -14,6 +14,7 @@ import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Job;
+import dev.flowstore.Maintenance;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.MetricGauge;
 import dev.flowstore.MetricHistogram;
@@ -68,6 +69,7 @@ public final class JdbcFlowstore implements Flowstore {
   private final GroupCommit<EventAppends.Request, AppendResult> appends;
   private final GroupCommit<JdbcQueue.AckRequest, Job> acks;
   private final JdbcApiKeys apiKeys;
+  private final JdbcMaintenance maintenance;
   private final Plugins plugins;
   // why: the plugins' queue backend (null: the SQL queue), kept here too because flowstore-redis's
   // RedisTenantMemoryTest reads this field by reflection
@@ -107,6 +109,7 @@ public final class JdbcFlowstore implements Flowstore {
             (tenant, batch, recheck) -> JdbcQueue.ackGroup(this, tenant, batch, recheck),
             engineMetrics.ackBatches);
     this.apiKeys = new JdbcApiKeys(this);
+    this.maintenance = new JdbcMaintenance(this);
     // last: a plugin is handed this store, complete
     this.plugins = new Plugins(config, clock, this, new JdbcDeadLetterStore(this));
     this.queueBackend = plugins.queueBackend();
@@ -347,6 +350,16 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public ApiKeys apiKeys() {
     return apiKeys;
+  }
+
+  @Override
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  /** The pool reads come from (SQLite: the readers, which never take the write lock). */
+  DataSource readers() {
+    return reader;
   }
 
   @Override

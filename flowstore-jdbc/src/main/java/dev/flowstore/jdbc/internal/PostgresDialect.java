@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -40,6 +41,38 @@ public final class PostgresDialect implements Dialect {
       bindScope(ps, tenant);
       ps.execute();
     }
+  }
+
+  @Override
+  public void beginSnapshot(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    }
+  }
+
+  @Override
+  public void scopeOwner(Connection c, String tenant) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT set_config('app.current_tenant', ?, true)")) {
+      ps.setString(1, tenant);
+      ps.execute();
+    }
+  }
+
+  @Override
+  public boolean seesEveryTenant(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  @Override
+  public String inByteOrder(String column) {
+    return column + " COLLATE \"C\"";
   }
 
   @Override

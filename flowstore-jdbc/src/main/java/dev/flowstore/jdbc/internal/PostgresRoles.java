@@ -33,6 +33,9 @@ public final class PostgresRoles {
    *   <li>flyway_schema_history: Flyway's, the owner's alone.
    *   <li>collections: one declaration for every tenant, written as the owner ({@code
    *       Collections.declare}); a tenant transaction only reads it.
+   *   <li>maintenance, copy_runs, copy_progress: the database's switching state
+   *       (docs/switching.md), read and written by servers and the CLI as the owner; a tenant must
+   *       not freeze everyone.
    * </ul>
    */
   static final Map<String, List<String>> WITHHELD =
@@ -40,7 +43,10 @@ public final class PostgresRoles {
           "api_keys", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
           "tenants", List.of("DELETE"),
           "flyway_schema_history", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
-          "collections", List.of("INSERT", "UPDATE", "DELETE"));
+          "collections", List.of("INSERT", "UPDATE", "DELETE"),
+          "maintenance", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "copy_runs", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "copy_progress", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
 
   /** Privileges the role must not have on any table: TRUNCATE ignores row-level security. */
   static final List<String> NEVER = List.of("TRUNCATE", "TRIGGER");

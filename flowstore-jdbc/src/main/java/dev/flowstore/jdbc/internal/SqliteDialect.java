@@ -80,4 +80,25 @@ public final class SqliteDialect implements Dialect {
     long micros = rs.getLong(column);
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
+
+  // why: SQLite stores JSON as TEXT; flowstore's migrations mark each JSON column with a CHECK on
+  // json_type(column), which is what tells copy and compare to read it as JSON
+  private static final java.util.regex.Pattern JSON_CHECK =
+      java.util.regex.Pattern.compile("json_type\\((\\w+)\\)");
+
+  @Override
+  public java.util.Set<String> jsonColumns(Connection c, String table) throws SQLException {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          java.util.regex.Matcher m = JSON_CHECK.matcher(rs.getString(1));
+          while (m.find()) out.add(m.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
 }

@@ -57,6 +57,15 @@ public final class TableCatalog {
       copiedAfter = List.copyOf(copiedAfter);
     }
 
+    /**
+     * The columns the database fills itself ({@code seq}: an identity, or SQLite's rowid): those of
+     * the copy order that are not in the key. A copy leaves them to the target, which numbers the
+     * rows in the order they arrive (the copy order), and compare leaves them out.
+     */
+    public List<String> generatedColumns() {
+      return copyOrder.stream().filter(c -> !key.contains(c)).toList();
+    }
+
     /** Whether rows belong to a tenant (see {@link #tenantColumn()}). */
     public boolean tenantScoped() {
       return tenantColumn.isPresent();
@@ -110,7 +119,13 @@ public final class TableCatalog {
           rows("record_index_entries", TENANT, "collection", "record_id", "field").after("records"),
           rows("record_unique_values", TENANT, "collection", "field", "value").after("records"),
           // why: Flyway's, written by the target's own migrations (its checksums are per dialect)
-          sharedTable(Copy.NEVER, "flyway_schema_history", "installed_rank"));
+          sharedTable(Copy.NEVER, "flyway_schema_history", "installed_rank"),
+          // why (and copy_runs, copy_progress): the database's own switching state, never
+          // another's:
+          // a copy must not freeze its target nor take over the progress of the copy into it
+          sharedTable(Copy.NEVER, "maintenance", "id"),
+          sharedTable(Copy.NEVER, "copy_runs", "id"),
+          sharedTable(Copy.NEVER, "copy_progress", "table_name", "tenant"));
 
   private TableCatalog() {}
 

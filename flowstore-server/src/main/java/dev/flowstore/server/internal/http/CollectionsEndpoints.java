@@ -24,6 +24,8 @@ final class CollectionsEndpoints {
 
   void declare(Context ctx) {
     scope.tenant(ctx);
+    // why: a declaration is every tenant's (its schema and indexes apply to all of them)
+    scope.requireAdmin(ctx, "declare a collection (a declaration applies to every tenant)");
     var body = RequestBody.json(ctx, 4L * flowstore.config().maxPayloadBytes());
     var declared = flowstore.collections().declare(CollectionRules.fromJson(body));
     Responses.json(ctx, 200, CollectionJson.collection(declared));

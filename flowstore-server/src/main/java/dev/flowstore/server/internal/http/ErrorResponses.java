@@ -70,6 +70,10 @@ public final class ErrorResponses {
   static void flowstore(FlowstoreException e, Context ctx) {
     boolean unavailable =
         e.code() == ErrorCode.BACKEND_UNAVAILABLE || e.code() == ErrorCode.OUTCOME_UNKNOWN;
+    if (e.code() == ErrorCode.MAINTENANCE) {
+      write(ctx, e.code().httpStatus(), e.code().name(), e.getMessage());
+      return;
+    }
     if (e.code().httpStatus() >= 500 && !unavailable) {
       unexpected(e, ctx);
       return;

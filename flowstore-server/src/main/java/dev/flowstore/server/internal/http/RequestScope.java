@@ -26,12 +26,14 @@ import java.util.Optional;
  */
 public final class RequestScope {
   public static final String TENANT_HEADER = "X-Tenant-Id";
+  private static final String CALLER = "flowstore.caller";
   static final Duration RECHECK = Duration.ofSeconds(2);
   private static final String ATTRIBUTE = "flowstore.tenant";
 
   private final Flowstore flowstore;
   private final boolean loopback;
   private final Clock clock;
+  private final MaintenanceGate maintenance;
   private volatile boolean keysSeen;
   private volatile Instant nextCheck = Instant.EPOCH;
 
@@ -39,6 +41,12 @@ public final class RequestScope {
     this.flowstore = flowstore;
     this.loopback = loopback;
     this.clock = clock;
+    this.maintenance = new MaintenanceGate(flowstore, clock);
+  }
+
+  /** The write freeze this server obeys. */
+  public MaintenanceGate maintenance() {
+    return maintenance;
   }
 
   /**
@@ -58,6 +66,21 @@ public final class RequestScope {
               + "; use a key of scope tenant (flowstore tenant create NAME --scope tenant)");
     }
     ctx.attribute(ATTRIBUTE, caller.tenant());
+    ctx.attribute(CALLER, caller);
+  }
+
+  /**
+   * Refuses with FORBIDDEN unless the request's key is an admin key (or the server is in dev mode):
+   * for what changes every tenant at once, such as a collection's declaration.
+   */
+  public void requireAdmin(Context ctx, String what) {
+    Caller caller = ctx.attribute(CALLER);
+    if (caller == null || caller.scope() != ApiKeys.Scope.ADMIN)
+      throw new FlowstoreException(
+          ErrorCode.FORBIDDEN,
+          "only an admin key may "
+              + what
+              + "; use a key of scope admin (flowstore tenant create NAME --scope admin), or the CLI (flowstore collections apply FILE)");
   }
 
   /**

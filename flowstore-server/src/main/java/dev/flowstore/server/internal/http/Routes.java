@@ -36,7 +36,10 @@ public final class Routes {
     AuditEndpoints audit = new AuditEndpoints(flowstore, scope);
     CollectionsEndpoints collections = new CollectionsEndpoints(flowstore, scope);
     CollectionRecordsEndpoints records = new CollectionRecordsEndpoints(flowstore, scope);
-    HealthEndpoints health = new HealthEndpoints(flowstore);
+    HealthEndpoints health =
+        new HealthEndpoints(flowstore, scope == null ? null : scope.maintenance());
+    AdminEndpoints admin =
+        new AdminEndpoints(flowstore, scope == null ? null : scope.maintenance());
     IdempotentPosts idempotent = new IdempotentPosts(flowstore, scope);
     List<Route> all =
         List.of(
@@ -126,6 +129,8 @@ public final class Routes {
             new Route(GET, "/health/live", health::live),
             new Route(GET, "/health/ready", health::ready),
             new Route(GET, "/metrics", ctx -> metrics.scrape(ctx)),
+            new Route(GET, "/admin/maintenance", admin::maintenance),
+            new Route(PUT, "/admin/maintenance", admin::setMaintenance),
             new Route(GET, "/openapi.yaml", OpenApiDocument::serve));
     return all.stream()
         .map(r -> r.method() == POST && r.path().startsWith("/v1/") ? idempotent.wrap(r) : r)

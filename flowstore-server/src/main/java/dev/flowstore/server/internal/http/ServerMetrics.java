@@ -115,6 +115,14 @@ public final class ServerMetrics implements AutoCloseable {
     return jobs;
   }
 
+  /** {@code flowstore_maintenance}: 1 while writes are frozen ({@link MaintenanceGate}), else 0. */
+  public void bind(MaintenanceGate maintenance) {
+    Gauge.builder("flowstore.maintenance", maintenance, g -> g.state().on() ? 1 : 0)
+        .description("1 while writes are frozen for maintenance (flowstore maintenance on), else 0")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** Javalin's request logger: called once per request, after its response is decided. */
   public void record(Context ctx, Float millis) {
     Series series = new Series(ctx.method().name(), route(ctx), ctx.statusCode());

@@ -121,6 +121,8 @@ public final class Sweeper implements AutoCloseable {
 
   private void sweepQuietly() {
     try {
+      // why: sweeping writes (expiries, releases, purges): it pauses while writes are frozen
+      if (flowstore.maintenance().state().on()) return;
       sweep();
     } catch (RuntimeException e) {
       LOG.warn("sweep failed, will retry: {}", e.toString());
