@@ -1049,9 +1049,10 @@ class Collections(Resource[M]):
         ``indexed`` maps JSON pointers to their type (``{"/status": "string", "/priority":
         "number"}``): the fields queries filter and sort on. ``unique``: indexed pointers whose
         non-null values are unique per tenant. ``parent``: the collection whose records own these.
-        Declarations are global: every tenant's. Indexes of records already stored are built before
-        the answer. Raises ``InvalidArgument``, ``NotFound`` (undeclared parent), ``AlreadyExists``
-        (a new unique field holds a value twice in a tenant).
+        Declarations are global: every tenant's, so on a server with API keys only an ``admin``
+        key may declare (``Forbidden`` otherwise). Indexes of records already stored are built
+        before the answer. Raises ``InvalidArgument``, ``NotFound`` (undeclared parent),
+        ``AlreadyExists`` (a new unique field holds a value twice in a tenant).
         """
         body = drop_none(
             {
