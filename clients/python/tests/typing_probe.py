@@ -1,6 +1,6 @@
 """Checked by mypy in test_typing.py (never imported): the types users see, sync and async."""
 
-from flowstore import AsyncClient, Client, Event, Lease, Session, WorkerStats
+from flowstore import AsyncClient, Client, Event, Lease, RecordPage, Session, StoredRecord, WorkerStats
 
 
 async def probe(c: Client, a: AsyncClient) -> None:
@@ -12,6 +12,12 @@ async def probe(c: Client, a: AsyncClient) -> None:
     c.sessions.get(42)  # E: a session id is a str
     c.queue.lease("q", maximum=2)  # E: no such keyword
     print(s, t, leases, events, wrong)
+    where = {"/status": ("in", ["open", "pending"]), "/priority": ("gte", 3)}
+    page: RecordPage = c.records.query("tickets", where=where, sort_by="/priority", order="desc")
+    ranged: RecordPage = await a.records.query("tickets", where=[("/priority", "gte", 2)])
+    r: StoredRecord = c.records.patch("tickets", "t-1", {"status": "closed"}, expected_version=0)
+    c.records.patch("tickets", "t-1", {"status": "closed"})  # E: expected_version is required
+    print(page, ranged, r)
 
     @c.worker("q", concurrency=8)
     def handle(job: Lease) -> None:

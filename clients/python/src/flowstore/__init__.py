@@ -33,7 +33,7 @@ from ._errors import (
     Unprocessable,
     VersionConflict,
 )
-from ._resources import OPERATIONS
+from ._resources import OPERATIONS, Where, where_param
 from ._transport import NO_RETRY, RetryPolicy
 from ._types import (
     AppendResult,
@@ -42,6 +42,7 @@ from ._types import (
     AuditVerification,
     Checkpoint,
     CheckpointPage,
+    Collection,
     Command,
     DlqItem,
     DlqPage,
@@ -49,6 +50,7 @@ from ._types import (
     FeedPage,
     Flow,
     FlowPage,
+    IndexedField,
     Job,
     JobAttempt,
     JobDetail,
@@ -58,10 +60,12 @@ from ._types import (
     OutboxMessage,
     OutboxPage,
     QueueStats,
+    RecordPage,
     ResumeHandle,
     Session,
     SessionPage,
     StepAttempt,
+    StoredRecord,
     StreamPage,
     Task,
 )
@@ -83,6 +87,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointPage",
     "Client",
+    "Collection",
     "Command",
     "DlqItem",
     "DlqPage",
@@ -99,6 +104,7 @@ __all__ = [
     "Forbidden",
     "IdempotencyInProgress",
     "IdempotencyKeyReused",
+    "IndexedField",
     "InternalError",
     "InvalidArgument",
     "InvalidId",
@@ -120,11 +126,13 @@ __all__ = [
     "OutcomeUnknown",
     "PayloadTooLarge",
     "QueueStats",
+    "RecordPage",
     "ResumeHandle",
     "RetryPolicy",
     "Session",
     "SessionPage",
     "StepAttempt",
+    "StoredRecord",
     "StreamPage",
     "Task",
     "TransportError",
@@ -132,6 +140,8 @@ __all__ = [
     "Unprocessable",
     "VersionConflict",
     "Worker",
+    "Where",
     "WorkerStats",
     "__version__",
+    "where_param",
 ]

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import base64
 import functools
+import math
 from datetime import datetime
+from decimal import Decimal
 from typing import (
     Any,
     Awaitable,
     Callable,
     Concatenate,
     Generic,
+    Iterable,
     Literal,
+    Mapping,
     ParamSpec,
     TypeVar,
+    Union,
     overload,
 )
 
@@ -33,6 +38,7 @@ from ._types import (
     AuditVerification,
     Checkpoint,
     CheckpointPage,
+    Collection,
     Command,
     DlqPage,
     FeedPage,
@@ -46,10 +52,12 @@ from ._types import (
     OutboxMessage,
     OutboxPage,
     QueueStats,
+    RecordPage,
     ResumeHandle,
     Session,
     SessionPage,
     StepAttempt,
+    StoredRecord,
     StreamPage,
     Task,
     from_json,
@@ -952,6 +960,332 @@ class Audit(Resource[M]):
     @operation("verifyAudit")
     def verify(self) -> Call[AuditVerification]:
         return call("GET", "/v1/audit/verify", _one(AuditVerification))
+
+
+# why: ops and values are checked when the parameter is built (ValueError); typed loosely so a dict
+# or list built in a variable (mypy infers dict[str, object], tuple[str, ...]) passes as it is
+Where = Union[Mapping[str, Any], Iterable[tuple[str, str, Any]], str]
+"""Filters on indexed fields, all of which must hold: ``{"/status": ("in", ["open", "pending"]),
+"/priority": ("gte", 3), "/kind": "bug"}`` (a bare value is ``eq``), or a list of
+``(pointer, op, value)`` (two conditions on one field: ``[("/priority", "gte", 2), ("/priority",
+"lte", 4)]``), or the API's own ``where`` string."""
+
+_OPS = frozenset({"eq", "in", "gt", "gte", "lt", "lte", "prefix"})
+
+
+def where_param(where: Where | None) -> str | None:
+    """The API's ``where`` parameter (``/status:in:open,pending;/priority:gte:3``) of ``where``.
+
+    The API has no escaping: a pointer cannot hold ``:`` or ``;``, a value cannot hold ``;``, nor
+    ``,`` inside an ``in`` list; such filters raise ``ValueError`` here rather than meaning
+    something else on the server."""
+    if where is None or isinstance(where, str):
+        return where
+    if isinstance(where, Mapping):
+        conditions = [
+            (p, *c) if isinstance(c, tuple) else (p, "eq", c) for p, c in where.items()
+        ]
+    else:
+        conditions = list(where)
+    parts = []
+    for condition in conditions:
+        if len(condition) != 3:
+            raise ValueError(f"a filter is (pointer, op, value), got {condition!r}")
+        pointer, op, value = condition
+        if not isinstance(pointer, str) or not pointer.startswith("/") or set(pointer) & {":", ";"}:
+            raise ValueError(f"a filter's field is a JSON pointer without ':' or ';': {pointer!r}")
+        if op not in _OPS:
+            raise ValueError(f"unknown filter op {op!r}: use one of {sorted(_OPS)}")
+        if op == "in":
+            if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+                raise ValueError(f"'in' on {pointer} takes a list of values, got {value!r}")
+            texts = [_filter_value(pointer, v, ",") for v in value]
+            if not texts:
+                raise ValueError(f"'in' on {pointer} needs at least one value")
+            text = ",".join(texts)
+        else:
+            text = _filter_value(pointer, value, "")
+        parts.append(f"{pointer}:{op}:{text}")
+    return ";".join(parts) if parts else None
+
+
+def _filter_value(pointer: str, value: Any, also_forbidden: str) -> str:
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"filter on {pointer}: {value} is not a number the API can compare")
+    elif isinstance(value, (str, int, float, Decimal)):
+        text = str(value)
+    else:
+        raise ValueError(f"filter on {pointer}: unsupported value {value!r}")
+    for c in ";" + also_forbidden:
+        if c in text:
+            raise ValueError(f"filter on {pointer}: a value cannot hold {c!r} (the API has no escaping)")
+    return text
+
+
+def _bool(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+class Collections(Resource[M]):
+    """Collections of JSON records: declared once for every tenant (the application's data model)."""
+
+    @operation("declareCollection")
+    def declare(
+        self,
+        name: str,
+        *,
+        schema: JSON | None = None,
+        indexed: Mapping[str, Literal["string", "number", "boolean", "timestamp"]] | None = None,
+        unique: list[str] | None = None,
+        parent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Call[Collection]:
+        """Declares the collection, or changes its declaration (the same spec keeps its version).
+
+        ``indexed`` maps JSON pointers to their type (``{"/status": "string", "/priority":
+        "number"}``): the fields queries filter and sort on. ``unique``: indexed pointers whose
+        non-null values are unique per tenant. ``parent``: the collection whose records own these.
+        Declarations are global: every tenant's, so on a server with API keys only an ``admin``
+        key may declare (``Forbidden`` otherwise). Indexes of records already stored are built
+        before the answer. Raises ``InvalidArgument``, ``NotFound`` (undeclared parent),
+        ``AlreadyExists`` (a new unique field holds a value twice in a tenant).
+        """
+        body = drop_none(
+            {
+                "name": name,
+                "schema": schema,
+                "indexed": None
+                if indexed is None
+                else [{"pointer": p, "type": t} for p, t in indexed.items()],
+                "unique": unique,
+                "parent": parent,
+            }
+        )
+        return call(
+            "POST", "/v1/collections", _one(Collection), body=body, idempotency_key=idempotency_key
+        )
+
+    @operation("listCollections")
+    def list(self) -> Call[list[Collection]]:
+        """Every declared collection, by name."""
+        return call("GET", "/v1/collections", _many(Collection, "collections"))
+
+    @operation("getCollection")
+    def get(self, name: str) -> Call[Collection]:
+        """Raises ``NotFound`` when it is not declared."""
+        return call("GET", f"/v1/collections/{seg(name)}", _one(Collection))
+
+
+def _page_params(
+    where: Where | None,
+    sort_by: str | None,
+    order: Literal["asc", "desc"] | None,
+    include_archived: bool | None,
+    with_count: bool | None,
+    limit: int | None,
+    cursor: str | None,
+    offset: int | None,
+) -> dict[str, Any]:
+    return {
+        "where": where_param(where),
+        "sort_by": sort_by,
+        "order": order,
+        "include_archived": _bool(include_archived),
+        "with_count": _bool(with_count),
+        "limit": limit,
+        "cursor": cursor,
+        "offset": offset,
+    }
+
+
+class Records(Resource[M]):
+    """A tenant's JSON records: versions (expected on every change), history, indexed queries."""
+
+    @operation("createRecord")
+    def create(
+        self,
+        collection: str,
+        data: JSON,
+        *,
+        record_id: str | None = None,
+        parent_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Call[StoredRecord]:
+        """Creates a record at version 0 (``record_id``: yours, else a generated UUID).
+
+        Raises ``AlreadyExists`` (the id exists, or a unique field's value is another record's),
+        ``InvalidArgument`` (the data breaks the schema or an indexed field's type: the message
+        names each failing JSON pointer), ``NotFound`` (undeclared collection, missing parent).
+        """
+        body = drop_none({"id": record_id, "data": data, "parent_id": parent_id})
+        return call(
+            "POST",
+            f"/v1/collections/{seg(collection)}/records",
+            _one(StoredRecord),
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+
+    @operation("getRecord")
+    def get(
+        self, collection: str, record_id: str, *, as_of_version: int | None = None
+    ) -> Call[StoredRecord]:
+        """The record now, or as it was at ``as_of_version`` (rebuilt from its events).
+        Raises ``NotFound``."""
+        return call(
+            "GET",
+            _record_path(collection, record_id),
+            _one(StoredRecord),
+            params={"as_of_version": as_of_version},
+        )
+
+    @operation("replaceRecord")
+    def replace(
+        self, collection: str, record_id: str, data: JSON, *, expected_version: int
+    ) -> Call[StoredRecord]:
+        """Replaces the data. Raises ``VersionConflict`` (changed since ``expected_version``: read
+        it again), ``InvalidArgument``, ``AlreadyExists`` (a unique value), ``NotFound``."""
+        body = {"expected_version": expected_version, "data": data}
+        return call("PUT", _record_path(collection, record_id), _one(StoredRecord), body=body)
+
+    @operation("patchRecord")
+    def patch(
+        self, collection: str, record_id: str, patch: JSON, *, expected_version: int
+    ) -> Call[StoredRecord]:
+        """Applies a JSON merge patch (RFC 7396: ``None`` removes a field). Raises as ``replace``."""
+        body = {"expected_version": expected_version, "patch": patch}
+        return call("PATCH", _record_path(collection, record_id), _one(StoredRecord), body=body)
+
+    def _archive(
+        self, collection: str, record_id: str, archived: bool, expected: int, key: str | None
+    ) -> Call[StoredRecord]:
+        return call(
+            "POST",
+            _record_path(collection, record_id) + "/archive",
+            _one(StoredRecord),
+            body={"expected_version": expected, "archived": archived},
+            idempotency_key=key,
+        )
+
+    @operation("archiveRecord")
+    def archive(
+        self,
+        collection: str,
+        record_id: str,
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> Call[StoredRecord]:
+        """Archives the record (queries leave it out unless ``include_archived``). Raises
+        ``VersionConflict``, ``NotFound``, ``Unprocessable``."""
+        return self._archive(collection, record_id, True, expected_version, idempotency_key)
+
+    @operation("archiveRecord")
+    def unarchive(
+        self,
+        collection: str,
+        record_id: str,
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> Call[StoredRecord]:
+        """Brings an archived record back. Raises as ``archive``."""
+        return self._archive(collection, record_id, False, expected_version, idempotency_key)
+
+    @operation("deleteRecord")
+    def delete(self, collection: str, record_id: str, *, expected_version: int) -> Call[None]:
+        """Deletes the record (its history stays). Raises ``VersionConflict``, ``NotFound``,
+        ``Unprocessable`` (it has children: delete them first)."""
+        return call(
+            "DELETE",
+            _record_path(collection, record_id),
+            _nothing,
+            params={"expected_version": expected_version},
+        )
+
+    @operation("queryRecords")
+    def query(
+        self,
+        collection: str,
+        *,
+        where: Where | None = None,
+        sort_by: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        parent_id: str | None = None,
+        include_archived: bool | None = None,
+        with_count: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        offset: int | None = None,
+    ) -> Call[RecordPage]:
+        """A page of records matching every filter of ``where`` (indexed fields only; see
+        ``Where``), sorted by ``sort_by`` (``created_at``, the default, ``updated_at`` or an indexed
+        pointer). Page on with ``cursor=page.next_cursor`` (same filters and sort), or ``offset``
+        (up to 10000; not with a cursor). Raises ``InvalidArgument`` (a field not indexed, a value
+        not of its type), ``Unprocessable`` (the field's index is still being built)."""
+        params = _page_params(
+            where, sort_by, order, include_archived, with_count, limit, cursor, offset
+        )
+        params["parent_id"] = parent_id
+        return call(
+            "GET", f"/v1/collections/{seg(collection)}/records", _one(RecordPage), params=params
+        )
+
+    @operation("recordHistory")
+    def history(
+        self,
+        collection: str,
+        record_id: str,
+        *,
+        from_version: int | None = None,
+        limit: int | None = None,
+    ) -> Call[StreamPage]:
+        """The record's events (``record.created``, ``record.patched``, ...), oldest first: each
+        change's fields set and removed, and its indexed fields before and after. Raises
+        ``NotFound``."""
+        return call(
+            "GET",
+            _record_path(collection, record_id) + "/history",
+            _one(StreamPage),
+            params={"from_version": from_version, "limit": limit},
+        )
+
+    @operation("recordChildren")
+    def children(
+        self,
+        collection: str,
+        record_id: str,
+        child_collection: str,
+        *,
+        where: Where | None = None,
+        sort_by: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        include_archived: bool | None = None,
+        with_count: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        offset: int | None = None,
+    ) -> Call[RecordPage]:
+        """The record's children in ``child_collection``, paged as ``query`` pages. Raises
+        ``NotFound`` (no such parent record)."""
+        params = _page_params(
+            where, sort_by, order, include_archived, with_count, limit, cursor, offset
+        )
+        params["collection"] = child_collection
+        return call(
+            "GET",
+            _record_path(collection, record_id) + "/children",
+            _one(RecordPage),
+            params=params,
+        )
+
+
+def _record_path(collection: str, record_id: str) -> str:
+    return f"/v1/collections/{seg(collection)}/records/{seg(record_id)}"
 
 
 class Server(Resource[M]):

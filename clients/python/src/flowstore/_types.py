@@ -335,6 +335,57 @@ class QueueStats:
     failed: int
 
 
+# --- records ------------------------------------------------------------------------------------
+
+
+@_frozen
+class IndexedField:
+    pointer: str
+    """A JSON pointer into a record's data (``/status``)."""
+    type: str
+    """``string``, ``number``, ``boolean`` or ``timestamp``."""
+
+
+@_frozen
+class Collection:
+    name: str
+    indexed: list[IndexedField]
+    unique: list[str]
+    """Pointers of indexed fields whose non-null values are unique per tenant."""
+    version: int
+    """The declaration's version (declaring the same spec again keeps it)."""
+    ready_fields: list[IndexedField]
+    """The indexed fields whose index is built: queries may filter and sort on these only."""
+    ready: bool
+    created_at: datetime
+    updated_at: datetime
+    schema: JSON | None = None
+    parent: str | None = None
+
+
+@_frozen
+class StoredRecord:
+    collection: str
+    id: str
+    data: JSON
+    version: int
+    """The expected version of the next replace, patch, archive or delete."""
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    parent_id: str | None = None
+    archived_at: datetime | None = None
+
+
+@_frozen
+class RecordPage:
+    records: list[StoredRecord]
+    next_cursor: str | None
+    """The ``cursor`` of the next page (same filters and sort), or None when this page is the last."""
+    count: int | None = None
+    """With ``with_count=True``: how many records match (not only this page)."""
+
+
 # --- outbox, audit ------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from ._resources import (
     Async,
     Audit,
     Checkpoints,
+    Collections,
     Commands,
     Dlq,
     Events,
@@ -18,6 +19,7 @@ from ._resources import (
     Nodes,
     Outbox,
     Queue,
+    Records,
     ResumeHandles,
     Server,
     Sessions,
@@ -70,6 +72,8 @@ class _Base(Generic[M, W, F, H]):
         self.dlq: Dlq[M] = Dlq(run)
         self.outbox: Outbox[M] = Outbox(run)
         self.audit: Audit[M] = Audit(run)
+        self.collections: Collections[M] = Collections(run)
+        self.records: Records[M] = Records(run)
         self.server: Server[M] = Server(run)
 
     def worker(
