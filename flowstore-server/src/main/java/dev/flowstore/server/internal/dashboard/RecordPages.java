@@ -12,6 +12,7 @@ import dev.flowstore.RecordQuery;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
+import dev.flowstore.internal.CollectionRules;
 import dev.flowstore.server.internal.http.RecordWhere;
 import dev.flowstore.server.internal.http.WireJson;
 import io.javalin.http.Context;
@@ -88,18 +89,7 @@ final class RecordPages {
     String id = ctx.pathParam("record_id");
     Records records = flowstore.records(viewer.tenant());
     StoredRecord record =
-        records
-            .get(name, id)
-            .orElseThrow(
-                () ->
-                    new FlowstoreException(
-                        ErrorCode.NOT_FOUND,
-                        "record '"
-                            + id
-                            + "' not found in collection '"
-                            + name
-                            + "' of tenant "
-                            + viewer.tenant()));
+        records.get(name, id).orElseThrow(() -> CollectionRules.recordNotFound(name, id));
     long asOf = Params.longParam(ctx, "as_of_version", -1);
     List<Map<String, Object>> history = new ArrayList<>();
     for (RecordedEvent e : records.history(name, id, 0, HISTORY_MAX)) history.add(change(e));
