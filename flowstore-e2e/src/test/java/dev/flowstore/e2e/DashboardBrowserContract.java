@@ -52,6 +52,7 @@ abstract class DashboardBrowserContract {
   private static final String ACME = "acme";
   private static final String GLOBEX = "globex";
   private static final String GLOBEX_TYPE = "globex-secret-report";
+  private static final String GLOBEX_RECORD = "GLOBEX-SECRET-7";
 
   private final HttpClient http = HttpClient.newHttpClient();
   private Path workDir;
@@ -180,6 +181,54 @@ abstract class DashboardBrowserContract {
     acmeDead.add(api.deadLetter(acmeKey, "billing", "invoice"));
     acmeDead.add(api.deadLetter(acmeKey, "billing", "refund"));
     globexDead = api.deadLetter(globexKey, "reports", GLOBEX_TYPE);
+    seedRecords();
+  }
+
+  /**
+   * Two collections (tickets, and comments whose parent is tickets); acme's ticket is created open
+   * then patched to pending, with a comment; globex has a ticket of its own in the same collection.
+   */
+  private void seedRecords() throws Exception {
+    api.call(
+        "POST",
+        "/v1/collections",
+        acmeKey,
+        "{\"name\":\"tickets\",\"indexed\":[{\"pointer\":\"/status\",\"type\":\"string\"},"
+            + "{\"pointer\":\"/ref\",\"type\":\"string\"}],\"unique\":[\"/ref\"]}",
+        200);
+    api.call(
+        "POST",
+        "/v1/collections",
+        acmeKey,
+        "{\"name\":\"comments\",\"parent\":\"tickets\","
+            + "\"indexed\":[{\"pointer\":\"/author\",\"type\":\"string\"}]}",
+        200);
+    api.call(
+        "POST",
+        "/v1/collections/tickets/records",
+        acmeKey,
+        "{\"id\":\"TKT-1\",\"data\":{\"status\":\"open\",\"ref\":\"R-1\",\"title\":\"Printer on fire\"}}",
+        201);
+    api.call(
+        "PATCH",
+        "/v1/collections/tickets/records/TKT-1",
+        acmeKey,
+        "{\"expected_version\":0,\"patch\":{\"status\":\"pending\",\"assignee\":\"ann\"}}",
+        200);
+    api.call(
+        "POST",
+        "/v1/collections/comments/records",
+        acmeKey,
+        "{\"id\":\"C-1\",\"parent_id\":\"TKT-1\",\"data\":{\"author\":\"ann\",\"text\":\"on it\"}}",
+        201);
+    api.call(
+        "POST",
+        "/v1/collections/tickets/records",
+        globexKey,
+        "{\"id\":\""
+            + GLOBEX_RECORD
+            + "\",\"data\":{\"status\":\"open\",\"ref\":\"G-1\",\"title\":\"globex merger\"}}",
+        201);
   }
 
   private String url(String path) {
@@ -456,6 +505,95 @@ abstract class DashboardBrowserContract {
         .doesNotContain(acmeDead.get(1));
     shot("tenants-admin");
     assertThat(Browser.consoleErrors(browser)).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void recordsShowTheirHistoryAndOnlyTheTenantsOwn() throws Exception {
+    signIn(acmeKey);
+    for (String path :
+        List.of(
+            "/ui/records",
+            "/ui/records/tickets",
+            "/ui/records/tickets?field=/status&value=pending",
+            "/ui/records/comments?parent_id=TKT-1",
+            "/ui/records/comments/C-1",
+            "/ui/records/tickets/TKT-1?as_of_version=0",
+            "/ui/records/tickets/TKT-1")) {
+      open(path);
+      assertThat(browser.findElement(By.id("tenant")).getText()).as(path).isEqualTo(ACME);
+      assertThat(Browser.consoleErrors(browser)).as("console errors on " + path).isEmpty();
+      assertThat(browser.getPageSource()).as(path).doesNotContain(GLOBEX_RECORD, "globex merger");
+    }
+    // the collections with their declaration and acme's count (globex's ticket is not counted)
+    open("/ui/records");
+    assertThat(cells("collections", "tickets"))
+        .containsExactly("tickets", "/status string, /ref string", "/ref", "", "1");
+    assertThat(cells("collections", "comments"))
+        .containsExactly("comments", "/author string", "", "tickets", "1");
+    open("/ui/records/tickets?field=/status&value=open");
+    assertThat(browser.findElement(By.id("records")).getText()).contains("No records match.");
+    open("/ui/records/tickets?field=/status&value=pending");
+    assertThat(browser.findElement(By.id("records")).getText()).contains("TKT-1");
+    // the record: current data, its history with the indexed change and trace ids, its child
+    open("/ui/records/tickets/TKT-1");
+    assertThat(browser.findElement(By.id("record-version")).getText()).isEqualTo("1");
+    assertThat(browser.findElement(By.id("record-json")).getText())
+        .contains("\"status\" : \"pending\"", "\"assignee\" : \"ann\"");
+    List<WebElement> history = browser.findElements(By.cssSelector("#history tbody tr"));
+    assertThat(history).hasSize(2);
+    assertThat(history.get(0).getText()).contains("record.created", "/status: null -> open");
+    assertThat(history.get(0).findElements(By.tagName("td")).get(3).getText())
+        .contains("status", "ref", "title");
+    assertThat(history.get(1).getText()).contains("record.patched", "/status: open -> pending");
+    assertThat(history.get(1).findElements(By.tagName("td")).get(3).getText())
+        .contains("status", "assignee")
+        .doesNotContain("title");
+    for (WebElement h : history)
+      assertThat(h.findElements(By.tagName("td")).get(5).getText()).as("trace id").isNotBlank();
+    assertThat(browser.findElement(By.id("children")).getText()).contains("comments C-1");
+    shot("record");
+    // as it was at version 0, reached from the history
+    history.get(0).findElement(By.linkText("0")).click();
+    waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("as-of-json")));
+    assertThat(browser.findElement(By.id("as-of-json")).getText())
+        .contains("\"status\" : \"open\"")
+        .doesNotContain("assignee");
+    // the child links to its parent
+    open("/ui/records/comments/C-1");
+    browser.findElement(By.cssSelector("#record-parent a")).click();
+    waiting().until(ExpectedConditions.textToBe(By.id("record-id"), "TKT-1"));
+    assertThat(Browser.consoleErrors(browser)).isEmpty();
+
+    // another tenant's record is NOT_FOUND, for a tenant key and a read key alike
+    for (String key : List.of(acmeKey, readKey)) {
+      signIn(key);
+      open("/ui/records/tickets/" + GLOBEX_RECORD);
+      assertThat(browser.findElement(By.id("error-code")).getText()).isEqualTo("NOT_FOUND");
+      assertThat(browser.getPageSource()).doesNotContain("globex merger");
+      assertThat(Browser.consoleErrors(browser)).singleElement().asString().contains("404");
+    }
+    // a read key sees its tenant's records, and the pages offer no way to change them
+    open("/ui/records/tickets/TKT-1");
+    assertThat(browser.findElement(By.id("record-json")).getText()).contains("pending");
+    assertThat(browser.findElements(By.cssSelector("main form[method=post]"))).isEmpty();
+    // the globex key sees its own record
+    signIn(globexKey);
+    open("/ui/records/tickets");
+    assertThat(browser.findElement(By.id("records")).getText())
+        .contains(GLOBEX_RECORD)
+        .doesNotContain("TKT-1");
+    assertThat(Browser.consoleErrors(browser)).isEmpty();
+  }
+
+  /** The cells' texts of the row of table {@code table} whose first cell is {@code first}. */
+  private List<String> cells(String table, String first) {
+    for (WebElement row : browser.findElements(By.cssSelector("#" + table + " tbody tr"))) {
+      List<String> texts =
+          row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+      if (!texts.isEmpty() && texts.get(0).equals(first)) return texts;
+    }
+    throw new AssertionError("no row " + first + " in #" + table);
   }
 
   /** Saves the page as docs/images/dashboard-NAME.png when FLOWSTORE_SCREENSHOTS names a dir. */

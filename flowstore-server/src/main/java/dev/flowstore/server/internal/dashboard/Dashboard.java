@@ -58,6 +58,7 @@ public final class Dashboard {
     QueuePages queues = new QueuePages(flowstore, d.views);
     WorkflowPages workflow = new WorkflowPages(flowstore, d.views);
     AdminPages admin = new AdminPages(flowstore, d.views, clock);
+    RecordPages records = new RecordPages(flowstore, d.views);
     return List.of(
         new Route(GET, "/", d.page(overview::page)),
         new Route(GET, "/ui/live/overview", d.page(overview::live)),
@@ -77,6 +78,9 @@ public final class Dashboard {
         new Route(GET, "/ui/sessions/{session_id}", d.page(workflow::session)),
         new Route(GET, "/ui/events", d.page(workflow::events)),
         new Route(GET, "/ui/streams/{stream}", d.page(workflow::stream)),
+        new Route(GET, "/ui/records", d.page(records::collections)),
+        new Route(GET, "/ui/records/{collection}", d.page(records::records)),
+        new Route(GET, "/ui/records/{collection}/{record_id}", d.page(records::record)),
         new Route(GET, "/ui/outbox", d.page(admin::outbox)),
         new Route(POST, "/ui/outbox/retry", d.post(admin::retry, true)),
         new Route(GET, "/ui/audit", d.page(admin::audit)),

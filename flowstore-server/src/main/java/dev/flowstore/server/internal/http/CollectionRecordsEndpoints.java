@@ -1,14 +1,11 @@
 package dev.flowstore.server.internal.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.Collection;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreException;
-import dev.flowstore.IndexedField;
 import dev.flowstore.NewRecord;
 import dev.flowstore.RecordFilter;
 import dev.flowstore.RecordPage;
@@ -18,10 +15,8 @@ import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.CollectionRules;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,7 +30,6 @@ final class CollectionRecordsEndpoints {
   private static final Set<String> REPLACE = Set.of("expected_version", "data");
   private static final Set<String> PATCH = Set.of("expected_version", "patch");
   private static final Set<String> ARCHIVE = Set.of("expected_version", "archived");
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Flowstore flowstore;
   private final RequestScope scope;
@@ -159,7 +153,8 @@ final class CollectionRecordsEndpoints {
     Optional<Collection> declared = declared(collection);
     List<RecordFilter> filters = new ArrayList<>();
     String where = QueryParams.string(ctx, "where");
-    if (where != null) for (String w : where.split(";")) filters.add(filter(w, declared));
+    if (where != null)
+      for (String w : where.split(";")) filters.add(RecordWhere.filter(w, declared));
     String order = QueryParams.string(ctx, "order");
     if (order != null && !order.equals("asc") && !order.equals("desc"))
       throw new FlowstoreException(
@@ -206,70 +201,5 @@ final class CollectionRecordsEndpoints {
     throw new FlowstoreException(
         ErrorCode.INVALID_ARGUMENT,
         name + " must be true or false, got '" + QueryParams.shorten(raw) + "'");
-  }
-
-  /**
-   * One condition of the {@code where} parameter ({@code ;} between conditions), {@code
-   * <field>:<op>:<value>} ({@code /status:in:open,pending}): the value read as the field's declared
-   * type; IN takes comma-separated values.
-   */
-  private static RecordFilter filter(String where, Optional<Collection> declared) {
-    int first = where.indexOf(':');
-    int second = first < 0 ? -1 : where.indexOf(':', first + 1);
-    if (second < 0)
-      throw new FlowstoreException(
-          ErrorCode.INVALID_ARGUMENT,
-          "where must be <field>:<op>:<value> such as /status:eq:open, got '"
-              + QueryParams.shorten(where)
-              + "'");
-    String pointer = where.substring(0, first);
-    String opName = where.substring(first + 1, second).toUpperCase(Locale.ROOT);
-    String raw = where.substring(second + 1);
-    RecordFilter.Op op;
-    try {
-      op = RecordFilter.Op.valueOf(opName);
-    } catch (IllegalArgumentException e) {
-      throw new FlowstoreException(
-          ErrorCode.INVALID_ARGUMENT,
-          "where: unknown op '"
-              + QueryParams.shorten(opName.toLowerCase(Locale.ROOT))
-              + "': use eq, in, gt, gte, lt, lte or prefix");
-    }
-    IndexedField field =
-        declared
-            .flatMap(
-                c ->
-                    c.spec().indexed().stream()
-                        .filter(f -> f.pointer().equals(pointer))
-                        .findFirst())
-            .orElse(null);
-    List<String> texts = op == RecordFilter.Op.IN ? List.of(raw.split(",", -1)) : List.of(raw);
-    List<JsonNode> values = new ArrayList<>();
-    for (String t : texts) values.add(value(pointer, field, t));
-    return new RecordFilter(pointer, op, values);
-  }
-
-  private static JsonNode value(String pointer, IndexedField field, String text) {
-    if (field == null) return NODES.textNode(text);
-    switch (field.type()) {
-      case NUMBER -> {
-        try {
-          return NODES.numberNode(new BigDecimal(text));
-        } catch (NumberFormatException e) {
-          throw new FlowstoreException(
-              ErrorCode.INVALID_ARGUMENT,
-              "where on " + pointer + ": '" + QueryParams.shorten(text) + "' is not a number");
-        }
-      }
-      case BOOLEAN -> {
-        if (!text.equals("true") && !text.equals("false"))
-          throw new FlowstoreException(
-              ErrorCode.INVALID_ARGUMENT, "where on " + pointer + ": use true or false");
-        return NODES.booleanNode(text.equals("true"));
-      }
-      default -> {
-        return NODES.textNode(text);
-      }
-    }
   }
 }

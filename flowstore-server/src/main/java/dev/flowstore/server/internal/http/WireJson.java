@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.AuditEntry;
 import dev.flowstore.AuditLog;
 import dev.flowstore.Checkpoint;
+import dev.flowstore.Collection;
 import dev.flowstore.DlqItem;
 import dev.flowstore.Job;
 import dev.flowstore.JobAttempt;
@@ -13,6 +14,7 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.ResumeHandle;
 import dev.flowstore.Session;
 import dev.flowstore.StepAttempt;
+import dev.flowstore.StoredRecord;
 
 /**
  * The API's JSON of each record, for the dashboard: it shows exactly what {@code /v1} answers, so
@@ -67,5 +69,13 @@ public final class WireJson {
 
   public static ObjectNode handle(ResumeHandle h) {
     return RecordsJson.handle(h);
+  }
+
+  public static ObjectNode collection(Collection c) {
+    return CollectionJson.collection(c);
+  }
+
+  public static ObjectNode record(StoredRecord r) {
+    return CollectionJson.record(r);
   }
 }
