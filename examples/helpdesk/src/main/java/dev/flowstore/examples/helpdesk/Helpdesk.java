@@ -38,6 +38,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The helpdesk's persistence, on flowstore used as a library. Every change of a ticket or an agent
@@ -163,19 +166,30 @@ public final class Helpdesk {
           });
       return Optional.empty();
     }
-    StoredRecord a = agent.get();
-    String at = now();
-    return Optional.of(
-        flowstore.inTransaction(
-            tenant,
-            tx -> {
-              ObjectNode patch =
-                  JSON.createObjectNode().put("last_login_at", at).put("last_active_at", at);
-              StoredRecord r =
-                  records(tx, "agent:" + a.id()).patch(AGENTS, a.id(), a.version(), patch);
-              audit(tx, "agent:" + a.id(), "agent.login", "agent", a.id(), null, patch);
-              return r;
-            }));
+    String agentId = agent.get().id();
+    String actor = "agent:" + agentId;
+    // the hash is checked outside any transaction (bcrypt is slow on purpose); the write reads the
+    // current version in its transaction and retries when another login or status change won
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Optional.of(
+            flowstore.inTransaction(
+                tenant,
+                tx -> {
+                  Records records = records(tx, actor);
+                  StoredRecord cur =
+                      records.get(AGENTS, agentId).orElseThrow(() -> notFound(agentId));
+                  String at = now();
+                  ObjectNode patch =
+                      JSON.createObjectNode().put("last_login_at", at).put("last_active_at", at);
+                  StoredRecord r = records.patch(AGENTS, agentId, cur.version(), patch);
+                  audit(tx, actor, "agent.login", "agent", agentId, null, patch);
+                  return r;
+                }));
+      } catch (FlowstoreException e) {
+        if (e.code() != ErrorCode.VERSION_CONFLICT || attempt == 3) throw e;
+      }
+    }
   }
 
   public Optional<StoredRecord> findAgentByUsername(TenantId tenant, String username) {
@@ -544,6 +558,28 @@ public final class Helpdesk {
         .enqueue(NewJob.of(MAINTENANCE_QUEUE, RETENTION_JOB, payload).withUniqueKey(RETENTION_JOB))
         .value()
         .jobId();
+  }
+
+  /**
+   * Asks for a retention run every {@code period} (the first one now) until the returned handle is
+   * closed. Each tick only enqueues; a worker started by {@link #startMaintenanceWorker} runs it.
+   */
+  public AutoCloseable scheduleRetention(TenantId tenant, Duration period) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("helpdesk-retention-" + tenant.value()).factory());
+    timer.scheduleAtFixedRate(
+        () -> {
+          try {
+            requestRetention(tenant);
+          } catch (RuntimeException e) {
+            // the store is unavailable for now: the next tick asks again
+          }
+        },
+        0,
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
   }
 
   /** Starts the worker that runs the tenant's maintenance jobs; close it to stop. */
