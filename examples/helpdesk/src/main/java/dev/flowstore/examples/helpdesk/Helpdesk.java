@@ -187,7 +187,7 @@ public final class Helpdesk {
                   return r;
                 }));
       } catch (FlowstoreException e) {
-        if (e.code() != ErrorCode.VERSION_CONFLICT || attempt == 3) throw e;
+        if (e.code() != ErrorCode.VERSION_CONFLICT || attempt == 5) throw e;
       }
     }
   }

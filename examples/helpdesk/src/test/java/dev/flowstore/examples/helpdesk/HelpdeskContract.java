@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,33 @@ abstract class HelpdeskContract {
         .as("no hash in the audit log")
         .isFalse();
     assertThat(audit(ACME, "agent-ann").get(0).after().path("username").asText()).isEqualTo("ann");
+  }
+
+  @Test
+  void concurrentLoginsOfOneAgentAllSucceed() throws Exception {
+    StoredRecord ann = agent(ACME, "agent-ann", "ann", "agent");
+    int racers = 4;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(racers);
+    try {
+      List<java.util.concurrent.Future<java.util.Optional<StoredRecord>>> logins =
+          new ArrayList<>();
+      for (int i = 0; i < racers; i++)
+        logins.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return helpdesk.login(ACME, "ann", "correct horse".toCharArray());
+                }));
+      go.countDown();
+      for (var login : logins) assertThat(login.get(60, TimeUnit.SECONDS)).isPresent();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(fs.records(ACME).get(HelpdeskSchema.AGENTS, ann.id()).orElseThrow().version())
+        .isEqualTo(ann.version() + racers);
+    assertThat(actions(ACME, ann.id())).filteredOn("agent.login"::equals).hasSize(racers);
   }
 
   @Test
