@@ -579,7 +579,12 @@ public final class Helpdesk {
         0,
         period.toMillis(),
         TimeUnit.MILLISECONDS);
-    return timer::shutdownNow;
+    // closing lets a tick in flight finish: interrupting it mid-statement would break its
+    // connection
+    return () -> {
+      timer.shutdown();
+      if (!timer.awaitTermination(30, TimeUnit.SECONDS)) timer.shutdownNow();
+    };
   }
 
   /** Starts the worker that runs the tenant's maintenance jobs; close it to stop. */
