@@ -41,6 +41,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The helpdesk's persistence, on flowstore used as a library. Every change of a ticket or an agent
@@ -131,13 +132,15 @@ public final class Helpdesk {
     data.putNull("last_active_at");
     data.putNull("last_login_at");
     String id = a.agentId() != null ? a.agentId() : "agent-" + UUID.randomUUID();
-    return flowstore.inTransaction(
+    return createAudited(
         tenant,
-        tx -> {
-          StoredRecord r = records(tx, actor).create(AGENTS, NewRecord.of(id, data));
-          audit(tx, actor, "agent.created", "agent", id, null, publicView(r.data()));
-          return r;
-        });
+        actor,
+        AGENTS,
+        NewRecord.of(id, data),
+        "agent.created",
+        "agent",
+        r -> r.id(),
+        r -> publicView(r.data()));
   }
 
   /**
@@ -297,13 +300,15 @@ public final class Helpdesk {
     data.put("priority", priority);
     data.put("created_by", createdBy);
     data.putNull("assignee");
-    return flowstore.inTransaction(
+    return createAudited(
         tenant,
-        tx -> {
-          StoredRecord r = records(tx, actor).create(TICKETS, NewRecord.of(ticketId, data));
-          audit(tx, actor, "ticket.created", "ticket", r.id(), null, data);
-          return r;
-        });
+        actor,
+        TICKETS,
+        NewRecord.of(ticketId, data),
+        "ticket.created",
+        "ticket",
+        r -> r.id(),
+        r -> data);
   }
 
   /**
@@ -364,11 +369,15 @@ public final class Helpdesk {
       Transaction tx, String actor, String ticketId, String author, String body, boolean internal) {
     ObjectNode data =
         JSON.createObjectNode().put("author", author).put("body", body).put("internal", internal);
-    StoredRecord c =
-        records(tx, actor)
-            .create(COMMENTS, NewRecord.of("cmt-" + UUID.randomUUID(), data).withParent(ticketId));
-    audit(tx, actor, "ticket.commented", "ticket", ticketId, null, data.put("comment_id", c.id()));
-    return c;
+    return createAuditedIn(
+        tx,
+        actor,
+        COMMENTS,
+        NewRecord.of("cmt-" + UUID.randomUUID(), data).withParent(ticketId),
+        "ticket.commented",
+        "ticket",
+        c -> ticketId,
+        c -> data.deepCopy().put("comment_id", c.id()));
   }
 
   /**
@@ -405,24 +414,15 @@ public final class Helpdesk {
     data.put("size_bytes", sizeBytes);
     data.put("storage_url", storageUrl);
     data.put("uploaded_by", actor);
-    return flowstore.inTransaction(
+    return createAudited(
         tenant,
-        tx -> {
-          StoredRecord a =
-              records(tx, actor)
-                  .create(
-                      ATTACHMENTS,
-                      NewRecord.of("att-" + UUID.randomUUID(), data).withParent(ticketId));
-          audit(
-              tx,
-              actor,
-              "ticket.attachment_added",
-              "ticket",
-              ticketId,
-              null,
-              data.deepCopy().put("attachment_id", a.id()));
-          return a;
-        });
+        actor,
+        ATTACHMENTS,
+        NewRecord.of("att-" + UUID.randomUUID(), data).withParent(ticketId),
+        "ticket.attachment_added",
+        "ticket",
+        a -> ticketId,
+        a -> data.deepCopy().put("attachment_id", a.id()));
   }
 
   public List<StoredRecord> comments(TenantId tenant, String ticketId) {
@@ -500,21 +500,15 @@ public final class Helpdesk {
     data.put("customer", customer);
     data.put("ticket_id", ticketId);
     data.set("messages", messages);
-    return flowstore.inTransaction(
+    return createAudited(
         tenant,
-        tx -> {
-          StoredRecord r =
-              records(tx, actor).create(SESSION_ARCHIVES, NewRecord.of("chat-" + sessionId, data));
-          audit(
-              tx,
-              actor,
-              "chat_session.archived",
-              "chat_session",
-              sessionId,
-              null,
-              JSON.createObjectNode().put("archive_id", r.id()));
-          return r;
-        });
+        actor,
+        SESSION_ARCHIVES,
+        NewRecord.of("chat-" + sessionId, data),
+        "chat_session.archived",
+        "chat_session",
+        r -> sessionId,
+        r -> JSON.createObjectNode().put("archive_id", r.id()));
   }
 
   /** Records an email the helpdesk sent (or failed to send). */
@@ -532,15 +526,15 @@ public final class Helpdesk {
     data.put("ticket_id", ticketId);
     data.put("status", sent ? "sent" : "failed");
     data.put("error", error);
-    return flowstore.inTransaction(
+    return createAudited(
         tenant,
-        tx -> {
-          StoredRecord r =
-              records(tx, actor)
-                  .create(EMAIL_RECORDS, NewRecord.of("mail-" + UUID.randomUUID(), data));
-          audit(tx, actor, "email.recorded", "email", r.id(), null, data);
-          return r;
-        });
+        actor,
+        EMAIL_RECORDS,
+        NewRecord.of("mail-" + UUID.randomUUID(), data),
+        "email.recorded",
+        "email",
+        r -> r.id(),
+        r -> data);
   }
 
   // ---------------------------------------------------------------- retention
@@ -653,6 +647,37 @@ public final class Helpdesk {
     ObjectNode copy = agentData.deepCopy();
     copy.remove("password_hash");
     return copy;
+  }
+
+  /** Creates a record and its audit entry in one transaction of the tenant's. */
+  private StoredRecord createAudited(
+      TenantId tenant,
+      String actor,
+      String collection,
+      NewRecord record,
+      String action,
+      String resourceType,
+      Function<StoredRecord, String> resourceId,
+      Function<StoredRecord, ObjectNode> after) {
+    return flowstore.inTransaction(
+        tenant,
+        tx ->
+            createAuditedIn(
+                tx, actor, collection, record, action, resourceType, resourceId, after));
+  }
+
+  private static StoredRecord createAuditedIn(
+      Transaction tx,
+      String actor,
+      String collection,
+      NewRecord record,
+      String action,
+      String resourceType,
+      Function<StoredRecord, String> resourceId,
+      Function<StoredRecord, ObjectNode> after) {
+    StoredRecord r = records(tx, actor).create(collection, record);
+    audit(tx, actor, action, resourceType, resourceId.apply(r), null, after.apply(r));
+    return r;
   }
 
   private static Records records(Transaction tx, String actor) {
