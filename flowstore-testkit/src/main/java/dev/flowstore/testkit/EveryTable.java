@@ -117,6 +117,20 @@ public final class EveryTable {
     fs.idempotencyKeys(t).begin("key-1", "hash-1", Duration.ofHours(1), Duration.ofMinutes(1));
     fs.idempotencyKeys(t).complete("key-1", 201, "{\"ok\":true}");
     fs.apiKeys().create(t, "copy-test");
+    // records: the declaration (shared by every tenant), a record with an indexed and a unique
+    // value
+    fs.collections()
+        .declare(
+            dev.flowstore.CollectionSpec.of("every_table")
+                .withIndexed(
+                    dev.flowstore.IndexedField.string("/status"),
+                    dev.flowstore.IndexedField.string("/code"))
+                .withUnique("/code"));
+    fs.records(t)
+        .create(
+            "every_table",
+            dev.flowstore.NewRecord.of(
+                "R-1", json("{\"status\": \"open\", \"code\": \"c-" + t.value() + "\"}")));
   }
 
   private static ObjectNode json(String text) {
