@@ -7,7 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.UUID;
 
-/** A test's direct view of the session cache: its Redis entries and its counters. */
+/** A test's direct view of the cache: its Redis entries and its counters. */
 final class CacheProbe implements AutoCloseable {
   private final Flowstore fs;
   private final RedisClient client;
@@ -34,6 +34,23 @@ final class CacheProbe implements AutoCloseable {
 
   long ttlMillis(TenantId tenant, UUID sessionId) {
     return conn.sync().pttl(key(tenant, sessionId));
+  }
+
+  static String recordKey(TenantId tenant, String collection, String id) {
+    return "flowstore:default:{" + tenant.value() + "}:record:" + collection + ":" + id;
+  }
+
+  /** The raw cache entry of a record, or null. */
+  String record(TenantId tenant, String collection, String id) {
+    return conn.sync().get(recordKey(tenant, collection, id));
+  }
+
+  void putRecord(TenantId tenant, String collection, String id, String raw) {
+    conn.sync().set(recordKey(tenant, collection, id), raw);
+  }
+
+  long recordTtlMillis(TenantId tenant, String collection, String id) {
+    return conn.sync().pttl(recordKey(tenant, collection, id));
   }
 
   /** The store's counter {@code name} (e.g. {@code flowstore.cache.hits}). */

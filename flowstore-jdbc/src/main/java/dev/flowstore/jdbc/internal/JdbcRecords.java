@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Records in SQL: the change path here, reads in {@link RecordQueries} and {@link RecordHistory},
@@ -117,6 +118,7 @@ final class JdbcRecords implements Records {
                   now,
                   now));
           RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+          written(collection, id);
           ObjectNode payload = JSON.objectNode();
           payload.set("data", data);
           if (r.parentId() != null) payload.put("parent_id", r.parentId());
@@ -140,6 +142,33 @@ final class JdbcRecords implements Records {
           JdbcCollections.require(dialect, c, collection);
           return find(c, collection, id);
         });
+  }
+
+  /**
+   * The committed version: one primary-key lookup of one column (the cache probes every hit), after
+   * the same collection check as {@link #get}.
+   */
+  OptionalLong version(String collection, String id) {
+    CollectionRules.address(collection, id);
+    Optional<Long> version =
+        scope.read(
+            c -> {
+              JdbcCollections.require(dialect, c, collection);
+              return Columns.one(
+                  c,
+                  rows.sql(
+                      "SELECT version FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+                      tenant(),
+                      collection,
+                      id),
+                  rs -> rs.getLong(1));
+            });
+    return version.map(OptionalLong::of).orElse(OptionalLong.empty());
+  }
+
+  /** Tells the cache, once this write commits, that the record changed. */
+  private void written(String collection, String id) {
+    scope.flowstore().plugins().recordWritten(scope.tenant(), collection, id);
   }
 
   @Override
@@ -228,6 +257,7 @@ final class JdbcRecords implements Records {
                     + expected
                     + ": read it again and re-apply the change");
           Instant now = scope.flowstore().now();
+          written(collection, id);
           Map<String, String> before = RecordIndex.lenientKeys(spec, cur.data());
           ObjectNode payload = JSON.objectNode();
           StoredRecord next;

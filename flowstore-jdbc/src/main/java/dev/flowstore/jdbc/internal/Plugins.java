@@ -30,7 +30,7 @@ final class Plugins implements AutoCloseable {
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
   // why: FLOWSTORE_CACHE names a cache (redis): it decorates sessions(tenant) and is told of every
-  // committed session write (SessionCache.NONE: no cache)
+  // committed session or record write (SessionCache.NONE: no cache)
   private final SessionCache sessionCache;
 
   /** Opens the plugins {@code config} names; {@code store} is the SQL store they are plugged in. */
@@ -75,6 +75,16 @@ final class Plugins implements AutoCloseable {
   void sessionWritten(TenantId tenant, UUID sessionId) {
     if (sessionCache != SessionCache.NONE)
       Transactions.afterCommitOrUnknown(() -> sessionCache.invalidate(tenant, sessionId));
+  }
+
+  /**
+   * As {@link #sessionWritten}, for a record (JdbcRecords calls it with every create, replace,
+   * patch, archive, unarchive and delete).
+   */
+  void recordWritten(TenantId tenant, String collection, String id) {
+    if (sessionCache != SessionCache.NONE)
+      Transactions.afterCommitOrUnknown(
+          () -> sessionCache.invalidateRecord(tenant, collection, id));
   }
 
   void checkReady() {

@@ -26,6 +26,8 @@ import java.util.UUID;
  * <prefix><queue>:dlq_pending|dlq_recorded|failed   sets of job ids
  * <prefix>session:<id>       string: a cached session (RedisSessionCache), "session:" + a UUID
  *                            can't be a queue key: queue names have no ':'
+ * <prefix>record:<collection>:<id>   string: a cached record (RedisSessionCache); a collection name
+ *                            has no ':', so the collection ends at the first one
  * </pre>
  */
 record Keys(String env, TenantId tenant) {
@@ -49,6 +51,11 @@ record Keys(String env, TenantId tenant) {
    */
   String session(UUID id) {
     return prefix() + "session:" + id;
+  }
+
+  /** A cached record. */
+  String record(String collection, String id) {
+    return prefix() + "record:" + collection + ":" + id;
   }
 
   /** The pub/sub message that announces work in a queue of this tenant. */
