@@ -63,17 +63,18 @@ public interface SessionCache extends AutoCloseable {
    * The tenant's records through the cache; by default the store's records as they are.
    *
    * @param truth the SQL store's records of {@code tenant}, each call its own transaction
-   * @param versions the store's record version probe for {@code tenant}
+   * @param versions the store's record version probes for {@code tenant}
    */
   default Records records(TenantId tenant, Records truth, RecordVersions versions) {
     return truth;
   }
 
   /**
-   * Drops the cached entry of a record whose write has just committed. Never throws, as {@link
-   * #invalidate}.
+   * Drops the cached entries of a record whose write has just committed: by id, and by each unique
+   * value it held before the write or holds after it. Never throws, as {@link #invalidate}.
    */
-  default void invalidateRecord(TenantId tenant, String collection, String id) {}
+  default void invalidateRecord(
+      TenantId tenant, String collection, String id, List<UniqueValue> uniqueValues) {}
 
   /** One line naming the cache and where it is (no credentials). */
   String describe();

@@ -1,14 +1,19 @@
 package dev.flowstore.redis;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowstore.Flowstore;
 import dev.flowstore.MetricCounter;
 import dev.flowstore.TenantId;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /** A test's direct view of the cache: its Redis entries and its counters. */
 final class CacheProbe implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Flowstore fs;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> conn;
@@ -47,6 +52,33 @@ final class CacheProbe implements AutoCloseable {
 
   void putRecord(TenantId tenant, String collection, String id, String raw) {
     conn.sync().set(recordKey(tenant, collection, id), raw);
+  }
+
+  /** The key of a record by unique value, computed here as the cache computes it. */
+  static String byUniqueKey(TenantId tenant, String collection, String pointer, String value) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  (pointer + "\n" + JSON.writeValueAsString(value))
+                      .getBytes(StandardCharsets.UTF_8));
+      return "flowstore:default:{"
+          + tenant.value()
+          + "}:record-by:"
+          + collection
+          + ":"
+          + HexFormat.of().formatHex(digest);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String byUnique(TenantId tenant, String collection, String pointer, String value) {
+    return conn.sync().get(byUniqueKey(tenant, collection, pointer, value));
+  }
+
+  void putByUnique(TenantId tenant, String collection, String pointer, String value, String raw) {
+    conn.sync().set(byUniqueKey(tenant, collection, pointer, value), raw);
   }
 
   long recordTtlMillis(TenantId tenant, String collection, String id) {

@@ -278,4 +278,64 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
             () -> records.get("undeclared_" + UUID.randomUUID().toString().substring(0, 4), "x"))
         .hasMessageContaining("undeclared_");
   }
+
+  @Test
+  void aLookupByUniqueValueMissesThenHitsAndAWriteDropsIt() {
+    TenantId t = newTenant();
+    Records records = fs.records(t);
+    StoredRecord r = records.create(agents, NewRecord.of("alice-1", agent("alice", "v0")));
+    long hits = count("hits");
+    long misses = count("misses");
+    assertThat(records.getByUnique(agents, "/username", "alice")).contains(r);
+    assertThat(count("misses")).isEqualTo(misses + 1);
+    assertThat(probe.byUnique(t, agents, "/username", "alice")).contains("alice-1");
+    assertThat(records.getByUnique(agents, "/username", "alice")).contains(r);
+    assertThat(count("hits")).isEqualTo(hits + 1);
+    StoredRecord r1 =
+        records.patch(agents, "alice-1", 0, JsonNodeFactory.instance.objectNode().put("note", "x"));
+    assertThat(probe.byUnique(t, agents, "/username", "alice")).as("dropped after commit").isNull();
+    assertThat(records.getByUnique(agents, "/username", "alice")).contains(r1);
+    assertThat(records.getByUnique(agents, "/username", "nobody")).isEmpty();
+  }
+
+  @Test
+  void aUniqueValueThatMovedToAnotherRecordIsNeverServedFromTheOldEntry() {
+    TenantId t = newTenant();
+    Records records = fs.records(t);
+    records.create(agents, NewRecord.of("a", agent("carol", "first")));
+    records.getByUnique(agents, "/username", "carol");
+    String old = probe.byUnique(t, agents, "/username", "carol");
+    assertThat(old).isNotNull();
+    long stale = count("stale");
+    // every invalidation of the rename fails twice: the old entry stays
+    Faults.arm(Faults.Point.CACHE_INVALIDATE, 4);
+    StoredRecord renamed = records.replace(agents, "a", 0, agent("carol2", "renamed"));
+    Faults.clear();
+    assertThat(probe.byUnique(t, agents, "/username", "carol")).isEqualTo(old);
+    assertThat(records.getByUnique(agents, "/username", "carol")).isEmpty();
+    assertThat(count("stale")).isEqualTo(stale + 1);
+    assertThat(records.getByUnique(agents, "/username", "carol2")).contains(renamed);
+    StoredRecord b = records.create(agents, NewRecord.of("b", agent("carol", "second")));
+    probe.putByUnique(t, agents, "/username", "carol", old);
+    assertThat(records.getByUnique(agents, "/username", "carol"))
+        .as("another record holds the value now")
+        .contains(b);
+    assertThat(records.getByUnique(agents, "/username", "carol")).contains(b);
+    // the rename's invalidation drops both the old and the new value's entries
+    records.replace(agents, "b", 0, agent("dave", "third"));
+    assertThat(probe.byUnique(t, agents, "/username", "carol")).isNull();
+    assertThat(records.getByUnique(agents, "/username", "carol")).isEmpty();
+  }
+
+  @Test
+  void aCorruptEntryByUniqueValueIsAMissAndLookupsAreScopedToTheirTenant() {
+    TenantId a = newTenant();
+    StoredRecord r = fs.records(a).create(agents, NewRecord.of("e", agent("erin", "x")));
+    probe.putByUnique(a, agents, "/username", "erin", "{not json");
+    assertThat(fs.records(a).getByUnique(agents, "/username", "erin")).contains(r);
+    TenantId b = newTenant();
+    probe.putByUnique(
+        b, agents, "/username", "erin", probe.byUnique(a, agents, "/username", "erin"));
+    assertThat(fs.records(b).getByUnique(agents, "/username", "erin")).isEmpty();
+  }
 }

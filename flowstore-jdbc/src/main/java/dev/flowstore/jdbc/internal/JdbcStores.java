@@ -68,7 +68,7 @@ record JdbcStores(Scope scope) implements Transaction {
   public Records records() {
     JdbcRecords truth = new JdbcRecords(scope);
     if (!scope.ownsTransactions()) return truth;
-    return scope.flowstore().plugins().sessionCache().records(tenant(), truth, truth::version);
+    return scope.flowstore().plugins().sessionCache().records(tenant(), truth, truth);
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.flowstore.spi.QueueBackend;
 import dev.flowstore.spi.QueueHost;
 import dev.flowstore.spi.QueueProvider;
 import dev.flowstore.spi.SessionCache;
+import dev.flowstore.spi.UniqueValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,12 +80,14 @@ final class Plugins implements AutoCloseable {
 
   /**
    * As {@link #sessionWritten}, for a record (JdbcRecords calls it with every create, replace,
-   * patch, archive, unarchive and delete).
+   * patch, archive, unarchive and delete, and the unique values the record held before and holds
+   * after it).
    */
-  void recordWritten(TenantId tenant, String collection, String id) {
+  void recordWritten(
+      TenantId tenant, String collection, String id, List<UniqueValue> uniqueValues) {
     if (sessionCache != SessionCache.NONE)
       Transactions.afterCommitOrUnknown(
-          () -> sessionCache.invalidateRecord(tenant, collection, id));
+          () -> sessionCache.invalidateRecord(tenant, collection, id, uniqueValues));
   }
 
   void checkReady() {

@@ -1,5 +1,6 @@
 package dev.flowstore.redis.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.NewRecord;
 import dev.flowstore.RecordPage;
@@ -11,12 +12,14 @@ import dev.flowstore.internal.CollectionRules;
 import dev.flowstore.spi.RecordVersions;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * One tenant's records through the Redis cache. {@link #get} reads Redis first and serves an entry
- * only when its version is the record's committed version (the store's one-column probe), else
- * reads the SQL store and stores what it read, as {@link CachedSessions} does. Everything else goes
- * to the SQL store: writes (the store invalidates after their commit, {@link
+ * One tenant's records through the Redis cache. {@link #get} and {@link #getByUnique} read Redis
+ * first and serves an entry only when it is the record's committed version (by id: the store's
+ * one-column probe; by unique value: the value's holder and its version, one probe too), else reads
+ * the SQL store and stores what it read, as {@link CachedSessions} does. Everything else goes to
+ * the SQL store: writes (the store invalidates after their commit, {@link
  * RedisSessionCache#invalidateRecord}) and the reads that are queries or replays.
  */
 final class CachedRecords implements Records {
@@ -46,9 +49,25 @@ final class CachedRecords implements Records {
         cache.recordCounters,
         text -> RecordCodec.decode(text, collection, id),
         RecordCodec::encode,
-        StoredRecord::version,
-        () -> versions.current(collection, id),
+        r -> versions.current(collection, id).equals(OptionalLong.of(r.version())),
         () -> truth.get(collection, id));
+  }
+
+  @Override
+  public Optional<StoredRecord> getByUnique(String collection, String pointer, Object value) {
+    JsonNode v = CollectionRules.uniqueLookup(collection, pointer, value);
+    // why: the holder probe checks both that this record still holds the value and that the entry
+    // is its committed version: a value that moved to another record is never served from here
+    return cache.get(
+        keys.recordByUnique(collection, pointer, v),
+        cache.recordCounters,
+        text -> RecordCodec.decode(text, collection, null),
+        RecordCodec::encode,
+        r ->
+            versions
+                .holder(collection, pointer, v)
+                .equals(Optional.of(new RecordVersions.Held(r.id(), r.version()))),
+        () -> truth.getByUnique(collection, pointer, v));
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -41,8 +42,7 @@ final class CachedSessions implements Sessions {
         cache.sessionCounters,
         SessionCodec::decode,
         SessionCodec::encode,
-        Session::version,
-        () -> versions.current(sessionId),
+        s -> versions.current(sessionId).equals(OptionalLong.of(s.version())),
         () -> truth.get(sessionId));
   }
 

@@ -1,6 +1,12 @@
 package dev.flowstore.redis.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -28,6 +34,9 @@ import java.util.UUID;
  *                            can't be a queue key: queue names have no ':'
  * <prefix>record:<collection>:<id>   string: a cached record (RedisSessionCache); a collection name
  *                            has no ':', so the collection ends at the first one
+ * <prefix>record-by:<collection>:<sha-256>   string: a cached record by a unique value; the hash is
+ *                            of the field's pointer and the value's JSON (either may hold any
+ *                            character)
  * </pre>
  */
 record Keys(String env, TenantId tenant) {
@@ -56,6 +65,19 @@ record Keys(String env, TenantId tenant) {
   /** A cached record. */
   String record(String collection, String id) {
     return prefix() + "record:" + collection + ":" + id;
+  }
+
+  /** A cached record by the value of one of its unique fields. */
+  String recordByUnique(String collection, String pointer, JsonNode value) {
+    byte[] digest;
+    try {
+      digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((pointer + "\n" + Json.write(value)).getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return prefix() + "record-by:" + collection + ":" + HexFormat.of().formatHex(digest);
   }
 
   /** The pub/sub message that announces work in a queue of this tenant. */

@@ -35,17 +35,18 @@ final class RecordCodec {
 
   /**
    * The record, or null when {@code text} is not a cache entry of this format for exactly this
-   * collection and id (a foreign or corrupt entry is a miss; the reload overwrites it).
+   * collection and id (any id when {@code id} is null: an entry by unique value, whose holder the
+   * caller checks); a foreign or corrupt entry is a miss, the reload overwrites it.
    */
   static StoredRecord decode(String text, String collection, String id) {
     try {
       ObjectNode o = Json.parseObject("cached record", text);
       if (o.path("fmt").asInt() != FORMAT
           || !collection.equals(o.get("collection").asText())
-          || !id.equals(o.get("id").asText())) return null;
+          || (id != null && !id.equals(o.get("id").asText()))) return null;
       return new StoredRecord(
           collection,
-          id,
+          o.get("id").asText(),
           Json.object("data", o.get("data")),
           o.get("version").longValue(),
           o.get("parent_id").isNull() ? null : o.get("parent_id").asText(),

@@ -11,6 +11,7 @@ import dev.flowstore.spi.CacheHost;
 import dev.flowstore.spi.RecordVersions;
 import dev.flowstore.spi.SessionCache;
 import dev.flowstore.spi.SessionVersions;
+import dev.flowstore.spi.UniqueValue;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -24,13 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,9 +185,9 @@ public final class RedisSessionCache implements SessionCache {
   }
 
   /**
-   * The read-through rule of both kinds: an entry is served only when its version is the committed
-   * one ({@code current}), else (missing, stale, undecodable) {@code truth} is read and, when Redis
-   * answered, stored.
+   * The read-through rule of every kind of entry: an entry is served only when {@code committed}
+   * says it is the committed row (a version probe of the SQL store), else (missing, stale,
+   * undecodable) {@code truth} is read and, when Redis answered, stored.
    *
    * @param decode the entry, or null when it is not one of this format
    */
@@ -196,15 +196,14 @@ public final class RedisSessionCache implements SessionCache {
       Counters counters,
       Function<String, T> decode,
       Function<T, String> encode,
-      ToLongFunction<T> version,
-      Supplier<OptionalLong> current,
+      Predicate<T> committed,
       Supplier<Optional<T>> truth) {
     Lookup cached = read(key, counters);
     if (cached.value() != null) {
       T entry = decode.apply(cached.value());
       // why: the version check makes a stale entry harmless, whatever left it there (a failed
       // invalidation, a crash before it, a reader that stored an old row after a write's DEL)
-      if (entry != null && current.get().equals(OptionalLong.of(version.applyAsLong(entry)))) {
+      if (entry != null && committed.test(entry)) {
         counters.hits().increment();
         return Optional.of(entry);
       }
@@ -248,8 +247,12 @@ public final class RedisSessionCache implements SessionCache {
   }
 
   @Override
-  public void invalidateRecord(TenantId tenant, String collection, String id) {
-    delete(new Keys(env, tenant).record(collection, id), recordCounters);
+  public void invalidateRecord(
+      TenantId tenant, String collection, String id, List<UniqueValue> uniqueValues) {
+    Keys keys = new Keys(env, tenant);
+    delete(keys.record(collection, id), recordCounters);
+    for (UniqueValue u : uniqueValues)
+      delete(keys.recordByUnique(collection, u.pointer(), u.value()), recordCounters);
   }
 
   /** Drops an entry after a committed write; a failure is retried once, then counted. */
