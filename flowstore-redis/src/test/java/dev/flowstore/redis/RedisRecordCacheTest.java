@@ -6,18 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.CollectionSpec;
-import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.IndexedField;
 import dev.flowstore.NewRecord;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Faults;
-import dev.flowstore.testkit.FlowstoreTestBase;
-import dev.flowstore.testkit.TestBackends;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,36 +21,22 @@ import org.junit.jupiter.api.Test;
  * the commit of every write, nothing on rollback, and failures of the cache that must not fail a
  * write nor let a stale record be read. Counters: {@code flowstore.cache.records.*}.
  */
-class RedisRecordCacheTest extends FlowstoreTestBase {
-  private static final int DB = 2;
-  private CacheProbe probe;
+class RedisRecordCacheTest extends RedisCacheTestBase {
   private String agents;
 
   @Override
-  protected FlowstoreConfig config() {
-    return TestBackends.sqliteWithRedisCache(DB);
+  int db() {
+    return 2;
   }
 
   @BeforeAll
-  void openProbe() {
-    probe = new CacheProbe(fs, TestBackends.redisDsn(DB));
+  void declareAgents() {
     agents = "agents_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     fs.collections()
         .declare(
             CollectionSpec.of(agents)
                 .withIndexed(IndexedField.string("/username"))
                 .withUnique("/username"));
-  }
-
-  @AfterAll
-  void dropKeys() {
-    probe.close();
-    RedisTestKeys.deleteAll(DB);
-  }
-
-  @AfterEach
-  void disarm() {
-    Faults.clear();
   }
 
   private static ObjectNode agent(String username, String note) {
@@ -65,6 +46,17 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
   private StoredRecord created(Records records) {
     String id = "A-" + UUID.randomUUID();
     return records.create(agents, NewRecord.of(id, agent("u" + UUID.randomUUID(), "v0")));
+  }
+
+  /** A new tenant's record, read once so that it is cached. */
+  private record Cached(TenantId t, Records records, StoredRecord r) {}
+
+  private Cached cached() {
+    TenantId t = newTenant();
+    Records records = fs.records(t);
+    StoredRecord r = created(records);
+    records.get(agents, r.id());
+    return new Cached(t, records, r);
   }
 
   private long count(String what) {
@@ -123,10 +115,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void aDeletedRecordsOldEntryIsNeverServedNorIsItsOlderSelfAfterARecreate() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     String v0 = probe.record(t, agents, r.id());
     records.delete(agents, r.id(), 0);
     probe.putRecord(t, agents, r.id(), v0);
@@ -138,10 +130,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void aWriteInACallersTransactionInvalidatesOnlyOnceItCommits() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     fs.inTransaction(
         t,
         tx -> {
@@ -175,10 +167,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void aFailedWriteLeavesTheEntry() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     String entry = probe.record(t, agents, r.id());
     assertThatThrownBy(() -> records.patch(agents, r.id(), 7, agent("c" + r.id(), "conflict")))
         .hasMessageContaining("version");
@@ -187,10 +179,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void anInvalidationThatFailsTwiceIsCountedNeverFailsTheWriteAndNoStaleRecordIsRead() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     String old = probe.record(t, agents, r.id());
     long failures = count("invalidation.failures");
     long stale = count("stale");
@@ -206,10 +198,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void anInvalidationThatFailsOnceIsRetriedAndNotCounted() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     long failures = count("invalidation.failures");
     Faults.arm(Faults.Point.CACHE_INVALIDATE, 1);
     records.replace(agents, r.id(), 0, agent("o" + r.id(), "after"));
@@ -231,10 +223,10 @@ class RedisRecordCacheTest extends FlowstoreTestBase {
 
   @Test
   void anOldEntryStoredAfterAWritesInvalidationIsNeverServed() {
-    TenantId t = newTenant();
-    Records records = fs.records(t);
-    StoredRecord r = created(records);
-    records.get(agents, r.id());
+    Cached c = cached();
+    TenantId t = c.t();
+    Records records = c.records();
+    StoredRecord r = c.r();
     String v0 = probe.record(t, agents, r.id());
     StoredRecord r1 = records.replace(agents, r.id(), 0, agent("p" + r.id(), "after"));
     probe.putRecord(t, agents, r.id(), v0);

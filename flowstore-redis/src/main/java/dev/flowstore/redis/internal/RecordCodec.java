@@ -1,11 +1,9 @@
 package dev.flowstore.redis.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.Json;
-import java.time.Instant;
 
 /**
  * The cached form of a record: one JSON object, times as ISO-8601 (exact to the nanosecond), the
@@ -27,9 +25,9 @@ final class RecordCodec {
     o.set("data", r.data());
     o.put("version", r.version());
     o.put("parent_id", r.parentId());
-    o.put("archived_at", time(r.archivedAt()));
-    o.put("created_at", time(r.createdAt()));
-    o.put("updated_at", time(r.updatedAt()));
+    o.put("archived_at", SessionCodec.time(r.archivedAt()));
+    o.put("created_at", SessionCodec.time(r.createdAt()));
+    o.put("updated_at", SessionCodec.time(r.updatedAt()));
     return Json.write(o);
   }
 
@@ -50,20 +48,11 @@ final class RecordCodec {
           Json.object("data", o.get("data")),
           o.get("version").longValue(),
           o.get("parent_id").isNull() ? null : o.get("parent_id").asText(),
-          instant(o, "archived_at"),
-          instant(o, "created_at"),
-          instant(o, "updated_at"));
+          SessionCodec.instant(o, "archived_at"),
+          SessionCodec.instant(o, "created_at"),
+          SessionCodec.instant(o, "updated_at"));
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  private static String time(Instant t) {
-    return t == null ? null : t.toString();
-  }
-
-  private static Instant instant(ObjectNode o, String field) {
-    JsonNode n = o.get(field);
-    return n.isNull() ? null : Instant.parse(n.asText());
   }
 }
