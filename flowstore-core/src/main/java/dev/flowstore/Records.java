@@ -1,5 +1,6 @@
 package dev.flowstore;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,18 @@ public interface Records {
 
   /** The record, archived or not. */
   Optional<StoredRecord> get(String collection, String id);
+
+  /**
+   * The record, archived or not, that holds {@code value} in the unique field {@code pointer} (e.g.
+   * an agent by {@code /username}): one lookup of the collection's unique values, not a query.
+   *
+   * @param value a JSON value of the field's type ({@link JsonNode}, or a String, number, boolean
+   *     or {@link java.time.Instant} as in {@link RecordFilter#eq})
+   * @throws FlowstoreException INVALID_ARGUMENT when {@code pointer} is not a unique field of the
+   *     collection, or the value is null or not of the field's type; UNPROCESSABLE while the
+   *     field's index is still being built
+   */
+  Optional<StoredRecord> getByUnique(String collection, String pointer, Object value);
 
   /**
    * The record as it was at {@code version}, rebuilt from its events.

@@ -9,6 +9,7 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.FieldType;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IndexedField;
+import dev.flowstore.RecordFilter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,6 +63,23 @@ public final class CollectionRules {
   public static void address(String collection, String id) {
     name("collection", collection);
     id("id", id);
+  }
+
+  /**
+   * Checks a lookup by unique value ({@code Records.getByUnique}): the collection's name, the
+   * field's pointer and a value; the value as JSON, converted as {@code RecordFilter.eq} does.
+   */
+  public static JsonNode uniqueLookup(String collection, String pointer, Object value) {
+    name("collection", collection);
+    pointer("pointer", pointer);
+    if (value == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, pointer + ": a unique value to look up may not be null");
+    JsonNode v = RecordFilter.eq(pointer, value).values().get(0);
+    if (v == null || v.isNull())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, pointer + ": a unique value to look up may not be null");
+    return v;
   }
 
   /** NOT_FOUND for a record of a collection. */

@@ -2,10 +2,11 @@ package dev.flowstore.spi;
 
 /**
  * A cache in front of the SQL store, found with {@link java.util.ServiceLoader} by the name in
- * {@code FLOWSTORE_CACHE} (e.g. {@code redis}). The SQL store opens it, hands it its sessions to
- * decorate ({@link SessionCache#sessions}) and tells it, after each commit, which sessions were
- * written ({@link SessionCache#invalidate}). The SQL store stays the truth: a cache must never fail
- * or roll back a write, and must never serve a session older than the last committed one.
+ * {@code FLOWSTORE_CACHE} (e.g. {@code redis}). The SQL store opens it, hands it its sessions and
+ * records to decorate ({@link SessionCache#sessions}, {@link SessionCache#records}) and tells it,
+ * after each commit, which sessions and records were written ({@link SessionCache#invalidate},
+ * {@link SessionCache#invalidateRecord}). The SQL store stays the truth: a cache must never fail or
+ * roll back a write, and must never serve a session or record older than the last committed one.
  */
 public interface CacheProvider {
   /** The value of {@code FLOWSTORE_CACHE} that selects this cache. */

@@ -35,6 +35,7 @@ class SqliteObservabilityE2eTest extends ObservabilityE2eContract {
         "flowstore_cache_read_failures_total", "FLOWSTORE_CACHE=redis",
         "flowstore_cache_write_failures_total", "FLOWSTORE_CACHE=redis",
         "flowstore_cache_invalidation_failures_total", "FLOWSTORE_CACHE=redis",
+        "flowstore_cache_records_invalidation_failures_total", "FLOWSTORE_CACHE=redis",
         "flowstore_redis_queue_data_loss_detections_total", "FLOWSTORE_QUEUE_BACKEND=redis");
   }
 }

@@ -5,6 +5,7 @@ import dev.flowstore.testkit.OutboxRelayContract;
 import dev.flowstore.testkit.QueueContract;
 import dev.flowstore.testkit.QueueDlqContract;
 import dev.flowstore.testkit.QueueWorkerContract;
+import dev.flowstore.testkit.RecordsContract;
 import dev.flowstore.testkit.RetentionContract;
 import dev.flowstore.testkit.SessionsContract;
 import dev.flowstore.testkit.TestBackends;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Nested;
 /**
  * The Redis contracts with PostgreSQL as the SQL store, where what Redis leaves to SQL runs as the
  * tenant role under row-level security: the tenant registration and the DLQ's SQL side (queue
- * suites), the version probe (session cache). {@link ContractsGuardTest} fails until a new testkit
- * contract is run here or declined in {@link #NOT_RUN}.
+ * suites), the version probes (session and record cache). {@link ContractsGuardTest} fails until a
+ * new testkit contract is run here or declined in {@link #NOT_RUN}.
  */
 class PostgresRedisContractsTest {
   private static final String SAME_AS_SQLITE =
@@ -86,6 +87,18 @@ class PostgresRedisContractsTest {
 
   @Nested
   class CachedSessions extends SessionsContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return TestBackends.postgres(
+          Map.of("FLOWSTORE_CACHE", "redis", "REDIS_DSN", TestBackends.redisDsn(SESSIONS_DB)));
+    }
+  }
+
+  /**
+   * Every record read and change through the Redis cache (the record version probe as the tenant).
+   */
+  @Nested
+  class CachedRecords extends RecordsContract {
     @Override
     protected FlowstoreConfig config() {
       return TestBackends.postgres(

@@ -50,9 +50,6 @@ class RedisContractsTest {
           entry(IdempotencyKeysContract.class, SQL_ONLY),
           entry(NodesContract.class, SQL_ONLY),
           entry(OutboxContract.class, SQL_ONLY),
-          entry(
-              RecordsContract.class,
-              SQL_ONLY + " until the Redis record cache exists (issue 12, a later step)"),
           entry(ResumeHandlesContract.class, SQL_ONLY),
           entry(StepsContract.class, SQL_ONLY),
           entry(TasksContract.class, SQL_ONLY),
@@ -114,6 +111,15 @@ class RedisContractsTest {
   /** Every session read and change through the Redis session cache. */
   @Nested
   class CachedSessions extends SessionsContract {
+    @Override
+    protected FlowstoreConfig config() {
+      return TestBackends.sqliteWithRedisCache(SESSIONS_DB);
+    }
+  }
+
+  /** Every record read and change through the Redis cache (keys apart from the sessions'). */
+  @Nested
+  class CachedRecords extends RecordsContract {
     @Override
     protected FlowstoreConfig config() {
       return TestBackends.sqliteWithRedisCache(SESSIONS_DB);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.NewSession;
 import dev.flowstore.Session;
 import dev.flowstore.SessionChange;
@@ -12,12 +11,7 @@ import dev.flowstore.SessionStatus;
 import dev.flowstore.Sessions;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Faults;
-import dev.flowstore.testkit.FlowstoreTestBase;
-import dev.flowstore.testkit.TestBackends;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,29 +19,12 @@ import org.junit.jupiter.api.Test;
  * invalidation after commit on every write path, and failures of the cache that must not fail a
  * write nor let a stale session be read.
  */
-class RedisSessionCacheTest extends FlowstoreTestBase {
+class RedisSessionCacheTest extends RedisCacheTestBase {
   private static final int DB = 8;
-  private CacheProbe probe;
 
   @Override
-  protected FlowstoreConfig config() {
-    return TestBackends.sqliteWithRedisCache(DB);
-  }
-
-  @BeforeAll
-  void openProbe() {
-    probe = new CacheProbe(fs, TestBackends.redisDsn(DB));
-  }
-
-  @AfterAll
-  void dropKeys() {
-    probe.close();
-    RedisTestKeys.deleteAll(DB);
-  }
-
-  @AfterEach
-  void disarm() {
-    Faults.clear();
+  int db() {
+    return DB;
   }
 
   private static SessionChange to(String state) {

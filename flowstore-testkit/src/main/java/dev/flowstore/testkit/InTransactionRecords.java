@@ -45,6 +45,11 @@ public record InTransactionRecords(Flowstore fs, TenantId tenant, String actor, 
   }
 
   @Override
+  public Optional<StoredRecord> getByUnique(String collection, String pointer, Object value) {
+    return in(r -> r.getByUnique(collection, pointer, value));
+  }
+
+  @Override
   public Optional<StoredRecord> get(String collection, String id) {
     return in(r -> r.get(collection, id));
   }

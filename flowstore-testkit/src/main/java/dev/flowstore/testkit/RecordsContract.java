@@ -295,6 +295,40 @@ public abstract class RecordsContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aRecordIsFoundByItsUniqueValueWhereverTheValueMoves() {
+    String c = tickets().name();
+    TenantId a = newTenant();
+    Records records = records(a);
+    StoredRecord t1 =
+        records.create(c, NewRecord.of("T1", ticket("a", "open", 1).put("ref", "EXT-1")));
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).contains(t1);
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).contains(t1);
+    assertThat(records.getByUnique(c, "/ref", "EXT-9")).isEmpty();
+    assertThat(records(newTenant()).getByUnique(c, "/ref", "EXT-1")).as("per tenant").isEmpty();
+    // archived records are found, as by get
+    StoredRecord archived = records.archive(c, "T1", 0);
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).contains(archived);
+    // the value moves to another record: the old holder is no longer found by it
+    StoredRecord moved = records.patch(c, "T1", 1, json("{'ref': 'EXT-2'}"));
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).isEmpty();
+    assertThat(records.getByUnique(c, "/ref", "EXT-2")).contains(moved);
+    StoredRecord t2 =
+        records.create(c, NewRecord.of("T2", ticket("b", "open", 1).put("ref", "EXT-1")));
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).contains(t2);
+    StoredRecord t2b = records.replace(c, "T2", 0, ticket("b2", "pending", 2).put("ref", "EXT-1"));
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).contains(t2b);
+    records.delete(c, "T2", 1);
+    assertThat(records.getByUnique(c, "/ref", "EXT-1")).isEmpty();
+    // only unique fields, values of the field's type
+    assertCode(() -> records.getByUnique(c, "/status", "open"), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> records.getByUnique(c, "/nope", "x"), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> records.getByUnique(c, "/ref", null), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> records.getByUnique(c, "/ref", 7), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> records.getByUnique(name("undeclared"), "/ref", "x"), ErrorCode.NOT_FOUND);
+    assertCode(() -> records.getByUnique("Bad Name", "/ref", "x"), ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
   void ofConcurrentCreatesWithOneUniqueValueExactlyOneWins() throws Exception {
     String c = tickets().name();
     Records records = records(newTenant());

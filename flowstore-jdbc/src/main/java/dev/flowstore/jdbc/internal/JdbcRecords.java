@@ -1,12 +1,15 @@
 package dev.flowstore.jdbc.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.Collection;
 import dev.flowstore.CollectionSpec;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
 import dev.flowstore.FlowstoreException;
+import dev.flowstore.IndexedField;
 import dev.flowstore.NewRecord;
 import dev.flowstore.RecordPage;
 import dev.flowstore.RecordQuery;
@@ -14,28 +17,35 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
 import dev.flowstore.internal.RecordChanges;
 import dev.flowstore.internal.RecordValidation;
 import dev.flowstore.internal.Uuids;
+import dev.flowstore.spi.RecordVersions;
+import dev.flowstore.spi.UniqueValue;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Records in SQL: the change path here, reads in {@link RecordQueries} and {@link RecordHistory},
  * index upkeep in {@link RecordIndex}. Each change, in one transaction: take the tenant's feed lock
  * (first, as every append does: one lock order), read the declaration (after the lock: see {@link
  * RecordIndex#rebuild}), check the expected version, schema, index types and unique values, write
- * the row and its index, append the event that records it at stream version = record version.
+ * the row and its index, append the event that records it at stream version = record version. Also
+ * the record cache's probes ({@link RecordVersions}), and every write tells the cache, after its
+ * commit, what to drop ({@link Plugins#recordWritten}).
  */
-final class JdbcRecords implements Records {
+final class JdbcRecords implements Records, RecordVersions {
   static final String COLUMNS =
       "collection, record_id, data, version, parent_id, archived_at, created_at, updated_at";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -117,6 +127,7 @@ final class JdbcRecords implements Records {
                   now,
                   now));
           RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+          written(spec, id, null, data);
           ObjectNode payload = JSON.objectNode();
           payload.set("data", data);
           if (r.parentId() != null) payload.put("parent_id", r.parentId());
@@ -140,6 +151,107 @@ final class JdbcRecords implements Records {
           JdbcCollections.require(dialect, c, collection);
           return find(c, collection, id);
         });
+  }
+
+  @Override
+  public Optional<StoredRecord> getByUnique(String collection, String pointer, Object value) {
+    JsonNode v = CollectionRules.uniqueLookup(collection, pointer, value);
+    return scope.read(
+        c -> {
+          Collection col = JdbcCollections.require(dialect, c, collection);
+          Optional<String> id =
+              RecordIndex.holder(
+                  c, dialect, tenant(), collection, pointer, uniqueKey(col, pointer, v));
+          return id.isEmpty() ? Optional.<StoredRecord>empty() : find(c, collection, id.get());
+        });
+  }
+
+  /** The key of {@code value} in the unique field {@code pointer}, ready to be looked up. */
+  private static String uniqueKey(Collection col, String pointer, JsonNode value) {
+    for (IndexedField f : col.spec().indexed()) {
+      if (!f.pointer().equals(pointer) || !col.spec().unique().contains(pointer)) continue;
+      if (!col.readyFields().contains(f))
+        throw new FlowstoreException(
+            ErrorCode.UNPROCESSABLE,
+            "the index of "
+                + pointer
+                + " in collection '"
+                + col.name()
+                + "' is still being built; retry when the collection lists it as ready");
+      return IndexKeys.ofValue(f, value); // as RecordIndex.write stores it (IndexKeys.of)
+    }
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        pointer
+            + " is not a unique field of collection '"
+            + col.name()
+            + "' (unique: "
+            + col.spec().unique()
+            + ")");
+  }
+
+  /**
+   * The committed version: one primary-key lookup of one column (the cache probes every hit), after
+   * the same collection check as {@link #get}.
+   */
+  @Override
+  public OptionalLong current(String collection, String id) {
+    CollectionRules.address(collection, id);
+    Optional<Long> version =
+        scope.read(
+            c -> {
+              JdbcCollections.require(dialect, c, collection);
+              return Columns.one(
+                  c,
+                  rows.sql(
+                      "SELECT version FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+                      tenant(),
+                      collection,
+                      id),
+                  rs -> rs.getLong(1));
+            });
+    return version.map(OptionalLong::of).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * The holder of a unique value and its committed version: one primary-key lookup of the unique
+   * values joined to the record's primary key, two columns (the cache probes every hit by value).
+   */
+  @Override
+  public Optional<Held> holder(String collection, String pointer, JsonNode value) {
+    CollectionRules.name("collection", collection);
+    return scope.read(
+        c -> {
+          Collection col = JdbcCollections.require(dialect, c, collection);
+          return Columns.one(
+              c,
+              rows.sql(
+                  "SELECT r.record_id, r.version FROM record_unique_values u JOIN records r"
+                      + " ON r.tenant_id = u.tenant_id AND r.collection = u.collection AND r.record_id = u.record_id"
+                      + " WHERE u.tenant_id = ? AND u.collection = ? AND u.field = ? AND u.value = ?",
+                  tenant(),
+                  collection,
+                  pointer,
+                  uniqueKey(col, pointer, value)),
+              rs -> new Held(rs.getString(1), rs.getLong(2)));
+        });
+  }
+
+  /**
+   * Tells the cache, once this write commits, that the record changed, with the unique values it
+   * held ({@code was}) and holds ({@code is}); either may be null.
+   */
+  private void written(CollectionSpec spec, String id, ObjectNode was, ObjectNode is) {
+    List<UniqueValue> values = new ArrayList<>();
+    for (String pointer : spec.unique())
+      for (ObjectNode data : new ObjectNode[] {was, is}) {
+        if (data == null) continue;
+        JsonNode v = data.at(pointer);
+        if (v.isMissingNode() || v.isNull()) continue;
+        UniqueValue u = new UniqueValue(pointer, v);
+        if (!values.contains(u)) values.add(u);
+      }
+    scope.flowstore().plugins().recordWritten(scope.tenant(), spec.name(), id, List.copyOf(values));
   }
 
   @Override
@@ -245,6 +357,7 @@ final class JdbcRecords implements Records {
                       expected));
               payload.set("indexed", indexedChanges(before, Map.of(), cur.data(), null));
               append(events, stream(cur), ExpectedVersion.exact(expected), type, payload, now);
+              written(spec, id, cur.data(), null);
               return cur;
             }
             case "record.archived", "record.unarchived" -> {
@@ -298,6 +411,7 @@ final class JdbcRecords implements Records {
                   id,
                   expected));
           append(events, stream(cur), ExpectedVersion.exact(expected), type, payload, now);
+          written(spec, id, cur.data(), next.data());
           return next;
         });
   }

@@ -30,10 +30,11 @@ import java.sql.SQLException;
  * is one method here (and its interface methods in core's {@code Flowstore} and {@code
  * Transaction}).
  *
- * <p>The two ways in differ in two stores only, and only here: {@link #sessions} goes through the
- * session cache outside a caller's transaction (inside it must see the transaction's own,
- * uncommitted writes), and {@link #queue} goes to the queue backend outside the database when one
- * is plugged in, which defers its writes to the commit of the caller's transaction inside one.
+ * <p>The two ways in differ in three stores only, and only here: {@link #sessions} and {@link
+ * #records} go through the cache outside a caller's transaction (inside it must see the
+ * transaction's own, uncommitted writes), and {@link #queue} goes to the queue backend outside the
+ * database when one is plugged in, which defers its writes to the commit of the caller's
+ * transaction inside one.
  */
 record JdbcStores(Scope scope) implements Transaction {
   /**
@@ -65,7 +66,9 @@ record JdbcStores(Scope scope) implements Transaction {
 
   @Override
   public Records records() {
-    return new JdbcRecords(scope);
+    JdbcRecords truth = new JdbcRecords(scope);
+    if (!scope.ownsTransactions()) return truth;
+    return scope.flowstore().plugins().sessionCache().records(tenant(), truth, truth);
   }
 
   @Override

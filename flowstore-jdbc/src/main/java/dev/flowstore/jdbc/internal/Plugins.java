@@ -12,6 +12,7 @@ import dev.flowstore.spi.QueueBackend;
 import dev.flowstore.spi.QueueHost;
 import dev.flowstore.spi.QueueProvider;
 import dev.flowstore.spi.SessionCache;
+import dev.flowstore.spi.UniqueValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ final class Plugins implements AutoCloseable {
   // audit entries still come here (null: the SQL queue)
   private final QueueBackend queueBackend;
   // why: FLOWSTORE_CACHE names a cache (redis): it decorates sessions(tenant) and is told of every
-  // committed session write (SessionCache.NONE: no cache)
+  // committed session or record write (SessionCache.NONE: no cache)
   private final SessionCache sessionCache;
 
   /** Opens the plugins {@code config} names; {@code store} is the SQL store they are plugged in. */
@@ -75,6 +76,18 @@ final class Plugins implements AutoCloseable {
   void sessionWritten(TenantId tenant, UUID sessionId) {
     if (sessionCache != SessionCache.NONE)
       Transactions.afterCommitOrUnknown(() -> sessionCache.invalidate(tenant, sessionId));
+  }
+
+  /**
+   * As {@link #sessionWritten}, for a record (JdbcRecords calls it with every create, replace,
+   * patch, archive, unarchive and delete, and the unique values the record held before and holds
+   * after it).
+   */
+  void recordWritten(
+      TenantId tenant, String collection, String id, List<UniqueValue> uniqueValues) {
+    if (sessionCache != SessionCache.NONE)
+      Transactions.afterCommitOrUnknown(
+          () -> sessionCache.invalidateRecord(tenant, collection, id, uniqueValues));
   }
 
   void checkReady() {

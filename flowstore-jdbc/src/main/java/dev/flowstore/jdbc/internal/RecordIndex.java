@@ -67,7 +67,8 @@ final class RecordIndex {
     }
   }
 
-  private static Optional<String> holder(
+  /** The id of the record holding {@code key} in the unique field {@code field}. */
+  static Optional<String> holder(
       Connection c, Dialect d, String tenant, String collection, String field, String key)
       throws SQLException {
     return Columns.one(

@@ -37,24 +37,13 @@ final class CachedSessions implements Sessions {
   @Override
   public Optional<Session> get(UUID sessionId) {
     Objects.requireNonNull(sessionId, "session_id");
-    String key = keys.session(sessionId);
-    RedisSessionCache.Lookup cached = cache.read(key);
-    if (cached.value() != null) {
-      Session s = SessionCodec.decode(cached.value());
-      // why: the version check makes a stale entry harmless, whatever left it there (a failed
-      // invalidation, a crash before it, a reader that stored an old row after a write's DEL)
-      if (s != null && versions.current(sessionId).equals(OptionalLong.of(s.version()))) {
-        cache.hit();
-        return Optional.of(s);
-      }
-      cache.stale();
-    } else if (cached.answered()) {
-      cache.miss();
-    }
-    Optional<Session> fresh = truth.get(sessionId);
-    // why: Redis did not answer the read: don't wait for a write that would fail too
-    if (fresh.isPresent() && cached.answered()) cache.write(key, SessionCodec.encode(fresh.get()));
-    return fresh;
+    return cache.get(
+        keys.session(sessionId),
+        cache.sessionCounters,
+        SessionCodec::decode,
+        SessionCodec::encode,
+        s -> versions.current(sessionId).equals(OptionalLong.of(s.version())),
+        () -> truth.get(sessionId));
   }
 
   @Override

@@ -1,6 +1,12 @@
 package dev.flowstore.redis.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowstore.TenantId;
+import dev.flowstore.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -26,6 +32,11 @@ import java.util.UUID;
  * <prefix><queue>:dlq_pending|dlq_recorded|failed   sets of job ids
  * <prefix>session:<id>       string: a cached session (RedisSessionCache), "session:" + a UUID
  *                            can't be a queue key: queue names have no ':'
+ * <prefix>record:<collection>:<id>   string: a cached record (RedisSessionCache); a collection name
+ *                            has no ':', so the collection ends at the first one
+ * <prefix>record-by:<collection>:<sha-256>   string: a cached record by a unique value; the hash is
+ *                            of the field's pointer and the value's JSON (either may hold any
+ *                            character)
  * </pre>
  */
 record Keys(String env, TenantId tenant) {
@@ -49,6 +60,24 @@ record Keys(String env, TenantId tenant) {
    */
   String session(UUID id) {
     return prefix() + "session:" + id;
+  }
+
+  /** A cached record. */
+  String record(String collection, String id) {
+    return prefix() + "record:" + collection + ":" + id;
+  }
+
+  /** A cached record by the value of one of its unique fields. */
+  String recordByUnique(String collection, String pointer, JsonNode value) {
+    byte[] digest;
+    try {
+      digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((pointer + "\n" + Json.write(value)).getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return prefix() + "record-by:" + collection + ":" + HexFormat.of().formatHex(digest);
   }
 
   /** The pub/sub message that announces work in a queue of this tenant. */

@@ -3,12 +3,15 @@ package dev.flowstore.redis.internal;
 import dev.flowstore.ErrorCode;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.MetricCounter;
+import dev.flowstore.Records;
 import dev.flowstore.Sessions;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Faults;
 import dev.flowstore.spi.CacheHost;
+import dev.flowstore.spi.RecordVersions;
 import dev.flowstore.spi.SessionCache;
 import dev.flowstore.spi.SessionVersions;
+import dev.flowstore.spi.UniqueValue;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -19,16 +22,21 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open Redis session cache: one Lettuce connection of its own (the queue may not be on Redis),
- * counters, and the retry-once rule for cache writes and invalidations.
+ * The open Redis cache of sessions and records: one Lettuce connection of its own (the queue may
+ * not be on Redis), counters, and the retry-once rule for cache writes and invalidations.
  *
  * <p>Never in the way of the truth: every Redis failure is caught here, retried once (writes and
  * invalidations), logged (at most one WARN per kind every 10 s) and counted; reads then go to the
@@ -56,12 +64,70 @@ public final class RedisSessionCache implements SessionCache {
   private volatile StatefulRedisConnection<String, String> conn;
   private long nextConnectNanos;
 
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
-  private final LongAdder stale = new LongAdder();
-  private final LongAdder readFailures = new LongAdder();
-  private final LongAdder writeFailures = new LongAdder();
-  private final LongAdder invalidationFailures = new LongAdder();
+  /**
+   * The counters of one kind of entry: sessions ({@code flowstore.cache.*}, the names from before
+   * records were cached) or records ({@code flowstore.cache.records.*}).
+   *
+   * @param what "session" or "record", for log lines
+   * @param prefix the counters' name prefix
+   */
+  record Counters(
+      String what,
+      String prefix,
+      LongAdder hits,
+      LongAdder misses,
+      LongAdder stale,
+      LongAdder readFailures,
+      LongAdder writeFailures,
+      LongAdder invalidationFailures) {
+    Counters(String what, String prefix) {
+      this(
+          what,
+          prefix,
+          new LongAdder(),
+          new LongAdder(),
+          new LongAdder(),
+          new LongAdder(),
+          new LongAdder(),
+          new LongAdder());
+    }
+
+    List<MetricCounter> metrics() {
+      String of = what + " reads";
+      return List.of(
+          new MetricCounter(
+              prefix + "hits",
+              capital(of) + " served from the cache (version checked against SQL)",
+              hits::sum),
+          new MetricCounter(
+              prefix + "misses", capital(of) + " not found in the cache", misses::sum),
+          new MetricCounter(
+              prefix + "stale",
+              "Cached " + what + "s refused because SQL holds a newer version",
+              stale::sum),
+          new MetricCounter(
+              prefix + "read.failures",
+              "Cache reads of " + what + "s that failed (served from SQL)",
+              readFailures::sum),
+          new MetricCounter(
+              prefix + "write.failures",
+              "Cache writes of " + what + "s that failed after one retry",
+              writeFailures::sum),
+          new MetricCounter(
+              prefix + "invalidation.failures",
+              "Cache invalidations after a committed "
+                  + what
+                  + " write that failed after one retry",
+              invalidationFailures::sum));
+    }
+
+    private static String capital(String s) {
+      return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+  }
+
+  final Counters sessionCounters = new Counters("session", "flowstore.cache.");
+  final Counters recordCounters = new Counters("record", "flowstore.cache.records.");
   private final AtomicLong lastWarnNanos = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
   public RedisSessionCache(CacheHost host) {
@@ -85,10 +151,9 @@ public final class RedisSessionCache implements SessionCache {
     try {
       redis();
     } catch (RuntimeException e) {
-      log.warn(
-          "session cache {}: not reachable now, reads go to SQL: {}", describe(), e.toString());
+      log.warn("cache {}: not reachable now, reads go to SQL: {}", describe(), e.toString());
     }
-    log.info("session cache: {}", describe());
+    log.info("session and record cache: {}", describe());
   }
 
   private RedisCommands<String, String> redis() {
@@ -114,18 +179,56 @@ public final class RedisSessionCache implements SessionCache {
     return new CachedSessions(this, new Keys(env, tenant), truth, versions);
   }
 
-  Lookup read(String key) {
+  @Override
+  public Records records(TenantId tenant, Records truth, RecordVersions versions) {
+    return new CachedRecords(this, new Keys(env, tenant), truth, versions);
+  }
+
+  /**
+   * The read-through rule of every kind of entry: an entry is served only when {@code committed}
+   * says it is the committed row (a version probe of the SQL store), else (missing, stale,
+   * undecodable) {@code truth} is read and, when Redis answered, stored.
+   *
+   * @param decode the entry, or null when it is not one of this format
+   */
+  <T> Optional<T> get(
+      String key,
+      Counters counters,
+      Function<String, T> decode,
+      Function<T, String> encode,
+      Predicate<T> committed,
+      Supplier<Optional<T>> truth) {
+    Lookup cached = read(key, counters);
+    if (cached.value() != null) {
+      T entry = decode.apply(cached.value());
+      // why: the version check makes a stale entry harmless, whatever left it there (a failed
+      // invalidation, a crash before it, a reader that stored an old row after a write's DEL)
+      if (entry != null && committed.test(entry)) {
+        counters.hits().increment();
+        return Optional.of(entry);
+      }
+      counters.stale().increment();
+    } else if (cached.answered()) {
+      counters.misses().increment();
+    }
+    Optional<T> fresh = truth.get();
+    // why: Redis did not answer the read: don't wait for a write that would fail too
+    if (fresh.isPresent() && cached.answered()) write(key, encode.apply(fresh.get()), counters);
+    return fresh;
+  }
+
+  Lookup read(String key, Counters counters) {
     try {
       return new Lookup(true, redis().get(key));
     } catch (RuntimeException e) {
-      readFailures.increment();
-      warn("read of " + key + " failed, reading SQL instead", e);
+      counters.readFailures().increment();
+      warn(counters, "read of " + key + " failed, reading SQL instead", e);
       return new Lookup(false, null);
     }
   }
 
   /** Stores an entry read from the SQL store; a failure is retried once, then counted. */
-  void write(String key, String value) {
+  void write(String key, String value, Counters counters) {
     RuntimeException e =
         twice(
             () -> {
@@ -133,14 +236,27 @@ public final class RedisSessionCache implements SessionCache {
               redis().set(key, value, SetArgs.Builder.px(TTL.toMillis()));
             });
     if (e != null) {
-      writeFailures.increment();
-      warn("write of " + key + " failed twice (the read was served from SQL)", e);
+      counters.writeFailures().increment();
+      warn(counters, "write of " + key + " failed twice (the read was served from SQL)", e);
     }
   }
 
   @Override
   public void invalidate(TenantId tenant, UUID sessionId) {
-    String key = new Keys(env, tenant).session(sessionId);
+    delete(new Keys(env, tenant).session(sessionId), sessionCounters);
+  }
+
+  @Override
+  public void invalidateRecord(
+      TenantId tenant, String collection, String id, List<UniqueValue> uniqueValues) {
+    Keys keys = new Keys(env, tenant);
+    delete(keys.record(collection, id), recordCounters);
+    for (UniqueValue u : uniqueValues)
+      delete(keys.recordByUnique(collection, u.pointer(), u.value()), recordCounters);
+  }
+
+  /** Drops an entry after a committed write; a failure is retried once, then counted. */
+  private void delete(String key, Counters counters) {
     RuntimeException e =
         twice(
             () -> {
@@ -148,10 +264,10 @@ public final class RedisSessionCache implements SessionCache {
               redis().del(key);
             });
     if (e != null) {
-      invalidationFailures.increment();
+      counters.invalidationFailures().increment();
       // why: harmless for readers (every hit is checked against the SQL version), but the entry
       // now costs a stale hit until it is reloaded or expires
-      warn("invalidation of " + key + " failed twice after the write committed", e);
+      warn(counters, "invalidation of " + key + " failed twice after the write committed", e);
     }
   }
 
@@ -171,65 +287,34 @@ public final class RedisSessionCache implements SessionCache {
     }
   }
 
-  private void warn(String what, RuntimeException e) {
+  private void warn(Counters counters, String what, RuntimeException e) {
     long now = System.nanoTime();
     long last = lastWarnNanos.get();
     String line =
-        "session cache "
+        counters.what()
+            + " cache "
             + describe()
             + ": "
             + what
             + ": "
             + e
             + " (failures so far: read "
-            + readFailures.sum()
+            + counters.readFailures().sum()
             + ", write "
-            + writeFailures.sum()
+            + counters.writeFailures().sum()
             + ", invalidation "
-            + invalidationFailures.sum()
+            + counters.invalidationFailures().sum()
             + ")";
     // why: Redis down means one failure per request: one WARN per 10 s, the rest at DEBUG
     if (now - last >= WARN_EVERY_NANOS && lastWarnNanos.compareAndSet(last, now)) log.warn(line);
     else log.debug(line);
   }
 
-  void hit() {
-    hits.increment();
-  }
-
-  void miss() {
-    misses.increment();
-  }
-
-  void stale() {
-    stale.increment();
-  }
-
   @Override
   public List<MetricCounter> metrics() {
-    return List.of(
-        new MetricCounter(
-            "flowstore.cache.hits",
-            "Session reads served from the cache (version checked against SQL)",
-            hits::sum),
-        new MetricCounter(
-            "flowstore.cache.misses", "Session reads not found in the cache", misses::sum),
-        new MetricCounter(
-            "flowstore.cache.stale",
-            "Cached sessions refused because SQL holds a newer version",
-            stale::sum),
-        new MetricCounter(
-            "flowstore.cache.read.failures",
-            "Cache reads that failed (served from SQL)",
-            readFailures::sum),
-        new MetricCounter(
-            "flowstore.cache.write.failures",
-            "Cache writes that failed after one retry",
-            writeFailures::sum),
-        new MetricCounter(
-            "flowstore.cache.invalidation.failures",
-            "Cache invalidations after a committed write that failed after one retry",
-            invalidationFailures::sum));
+    List<MetricCounter> all = new ArrayList<>(sessionCounters.metrics());
+    all.addAll(recordCounters.metrics());
+    return List.copyOf(all);
   }
 
   @Override
@@ -242,7 +327,7 @@ public final class RedisSessionCache implements SessionCache {
         + uri.getDatabase()
         + " env "
         + env
-        + " (sessions, ttl "
+        + " (sessions and records, ttl "
         + TTL.toSeconds()
         + "s)";
   }

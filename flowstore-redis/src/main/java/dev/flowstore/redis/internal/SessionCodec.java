@@ -80,7 +80,8 @@ final class SessionCodec {
     }
   }
 
-  private static String time(Instant t) {
+  /** An instant as the cached forms hold it (ISO-8601, exact to the nanosecond), or null. */
+  static String time(Instant t) {
     return t == null ? null : t.toString();
   }
 
@@ -89,7 +90,8 @@ final class SessionCodec {
     return n.isNull() ? null : n.asText();
   }
 
-  private static Instant instant(ObjectNode o, String field) {
+  /** The instant {@link #time} wrote at {@code field}, or null. */
+  static Instant instant(ObjectNode o, String field) {
     JsonNode n = o.get(field);
     return n.isNull() ? null : Instant.parse(n.asText());
   }
