@@ -116,7 +116,7 @@ final class JdbcRecords implements Records {
                   null,
                   now,
                   now));
-          RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
           ObjectNode payload = JSON.objectNode();
           payload.set("data", data);
           if (r.parentId() != null) payload.put("parent_id", r.parentId());
@@ -268,7 +268,7 @@ final class JdbcRecords implements Records {
               ObjectNode data = newData.of(cur);
               Map<String, String> keys = validate(spec, data);
               RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-              RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+              RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
               payload.setAll(RecordChanges.diff(cur.data(), data));
               payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
               next =
