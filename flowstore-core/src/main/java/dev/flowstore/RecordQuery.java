@@ -33,6 +33,9 @@ public record RecordQuery(
   public static final String CREATED_AT = "created_at";
   public static final String UPDATED_AT = "updated_at";
 
+  /** The most characters of a search term. */
+  public static final int MAX_SEARCH = 500;
+
   /** The sort of a search when no other is given: best match first, ties by id. */
   public static final String RELEVANCE = "relevance";
 

@@ -149,7 +149,7 @@ final class RecordQueries {
   }
 
   /** The most characters of a search term. */
-  static final int MAX_SEARCH = 500;
+  static final int MAX_SEARCH = RecordQuery.MAX_SEARCH;
 
   /**
    * The words of a search term: its runs of letters and digits, lower-cased. why the engine splits
