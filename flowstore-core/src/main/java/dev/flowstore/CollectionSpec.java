@@ -16,36 +16,55 @@ import java.util.List;
  *     username); each must also be in {@code indexed}
  * @param parent the collection whose records are the parents of this one's (comments of a ticket),
  *     or null: a record then names its parent's id and must find it
+ * @param fullText pointers of string fields whose words {@link RecordQuery#search} finds (at most
+ *     32); other values at those pointers are not searched (docs/records.md "Full-text search")
  */
 public record CollectionSpec(
     String name,
     ObjectNode schema,
     List<IndexedField> indexed,
     List<String> unique,
-    String parent) {
+    String parent,
+    List<String> fullText) {
   public CollectionSpec {
     indexed = indexed == null ? List.of() : List.copyOf(indexed);
     unique = unique == null ? List.of() : List.copyOf(unique);
+    fullText = fullText == null ? List.of() : List.copyOf(fullText);
+  }
+
+  /** A declaration without full-text fields. */
+  public CollectionSpec(
+      String name,
+      ObjectNode schema,
+      List<IndexedField> indexed,
+      List<String> unique,
+      String parent) {
+    this(name, schema, indexed, unique, parent, List.of());
   }
 
   /** A collection with no schema, no index, no parent: add them with the {@code with*} methods. */
   public static CollectionSpec of(String name) {
-    return new CollectionSpec(name, null, List.of(), List.of(), null);
+    return new CollectionSpec(name, null, List.of(), List.of(), null, List.of());
   }
 
   public CollectionSpec withSchema(ObjectNode schema) {
-    return new CollectionSpec(name, schema, indexed, unique, parent);
+    return new CollectionSpec(name, schema, indexed, unique, parent, fullText);
   }
 
   public CollectionSpec withIndexed(IndexedField... fields) {
-    return new CollectionSpec(name, schema, List.of(fields), unique, parent);
+    return new CollectionSpec(name, schema, List.of(fields), unique, parent, fullText);
   }
 
   public CollectionSpec withUnique(String... pointers) {
-    return new CollectionSpec(name, schema, indexed, List.of(pointers), parent);
+    return new CollectionSpec(name, schema, indexed, List.of(pointers), parent, fullText);
   }
 
   public CollectionSpec withParent(String parent) {
-    return new CollectionSpec(name, schema, indexed, unique, parent);
+    return new CollectionSpec(name, schema, indexed, unique, parent, fullText);
+  }
+
+  /** Declares the string fields a full-text search looks in (pointers such as {@code /title}). */
+  public CollectionSpec withFullText(String... pointers) {
+    return new CollectionSpec(name, schema, indexed, unique, parent, List.of(pointers));
   }
 }
