@@ -321,3 +321,22 @@ def test_the_readme_records_example_runs(client: Client) -> None:
     assert scope["t"].version == 1 and scope["t"].data["status"] == "closed"
     assert scope["first"].data["status"] == "open"
     assert scope["page"].count == 0 and "more" not in scope
+
+
+def test_search_finds_words_of_full_text_fields_only(client: Client) -> None:
+    name = "notes_" + uuid.uuid4().hex[:12]
+    declared = client.collections.declare(
+        name, indexed={"/status": "string"}, full_text=["/title"]
+    )
+    assert declared.full_text == ["/title"]
+    client.records.create(
+        name, {"title": "printer jam on floor 2", "status": "open", "body": "toner"}
+    )
+    client.records.create(name, {"title": "coffee machine", "status": "open"})
+    page = client.records.query(name, search="printer jam")
+    assert [r.data["title"] for r in page.records] == ["printer jam on floor 2"]
+    assert client.records.query(name, search="toner").records == []  # body is not declared
+    # quotes, - and * are no operators: the words are printer and jam
+    assert client.records.query(name, search='"printer" -jam*').records != []
+    with pytest.raises(InvalidArgument):
+        client.records.query(name, search="!!!")  # no word in it

@@ -1042,6 +1042,7 @@ class Collections(Resource[M]):
         indexed: Mapping[str, Literal["string", "number", "boolean", "timestamp"]] | None = None,
         unique: list[str] | None = None,
         parent: str | None = None,
+        full_text: list[str] | None = None,
         idempotency_key: str | None = None,
     ) -> Call[Collection]:
         """Declares the collection, or changes its declaration (the same spec keeps its version).
@@ -1049,6 +1050,7 @@ class Collections(Resource[M]):
         ``indexed`` maps JSON pointers to their type (``{"/status": "string", "/priority":
         "number"}``): the fields queries filter and sort on. ``unique``: indexed pointers whose
         non-null values are unique per tenant. ``parent``: the collection whose records own these.
+        ``full_text``: pointers of string fields that ``query(search=...)`` finds words in.
         Declarations are global: every tenant's, so on a server with API keys only an ``admin``
         key may declare (``Forbidden`` otherwise). Indexes of records already stored are built
         before the answer. Raises ``InvalidArgument``, ``NotFound`` (undeclared parent),
@@ -1063,6 +1065,7 @@ class Collections(Resource[M]):
                 else [{"pointer": p, "type": t} for p, t in indexed.items()],
                 "unique": unique,
                 "parent": parent,
+                "full_text": full_text,
             }
         )
         return call(
@@ -1216,6 +1219,7 @@ class Records(Resource[M]):
         sort_by: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         parent_id: str | None = None,
+        search: str | None = None,
         include_archived: bool | None = None,
         with_count: bool | None = None,
         limit: int | None = None,
@@ -1224,13 +1228,16 @@ class Records(Resource[M]):
     ) -> Call[RecordPage]:
         """A page of records matching every filter of ``where`` (indexed fields only; see
         ``Where``), sorted by ``sort_by`` (``created_at``, the default, ``updated_at`` or an indexed
-        pointer). Page on with ``cursor=page.next_cursor`` (same filters and sort), or ``offset``
+        pointer; ``relevance``, the default with ``search``). ``search``: words that must all occur
+        in the collection's ``full_text`` fields. Page on with ``cursor=page.next_cursor`` (same
+        filters and sort), or ``offset``
         (up to 10000; not with a cursor). Raises ``InvalidArgument`` (a field not indexed, a value
         not of its type), ``Unprocessable`` (the field's index is still being built)."""
         params = _page_params(
             where, sort_by, order, include_archived, with_count, limit, cursor, offset
         )
         params["parent_id"] = parent_id
+        params["q"] = search
         return call(
             "GET", f"/v1/collections/{seg(collection)}/records", _one(RecordPage), params=params
         )
@@ -1264,6 +1271,7 @@ class Records(Resource[M]):
         where: Where | None = None,
         sort_by: str | None = None,
         order: Literal["asc", "desc"] | None = None,
+        search: str | None = None,
         include_archived: bool | None = None,
         with_count: bool | None = None,
         limit: int | None = None,
@@ -1276,6 +1284,7 @@ class Records(Resource[M]):
             where, sort_by, order, include_archived, with_count, limit, cursor, offset
         )
         params["collection"] = child_collection
+        params["q"] = search
         return call(
             "GET",
             _record_path(collection, record_id) + "/children",

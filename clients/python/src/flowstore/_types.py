@@ -361,6 +361,8 @@ class Collection:
     updated_at: datetime
     schema: JSON | None = None
     parent: str | None = None
+    full_text: list[str] | None = None
+    """Pointers of string fields whose words ``query(search=...)`` finds."""
 
 
 @_frozen
