@@ -96,7 +96,7 @@ final class RecordRows {
           st.execute(
               "CREATE INDEX records_status_ix ON records ((data->>'status'), created_at, id)");
         }
-        compare(fs, new RawPg(raw), "PostgreSQL", out);
+        compare(fs, new Raw(raw, true), "PostgreSQL", out);
       } finally {
         env.dropSchema(fsSchema);
         env.dropSchema(rawSchema);
@@ -121,7 +121,7 @@ final class RecordRows {
               "CREATE INDEX records_status_ix ON records (json_extract(data, '$.status'),"
                   + " created_at, id)");
         }
-        compare(fs, new RawSqlite(raw), "SQLite", out);
+        compare(fs, new Raw(raw, false), "SQLite", out);
       } finally {
         Env.deleteTree(fsDir);
         Env.deleteTree(rawDir);
@@ -250,45 +250,41 @@ final class RecordRows {
     return n * 1e9 / (System.nanoTime() - t0);
   }
 
-  interface Raw {
-    void create(int i) throws SQLException;
-
-    void get(int i) throws SQLException;
-
-    void query(int status) throws SQLException;
-
-    void expect(int pageRows);
-  }
-
-  /** Autocommit (one statement = one durable transaction); every column read into a Java value. */
-  static final class RawPg implements Raw {
+  /**
+   * The raw baseline on one connection, autocommit (one statement = one durable transaction); every
+   * column read into a Java value. {@code pg}: PostgreSQL ({@code jsonb}, {@code timestamptz}),
+   * else SQLite (JSON and times as text).
+   */
+  static final class Raw {
+    private final boolean pg;
     private final PreparedStatement insert;
     private final PreparedStatement byId;
     private final PreparedStatement byStatus;
     private int pageRows = PAGE;
 
-    @Override
-    public void expect(int rows) {
-      pageRows = rows;
-    }
-
-    RawPg(Connection c) throws SQLException {
+    Raw(Connection c, boolean pg) throws SQLException {
+      this.pg = pg;
       insert =
           c.prepareStatement(
               "INSERT INTO records (id, data, version, created_at, updated_at)"
-                  + " VALUES (?, ?::jsonb, 1, ?, ?)");
+                  + (pg ? " VALUES (?, ?::jsonb, 1, ?, ?)" : " VALUES (?, ?, 1, ?, ?)"));
       byId = c.prepareStatement("SELECT " + RAW_COLUMNS + " FROM records WHERE id = ?");
       byStatus =
           c.prepareStatement(
               "SELECT "
                   + RAW_COLUMNS
-                  + " FROM records WHERE data->>'status' = ? ORDER BY created_at, id LIMIT "
+                  + " FROM records WHERE "
+                  + (pg ? "data->>'status'" : "json_extract(data, '$.status')")
+                  + " = ? ORDER BY created_at, id LIMIT "
                   + PAGE);
     }
 
-    @Override
-    public void create(int i) throws SQLException {
-      OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    void expect(int rows) {
+      pageRows = rows;
+    }
+
+    void create(int i) throws SQLException {
+      Object now = pg ? OffsetDateTime.now(ZoneOffset.UTC) : Instant.now().toString();
       insert.setString(1, id(i));
       insert.setString(2, data(i).toString());
       insert.setObject(3, now);
@@ -296,66 +292,18 @@ final class RecordRows {
       insert.executeUpdate();
     }
 
-    @Override
-    public void get(int i) throws SQLException {
+    void get(int i) throws SQLException {
       byId.setString(1, id(i));
-      if (read(byId, OffsetDateTime.class) != 1) throw new IllegalStateException("no " + id(i));
+      if (read(byId, timeType()) != 1) throw new IllegalStateException("no " + id(i));
     }
 
-    @Override
-    public void query(int status) throws SQLException {
+    void query(int status) throws SQLException {
       byStatus.setString(1, "s" + status);
-      if (read(byStatus, OffsetDateTime.class) != pageRows)
-        throw new IllegalStateException("short");
-    }
-  }
-
-  static final class RawSqlite implements Raw {
-    private final PreparedStatement insert;
-    private final PreparedStatement byId;
-    private final PreparedStatement byStatus;
-    private int pageRows = PAGE;
-
-    @Override
-    public void expect(int rows) {
-      pageRows = rows;
+      if (read(byStatus, timeType()) != pageRows) throw new IllegalStateException("short");
     }
 
-    RawSqlite(Connection c) throws SQLException {
-      insert =
-          c.prepareStatement(
-              "INSERT INTO records (id, data, version, created_at, updated_at)"
-                  + " VALUES (?, ?, 1, ?, ?)");
-      byId = c.prepareStatement("SELECT " + RAW_COLUMNS + " FROM records WHERE id = ?");
-      byStatus =
-          c.prepareStatement(
-              "SELECT "
-                  + RAW_COLUMNS
-                  + " FROM records WHERE json_extract(data, '$.status') = ?"
-                  + " ORDER BY created_at, id LIMIT "
-                  + PAGE);
-    }
-
-    @Override
-    public void create(int i) throws SQLException {
-      String now = Instant.now().toString();
-      insert.setString(1, id(i));
-      insert.setString(2, data(i).toString());
-      insert.setString(3, now);
-      insert.setString(4, now);
-      insert.executeUpdate();
-    }
-
-    @Override
-    public void get(int i) throws SQLException {
-      byId.setString(1, id(i));
-      if (read(byId, String.class) != 1) throw new IllegalStateException("no " + id(i));
-    }
-
-    @Override
-    public void query(int status) throws SQLException {
-      byStatus.setString(1, "s" + status);
-      if (read(byStatus, String.class) != pageRows) throw new IllegalStateException("short");
+    private Class<?> timeType() {
+      return pg ? OffsetDateTime.class : String.class;
     }
   }
 
