@@ -28,6 +28,17 @@ class BenchSmokeTest {
     assertThat(out).contains("| scenario").doesNotContain("growth");
   }
 
+  @Test
+  @Timeout(60)
+  void rowTenOnSqlitePrintsRecordRatios() throws Exception {
+    String out = runClean("--smoke", "--rows", "10", "--no-postgres");
+    assertThat(out)
+        .contains("record create, 1 thread, SQLite")
+        .contains("record get by id, 1 thread")
+        .contains("record query 1 indexed eq");
+    assertThat(out).containsPattern("record query[^\\n]*\\| +[0-9.]+x \\|");
+  }
+
   /** Runs the benchmark, asserts exit code 0, returns what it printed to stdout. */
   private static String runClean(String... args) throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
