@@ -16,36 +16,54 @@ import java.util.List;
  *     username); each must also be in {@code indexed}
  * @param parent the collection whose records are the parents of this one's (comments of a ticket),
  *     or null: a record then names its parent's id and must find it
+ * @param retention what happens to records some days after their creation, last change or a
+ *     timestamp field ({@link RecordRetention}), or null: kept until deleted
  */
 public record CollectionSpec(
     String name,
     ObjectNode schema,
     List<IndexedField> indexed,
     List<String> unique,
-    String parent) {
+    String parent,
+    RecordRetention retention) {
   public CollectionSpec {
     indexed = indexed == null ? List.of() : List.copyOf(indexed);
     unique = unique == null ? List.of() : List.copyOf(unique);
   }
 
+  /** A declaration without retention. */
+  public CollectionSpec(
+      String name,
+      ObjectNode schema,
+      List<IndexedField> indexed,
+      List<String> unique,
+      String parent) {
+    this(name, schema, indexed, unique, parent, null);
+  }
+
   /** A collection with no schema, no index, no parent: add them with the {@code with*} methods. */
   public static CollectionSpec of(String name) {
-    return new CollectionSpec(name, null, List.of(), List.of(), null);
+    return new CollectionSpec(name, null, List.of(), List.of(), null, null);
   }
 
   public CollectionSpec withSchema(ObjectNode schema) {
-    return new CollectionSpec(name, schema, indexed, unique, parent);
+    return new CollectionSpec(name, schema, indexed, unique, parent, retention);
   }
 
   public CollectionSpec withIndexed(IndexedField... fields) {
-    return new CollectionSpec(name, schema, List.of(fields), unique, parent);
+    return new CollectionSpec(name, schema, List.of(fields), unique, parent, retention);
   }
 
   public CollectionSpec withUnique(String... pointers) {
-    return new CollectionSpec(name, schema, indexed, List.of(pointers), parent);
+    return new CollectionSpec(name, schema, indexed, List.of(pointers), parent, retention);
   }
 
   public CollectionSpec withParent(String parent) {
-    return new CollectionSpec(name, schema, indexed, unique, parent);
+    return new CollectionSpec(name, schema, indexed, unique, parent, retention);
+  }
+
+  /** With a retention ({@link RecordRetention}), or none (null). */
+  public CollectionSpec withRetention(RecordRetention retention) {
+    return new CollectionSpec(name, schema, indexed, unique, parent, retention);
   }
 }
