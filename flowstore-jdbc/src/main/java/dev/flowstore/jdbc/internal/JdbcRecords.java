@@ -347,7 +347,7 @@ final class JdbcRecords implements Records, RecordVersions {
   }
 
   /** A record due for retention: its id, version and the key it is ordered by. */
-  private record Due(String id, long version, String key) {}
+  record Due(String id, long version, String key) {}
 
   private Due due(ResultSet rs) throws SQLException {
     String key = rs.getString("sort_key");
@@ -360,7 +360,7 @@ final class JdbcRecords implements Records, RecordVersions {
    * records_created_ix} / {@code records_updated_ix}, or the basis field's index entries). ARCHIVE
    * leaves archived records out. The key column is text: an instant as ISO-8601, or the index key.
    */
-  private Sql dueSql(String collection, RecordRetention r, Instant cutoff, Due after, int max) {
+  Sql dueSql(String collection, RecordRetention r, Instant cutoff, Due after, int max) {
     boolean archive = r.action() == RecordRetention.Action.ARCHIVE;
     Sql sql;
     if (!r.onField()) {
