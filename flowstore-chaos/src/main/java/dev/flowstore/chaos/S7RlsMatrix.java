@@ -112,12 +112,14 @@ final class S7RlsMatrix implements Scenario {
   static void seed(Flowstore fs, TenantId t, int n) {
     ObjectNode obj = JsonNodeFactory.instance.objectNode().put("tenant", t.value());
     fs.flows(t).register("flow-1", "flow", "", "steps: []\n", null);
-    // records: rows, index entries and unique values (the declaration is every tenant's)
+    // records: rows, index entries, unique values and searchable texts (the declaration is every
+    // tenant's)
     fs.collections()
         .declare(
             CollectionSpec.of("s7items")
                 .withIndexed(IndexedField.string("/tenant"), IndexedField.string("/ref"))
-                .withUnique("/ref"));
+                .withUnique("/ref")
+                .withFullText("/tenant"));
     for (int i = 0; i < n; i++) {
       fs.records(t)
           .create("s7items", NewRecord.of("item-" + i, obj.deepCopy().put("ref", "r" + i)));

@@ -134,6 +134,15 @@ public final class CollectionRules {
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT, "unique: " + u + " is listed twice");
     }
+    if (spec.fullText().size() > MAX_INDEXED)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "full_text: at most " + MAX_INDEXED + " fields, got " + spec.fullText().size());
+    Set<String> text = new HashSet<>();
+    for (String f : spec.fullText())
+      if (!text.add(pointer("full_text", f)))
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT, "full_text: " + f + " is listed twice");
     if (spec.parent() != null) name("parent", spec.parent());
     if (spec.retention() != null) retention(spec);
     return spec;
@@ -185,6 +194,11 @@ public final class CollectionRules {
     ArrayNode unique = out.putArray("unique");
     spec.unique().forEach(unique::add);
     if (spec.parent() != null) out.put("parent", spec.parent());
+    // why only when declared: a declaration without it keeps the JSON it had before full text
+    if (!spec.fullText().isEmpty()) {
+      ArrayNode text = out.putArray("full_text");
+      spec.fullText().forEach(text::add);
+    }
     if (spec.retention() != null) out.set("retention", retentionJson(spec.retention()));
     return out;
   }
@@ -248,24 +262,28 @@ public final class CollectionRules {
           ErrorCode.INVALID_ARGUMENT, "a collection must be a JSON object");
     for (var it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!Set.of("name", "schema", "indexed", "unique", "parent", "retention").contains(f))
+      if (!Set.of("name", "schema", "indexed", "unique", "parent", "full_text", "retention")
+          .contains(f))
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT,
             "unknown member '"
                 + f
-                + "': a collection has name, schema, indexed, unique, parent, retention");
+                + "': a collection has name, schema, indexed, unique, parent, full_text, retention");
     }
     JsonNode schema = node.path("schema");
     if (!schema.isMissingNode() && !schema.isNull() && !schema.isObject())
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "schema must be a JSON object");
     List<String> unique = new ArrayList<>();
     for (JsonNode u : array(node, "unique")) unique.add(text(u, "unique"));
+    List<String> fullText = new ArrayList<>();
+    for (JsonNode t : array(node, "full_text")) fullText.add(text(t, "full_text"));
     return new CollectionSpec(
         text(node.path("name"), "name"),
         schema.isObject() ? (ObjectNode) schema : null,
         fieldsFromJson(array(node, "indexed"), "indexed"),
         unique,
         optionalText(node.path("parent"), "parent"),
+        fullText,
         node.path("retention").isMissingNode() || node.path("retention").isNull()
             ? null
             : retentionFromJson(node.path("retention")));

@@ -640,9 +640,10 @@ abstract class ApiE2eContract {
                 "{\"name\":\""
                     + tickets
                     + "\",\"schema\":{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{\"enum\":[\"open\",\"pending\",\"closed\"]}}},"
-                    + "\"indexed\":[{\"pointer\":\"/status\",\"type\":\"string\"},{\"pointer\":\"/priority\",\"type\":\"number\"},{\"pointer\":\"/ref\",\"type\":\"string\"}],\"unique\":[\"/ref\"]}")
+                    + "\"indexed\":[{\"pointer\":\"/status\",\"type\":\"string\"},{\"pointer\":\"/priority\",\"type\":\"number\"},{\"pointer\":\"/ref\",\"type\":\"string\"}],\"unique\":[\"/ref\"],\"full_text\":[\"/title\"]}")
             .expect(200);
     assertThat(declared.get("version").asInt()).isEqualTo(1);
+    assertThat(declared.get("full_text").get(0).asText()).isEqualTo("/title");
     assertThat(declared.get("ready").asBoolean()).isTrue();
     api.op("POST", "/v1/collections")
         .body("{\"name\":\"" + comments + "\",\"parent\":\"" + tickets + "\"}")
@@ -669,7 +670,7 @@ abstract class ApiE2eContract {
     JsonNode created =
         api.op("POST", records, tickets)
             .body(
-                "{\"id\":\"TKT-1\",\"data\":{\"status\":\"open\",\"priority\":3,\"ref\":\"EXT-1\"}}")
+                "{\"id\":\"TKT-1\",\"data\":{\"status\":\"open\",\"priority\":3,\"ref\":\"EXT-1\",\"title\":\"Printer jam\"}}")
             .expect(201);
     assertThat(created.get("version").asLong()).isZero();
     api.op("POST", records, tickets)
@@ -694,6 +695,14 @@ abstract class ApiE2eContract {
         .containsExactly("TKT-2", "TKT-1");
     assertThat(page.get("count").asLong()).isEqualTo(2);
     api.op("GET", records, tickets).query("where=/nope:eq:x").expectError(400, "INVALID_ARGUMENT");
+    // full-text search: words of /title, the term's quotes and operators no syntax
+    JsonNode found =
+        api.op("GET", records, tickets)
+            .query("q=%22JAM%22%20printer*%20-&with_count=true")
+            .expect(200);
+    assertThat(found.get("records")).extracting(r -> r.get("id").asText()).containsExactly("TKT-1");
+    assertThat(found.get("count").asLong()).isEqualTo(1);
+    api.op("GET", records, comments).query("q=jam").expectError(400, "INVALID_ARGUMENT");
     JsonNode first = api.op("GET", records, tickets).query("limit=1").expect(200);
     JsonNode second =
         api.op("GET", records, tickets)

@@ -844,7 +844,7 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
                 "{'name':'"
                     + c
                     + "','schema':{'type':'object','required':['status'],'properties':{'status':{'enum':['open','closed']}}},"
-                    + "'indexed':[{'pointer':'/status','type':'string'},{'pointer':'/priority','type':'number'},{'pointer':'/ref','type':'string'}],'unique':['/ref'],"
+                    + "'indexed':[{'pointer':'/status','type':'string'},{'pointer':'/priority','type':'number'},{'pointer':'/ref','type':'string'}],'unique':['/ref'],'full_text':['/title'],"
                     + "'retention':{'action':'archive','days':90,'basis':'updated_at'}}"))
         .expect(200);
     call("POST", "/v1/collections")
@@ -883,7 +883,9 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     String records = "/v1/collections/{collection}/records";
     call("POST", records, c)
         .tenant(t)
-        .body(j("{'id':'T-1','data':{'status':'open','priority':3,'ref':'R1'}}"))
+        .body(
+            j(
+                "{'id':'T-1','data':{'status':'open','priority':3,'ref':'R1','title':'Printer jam'}}"))
         .expect(201);
     call("POST", records, c)
         .tenant(t)
@@ -911,6 +913,13 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     call("GET", records, c).tenant(t).query("offset=1&include_archived=true").expect(200);
     call("GET", records, c).tenant(t).query("where=/title:eq:x").expect(400, "INVALID_ARGUMENT");
     call("GET", records, c).tenant(t).query("where=nonsense").expect(400, "INVALID_ARGUMENT");
+    call("GET", records, c)
+        .tenant(t)
+        .query("q=printer&where=/status:eq:open&with_count=true")
+        .expect(200);
+    // a term without a word, and a collection without full_text fields
+    call("GET", records, c).tenant(t).query("q=%2A%20-").expect(400, "INVALID_ARGUMENT");
+    call("GET", records, kids).tenant(t).query("q=printer").expect(400, "INVALID_ARGUMENT");
     call("GET", records, "no_such").tenant(t).expect(404, "NOT_FOUND");
 
     String one = records + "/{record_id}";

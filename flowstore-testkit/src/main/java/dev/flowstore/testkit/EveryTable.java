@@ -1,13 +1,16 @@
 package dev.flowstore.testkit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.CollectionSpec;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
+import dev.flowstore.IndexedField;
 import dev.flowstore.Lease;
 import dev.flowstore.NewAuditEntry;
 import dev.flowstore.NewCheckpoint;
 import dev.flowstore.NewJob;
+import dev.flowstore.NewRecord;
 import dev.flowstore.NewSession;
 import dev.flowstore.NewStepAttempt;
 import dev.flowstore.NodeDefinition;
@@ -35,9 +38,21 @@ public final class EveryTable {
    * changed state, step attempts, checkpoints (one the parent of another), a node, a task with
    * progress, a resume handle, a command, audit entries, jobs in every state (queued, delayed,
    * leased, succeeded, dead-lettered), an outbox message, a processed message, an idempotency key
-   * and an API key.
+   * and an API key; a collection's record with its index entry, unique value and text.
    */
   public static void fill(Flowstore fs, TenantId t) {
+    // records: one declaration for every tenant (the same again is a no-op), a record with an
+    // index entry, a unique value and a searchable text
+    fs.collections()
+        .declare(
+            CollectionSpec.of("every_table_notes")
+                .withIndexed(IndexedField.string("/ref"))
+                .withUnique("/ref")
+                .withFullText("/text"));
+    fs.records(t)
+        .create(
+            "every_table_notes",
+            NewRecord.of("n1", json("{\"ref\": \"R-1\", \"text\": \"caf\\u00e9 au lait\"}")));
     fs.events(t)
         .append(
             "order-1",
@@ -117,20 +132,6 @@ public final class EveryTable {
     fs.idempotencyKeys(t).begin("key-1", "hash-1", Duration.ofHours(1), Duration.ofMinutes(1));
     fs.idempotencyKeys(t).complete("key-1", 201, "{\"ok\":true}");
     fs.apiKeys().create(t, "copy-test");
-    // records: the declaration (shared by every tenant), a record with an indexed and a unique
-    // value
-    fs.collections()
-        .declare(
-            dev.flowstore.CollectionSpec.of("every_table")
-                .withIndexed(
-                    dev.flowstore.IndexedField.string("/status"),
-                    dev.flowstore.IndexedField.string("/code"))
-                .withUnique("/code"));
-    fs.records(t)
-        .create(
-            "every_table",
-            dev.flowstore.NewRecord.of(
-                "R-1", json("{\"status\": \"open\", \"code\": \"c-" + t.value() + "\"}")));
   }
 
   private static ObjectNode json(String text) {

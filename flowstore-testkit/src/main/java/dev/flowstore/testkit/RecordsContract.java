@@ -876,4 +876,164 @@ public abstract class RecordsContract extends FlowstoreTestBase {
             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
         .hasMessageContaining(message);
   }
+
+  /** Articles: /title and /body searched, /status indexed, /secret neither. */
+  private Collection articles() {
+    return fs.collections()
+        .declare(
+            CollectionSpec.of(name("articles"))
+                .withIndexed(IndexedField.string("/status"))
+                .withFullText("/title", "/body"));
+  }
+
+  private static List<String> ids(RecordPage page) {
+    return page.records().stream().map(StoredRecord::id).toList();
+  }
+
+  private List<String> search(Records records, String c, String term) {
+    return ids(records.query(RecordQuery.of(c).search(term)));
+  }
+
+  @Test
+  void searchFindsWordsOfTheDeclaredFieldsOnly() {
+    String c = articles().name();
+    Records records = records(newTenant());
+    records.create(
+        c,
+        NewRecord.of(
+            "A",
+            json(
+                "{'title': 'Refund policy', 'body': 'Customers may ask for a refund within 30 days',"
+                    + " 'status': 'open', 'secret': 'zebra'}")));
+    records.create(
+        c,
+        NewRecord.of(
+            "B",
+            json("{'title': 'Shipping', 'body': 'Parcels ship in two days', 'status': 'closed'}")));
+    records.create(c, NewRecord.of("C", json("{'title': 42, 'body': ['refund'], 'status': 'x'}")));
+
+    assertThat(search(records, c, "refund")).containsExactly("A");
+    assertThat(search(records, c, "REFUND Policy")).containsExactly("A");
+    assertThat(search(records, c, "days")).containsExactlyInAnyOrder("A", "B");
+    // every word must occur
+    assertThat(search(records, c, "refund shipping")).isEmpty();
+    // a field not declared is not searched, nor a value that is no string
+    assertThat(search(records, c, "zebra")).isEmpty();
+    assertThat(search(records, c, "42")).isEmpty();
+    // relevance first: both words of the title and the body outrank one
+    records.create(
+        c, NewRecord.of("D", json("{'title': 'Days', 'body': 'days and days', 'status': 'open'}")));
+    assertThat(search(records, c, "days").get(0)).isEqualTo("D");
+    // with a filter, a sort, a count, pages
+    RecordQuery open = RecordQuery.of(c).search("days").where(RecordFilter.eq("/status", "open"));
+    assertThat(ids(records.query(open))).containsExactly("D", "A");
+    assertThat(records.count(open)).isEqualTo(2);
+    assertThat(ids(records.query(open.sortBy(RecordQuery.CREATED_AT, false))))
+        .containsExactly("A", "D");
+    assertThat(ids(records.query(open.sortBy("/status", true))))
+        .containsExactlyInAnyOrder("A", "D");
+    RecordPage first = records.query(RecordQuery.of(c).search("days").limit(2));
+    assertThat(first.records()).hasSize(2);
+    RecordPage second =
+        records.query(RecordQuery.of(c).search("days").limit(2).after(first.nextCursor()));
+    assertThat(ids(second)).hasSize(1).doesNotContainAnyElementsOf(ids(first));
+    assertThat(second.nextCursor()).isNull();
+  }
+
+  @Test
+  void searchFollowsEveryChangeAndStaysInItsTenant() {
+    String c = articles().name();
+    Records a = records(newTenant());
+    Records b = records(newTenant());
+    StoredRecord r = a.create(c, NewRecord.of("A", json("{'title': 'apple pie'}")));
+    b.create(c, NewRecord.of("B", json("{'title': 'apple tart'}")));
+    assertThat(search(a, c, "apple")).containsExactly("A");
+    assertThat(search(b, c, "apple")).containsExactly("B");
+    assertThat(search(b, c, "pie")).isEmpty();
+    assertThat(b.count(RecordQuery.of(c).search("pie"))).isZero();
+
+    r = a.replace(c, "A", r.version(), json("{'title': 'cherry pie'}"));
+    assertThat(search(a, c, "apple")).isEmpty();
+    assertThat(search(a, c, "cherry")).containsExactly("A");
+    r = a.patch(c, "A", r.version(), json("{'title': null, 'body': 'plum crumble'}"));
+    assertThat(search(a, c, "cherry")).isEmpty();
+    assertThat(search(a, c, "crumble")).containsExactly("A");
+    r = a.archive(c, "A", r.version());
+    assertThat(search(a, c, "crumble")).isEmpty();
+    assertThat(ids(a.query(RecordQuery.of(c).search("crumble").includeArchived(true))))
+        .containsExactly("A");
+    a.delete(c, "A", r.version());
+    assertThat(ids(a.query(RecordQuery.of(c).search("crumble").includeArchived(true)))).isEmpty();
+    assertThat(search(b, c, "apple")).containsExactly("B");
+  }
+
+  @Test
+  void hostileSearchTermsAreWordsNotSyntax() {
+    String c = articles().name();
+    Records records = records(newTenant());
+    records.create(c, NewRecord.of("A", json("{'title': 'near the sea', 'body': 'or not'}")));
+    records.create(c, NewRecord.of("B", json("{'title': 'sea shells'}")));
+    for (String term :
+        List.of(
+            "\"sea",
+            "sea\"",
+            "sea*",
+            "-sea",
+            "sea -shells",
+            "sea OR",
+            "NEAR(sea shells)",
+            "title:sea",
+            "^sea",
+            "sea AND",
+            "(sea",
+            "sea'; DROP TABLE records; --"))
+      assertThat(search(records, c, term)).as(term).isNotNull();
+    // operators are words: "-shells" does not exclude, "OR" does not widen, "NEAR" is the word
+    assertThat(search(records, c, "sea -shells")).containsExactly("B");
+    assertThat(search(records, c, "shells OR near")).isEmpty();
+    assertThat(search(records, c, "NEAR sea")).containsExactly("A");
+    assertThat(search(records, c, "se*")).isEmpty();
+    assertCode(() -> search(records, c, "* - \" ()"), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> search(records, c, "a".repeat(501)), ErrorCode.INVALID_ARGUMENT);
+    // a collection without full-text fields names what to declare
+    String plain = tickets().name();
+    assertThatThrownBy(() -> search(records, plain, "sea"))
+        .isInstanceOf(FlowstoreException.class)
+        .hasMessageContaining("full_text")
+        .extracting(e -> ((FlowstoreException) e).code())
+        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> records.query(RecordQuery.of(c).sortBy(RecordQuery.RELEVANCE, false)),
+        ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> fs.collections().declare(CollectionSpec.of(name("x")).withFullText("title")),
+        ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> fs.collections().declare(CollectionSpec.of(name("x")).withFullText("/a", "/a")),
+        ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void aDeclarationAddingFullTextMakesExistingRecordsSearchable() {
+    String name = name("notes");
+    fs.collections().declare(CollectionSpec.of(name));
+    Records records = records(newTenant());
+    for (int i = 0; i < RECORDS_OVER_A_BATCH; i++)
+      records.create(
+          name, NewRecord.of("N" + i, json("{'text': 'note number " + i + "', 'tag': 'kiwi'}")));
+    assertCode(() -> search(records, name, "note"), ErrorCode.INVALID_ARGUMENT);
+
+    Collection v2 = fs.collections().declare(CollectionSpec.of(name).withFullText("/text"));
+    assertThat(v2.spec().fullText()).containsExactly("/text");
+    assertThat(records.count(RecordQuery.of(name).search("note"))).isEqualTo(RECORDS_OVER_A_BATCH);
+    assertThat(search(records, name, "number 7")).contains("N7");
+    assertThat(search(records, name, "kiwi")).isEmpty();
+
+    fs.collections().declare(CollectionSpec.of(name).withFullText("/tag"));
+    assertThat(search(records, name, "note")).isEmpty();
+    assertThat(records.count(RecordQuery.of(name).search("kiwi"))).isEqualTo(RECORDS_OVER_A_BATCH);
+  }
+
+  /** More records than one build batch (RecordIndex.BUILD_BATCH is 200). */
+  private static final int RECORDS_OVER_A_BATCH = 205;
 }

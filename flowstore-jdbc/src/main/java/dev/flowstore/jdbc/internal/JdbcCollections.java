@@ -115,7 +115,9 @@ final class JdbcCollections implements Collections {
     boolean rebuild =
         !ready.equals(spec.indexed())
             || !cur.spec().indexed().equals(spec.indexed())
-            || !cur.spec().unique().equals(spec.unique());
+            || !cur.spec().unique().equals(spec.unique())
+            // why: the records' texts are written by the build too (added or dropped fields)
+            || !cur.spec().fullText().equals(spec.fullText());
     Sql update =
         new Sql(
             dialect,

@@ -129,7 +129,7 @@ final class JdbcRecords implements Records, RecordVersions {
                   null,
                   now,
                   now));
-          RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
           written(spec, id, null, data);
           ObjectNode payload = JSON.objectNode();
           payload.set("data", data);
@@ -483,7 +483,7 @@ final class JdbcRecords implements Records, RecordVersions {
               ObjectNode data = newData.of(cur);
               Map<String, String> keys = validate(spec, data);
               RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-              RecordIndex.write(c, dialect, tenant(), spec, id, keys);
+              RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
               payload.setAll(RecordChanges.diff(cur.data(), data));
               payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
               next =

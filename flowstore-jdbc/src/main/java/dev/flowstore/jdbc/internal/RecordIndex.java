@@ -1,5 +1,6 @@
 package dev.flowstore.jdbc.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.Collection;
 import dev.flowstore.CollectionSpec;
@@ -20,7 +21,9 @@ import java.util.Optional;
  * The index entries and unique values of records, written in the transaction that writes the
  * record: one {@code record_index_entries} row per indexed field (its {@link IndexKeys} key), one
  * {@code record_unique_values} row per non-null unique field, whose primary key (tenant,
- * collection, field, value) makes a uniqueness race impossible to win twice.
+ * collection, field, value) makes a uniqueness race impossible to win twice; and one {@code
+ * record_texts} row per record with full-text values ({@link #text}), which PostgreSQL indexes with
+ * GIN and SQLite's triggers copy into the FTS5 table {@code record_text_index}.
  */
 final class RecordIndex {
   /** Records re-indexed per transaction by a build: short enough not to hold up writes. */
@@ -83,16 +86,47 @@ final class RecordIndex {
         rs -> rs.getString(1));
   }
 
-  /** Replaces the record's entries and unique values with those of {@code keys}. */
+  /**
+   * The searchable text of {@code data}: the string values at the declared full-text pointers, one
+   * a line, or null when there are none (the record then has no text row). Other types are skipped:
+   * full-text fields are not type-checked, so a field may hold a string in some records only.
+   */
+  static String text(CollectionSpec spec, ObjectNode data) {
+    StringBuilder out = new StringBuilder();
+    for (String pointer : spec.fullText()) {
+      JsonNode v = data.at(pointer);
+      if (!v.isTextual() || v.textValue().isBlank()) continue;
+      if (!out.isEmpty()) out.append('\n');
+      out.append(v.textValue());
+    }
+    return out.isEmpty() ? null : out.toString();
+  }
+
+  /**
+   * Replaces the record's entries, unique values and searchable text with those of {@code keys} and
+   * {@code data}.
+   */
   static void write(
       Connection c,
       Dialect d,
       String tenant,
       CollectionSpec spec,
       String id,
-      Map<String, String> keys)
+      Map<String, String> keys,
+      ObjectNode data)
       throws SQLException {
     remove(c, d, tenant, spec.name(), id);
+    String text = text(spec, data);
+    if (text != null)
+      Columns.update(
+          c,
+          new Sql(
+              d,
+              "INSERT INTO record_texts (tenant_id, collection, record_id, body) VALUES (?, ?, ?, ?)",
+              tenant,
+              spec.name(),
+              id,
+              text));
     Columns.batch(
         c,
         "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value) VALUES (?, ?, ?, ?, ?)",
@@ -121,10 +155,10 @@ final class RecordIndex {
         });
   }
 
-  /** Removes the record's entries and unique values. */
+  /** Removes the record's entries, unique values and searchable text. */
   static void remove(Connection c, Dialect d, String tenant, String collection, String id)
       throws SQLException {
-    for (String table : List.of("record_index_entries", "record_unique_values"))
+    for (String table : List.of("record_index_entries", "record_unique_values", "record_texts"))
       Columns.update(
           c,
           new Sql(
@@ -190,7 +224,7 @@ final class RecordIndex {
                             + e.getMessage()
                             + "; make the values unique, then declare the collection again");
                   }
-                  write(c, d, t, spec, r.getKey(), keys);
+                  write(c, d, t, spec, r.getKey(), keys, r.getValue());
                 }
                 return batch.size() < BUILD_BATCH ? null : batch.get(batch.size() - 1).getKey();
               });

@@ -75,6 +75,8 @@ final class RecordQueries {
                 n.path("k").asText(),
                 n.path("i").asText());
         if (isTimeSort(c.sortBy())) Instant.parse(c.key());
+        if (c.sortBy().equals(RecordQuery.RELEVANCE) && Integer.parseInt(c.key()) < 0)
+          throw new IllegalArgumentException("negative offset");
         if (c.sortBy().equals(q.sortBy()) && c.descending() == q.descending() && !c.id().isEmpty())
           return c;
       } catch (IllegalArgumentException | java.time.DateTimeException | FlowstoreException e) {
@@ -100,6 +102,12 @@ final class RecordQueries {
                 switch (q.sortBy()) {
                   case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
                   case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
+                  case RecordQuery.RELEVANCE ->
+                      Integer.toString(
+                          (q.cursor() == null
+                                  ? q.offset()
+                                  : Integer.parseInt(Cursor.decode(q.cursor(), q).key()))
+                              + q.limit());
                   default -> last.sortKey();
                 };
             next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
@@ -133,6 +141,84 @@ final class RecordQueries {
       throw new FlowstoreException(
           ErrorCode.INVALID_ARGUMENT, "offset and cursor exclude each other: use one");
     if (q.parentId() != null) CollectionRules.id("parent_id", q.parentId());
+    if (q.search() == null && q.sortBy().equals(RecordQuery.RELEVANCE))
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "sort_by: relevance orders a search; give a search term, or sort by another field");
+    if (q.search() != null) words(q.search());
+  }
+
+  /** The most characters of a search term. */
+  static final int MAX_SEARCH = RecordQuery.MAX_SEARCH;
+
+  /**
+   * The words of a search term: its runs of letters and digits, lower-cased. why the engine splits
+   * and not the database's query parser: every word is then one quoted FTS5 string and one plain
+   * lexeme, so no character of the term (quotes, {@code *}, {@code -}, {@code ^}, {@code :}, {@code
+   * NEAR}, {@code OR}) is syntax on either database, and both find the same words.
+   */
+  static List<String> words(String term) {
+    if (term.length() > MAX_SEARCH)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "search: at most " + MAX_SEARCH + " characters, got " + term.length());
+    List<String> out = new ArrayList<>();
+    for (String w : term.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+      if (!w.isEmpty()) out.add(w);
+    if (out.isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "search: the term has no words (letters or digits) to look for");
+    return out;
+  }
+
+  /**
+   * The full-text match of {@code words} on the text row {@code t} (and SQLite's index {@code x}).
+   */
+  private String match() {
+    return postgres()
+        ? "to_tsvector('simple', t.body) @@ plainto_tsquery('simple', ?)"
+        : "record_text_index MATCH ?";
+  }
+
+  /** The bound value of {@link #match}: the words, each a quoted FTS5 string on SQLite. */
+  private String matchValue(List<String> words) {
+    if (postgres()) return String.join(" ", words);
+    return words.stream()
+        .map(w -> "\"" + w.replace("\"", "\"\"") + "\"")
+        .collect(Collectors.joining(" "));
+  }
+
+  /**
+   * The text rows {@code t} (and SQLite's index {@code x}). why CROSS JOIN on SQLite: it fixes the
+   * join order (SQLite's planner, without statistics, otherwise reads every text of the tenant's
+   * collection and probes the FTS5 index with each); the words are looked up once, then each
+   * matching row by its text_id (SqliteQueryPlansTest).
+   */
+  private String texts() {
+    return postgres()
+        ? "record_texts t"
+        : "record_text_index x CROSS JOIN record_texts t ON t.text_id = x.rowid";
+  }
+
+  /** How the records join the text rows: after them, on SQLite too ({@link #texts}). */
+  private String joinRecords() {
+    return postgres() ? " JOIN records r" : " CROSS JOIN records r";
+  }
+
+  private boolean postgres() {
+    return dialect.name().equals("postgresql");
+  }
+
+  /** Checks that the collection declares full-text fields; the words of the query's term. */
+  private static List<String> searchable(Collection col, RecordQuery q) {
+    if (col.spec().fullText().isEmpty())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "search: collection '"
+              + col.name()
+              + "' declares no full-text fields; declare them in its full_text (pointers to string fields such as /title), then search");
+    return words(q.search());
   }
 
   /** The page's statement (one row more than the limit, to know whether there is a next page). */
@@ -141,10 +227,39 @@ final class RecordQueries {
     String dir = q.descending() ? " DESC" : " ASC";
     String cmp = q.descending() ? " < " : " > ";
     Sql sql;
+    if (q.sortBy().equals(RecordQuery.RELEVANCE)) {
+      List<String> words = searchable(col, q);
+      sql =
+          new Sql(
+              dialect,
+              "SELECT "
+                  + RECORD_COLUMNS
+                  + ", NULL AS sort_key FROM "
+                  + texts()
+                  + joinRecords()
+                  + " ON r.tenant_id = t.tenant_id AND r.collection = t.collection AND r.record_id = t.record_id");
+      where(sql, col, q, null, true);
+      sql.append(
+          " AND t.tenant_id = ? AND t.collection = ? AND " + match(),
+          scope.tenant().value(),
+          col.name(),
+          matchValue(words));
+      // why by offset: a rank is a float computed per query, no key to resume after; the cursor
+      // of a relevance page holds the offset of the next one
+      if (postgres())
+        sql.append(
+            " ORDER BY ts_rank(to_tsvector('simple', t.body), plainto_tsquery('simple', ?)) DESC, r.record_id",
+            matchValue(words));
+      else sql.append(" ORDER BY x.rank, r.record_id");
+      int skip = after == null ? q.offset() : Integer.parseInt(after.key());
+      sql.append(" LIMIT ?", q.limit() + 1);
+      if (skip > 0) sql.append(" OFFSET ?", skip);
+      return sql;
+    }
     if (isTimeSort(q.sortBy())) {
       String t = "r." + q.sortBy();
       sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
-      where(sql, col, q, null);
+      where(sql, col, q, null, false);
       if (after != null) {
         Instant at = Instant.parse(after.key());
         sql.append(
@@ -163,7 +278,7 @@ final class RecordQueries {
                   + RECORD_COLUMNS
                   + ", s.value AS sort_key FROM record_index_entries s JOIN records r"
                   + " ON r.tenant_id = s.tenant_id AND r.collection = s.collection AND r.record_id = s.record_id");
-      where(sql, col, q, sort);
+      where(sql, col, q, sort, false);
       if (after != null)
         sql.append(
             " AND (s.value" + cmp + "? OR (s.value = ? AND s.record_id" + cmp + "?))",
@@ -180,15 +295,16 @@ final class RecordQueries {
   /** The count's statement: the page's conditions, no order, no page. */
   Sql countSql(Collection col, RecordQuery q) {
     Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
-    where(sql, col, q, null);
+    where(sql, col, q, null, false);
     return sql;
   }
 
   /**
    * The WHERE clause: tenant and collection (of {@code s}, the sort field's entries, when sorting
-   * by one, else of {@code r}), parent, archived, then each filter.
+   * by one, else of {@code r}), parent, archived, each filter, then the search unless {@code
+   * joined} (the caller joins the text rows to rank them).
    */
-  private void where(Sql sql, Collection col, RecordQuery q, IndexedField sort) {
+  private void where(Sql sql, Collection col, RecordQuery q, IndexedField sort, boolean joined) {
     String tenant = scope.tenant().value();
     if (sort != null)
       sql.append(
@@ -227,6 +343,19 @@ final class RecordQueries {
         condition(sql, e + ".value", field, f);
         sql.append(")");
       }
+    }
+    if (q.search() != null && !joined) {
+      // why a subquery, not a probe per row: the text index answers the words once
+      List<String> words = searchable(col, q);
+      sql.append(
+          " AND r.record_id IN (SELECT t.record_id FROM "
+              + texts()
+              + " WHERE t.tenant_id = ? AND t.collection = ? AND "
+              + match()
+              + ")",
+          tenant,
+          col.name(),
+          matchValue(words));
     }
   }
 

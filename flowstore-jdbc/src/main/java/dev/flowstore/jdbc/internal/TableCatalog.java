@@ -118,6 +118,11 @@ public final class TableCatalog {
           rows("records", TENANT, "collection", "record_id").after("collections"),
           rows("record_index_entries", TENANT, "collection", "record_id", "field").after("records"),
           rows("record_unique_values", TENANT, "collection", "field", "value").after("records"),
+          // why text_id: numbered by the target (SQLite's trigger, PostgreSQL's identity), as the
+          // rowid of SQLite's FTS5 index, which that trigger fills from the copied rows
+          rows("record_texts", TENANT, "collection", "record_id")
+              .inOrderOf("text_id")
+              .after("records"),
           // why: Flyway's, written by the target's own migrations (its checksums are per dialect)
           sharedTable(Copy.NEVER, "flyway_schema_history", "installed_rank"),
           // why (and copy_runs, copy_progress): the database's own switching state, never
@@ -128,6 +133,16 @@ public final class TableCatalog {
           sharedTable(Copy.NEVER, "copy_progress", "table_name", "tenant"));
 
   private TableCatalog() {}
+
+  /**
+   * Whether {@code table} is SQLite's FTS5 index of {@code record_texts} or one of its shadow
+   * tables: an index, kept by that table's triggers (V12__records_fulltext.sql), as the GIN index
+   * is on PostgreSQL; not copied or compared, and not in the catalog (a copy into SQLite fills it
+   * through the triggers as it writes {@code record_texts}).
+   */
+  public static boolean isTextIndex(String table) {
+    return table.equals("record_text_index") || table.startsWith("record_text_index_");
+  }
 
   /** Every table, in copy order. */
   public static List<Table> tables() {

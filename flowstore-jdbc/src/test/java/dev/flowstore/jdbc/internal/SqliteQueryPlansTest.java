@@ -2,7 +2,12 @@ package dev.flowstore.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowstore.Collection;
+import dev.flowstore.CollectionSpec;
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.IndexedField;
+import dev.flowstore.RecordFilter;
+import dev.flowstore.RecordQuery;
 import dev.flowstore.TenantId;
 import dev.flowstore.jdbc.internal.JdbcQueue.AckRequest;
 import dev.flowstore.testkit.FlowstoreTestBase;
@@ -67,6 +72,34 @@ class SqliteQueryPlansTest extends FlowstoreTestBase {
         "jobs",
         rows.activeByKeysSql(
             List.of(new JobRows.QueueKey("a", "k1"), new JobRows.QueueKey("b", "k2"))));
+  }
+
+  @Test
+  void aSearchIsDrivenByTheFts5Index() throws SQLException {
+    Collection notes =
+        fs.collections()
+            .declare(
+                CollectionSpec.of("plan_notes")
+                    .withIndexed(IndexedField.string("/status"))
+                    .withFullText("/text"));
+    RecordQueries queries = new RecordQueries(new AutonomousScope((JdbcFlowstore) fs, tenant));
+    RecordQuery q = RecordQuery.of("plan_notes").search("printer jam").limit(20);
+    for (RecordQuery shape :
+        List.of(
+            q,
+            q.where(RecordFilter.eq("/status", "open")),
+            q.sortBy(RecordQuery.CREATED_AT, true),
+            q.sortBy("/status", false))) {
+      for (Sql sql : List.of(queries.pageSql(notes, shape), queries.countSql(notes, shape))) {
+        List<String> plan = plan(sql);
+        String shown = sql.text() + "\n" + String.join("\n", plan);
+        // the words are looked up in the FTS5 index, each text row found by its text_id, and no
+        // table is read whole
+        assertThat(plan).as(shown).anyMatch(l -> l.matches("SCAN x VIRTUAL TABLE INDEX \\d+:M.*"));
+        assertThat(plan).as(shown).anyMatch(l -> l.startsWith("SEARCH t USING "));
+        assertThat(plan).as(shown).noneMatch(l -> l.matches("SCAN (t|r|e\\d+|s)\\b.*"));
+      }
+    }
   }
 
   private void assertProbes(String table, Sql sql) throws SQLException {

@@ -170,10 +170,23 @@ final class CollectionRecordsEndpoints {
             bool(ctx, "include_archived"),
             QueryParams.intParam(ctx, "limit", EventsEndpoints.DEFAULT_LIMIT, 1, 1000),
             QueryParams.string(ctx, "cursor"),
-            QueryParams.intParam(ctx, "offset", 0, 0, 10_000));
+            QueryParams.intParam(ctx, "offset", 0, 0, 10_000),
+            search(ctx));
     bool(ctx, "with_count");
     return q;
   }
+
+  /** {@code ?q=}, its length checked here so that it is 400 before any lookup. */
+  private static String search(Context ctx) {
+    String q = QueryParams.string(ctx, "q");
+    if (q != null && q.length() > MAX_SEARCH)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "q: at most " + MAX_SEARCH + " characters, got " + q.length());
+    return q;
+  }
+
+  private static final int MAX_SEARCH = RecordQuery.MAX_SEARCH;
 
   private static void page(Context ctx, Records records, RecordQuery q) {
     RecordPage page = records.query(q);
