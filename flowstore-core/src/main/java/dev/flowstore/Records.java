@@ -119,4 +119,19 @@ public interface Records {
    * @throws FlowstoreException NOT_FOUND when the record never existed
    */
   List<RecordedEvent> history(String collection, String id, long fromVersion, int limit);
+
+  /**
+   * Applies the collection's retention ({@link CollectionSpec#withRetention}) to this tenant's
+   * records due at {@code now}: deletes or archives at most {@code max} of them, oldest first, each
+   * through {@link #delete} or {@link #archive} (so each writes its {@code record.deleted} or
+   * {@code record.archived} event and drops its index entries; the history stays). Already archived
+   * records are not archived again. A record another writer changed meanwhile, or one that still
+   * has children, is skipped (the next round sees it again). The {@code serve} sweeper calls it for
+   * every collection with a retention and every tenant, in batches.
+   *
+   * @return how many records were deleted or archived (0 when the collection has no retention)
+   * @throws FlowstoreException NOT_FOUND for an undeclared collection; INVALID_ARGUMENT for {@code
+   *     max} outside 1..{@link Queue#MAX_PURGE}
+   */
+  int applyRetention(String collection, java.time.Instant now, int max);
 }

@@ -10,6 +10,7 @@ import dev.flowstore.FieldType;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.IndexedField;
 import dev.flowstore.RecordFilter;
+import dev.flowstore.RecordRetention;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -143,7 +144,45 @@ public final class CollectionRules {
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT, "full_text: " + f + " is listed twice");
     if (spec.parent() != null) name("parent", spec.parent());
+    if (spec.retention() != null) retention(spec);
     return spec;
+  }
+
+  /**
+   * Checks a retention: an action, {@code days} >= 1, and a basis that is {@code created_at},
+   * {@code updated_at} or an indexed field of type timestamp.
+   */
+  private static void retention(CollectionSpec spec) {
+    RecordRetention r = spec.retention();
+    if (r.action() == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "retention.action is required: delete or archive");
+    if (r.days() < 1)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "retention.days must be >= 1, got " + r.days());
+    if (r.basis() == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "retention.basis is required: created_at, updated_at or an indexed timestamp field");
+    if (!r.onField()) return;
+    pointer("retention.basis", r.basis());
+    for (IndexedField f : spec.indexed())
+      if (f.pointer().equals(r.basis())) {
+        if (f.type() != FieldType.TIMESTAMP)
+          throw new FlowstoreException(
+              ErrorCode.INVALID_ARGUMENT,
+              "retention.basis: "
+                  + r.basis()
+                  + " is indexed as "
+                  + f.type().name().toLowerCase(Locale.ROOT)
+                  + ", it must be a timestamp");
+        return;
+      }
+    throw new FlowstoreException(
+        ErrorCode.INVALID_ARGUMENT,
+        "retention.basis: "
+            + r.basis()
+            + " must be created_at, updated_at or an indexed field of type timestamp");
   }
 
   /** The declaration as stored JSON. */
@@ -160,7 +199,46 @@ public final class CollectionRules {
       ArrayNode text = out.putArray("full_text");
       spec.fullText().forEach(text::add);
     }
+    if (spec.retention() != null) out.set("retention", retentionJson(spec.retention()));
     return out;
+  }
+
+  /** A retention as JSON: {@code {"action": "delete", "days": 30, "basis": "created_at"}}. */
+  public static ObjectNode retentionJson(RecordRetention r) {
+    ObjectNode out = JSON.objectNode();
+    out.put("action", r.action().name().toLowerCase(Locale.ROOT));
+    out.put("days", r.days());
+    out.put("basis", r.basis());
+    return out;
+  }
+
+  /** A retention from its JSON form ({@link #retentionJson}), each member checked. */
+  public static RecordRetention retentionFromJson(JsonNode node) {
+    if (!node.isObject())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "retention must be an object: {\"action\": \"delete\"|\"archive\", \"days\": N, \"basis\": ...}");
+    for (var it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!Set.of("action", "days", "basis").contains(f))
+        throw new FlowstoreException(
+            ErrorCode.INVALID_ARGUMENT,
+            "retention: unknown member '" + f + "': a retention has action, days, basis");
+    }
+    String action = text(node.path("action"), "retention.action");
+    RecordRetention.Action a;
+    try {
+      a = RecordRetention.Action.valueOf(action.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "retention.action: " + shown(action) + " is neither delete nor archive");
+    }
+    JsonNode days = node.path("days");
+    if (!days.isIntegralNumber() || !days.canConvertToInt())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "retention.days must be a whole number of days, >= 1");
+    return new RecordRetention(a, days.intValue(), text(node.path("basis"), "retention.basis"));
   }
 
   /** Indexed fields as JSON: {@code [{"pointer": "/status", "type": "string"}]}. */
@@ -184,12 +262,13 @@ public final class CollectionRules {
           ErrorCode.INVALID_ARGUMENT, "a collection must be a JSON object");
     for (var it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!Set.of("name", "schema", "indexed", "unique", "parent", "full_text").contains(f))
+      if (!Set.of("name", "schema", "indexed", "unique", "parent", "full_text", "retention")
+          .contains(f))
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT,
             "unknown member '"
                 + f
-                + "': a collection has name, schema, indexed, unique, parent, full_text");
+                + "': a collection has name, schema, indexed, unique, parent, full_text, retention");
     }
     JsonNode schema = node.path("schema");
     if (!schema.isMissingNode() && !schema.isNull() && !schema.isObject())
@@ -204,7 +283,10 @@ public final class CollectionRules {
         fieldsFromJson(array(node, "indexed"), "indexed"),
         unique,
         optionalText(node.path("parent"), "parent"),
-        fullText);
+        fullText,
+        node.path("retention").isMissingNode() || node.path("retention").isNull()
+            ? null
+            : retentionFromJson(node.path("retention")));
   }
 
   /** Indexed fields from their JSON form ({@link #fields}). */

@@ -7,6 +7,7 @@ import dev.flowstore.Flowstore;
 import dev.flowstore.NewRecord;
 import dev.flowstore.RecordFilter;
 import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordRetention;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Json;
 import dev.flowstore.server.FlowstoreCliTest.Run;
@@ -139,5 +140,43 @@ class CollectionsCommandTest {
     Run missing = run(env(), "collections", "apply", tmp.resolve("none.yaml").toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("none.yaml");
+  }
+
+  @Test
+  void aRetentionIsDeclaredFromYamlAndABadOneIsRefusedNamingIt() throws IOException {
+    Path yaml =
+        file(
+            "retention.yaml",
+            """
+            collections:
+              - name: chats
+                indexed:
+                  - { pointer: /closed_at, type: timestamp }
+                retention: { action: delete, days: 30, basis: /closed_at }
+            """);
+    Run r = run(env(), "collections", "apply", yaml.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    try (Flowstore fs =
+        Flowstore.open(
+            new CliContext(env(), Clock.systemUTC(), ServeLifecycle::new).config(Map.of()))) {
+      assertThat(fs.collections().get("chats").orElseThrow().spec().retention())
+          .isEqualTo(RecordRetention.delete(30, "/closed_at"));
+    }
+
+    Path bad =
+        file(
+            "bad-retention.yaml",
+            """
+            collections:
+              - name: logs
+                retention: { action: shred, days: 30, basis: created_at }
+            """);
+    Run refused = run(env(), "collections", "apply", bad.toString());
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err().lines())
+        .singleElement()
+        .asString()
+        .contains("collection 1")
+        .contains("retention.action: 'shred' is neither delete nor archive");
   }
 }

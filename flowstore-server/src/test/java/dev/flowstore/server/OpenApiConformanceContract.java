@@ -844,7 +844,8 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
                 "{'name':'"
                     + c
                     + "','schema':{'type':'object','required':['status'],'properties':{'status':{'enum':['open','closed']}}},"
-                    + "'indexed':[{'pointer':'/status','type':'string'},{'pointer':'/priority','type':'number'},{'pointer':'/ref','type':'string'}],'unique':['/ref'],'full_text':['/title']}"))
+                    + "'indexed':[{'pointer':'/status','type':'string'},{'pointer':'/priority','type':'number'},{'pointer':'/ref','type':'string'}],'unique':['/ref'],'full_text':['/title'],"
+                    + "'retention':{'action':'archive','days':90,'basis':'updated_at'}}"))
         .expect(200);
     call("POST", "/v1/collections")
         .tenant(t)
@@ -860,6 +861,15 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
         .tenant(t)
         .body(j("{'name':'Bad Name'}"))
         .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(j("{'name':'kept_x','retention':{'action':'delete','days':0,'basis':'created_at'}}"))
+        .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
+    call("POST", "/v1/collections")
+        .tenant(t)
+        .body(j("{'name':'kept_x','retention':{'action':'delete','days':3,'basis':'/closed_at'}}"))
         .expect(400, "INVALID_ARGUMENT");
     call("POST", "/v1/collections")
         .tenant(t)

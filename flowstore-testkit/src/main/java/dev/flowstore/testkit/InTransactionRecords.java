@@ -103,4 +103,9 @@ public record InTransactionRecords(Flowstore fs, TenantId tenant, String actor, 
   public List<RecordedEvent> history(String collection, String id, long fromVersion, int limit) {
     return in(r -> r.history(collection, id, fromVersion, limit));
   }
+
+  @Override
+  public int applyRetention(String collection, java.time.Instant now, int max) {
+    return in(r -> r.applyRetention(collection, now, max));
+  }
 }

@@ -19,6 +19,7 @@ import dev.flowstore.NewRecord;
 import dev.flowstore.RecordFilter;
 import dev.flowstore.RecordPage;
 import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordRetention;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
@@ -710,6 +711,170 @@ public abstract class RecordsContract extends FlowstoreTestBase {
 
   private static List<String> ids(Records records, RecordQuery q) {
     return records.query(q).records().stream().map(StoredRecord::id).toList();
+  }
+
+  // --- retention -----------------------------------------------------------------------------
+
+  private Collection retained(RecordRetention retention, IndexedField... indexed) {
+    return fs.collections()
+        .declare(CollectionSpec.of(name("retained")).withIndexed(indexed).withRetention(retention));
+  }
+
+  private static List<String> types(Records records, String c, String id) {
+    return records.history(c, id, 0, 100).stream().map(RecordedEvent::type).toList();
+  }
+
+  @Test
+  void retentionDeletesRecordsDueByCreationOnlyAndOnlyThisTenants() {
+    String c =
+        retained(RecordRetention.delete(30, RecordRetention.CREATED), IndexedField.string("/s"))
+            .name();
+    TenantId acme = newTenant();
+    TenantId other = newTenant();
+    Records records = records(acme);
+    records.create(c, NewRecord.of("old", json("{'s': 'a'}")));
+    records(other).create(c, NewRecord.of("old", json("{'s': 'a'}")));
+    clock.advance(Duration.ofDays(10));
+    records.create(c, NewRecord.of("young", json("{'s': 'a'}")));
+    clock.advance(Duration.ofDays(20).minusSeconds(1));
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isZero();
+
+    clock.advance(Duration.ofSeconds(1)); // 30 days after "old" was created
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isEqualTo(1);
+    assertThat(records.get(c, "old")).isEmpty();
+    assertThat(records.get(c, "young")).isPresent();
+    assertThat(types(records, c, "old")).containsExactly("record.created", "record.deleted");
+    assertThat(ids(records, RecordQuery.of(c).where(RecordFilter.eq("/s", "a"))))
+        .containsExactly("young");
+    assertThat(records(other).get(c, "old")).isPresent();
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isZero();
+  }
+
+  @Test
+  void retentionArchivesRecordsDueByLastChangeOnceAndLeavesArchivedOnesAlone() {
+    String c = retained(RecordRetention.archive(5, RecordRetention.UPDATED)).name();
+    Records records = records(newTenant());
+    records.create(c, NewRecord.of("idle", json("{'n': 1}")));
+    records.create(c, NewRecord.of("busy", json("{'n': 1}")));
+    StoredRecord byHand = records.create(c, NewRecord.of("by-hand", json("{'n': 1}")));
+    records.archive(c, byHand.id(), 0);
+    clock.advance(Duration.ofDays(4));
+    records.patch(c, "busy", 0, json("{'n': 2}"));
+    clock.advance(Duration.ofDays(1));
+
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isEqualTo(1);
+    assertThat(records.get(c, "idle")).get().satisfies(r -> assertThat(r.archived()).isTrue());
+    assertThat(records.get(c, "busy")).get().satisfies(r -> assertThat(r.archived()).isFalse());
+    assertThat(types(records, c, "idle")).containsExactly("record.created", "record.archived");
+    assertThat(types(records, c, "by-hand")).containsExactly("record.created", "record.archived");
+
+    clock.advance(Duration.ofDays(30));
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isEqualTo(1); // busy only
+    assertThat(types(records, c, "idle")).containsExactly("record.created", "record.archived");
+    assertThat(types(records, c, "busy"))
+        .containsExactly("record.created", "record.patched", "record.archived");
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isZero();
+    assertThat(records.count(RecordQuery.of(c).includeArchived(true))).isEqualTo(3);
+  }
+
+  @Test
+  void retentionByATimestampFieldGoesThroughItsIndexAndSkipsRecordsWithoutIt() {
+    String c =
+        retained(RecordRetention.delete(7, "/closed_at"), IndexedField.timestamp("/closed_at"))
+            .name();
+    Records records = records(newTenant());
+    java.time.Instant t0 = clock.instant();
+    records.create(c, NewRecord.of("closed", json("{'closed_at': '" + t0 + "'}")));
+    records.create(
+        c,
+        NewRecord.of("closed-later", json("{'closed_at': '" + t0.plus(Duration.ofDays(3)) + "'}")));
+    records.create(c, NewRecord.of("open", json("{'closed_at': null}")));
+    records.create(c, NewRecord.of("never", json("{}")));
+    clock.advance(Duration.ofDays(30)); // created_at is old for all: only the field counts
+
+    assertThat(records.applyRetention(c, t0.plus(Duration.ofDays(7)), 100)).isEqualTo(1);
+    assertThat(records.get(c, "closed")).isEmpty();
+    assertThat(types(records, c, "closed")).containsExactly("record.created", "record.deleted");
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isEqualTo(1);
+    assertThat(ids(records, RecordQuery.of(c))).containsExactlyInAnyOrder("open", "never");
+  }
+
+  @Test
+  void retentionGoesInBatchesOfAtMostMax() {
+    String c = retained(RecordRetention.archive(1, RecordRetention.CREATED)).name();
+    Records records = records(newTenant());
+    for (int i = 0; i < 5; i++) records.create(c, NewRecord.of("r" + i, json("{}")));
+    clock.advance(Duration.ofDays(1));
+    assertThat(records.applyRetention(c, clock.instant(), 2)).isEqualTo(2);
+    assertThat(records.applyRetention(c, clock.instant(), 2)).isEqualTo(2);
+    assertThat(records.applyRetention(c, clock.instant(), 2)).isEqualTo(1);
+    assertThat(records.applyRetention(c, clock.instant(), 2)).isZero();
+    assertThat(ids(records, RecordQuery.of(c))).isEmpty();
+  }
+
+  @Test
+  void retentionSkipsARecordWithChildrenAndGoesOnWithTheRest() {
+    String parents = retained(RecordRetention.delete(1, RecordRetention.CREATED)).name();
+    String kids =
+        fs.collections().declare(CollectionSpec.of(name("kids")).withParent(parents)).name();
+    Records records = records(newTenant());
+    records.create(parents, NewRecord.of("a", json("{}")));
+    records.create(parents, NewRecord.of("b", json("{}")));
+    records.create(kids, new NewRecord("k", json("{}"), "a"));
+    clock.advance(Duration.ofDays(2));
+    assertThat(records.applyRetention(parents, clock.instant(), 1)).isEqualTo(1);
+    assertThat(records.get(parents, "a")).isPresent();
+    assertThat(records.get(parents, "b")).isEmpty();
+  }
+
+  @Test
+  void aCollectionWithoutRetentionIsLeftAloneAndAnUndeclaredOneIsNotFound() {
+    String c = tickets().name();
+    Records records = records(newTenant());
+    records.create(c, NewRecord.of("T1", ticket("a", "open", 1)));
+    clock.advance(Duration.ofDays(3650));
+    assertThat(records.applyRetention(c, clock.instant(), 100)).isZero();
+    assertThat(records.get(c, "T1")).isPresent();
+    assertCode(
+        () -> records.applyRetention(name("nope"), clock.instant(), 100), ErrorCode.NOT_FOUND);
+    assertCode(() -> records.applyRetention(c, clock.instant(), 0), ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void aRetentionIsDeclaredKeptAndCheckedWithClearMessages() {
+    Collection col = retained(RecordRetention.archive(90, "/due"), IndexedField.timestamp("/due"));
+    assertThat(col.spec().retention()).isEqualTo(RecordRetention.archive(90, "/due"));
+    assertThat(fs.collections().get(col.name()).orElseThrow().spec().retention())
+        .isEqualTo(RecordRetention.archive(90, "/due"));
+    assertThat(fs.collections().declare(col.spec()).version()).isEqualTo(col.version());
+    assertThat(fs.collections().declare(col.spec().withRetention(null)).spec().retention())
+        .isNull();
+
+    assertInvalid(
+        CollectionSpec.of(name("r")).withRetention(RecordRetention.delete(0, "created_at")),
+        "retention.days must be >= 1");
+    assertInvalid(
+        CollectionSpec.of(name("r")).withRetention(RecordRetention.delete(1, "/closed_at")),
+        "retention.basis: /closed_at must be created_at, updated_at or an indexed field of type timestamp");
+    assertInvalid(
+        CollectionSpec.of(name("r"))
+            .withIndexed(IndexedField.string("/closed_at"))
+            .withRetention(RecordRetention.delete(1, "/closed_at")),
+        "retention.basis: /closed_at is indexed as string, it must be a timestamp");
+    assertInvalid(
+        CollectionSpec.of(name("r")).withRetention(RecordRetention.delete(1, "closed")),
+        "retention.basis: invalid field 'closed'");
+    assertInvalid(
+        CollectionSpec.of(name("r")).withRetention(new RecordRetention(null, 1, "created_at")),
+        "retention.action is required");
+  }
+
+  private void assertInvalid(CollectionSpec spec, String message) {
+    assertThatThrownBy(() -> fs.collections().declare(spec))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining(message);
   }
 
   /** Articles: /title and /body searched, /status indexed, /secret neither. */

@@ -13,6 +13,7 @@ import dev.flowstore.IndexedField;
 import dev.flowstore.NewRecord;
 import dev.flowstore.RecordPage;
 import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordRetention;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
@@ -20,6 +21,7 @@ import dev.flowstore.internal.CollectionRules;
 import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
+import dev.flowstore.internal.QueueValidation;
 import dev.flowstore.internal.RecordChanges;
 import dev.flowstore.internal.RecordValidation;
 import dev.flowstore.internal.Uuids;
@@ -28,6 +30,7 @@ import dev.flowstore.spi.UniqueValue;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -305,6 +308,105 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public void delete(String collection, String id, long expectedVersion) {
     change(collection, id, expectedVersion, "record.deleted", null);
+  }
+
+  @Override
+  public int applyRetention(String collection, Instant now, int max) {
+    CollectionRules.name("collection", collection);
+    QueueValidation.purge("now", now, max);
+    Collection col = scope.read(c -> JdbcCollections.require(dialect, c, collection));
+    RecordRetention retention = col.spec().retention();
+    if (retention == null) return 0;
+    if (retention.onField()
+        && !col.readyFields().contains(IndexedField.timestamp(retention.basis())))
+      return 0; // why: its index is still being built; a later round finds it ready
+    Instant cutoff = now.minus(Duration.ofDays(retention.days()));
+    boolean archive = retention.action() == RecordRetention.Action.ARCHIVE;
+    int done = 0;
+    Due last = null;
+    while (done < max) {
+      Sql due = dueSql(collection, retention, cutoff, last, max);
+      List<Due> page = scope.read(c -> Columns.list(c, due, this::due));
+      for (Due d : page) {
+        try {
+          if (archive) archive(collection, d.id(), d.version());
+          else delete(collection, d.id(), d.version());
+          done++;
+        } catch (FlowstoreException e) {
+          // why: changed, deleted or archived meanwhile, or it still has children: skip it
+          if (e.code() != ErrorCode.VERSION_CONFLICT
+              && e.code() != ErrorCode.NOT_FOUND
+              && e.code() != ErrorCode.UNPROCESSABLE) throw e;
+        }
+        if (done == max) break;
+      }
+      if (page.size() < max) break;
+      last = page.get(page.size() - 1);
+    }
+    return done;
+  }
+
+  /** A record due for retention: its id, version and the key it is ordered by. */
+  record Due(String id, long version, String key) {}
+
+  private Due due(ResultSet rs) throws SQLException {
+    String key = rs.getString("sort_key");
+    if (key == null) key = dialect.getTime(rs, "due_at").toString();
+    return new Due(rs.getString("record_id"), rs.getLong("version"), key);
+  }
+
+  /**
+   * Up to {@code max} due records after {@code after}, oldest first, through an index ({@code
+   * records_created_ix} / {@code records_updated_ix}, or the basis field's index entries). ARCHIVE
+   * leaves archived records out. The key column is text: an instant as ISO-8601, or the index key.
+   */
+  Sql dueSql(String collection, RecordRetention r, Instant cutoff, Due after, int max) {
+    boolean archive = r.action() == RecordRetention.Action.ARCHIVE;
+    Sql sql;
+    if (!r.onField()) {
+      String t = "r." + r.basis();
+      sql =
+          new Sql(
+              dialect,
+              "SELECT r.record_id, r.version, NULL AS sort_key, "
+                  + t
+                  + " AS due_at FROM records r WHERE r.tenant_id = ? AND r.collection = ? AND "
+                  + t
+                  + " <= ?",
+              tenant(),
+              collection,
+              cutoff);
+      if (archive) sql.append(" AND r.archived_at IS NULL");
+      if (after != null) {
+        Instant at = Instant.parse(after.key());
+        sql.append(
+            " AND (" + t + " > ? OR (" + t + " = ? AND r.record_id > ?))", at, at, after.id());
+      }
+      sql.append(" ORDER BY " + t + ", r.record_id LIMIT ?", max);
+      return sql;
+    }
+    String upto =
+        IndexKeys.ofValue(IndexedField.timestamp(r.basis()), JSON.textNode(cutoff.toString()));
+    sql =
+        new Sql(
+            dialect,
+            "SELECT s.record_id, r.version, s.value AS sort_key, NULL AS due_at FROM record_index_entries s JOIN records r"
+                + " ON r.tenant_id = s.tenant_id AND r.collection = s.collection AND r.record_id = s.record_id"
+                + " WHERE s.tenant_id = ? AND s.collection = ? AND s.field = ? AND s.value >= ? AND s.value <= ?",
+            tenant(),
+            collection,
+            r.basis(),
+            "t",
+            upto);
+    if (archive) sql.append(" AND r.archived_at IS NULL");
+    if (after != null)
+      sql.append(
+          " AND (s.value > ? OR (s.value = ? AND s.record_id > ?))",
+          after.key(),
+          after.key(),
+          after.id());
+    sql.append(" ORDER BY s.value, s.record_id LIMIT ?", max);
+    return sql;
   }
 
   /** What a replace or patch makes of the current record's data. */

@@ -8,6 +8,7 @@ import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.IndexedField;
 import dev.flowstore.RecordFilter;
 import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordRetention;
 import dev.flowstore.TenantId;
 import dev.flowstore.jdbc.QueryPlans;
 import dev.flowstore.testkit.FlowstoreTestBase;
@@ -201,6 +202,24 @@ class PostgresRecordIndexesTest extends FlowstoreTestBase {
     assertIndexed(comments, q);
     assertIndexed(comments, q.where(RecordFilter.eq("/author", "a1")));
     assertIndexed(comments, q.sortBy("/author", false));
+  }
+
+  @Test
+  void retentionFindsDueRecordsThroughAnIndex() throws SQLException {
+    JdbcRecords records =
+        new JdbcRecords(new AutonomousScope((JdbcFlowstore) fs, TenantId.of(TENANT)));
+    java.time.Instant cutoff = java.time.Instant.now().minusSeconds(2000);
+    for (RecordRetention r :
+        List.of(
+            RecordRetention.delete(1, RecordRetention.CREATED),
+            RecordRetention.archive(1, RecordRetention.UPDATED),
+            // the shape of a timestamp field's range (the planner sees no type)
+            RecordRetention.delete(1, "/priority"),
+            RecordRetention.archive(1, "/priority"))) {
+      assertIndexed(records.dueSql("tickets", r, cutoff, null, 1000));
+      String key = r.onField() ? "n0000000000000002" : cutoff.minusSeconds(60).toString();
+      assertIndexed(records.dueSql("tickets", r, cutoff, new JdbcRecords.Due("T9", 0, key), 1000));
+    }
   }
 
   @Test

@@ -102,6 +102,12 @@ final class CachedRecords implements Records {
   }
 
   @Override
+  public int applyRetention(String collection, java.time.Instant now, int max) {
+    // why: each purge goes through delete/archive, which register their invalidations
+    return truth.applyRetention(collection, now, max);
+  }
+
+  @Override
   public void delete(String collection, String id, long expectedVersion) {
     truth.delete(collection, id, expectedVersion);
   }

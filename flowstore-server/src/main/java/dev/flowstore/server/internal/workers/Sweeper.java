@@ -1,13 +1,16 @@
 package dev.flowstore.server.internal.workers;
 
+import dev.flowstore.Collection;
 import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.Outbox;
 import dev.flowstore.Queue;
+import dev.flowstore.Records;
 import dev.flowstore.TenantId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +27,14 @@ import org.slf4j.LoggerFactory;
  * transitions ({@link Queue#recoverDlq}), deletes expired idempotency keys and, for retention,
  * deletes jobs that succeeded longer than JOB_RETENTION_HOURS ago ({@link Queue#purgeSucceeded})
  * and outbox messages published longer than OUTBOX_RETENTION_HOURS ago ({@link
- * Outbox#purgePublished}). Retention deletes in batches of {@link #PURGE_BATCH}, at most {@link
- * #PURGE_BATCHES_PER_ROUND} batches per tenant and kind in one round, so one tenant's backlog
- * cannot hold up the others; the rest goes in the following rounds. Time comes from the injected
- * {@link Clock} (the queue's from the store's clock), so tests call {@link #sweep} with a clock of
- * their choosing instead of waiting. A failure is logged and retried on the next round; it never
- * stops the worker.
+ * Outbox#purgePublished}), and applies each collection's record retention ({@link
+ * Records#applyRetention}: records deleted or archived N days after their creation, last change or
+ * a timestamp field, as the collection declares). Retention deletes in batches of {@link
+ * #PURGE_BATCH}, at most {@link #PURGE_BATCHES_PER_ROUND} batches per tenant and kind (jobs,
+ * outbox, each collection) in one round, so one tenant's backlog cannot hold up the others; the
+ * rest goes in the following rounds. Time comes from the injected {@link Clock} (the queue's from
+ * the store's clock), so tests call {@link #sweep} with a clock of their choosing instead of
+ * waiting. A failure is logged and retried on the next round; it never stops the worker.
  */
 public final class Sweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -142,6 +147,12 @@ public final class Sweeper implements AutoCloseable {
     int keys = 0;
     int jobs = 0;
     int messages = 0;
+    int records = 0;
+    List<String> retained =
+        flowstore.collections().list().stream()
+            .filter(c -> c.spec().retention() != null)
+            .map(Collection::name)
+            .toList();
     Instant jobsBefore = jobRetention == null ? null : now.minus(jobRetention);
     Instant messagesBefore = outboxRetention == null ? null : now.minus(outboxRetention);
     for (TenantId tenant : flowstore.tenants()) {
@@ -160,10 +171,18 @@ public final class Sweeper implements AutoCloseable {
         Outbox outbox = flowstore.outbox(tenant);
         messages += purge(() -> outbox.purgePublished(messagesBefore, purgeBatch));
       }
+      if (!retained.isEmpty()) {
+        Records tenantRecords = flowstore.records(tenant).attributedTo("flowstore:retention", null);
+        for (String collection : retained)
+          records += purge(() -> tenantRecords.applyRetention(collection, now, purgeBatch));
+      }
     }
-    if (jobs + messages > 0)
+    if (jobs + messages + records > 0)
       LOG.info(
-          "retention deleted {} succeeded jobs and {} published outbox messages", jobs, messages);
+          "retention deleted {} succeeded jobs and {} published outbox messages, and deleted or archived {} records",
+          jobs,
+          messages,
+          records);
     int total = sessions + handles + leases + deadLettered + keys;
     if (total > 0)
       LOG.info(
@@ -173,7 +192,7 @@ public final class Sweeper implements AutoCloseable {
           leases,
           keys,
           deadLettered);
-    return total + jobs + messages;
+    return total + jobs + messages + records;
   }
 
   /** Retention batches until one comes back short, at most {@code purgeBatchesPerRound}. */

@@ -3,6 +3,9 @@ package dev.flowstore.server.internal.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.CollectionSpec;
 import dev.flowstore.EventData;
 import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
@@ -11,10 +14,13 @@ import dev.flowstore.IdempotencyKeys;
 import dev.flowstore.Job;
 import dev.flowstore.Lease;
 import dev.flowstore.NewJob;
+import dev.flowstore.NewRecord;
 import dev.flowstore.NewSession;
 import dev.flowstore.Outbox;
 import dev.flowstore.OutboxMessage;
 import dev.flowstore.Queue;
+import dev.flowstore.RecordQuery;
+import dev.flowstore.RecordRetention;
 import dev.flowstore.ResumeHandle;
 import dev.flowstore.Session;
 import dev.flowstore.SessionStatus;
@@ -297,6 +303,46 @@ class SweeperTest {
       for (UUID id : jobs)
         assertThat(fs.queue(a).get(id).orElseThrow().job().status())
             .isEqualTo(Job.Status.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void appliesEachCollectionsRecordRetentionToEveryTenantInBatchesBoundedPerRound() {
+    SettableClock clock = new SettableClock();
+    try (Flowstore fs = Flowstore.open(TestBackends.sqliteTemp(), clock)) {
+      TenantId a = register(fs, "a");
+      TenantId b = register(fs, "b");
+      fs.collections()
+          .declare(
+              CollectionSpec.of("tickets")
+                  .withRetention(RecordRetention.delete(30, RecordRetention.CREATED)));
+      fs.collections()
+          .declare(
+              CollectionSpec.of("chats")
+                  .withRetention(RecordRetention.archive(7, RecordRetention.UPDATED)));
+      fs.collections().declare(CollectionSpec.of("kept"));
+      ObjectNode data = JsonNodeFactory.instance.objectNode();
+      for (int i = 0; i < 12; i++) fs.records(a).create("tickets", NewRecord.of("t" + i, data));
+      for (int i = 0; i < 3; i++) fs.records(b).create("tickets", NewRecord.of("t" + i, data));
+      fs.records(a).create("chats", NewRecord.of("c1", data));
+      fs.records(b).create("kept", NewRecord.of("k1", data));
+      // batches of 5, at most 2 per tenant and kind in a round
+      Sweeper sweeper = Sweeper.manual(fs, clock, null, null, 5, 2);
+      clock.advance(Duration.ofDays(7));
+      assertThat(sweeper.sweep()).as("the chat archived, no ticket yet").isEqualTo(1);
+      assertThat(fs.records(a).get("chats", "c1").orElseThrow().archived()).isTrue();
+      assertThat(
+              fs.records(a).history("chats", "c1", 0, 10).get(1).metadata().get("actor").asText())
+          .isEqualTo("flowstore:retention");
+
+      clock.advance(Duration.ofDays(23));
+      assertThat(sweeper.sweep()).as("a: 10 of 12 tickets, b: all 3").isEqualTo(13);
+      assertThat(sweeper.sweep()).isEqualTo(2);
+      assertThat(sweeper.sweep()).isZero();
+      assertThat(fs.records(a).count(RecordQuery.of("tickets"))).isZero();
+      assertThat(fs.records(b).count(RecordQuery.of("tickets"))).isZero();
+      assertThat(fs.records(a).count(RecordQuery.of("chats").includeArchived(true))).isEqualTo(1);
+      assertThat(fs.records(b).get("kept", "k1")).isPresent();
     }
   }
 
