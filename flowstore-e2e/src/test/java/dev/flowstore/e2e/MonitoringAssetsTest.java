@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * docs/monitoring/flowstore-alerts-test.yml) — and the Grafana dashboard is importable: JSON with a
  * Prometheus datasource input, unique panel ids, a query on every panel. That the metrics they name
  * exist is checked against a running server by {@link ObservabilityE2eContract}. promtool comes
- * from Debian's {@code prometheus} package; a machine without it fails here, never skips.
+ * from Debian's {@code prometheus} package; a machine without it skips these checks with a loud
+ * message, except under {@code CI=true}, where it fails.
  */
 class MonitoringAssetsTest {
   @Test
@@ -78,8 +79,14 @@ class MonitoringAssetsTest {
               .redirectErrorStream(true)
               .start();
     } catch (IOException e) {
-      throw new AssertionError(
-          "promtool is not installed: apt-get install prometheus (Debian) puts it on the PATH", e);
+      String message =
+          "ALERT RULE CHECKS NOT RUN: promtool is not installed (apt-get install prometheus, Debian,"
+              + " puts it on the PATH)";
+      // why: a bare developer machine skips loudly; under CI a missing tool is a failure
+      if ("true".equals(System.getenv("CI"))) throw new AssertionError(message, e);
+      System.err.println("*** " + message);
+      org.junit.jupiter.api.Assumptions.abort(message);
+      throw new AssertionError(message, e);
     }
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
