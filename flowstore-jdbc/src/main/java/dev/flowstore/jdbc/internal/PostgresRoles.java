@@ -72,6 +72,15 @@ public final class PostgresRoles {
       // why: one transaction, so the withheld privileges, granted by ALL TABLES and revoked next,
       // are never visible to a running process
       c.setAutoCommit(false);
+      // why: servers starting together on one database granted at once and PostgreSQL refused
+      // one of them ("tuple concurrently updated" on the tables' ACLs): it failed to start (chaos
+      // scenario 2 starts three); one provisioning at a time per schema and role
+      s.execute(
+          "SELECT pg_advisory_xact_lock(hashtext('flowstore.provision:"
+              + schema
+              + ":"
+              + role
+              + "'))");
       s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
       s.execute(
           "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
