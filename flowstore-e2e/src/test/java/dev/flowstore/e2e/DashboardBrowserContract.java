@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -72,7 +71,7 @@ abstract class DashboardBrowserContract {
   /** Each test is reported skipped, with the reason, where no browser is installed (not in CI). */
   @BeforeEach
   void needsTheBrowser() {
-    Assumptions.assumeTrue(missing == null, missing);
+    if (missing != null) MissingTool.failInCiElseSkip(missing);
   }
 
   /** The deployment's configuration; {@code dir} is its own. */
