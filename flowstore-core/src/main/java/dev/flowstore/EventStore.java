@@ -1,5 +1,6 @@
 package dev.flowstore;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -50,6 +51,35 @@ public interface EventStore {
    * @param limit 1..{@link #MAX_PAGE}
    */
   List<RecordedEvent> readAll(long afterPosition, int limit, String category);
+
+  /**
+   * Reads the feed like {@link #readAll}, but when no event is past {@code afterPosition} (of
+   * {@code category}, when given) waits up to {@code timeout} for one to commit, and answers as
+   * soon as it has: long polling for a feed consumer. A timeout answers an empty page; {@code
+   * Duration.ZERO} is {@link #readAll}.
+   *
+   * <p>The wait is driven by a signal, not by reading again: an append committed by this {@link
+   * Flowstore} wakes its waiters at once, and on PostgreSQL so does one committed by any other
+   * process on the same database and schema (a {@code NOTIFY} sent by the appending transaction). A
+   * waiter is then answered within a round trip or so. Waiting holds no database connection (a
+   * waiter borrows one only for its reads), so many waiters cost threads, not connections: use
+   * virtual threads. Because another process might append without a signal reaching this one (two
+   * processes on one SQLite file, or a lost notification), a waiter also reads again at a bounded
+   * interval: every second on SQLite, every 30 seconds on PostgreSQL.
+   *
+   * <p>Only an instance from {@link Flowstore#events(TenantId)} waits: inside a transaction the
+   * wait would hold the transaction's connection (on SQLite, the single writer) for its length.
+   *
+   * @param category null for all streams
+   * @param limit 1..{@link #MAX_PAGE}
+   * @param timeout how long to wait at most (>= 0)
+   * @return the page, empty when nothing came before the timeout (or the store closed)
+   * @throws FlowstoreException {@code INVALID_ARGUMENT} for a bad argument, or when called on a
+   *     store bound to a transaction ({@link Transaction#events()})
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  List<RecordedEvent> awaitAll(long afterPosition, int limit, String category, Duration timeout)
+      throws InterruptedException;
 
   /** Replays a whole stream from {@code fromVersion}, page by page, to {@code sink}. */
   default void replay(String stream, long fromVersion, Consumer<RecordedEvent> sink) {

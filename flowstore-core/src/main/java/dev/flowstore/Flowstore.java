@@ -115,7 +115,12 @@ public interface Flowstore extends AutoCloseable {
    */
   boolean awaitOutboxSignal(long seen, java.time.Duration timeout) throws InterruptedException;
 
-  /** Every tenant that has appended an event, for workers that sweep all tenants (TTL, expiry). */
+  /**
+   * Every tenant that has written through any store (an event, session, record, flow, node, task,
+   * command, step, checkpoint, audit entry, processed message, job, outbox message, idempotency key
+   * or resume handle), for workers that sweep all tenants (TTL, expiry) and the operator commands.
+   * API keys alone do not register a tenant.
+   */
   List<TenantId> tenants();
 
   /**

@@ -2,6 +2,7 @@ package dev.flowstore.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,19 +12,23 @@ import dev.flowstore.ErrorCode;
 import dev.flowstore.EventData;
 import dev.flowstore.EventStore;
 import dev.flowstore.ExpectedVersion;
+import dev.flowstore.Flowstore;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.TenantId;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -340,6 +345,188 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
     } finally {
       release.countDown();
       pool.shutdownNow();
+    }
+  }
+
+  // --- long polling the feed (awaitAll) ---
+
+  /** How long a test lets a woken waiter take to answer: far below its own timeout. */
+  private static final Duration PROMPTLY = Duration.ofSeconds(10);
+
+  /** A waiter's timeout: far above {@link #PROMPTLY} and every backend's re-check interval. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(90);
+
+  /**
+   * The waiters asleep now ({@code flowstore.feed.waiters}): a test appends once its waiter sleeps,
+   * so the append wakes it rather than its first read finding the event.
+   */
+  protected static double feedWaiters(Flowstore store) {
+    return store.gauges().stream()
+        .filter(g -> g.name().equals("flowstore.feed.waiters"))
+        .mapToDouble(g -> g.value().getAsDouble())
+        .reduce(Double::sum)
+        .orElseThrow(() -> new AssertionError("the store reports no flowstore.feed.waiters gauge"));
+  }
+
+  private static void awaitSleepers(Flowstore store, int n) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> feedWaiters(store) == n);
+  }
+
+  private static CompletableFuture<List<RecordedEvent>> waitInBackground(
+      EventStore store, long after, String category, Duration timeout) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return store.awaitAll(after, 100, category, timeout);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  @Test
+  void aFeedWaiterWakesAsSoonAsAnotherThreadAppends() throws Exception {
+    TenantId tenant = newTenant();
+    events(tenant).append("wake-1", ExpectedVersion.NO_STREAM, events("before", 1));
+    CompletableFuture<List<RecordedEvent>> waiting =
+        waitInBackground(fs.events(tenant), 1, null, LONG_WAIT);
+    awaitSleepers(fs, 1);
+    assertThat(waiting).isNotDone();
+
+    events(tenant).append("wake-1", ExpectedVersion.exact(0), events("after", 2));
+
+    List<RecordedEvent> page = waiting.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
+    assertThat(page).extracting(RecordedEvent::position).containsExactly(2L, 3L);
+    assertThat(page).extracting(RecordedEvent::type).containsOnly("after");
+    await().atMost(Duration.ofSeconds(30)).until(() -> feedWaiters(fs) == 0);
+  }
+
+  @Test
+  void aFeedWaiterOfACategoryKeepsWaitingThroughOtherCategories() throws Exception {
+    TenantId tenant = newTenant();
+    CompletableFuture<List<RecordedEvent>> waiting =
+        waitInBackground(fs.events(tenant), 0, "invoice", LONG_WAIT);
+    awaitSleepers(fs, 1);
+    events(tenant).append("order-1", ExpectedVersion.NO_STREAM, events("placed", 1));
+    // the order is not of its category: whether or not it woke the waiter, the waiter answers it
+    // not
+    awaitSleepers(fs, 1);
+    events(tenant).append("invoice-1", ExpectedVersion.NO_STREAM, events("issued", 1));
+    assertThat(waiting.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS))
+        .extracting(RecordedEvent::stream, RecordedEvent::position)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("invoice-1", 2L));
+  }
+
+  @Test
+  void aFeedWaiterWakesOnAnAppendThroughAnotherInstanceOfTheSameDatabase() throws Exception {
+    TenantId tenant = newTenant();
+    // why another Flowstore: its in-process signal cannot reach this one's waiters, as another
+    // server's cannot (PostgreSQL: NOTIFY; SQLite, one process per file: the re-check)
+    try (Flowstore other = Flowstore.open(fs.config(), clock)) {
+      CompletableFuture<List<RecordedEvent>> waiting =
+          waitInBackground(other.events(tenant), 0, null, LONG_WAIT);
+      awaitSleepers(other, 1);
+      events(tenant).append("elsewhere-1", ExpectedVersion.NO_STREAM, events("remote", 1));
+      assertThat(waiting.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS))
+          .extracting(RecordedEvent::type)
+          .containsExactly("remote");
+    }
+  }
+
+  @Test
+  void anAppendOfAnotherTenantNeitherWakesNorFeedsAWaiter() throws Exception {
+    TenantId a = newTenant();
+    TenantId b = newTenant();
+    CompletableFuture<List<RecordedEvent>> waitingA =
+        waitInBackground(fs.events(a), 0, null, LONG_WAIT);
+    awaitSleepers(fs, 1);
+    events(b).append("other-1", ExpectedVersion.NO_STREAM, events("of-b", 3));
+    assertThat(fs.events(b).awaitAll(0, 100, null, LONG_WAIT)).hasSize(3);
+    // A still waits: B's events are not A's
+    awaitSleepers(fs, 1);
+    assertThat(waitingA).isNotDone();
+
+    events(a).append("mine-1", ExpectedVersion.NO_STREAM, events("of-a", 1));
+    assertThat(waitingA.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS))
+        .extracting(RecordedEvent::type, RecordedEvent::position)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("of-a", 1L));
+    // and a short wait of A past its own event answers empty at its timeout, whatever B appends
+    events(b).append("other-1", ExpectedVersion.exact(2), events("of-b", 1));
+    assertThat(fs.events(a).awaitAll(1, 100, null, Duration.ofMillis(300))).isEmpty();
+  }
+
+  @Test
+  void manyFeedWaitersHoldNoConnection() throws Exception {
+    TenantId tenant = newTenant();
+    int n = 200;
+    List<CompletableFuture<List<RecordedEvent>>> waiting = new ArrayList<>();
+    for (int i = 0; i < n; i++)
+      waiting.add(waitInBackground(fs.events(tenant), 0, null, LONG_WAIT));
+    // far more waiters than the pools have connections sleep at once, and lend none
+    awaitSleepers(fs, n);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> poolConnections(fs, "active") == 0 && poolConnections(fs, "pending") == 0);
+    TenantId other = newTenant();
+    events(other).append("busy-1", ExpectedVersion.NO_STREAM, events("meanwhile", 1));
+    assertThat(fs.events(other).readAll(0, 10, null)).hasSize(1);
+    assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+    events(tenant).append("many-1", ExpectedVersion.NO_STREAM, events("for-all", 1));
+    CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    for (CompletableFuture<List<RecordedEvent>> w : waiting)
+      assertThat(w.get()).extracting(RecordedEvent::type).containsExactly("for-all");
+  }
+
+  private static double poolConnections(Flowstore store, String state) {
+    return store.gauges().stream()
+        .filter(g -> g.name().equals("flowstore.db.pool.connections"))
+        .filter(g -> state.equals(g.tags().get("state")))
+        .mapToDouble(g -> g.value().getAsDouble())
+        .sum();
+  }
+
+  @Test
+  void aFeedWaitAnswersAtOnceWhenEventsAreThereAndEmptyAtItsTimeout() throws Exception {
+    TenantId tenant = newTenant();
+    EventStore waiter = fs.events(tenant);
+    assertThat(waiter.awaitAll(0, 10, null, Duration.ZERO)).isEmpty();
+    assertThat(waiter.awaitAll(0, 10, null, Duration.ofMillis(200))).isEmpty();
+    events(tenant).append("ready-1", ExpectedVersion.NO_STREAM, events("ready", 3));
+    // a page is there: answered by the first read, the long timeout never matters
+    assertThat(waiter.awaitAll(1, 10, null, LONG_WAIT))
+        .extracting(RecordedEvent::position)
+        .containsExactly(2L, 3L);
+    assertThat(waiter.awaitAll(0, 2, null, LONG_WAIT)).hasSize(2);
+  }
+
+  @Test
+  void aFeedWaitRejectsBadArgumentsAndRefusesToWaitInsideATransaction() {
+    TenantId tenant = newTenant();
+    EventStore waiter = fs.events(tenant);
+    assertCode(() -> uncheck(() -> waiter.awaitAll(0, 10, null, null)), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> uncheck(() -> waiter.awaitAll(0, 10, null, Duration.ofSeconds(-1))),
+        ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> uncheck(() -> waiter.awaitAll(-1, 10, null, LONG_WAIT)), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> uncheck(() -> waiter.awaitAll(0, 0, null, LONG_WAIT)), ErrorCode.INVALID_ARGUMENT);
+    assertCode(
+        () -> fs.inTransaction(tenant, tx -> tx.events().awaitAll(0, 10, null, LONG_WAIT)),
+        ErrorCode.INVALID_ARGUMENT);
+  }
+
+  private interface Waiting {
+    Object run() throws InterruptedException;
+  }
+
+  private static void uncheck(Waiting w) {
+    try {
+      w.run();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.TenantId;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,5 +36,13 @@ public record InTransactionEventStore(Flowstore fs, TenantId tenant) implements 
   @Override
   public List<RecordedEvent> readAll(long afterPosition, int limit, String category) {
     return fs.inTransaction(tenant, tx -> tx.events().readAll(afterPosition, limit, category));
+  }
+
+  /** Refused inside a transaction, as {@link EventStore#awaitAll} says. */
+  @Override
+  public List<RecordedEvent> awaitAll(
+      long afterPosition, int limit, String category, Duration timeout) {
+    return fs.inTransaction(
+        tenant, tx -> tx.events().awaitAll(afterPosition, limit, category, timeout));
   }
 }

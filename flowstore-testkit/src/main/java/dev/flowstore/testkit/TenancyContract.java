@@ -4,17 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.ApiKeys;
 import dev.flowstore.AppendResult;
+import dev.flowstore.CollectionSpec;
 import dev.flowstore.Direction;
 import dev.flowstore.EventData;
 import dev.flowstore.EventStore;
 import dev.flowstore.ExpectedVersion;
+import dev.flowstore.NewAuditEntry;
+import dev.flowstore.NewCheckpoint;
+import dev.flowstore.NewJob;
+import dev.flowstore.NewRecord;
+import dev.flowstore.NewStepAttempt;
+import dev.flowstore.Node;
+import dev.flowstore.NodeDefinition;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.TenantId;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Tenant isolation through the Java API: whatever one tenant does, another can neither see nor
@@ -96,6 +112,73 @@ public abstract class TenancyContract extends FlowstoreTestBase {
     fs.idempotencyKeys(k)
         .begin("key", "hash", java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(1));
     assertThat(fs.tenants()).contains(q, k);
+  }
+
+  /**
+   * Every write that creates rows of a tenant registers the tenant, so whatever walks the registry
+   * (the sweepers, {@code flowstore tenant}, {@code flowstore copy} on PostgreSQL without
+   * BYPASSRLS) finds it: per store, a tenant that writes through it and nothing else.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyWriteThatCreatesATenantsRowsRegistersTheTenant() {
+    ObjectNode data = JsonNodeFactory.instance.objectNode().put("n", 1);
+    String yaml = "name: reg\nstates:\n  start: {next: done}\n";
+    Map<String, Consumer<TenantId>> writes = new LinkedHashMap<>();
+    writes.put(
+        "events", t -> fs.events(t).append("s-1", ExpectedVersion.ANY, List.of(event(1, null))));
+    writes.put("flows", t -> fs.flows(t).register("reg", null, null, yaml, null));
+    writes.put(
+        "flows in a caller's transaction",
+        t -> fs.inTransaction(t, tx -> tx.flows().register("reg", null, null, yaml, null)));
+    writes.put(
+        "nodes",
+        t ->
+            fs.nodes(t)
+                .register(
+                    new NodeDefinition(
+                        "reg.node", Node.Type.BUILTIN, "Reg", null, null, null, null)));
+    writes.put("tasks", t -> fs.tasks(t).create("reg", null));
+    writes.put("commands", t -> fs.commands(t).submit(UUID.randomUUID(), "approve", null, null));
+    writes.put(
+        "steps", t -> fs.steps(t).record(NewStepAttempt.running(UUID.randomUUID(), "s", 1, data)));
+    writes.put(
+        "checkpoints",
+        t -> fs.checkpoints(t).save(UUID.randomUUID(), NewCheckpoint.of(null, data, null)));
+    writes.put(
+        "audit",
+        t ->
+            fs.audit(t)
+                .append(new NewAuditEntry("ann", "create", "ticket", "1", null, null, data)));
+    writes.put(
+        "processed messages", t -> fs.processed(t).markProcessed(UUID.randomUUID(), "projector"));
+    writes.put(
+        "records",
+        t -> {
+          String c = "reg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+          fs.collections().declare(CollectionSpec.of(c));
+          fs.records(t).create(c, NewRecord.of("r-1", data));
+        });
+    writes.put("queue", t -> fs.queue(t).enqueue(NewJob.of("q", "t", null)));
+    writes.put("outbox", t -> fs.outbox(t).add("queue:relayed", data, null, null));
+    writes.put(
+        "idempotency keys",
+        t ->
+            fs.idempotencyKeys(t).begin("key", "hash", Duration.ofHours(1), Duration.ofMinutes(1)));
+    writes.put(
+        "resume handles",
+        t ->
+            fs.resumeHandles(t)
+                .create(UUID.randomUUID(), "corr-1", clock.instant().plus(Duration.ofHours(1))));
+    return writes.entrySet().stream()
+        .map(
+            w ->
+                DynamicTest.dynamicTest(
+                    w.getKey(),
+                    () -> {
+                      TenantId t = newTenant();
+                      w.getValue().accept(t);
+                      assertThat(fs.tenants()).as("registered by " + w.getKey()).contains(t);
+                    }));
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -128,6 +129,22 @@ public interface Dialect {
    * no other process can write (in-process wake-ups are signalled after commit by the SQL layer).
    */
   default void notifyWork(Connection c, String message) throws SQLException {}
+
+  /**
+   * {@link #notifyWork} as a statement that returns one row, for a store that sends it with other
+   * statements in one round trip ({@link Transactions#openWith}); null where {@link #notifyWork} is
+   * a no-op.
+   */
+  default Sql notifyWorkStatement(String message) {
+    return null;
+  }
+
+  /**
+   * How often a feed waiter ({@link dev.flowstore.EventStore#awaitAll}) reads again without a
+   * signal: the bound on how late it sees an append whose signal cannot reach it (another process
+   * where {@link #notifyWork} is a no-op; a notification lost on the way).
+   */
+  Duration feedRecheck();
 
   /**
    * Starts listening for other processes' {@link #notifyWork} messages on a connection of its own,

@@ -60,6 +60,8 @@ final class JdbcAuditLog implements AuditLog {
     String afterJson = RecordValidation.json("after", after, max, true);
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           Head head = lockHead(c);
           Instant now = scope.flowstore().now();
           AuditEntry draft =

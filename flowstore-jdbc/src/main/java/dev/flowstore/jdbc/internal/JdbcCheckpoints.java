@@ -65,6 +65,8 @@ final class JdbcCheckpoints implements Checkpoints {
             + ", ?) ON CONFLICT DO NOTHING";
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           if (parent != null && rows.one(c, byId(sessionId, parent)).isEmpty()) {
             throw new FlowstoreException(
                 ErrorCode.UNPROCESSABLE,

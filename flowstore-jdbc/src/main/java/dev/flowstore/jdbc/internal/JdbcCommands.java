@@ -57,6 +57,8 @@ final class JdbcCommands implements Commands {
             + ", ?, 'RECEIVED', NULL, ?, ?) ON CONFLICT DO NOTHING";
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           for (int i = 0; i < ATTEMPTS; i++) {
             if (idempotencyKey != null) {
               Optional<Command> byKey = byKey(c, idempotencyKey);

@@ -12,9 +12,11 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.internal.EventValidation;
 import dev.flowstore.internal.EventValidation.Prepared;
 import dev.flowstore.internal.Json;
+import dev.flowstore.internal.RecordValidation;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -117,6 +119,24 @@ final class JdbcEventStore implements EventStore {
             afterPosition);
     if (category != null) sql.append(" AND category = ?", category);
     return read(sql.append(" ORDER BY position ASC LIMIT ?", limit));
+  }
+
+  @Override
+  public List<RecordedEvent> awaitAll(
+      long afterPosition, int limit, String category, Duration timeout)
+      throws InterruptedException {
+    RecordValidation.required("timeout", timeout);
+    if (timeout.isNegative())
+      throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "timeout must be >= 0");
+    if (!scope.ownsTransactions())
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "awaitAll does not wait inside a transaction (it would hold the transaction's connection):"
+              + " call it on flowstore.events(tenant), or readAll here");
+    return scope
+        .flowstore()
+        .feedWaits()
+        .await(tenant(), () -> readAll(afterPosition, limit, category), timeout);
   }
 
   /**

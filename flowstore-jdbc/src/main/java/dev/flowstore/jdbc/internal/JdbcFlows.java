@@ -58,6 +58,8 @@ final class JdbcFlows implements Flows {
     JsonSchemas.checkSchema("param_schema", schema);
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           int next = latestVersion(c, flowId) + 1;
           Flow flow =
               new Flow(

@@ -40,6 +40,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -63,6 +64,8 @@ public final class JdbcFlowstore implements Flowstore {
   private final TenantRegistry tenants;
   private final ReapThrottle reapThrottle = new ReapThrottle();
   private final QueueWakeups wakeups;
+  private final FeedWaits feedWaits;
+  private final List<MetricGauge> gauges;
   private final EngineMetrics engineMetrics;
   // why: appends and acks that run in their own transaction are committed in groups (one fsync
   // for many callers); see GroupCommit
@@ -96,6 +99,9 @@ public final class JdbcFlowstore implements Flowstore {
     this.wakeups = new QueueWakeups(dialect, config);
     this.tenants = new TenantRegistry(transactions);
     this.engineMetrics = new EngineMetrics(writer, reader);
+    this.feedWaits = new FeedWaits(wakeups, dialect.feedRecheck());
+    this.gauges =
+        Stream.concat(engineMetrics.gauges().stream(), Stream.of(feedWaits.gauge())).toList();
     this.appends =
         new GroupCommit<>(
             256,
@@ -320,6 +326,10 @@ public final class JdbcFlowstore implements Flowstore {
     return wakeups;
   }
 
+  FeedWaits feedWaits() {
+    return feedWaits;
+  }
+
   /**
    * The wake-up key of the outbox (tenant ids never contain '*', so it cannot clash with a
    * queue's).
@@ -397,7 +407,7 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public List<MetricGauge> gauges() {
-    return engineMetrics.gauges();
+    return gauges;
   }
 
   @Override

@@ -61,6 +61,8 @@ final class JdbcNodes implements Nodes {
             + " endpoint = excluded.endpoint, param_schema = excluded.param_schema, status = excluded.status, updated_at = excluded.updated_at";
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = scope.flowstore().now();
           Columns.update(
               c,

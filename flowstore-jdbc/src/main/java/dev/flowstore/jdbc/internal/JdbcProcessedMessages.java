@@ -23,17 +23,20 @@ final class JdbcProcessedMessages implements ProcessedMessages {
     RecordValidation.required("event_id", eventId);
     RecordValidation.name("consumer", consumer);
     return scope.write(
-        c ->
-            Columns.update(
-                    c,
-                    new Sql(
-                        dialect,
-                        "INSERT INTO processed_messages (tenant_id, consumer, event_id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        scope.tenant().value(),
-                        consumer,
-                        eventId,
-                        scope.flowstore().now()))
-                == 1);
+        c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
+          return Columns.update(
+                  c,
+                  new Sql(
+                      dialect,
+                      "INSERT INTO processed_messages (tenant_id, consumer, event_id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                      scope.tenant().value(),
+                      consumer,
+                      eventId,
+                      scope.flowstore().now()))
+              == 1;
+        });
   }
 
   @Override

@@ -68,6 +68,8 @@ final class JdbcSteps implements Steps {
             + ", ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = scope.flowstore().now();
           Sql insert =
               rows.sql(

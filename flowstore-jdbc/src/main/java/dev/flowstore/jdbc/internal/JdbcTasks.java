@@ -47,6 +47,8 @@ final class JdbcTasks implements Tasks {
     UUID id = Uuids.next();
     return scope.write(
         c -> {
+          // why: sweepers, `tenant` and `copy` find tenants through the registry
+          scope.flowstore().registerTenant(c, scope.tenant());
           Instant now = scope.flowstore().now();
           Columns.update(
               c,

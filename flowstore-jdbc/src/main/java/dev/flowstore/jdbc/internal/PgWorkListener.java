@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL LISTEN on a dedicated connection outside the pool (a pooled connection would be handed
  * to other work and lose its LISTEN). One daemon thread waits in {@code getNotifications(timeout)}
  * and hands each payload on; when the connection fails it reconnects with a growing pause (capped
- * at 5 s) and reports {@code "*"} once listening again, because notifications sent while it was
- * away are lost. {@link #close()} stops the thread and closes the connection.
+ * at 5 s). It reports {@code "*"} each time it starts listening, the first time too: notifications
+ * sent before (while it was connecting, or away) are lost, and a waiter that checked for work
+ * before then must check again. {@link #close()} stops the thread and closes the connection.
  */
 final class PgWorkListener implements AutoCloseable {
   static final String PREFIX = "flowstore_jobs_";
@@ -59,15 +60,13 @@ final class PgWorkListener implements AutoCloseable {
 
   private void loop() {
     long pauseMs = 100;
-    boolean first = true;
     while (!isClosed()) {
       try (Connection c = connect()) {
         connection = c;
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN \"" + channel + "\"");
         }
-        if (!first) onMessage.accept("*");
-        first = false;
+        onMessage.accept("*");
         pauseMs = 100;
         PGConnection pg = c.unwrap(PGConnection.class);
         while (!isClosed()) {
@@ -78,7 +77,6 @@ final class PgWorkListener implements AutoCloseable {
       } catch (SQLException | RuntimeException e) {
         if (isClosed()) break;
         log.warn("LISTEN {} failed, reconnecting in {} ms: {}", channel, pauseMs, e.toString());
-        first = false;
         try {
           if (closed.await(pauseMs, TimeUnit.MILLISECONDS)) break;
         } catch (InterruptedException ie) {

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -128,14 +129,27 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public void notifyWork(Connection c, String message) throws SQLException {
-    // why: the channel follows the schema (current_schema() = the store's schema), so stores in
-    // different schemas of one database do not wake each other
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT pg_notify(left('" + PgWorkListener.PREFIX + "' || current_schema(), 63), ?)")) {
-      ps.setString(1, message);
+    Sql sql = notifyWorkStatement(message);
+    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+      sql.bind(ps);
       ps.execute();
     }
+  }
+
+  @Override
+  public Sql notifyWorkStatement(String message) {
+    // why: the channel follows the schema (current_schema() = the store's schema), so stores in
+    // different schemas of one database do not wake each other
+    return new Sql(
+        this,
+        "SELECT pg_notify(left('" + PgWorkListener.PREFIX + "' || current_schema(), 63), ?)",
+        message);
+  }
+
+  /** A safety net only: appends of every process wake waiters through NOTIFY. */
+  @Override
+  public Duration feedRecheck() {
+    return Duration.ofSeconds(30);
   }
 
   @Override

@@ -10,9 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's {@link Wakeups} (one generation counter per {@code tenant:queue}, and one for the
- * outbox) plus the cross-process listener that feeds them: on PostgreSQL a LISTEN connection, so
- * other processes' commits wake this one's workers and relays too.
+ * The store's {@link Wakeups} (one generation counter per {@code tenant:queue}, one for the outbox,
+ * and one per tenant's event feed) plus the cross-process listener that feeds them: on PostgreSQL a
+ * LISTEN connection, so other processes' commits wake this one's workers, relays and feed waiters
+ * too.
  */
 final class QueueWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueWakeups.class);
@@ -32,6 +33,14 @@ final class QueueWakeups implements AutoCloseable {
 
   static String key(String tenant, String queue) {
     return tenant + ":" + queue;
+  }
+
+  /**
+   * The key of a tenant's event feed (tenant ids never contain '*', so it cannot clash with a
+   * queue's).
+   */
+  static String feedKey(String tenant) {
+    return "*feed:" + tenant;
   }
 
   /**
@@ -59,6 +68,11 @@ final class QueueWakeups implements AutoCloseable {
   /** Waits until the generation of {@code key} differs from {@code seen}, or the timeout. */
   boolean await(String key, long seen, Duration timeout) throws InterruptedException {
     return signals.await(key, seen, timeout);
+  }
+
+  /** Whether {@link #close} was called: waits return at once. */
+  boolean isClosed() {
+    return closed;
   }
 
   /** How many keys the generations hold (tests: bounded). */

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -18,6 +19,15 @@ public final class SqliteDialect implements Dialect {
   @Override
   public String name() {
     return "sqlite";
+  }
+
+  /**
+   * One process owns the file, and its appends wake its waiters at once; another process writing
+   * the same file (an import run beside the server) is seen at the next re-read.
+   */
+  @Override
+  public Duration feedRecheck() {
+    return Duration.ofSeconds(1);
   }
 
   @Override

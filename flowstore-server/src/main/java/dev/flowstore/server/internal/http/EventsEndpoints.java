@@ -11,8 +11,8 @@ import dev.flowstore.Ids;
 import dev.flowstore.RecordedEvent;
 import dev.flowstore.internal.Json;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -97,27 +97,17 @@ final class EventsEndpoints {
   }
 
   /**
-   * Long polling: an empty page is read again, backing off from 20 ms to 250 ms, until an event
-   * comes or {@code waitS} runs out. Reading (not a commit signal) works the same whichever
-   * instance or process appended, on every backend.
+   * Long polling ({@link EventStore#awaitAll}): woken by the commit of an append, in this process
+   * or (PostgreSQL) any other; the request's virtual thread waits holding no connection.
    */
   private static List<RecordedEvent> awaitFeed(
       EventStore store, long after, int limit, String category, int waitS) {
-    List<RecordedEvent> page = store.readAll(after, limit, category);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitS);
-    long pauseMs = 20;
-    while (page.isEmpty() && System.nanoTime() < deadline) {
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      try {
-        Thread.sleep(Math.max(1, Math.min(pauseMs, leftMs)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      pauseMs = Math.min(pauseMs * 2, 250);
-      page = store.readAll(after, limit, category);
+    try {
+      return store.awaitAll(after, limit, category, Duration.ofSeconds(waitS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
     }
-    return page;
   }
 
   private EventStore events(Context ctx) {
