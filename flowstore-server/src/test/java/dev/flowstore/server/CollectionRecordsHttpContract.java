@@ -263,6 +263,53 @@ abstract class CollectionRecordsHttpContract extends ServerTestBase {
     assertThat(t.get(records + "/A-1").json().get("version").asLong()).isZero();
   }
 
+  @Test
+  void aCollectionSaysWhetherItsFullTextBuildIsComplete() {
+    String c = "notes_" + UUID.randomUUID().toString().substring(0, 8);
+    String indexed = "\"indexed\":[{\"pointer\":\"/tag\",\"type\":\"string\"}]";
+    Http.Response v1 = http.post("/v1/collections", "{\"name\":\"" + c + "\"," + indexed + "}");
+    assertThat(v1.json().get("full_text_ready").asBoolean()).isTrue();
+    Http t = tenant(unique("t"));
+    for (String id : List.of("N1", "N2"))
+      assertThat(
+              t.post(
+                      "/v1/collections/" + c + "/records",
+                      "{\"id\":\"" + id + "\",\"data\":{\"tag\":\"x\",\"text\":\"a note\"}}")
+                  .status())
+          .isEqualTo(201);
+    // a full_text build stopped by a unique value held twice: declared, its texts not ready
+    String both =
+        "{\"name\":\"" + c + "\"," + indexed + ",\"unique\":[\"/tag\"],\"full_text\":[\"/text\"]}";
+    assertBad(http.post("/v1/collections", both), 409, "ALREADY_EXISTS");
+    JsonNode stuck = t.get("/v1/collections/" + c).json();
+    assertThat(stuck.get("full_text_ready").asBoolean()).isFalse();
+    assertThat(stuck.get("ready").asBoolean()).isFalse();
+    JsonNode listed = null;
+    for (JsonNode each : t.get("/v1/collections").json().get("collections"))
+      if (each.get("name").asText().equals(c)) listed = each;
+    assertThat(listed).isNotNull();
+    assertThat(listed.get("full_text_ready").asBoolean()).isFalse();
+    // a search is answered meanwhile
+    assertThat(t.get("/v1/collections/" + c + "/records?q=note").status()).isEqualTo(200);
+    // fixed and declared again: complete
+    assertThat(
+            t.send(
+                    "PATCH",
+                    "/v1/collections/" + c + "/records/N2",
+                    "{\"expected_version\":0,\"patch\":{\"tag\":\"y\"}}")
+                .status())
+        .isEqualTo(200);
+    JsonNode fixed = http.post("/v1/collections", both).json();
+    assertThat(fixed.get("full_text_ready").asBoolean()).isTrue();
+    assertThat(t.get("/v1/collections/" + c).json().get("full_text_ready").asBoolean()).isTrue();
+    assertThat(
+            t.get("/v1/collections/" + c + "/records?q=note&with_count=true")
+                .json()
+                .get("count")
+                .asLong())
+        .isEqualTo(2);
+  }
+
   private long counter(String name) {
     return flowstore.metrics().stream()
         .filter(m -> m.name().equals(name))
