@@ -329,6 +329,7 @@ def test_search_finds_words_of_full_text_fields_only(client: Client) -> None:
         name, indexed={"/status": "string"}, full_text=["/title"]
     )
     assert declared.full_text == ["/title"]
+    assert declared.full_text_ready and client.collections.get(name).full_text_ready
     client.records.create(
         name, {"title": "printer jam on floor 2", "status": "open", "body": "toner"}
     )
@@ -340,3 +341,74 @@ def test_search_finds_words_of_full_text_fields_only(client: Client) -> None:
     assert client.records.query(name, search='"printer" -jam*').records != []
     with pytest.raises(InvalidArgument):
         client.records.query(name, search="!!!")  # no word in it
+
+
+def test_get_by_unique_finds_the_holder_of_a_value(client: Client, tickets: str) -> None:
+    ann = client.records.create(tickets, ticket("Ann's", ref="EXT-1/a b&c"), record_id="U-1")
+    assert client.records.get_by_unique(tickets, "/ref", "EXT-1/a b&c") == ann
+    with pytest.raises(NotFound):
+        client.records.get_by_unique(tickets, "/ref", "EXT-2")
+    with pytest.raises(InvalidArgument) as not_unique:
+        client.records.get_by_unique(tickets, "/status", "open")  # indexed, not unique
+    assert "/status" in not_unique.value.message
+    with pytest.raises(NotFound):
+        client.records.get_by_unique("nothing_" + uuid.uuid4().hex[:8], "/ref", "EXT-1")
+    archived = client.records.archive(tickets, "U-1", expected_version=0)
+    assert client.records.get_by_unique(tickets, "/ref", "EXT-1/a b&c") == archived
+
+    # a number field, a pointer with a slash inside: the value is read as the field's type
+    name = "agents_" + uuid.uuid4().hex[:12]
+    client.collections.declare(
+        name, indexed={"/profile/badge": "number", "/on": "boolean"}, unique=["/profile/badge"]
+    )
+    bob = client.records.create(name, {"profile": {"badge": 7}, "on": True}, record_id="B-1")
+    assert client.records.get_by_unique(name, "/profile/badge", 7) == bob
+    assert client.records.get_by_unique(name, "/profile/badge", 7.0) == bob
+    with pytest.raises(InvalidArgument):
+        client.records.get_by_unique(name, "/profile/badge", "seven")
+    with pytest.raises(ValueError):
+        client.records.get_by_unique(name, "/profile/badge", float("nan"))
+
+
+def _actors(client: Client, collection: str, record_id: str) -> list[str | None]:
+    events = client.records.history(collection, record_id).events
+    return [e.metadata.get("actor") for e in events]
+
+
+def test_the_actor_of_a_change_is_the_calls_or_the_clients(
+    server: Server, tenant: str, tickets: str
+) -> None:
+    with Client(server.url, tenant=tenant, actor="service:helpdesk") as fs:
+        r = fs.records.create(tickets, ticket("By default"), record_id="AC-1")
+        r = fs.records.patch(tickets, r.id, {"status": "pending"}, expected_version=0, actor="user:ann")
+        r = fs.records.replace(tickets, r.id, ticket("Replaced"), expected_version=1, actor="agent:bot")
+        r = fs.records.archive(tickets, r.id, expected_version=2)
+        r = fs.records.unarchive(tickets, r.id, expected_version=3, actor="user:bob")
+        assert _actors(fs, tickets, "AC-1") == [
+            "service:helpdesk", "user:ann", "agent:bot", "service:helpdesk", "user:bob",
+        ]  # fmt: skip
+        with pytest.raises(InvalidArgument) as bad:
+            fs.records.patch(tickets, r.id, {"status": "closed"}, expected_version=4, actor="x" * 201)
+        assert "X-Actor" in bad.value.message
+        assert fs.records.get(tickets, r.id).version == 4  # nothing written
+        fs.records.delete(tickets, r.id, expected_version=4, actor="user:carol")
+        assert _actors(fs, tickets, "AC-1")[-1] == "user:carol"
+    with Client(server.url, tenant=tenant) as anonymous:  # dev mode, no actor: none written
+        anonymous.records.create(tickets, ticket("Nobody's"), record_id="AC-2")
+        assert _actors(anonymous, tickets, "AC-2") == [None]
+    with pytest.raises(ValueError):
+        Client(server.url, tenant=tenant, actor="")
+
+
+def test_the_async_client_sends_its_actor_too(server: Server, tenant: str, tickets: str) -> None:
+    async def scenario() -> None:
+        async with AsyncClient(server.url, tenant=tenant, actor="agent:async") as fs:
+            r = await fs.records.create(tickets, ticket("Async", ref="EXT-AS"), record_id="AA-1")
+            await fs.records.patch(
+                tickets, r.id, {"status": "closed"}, expected_version=0, actor="user:ann"
+            )
+            assert (await fs.records.get_by_unique(tickets, "/ref", "EXT-AS")).version == 1
+            events = (await fs.records.history(tickets, r.id)).events
+            assert [e.metadata.get("actor") for e in events] == ["agent:async", "user:ann"]
+
+    asyncio.run(scenario())

@@ -1117,8 +1117,11 @@ class Records(Resource[M]):
         record_id: str | None = None,
         parent_id: str | None = None,
         idempotency_key: str | None = None,
+        actor: str | None = None,
     ) -> Call[StoredRecord]:
         """Creates a record at version 0 (``record_id``: yours, else a generated UUID).
+        ``actor`` (here and on every change): who it is made for, written into the event's metadata
+        (the client's ``actor`` when None).
 
         Raises ``AlreadyExists`` (the id exists, or a unique field's value is another record's),
         ``InvalidArgument`` (the data breaks the schema or an indexed field's type: the message
@@ -1131,6 +1134,7 @@ class Records(Resource[M]):
             _one(StoredRecord),
             body=body,
             idempotency_key=idempotency_key,
+            actor=actor,
         )
 
     @operation("getRecord")
@@ -1146,25 +1150,63 @@ class Records(Resource[M]):
             params={"as_of_version": as_of_version},
         )
 
+    @operation("getRecordByUnique")
+    def get_by_unique(
+        self, collection: str, field: str, value: str | int | float | Decimal | bool | datetime
+    ) -> Call[StoredRecord]:
+        """The record, archived or not, holding ``value`` in the unique field ``field`` (a JSON
+        pointer: an agent by ``"/username"``): one lookup, not a query. Raises ``NotFound`` (no
+        record holds it, or an undeclared collection), ``InvalidArgument`` (``field`` is not a
+        unique field, or the value is not of its type), ``Unprocessable`` (its index is still
+        being built)."""
+        return call(
+            "GET",
+            f"/v1/collections/{seg(collection)}/unique",
+            _one(StoredRecord),
+            params={"field": field, "value": _unique_value(field, value)},
+        )
+
     @operation("replaceRecord")
     def replace(
-        self, collection: str, record_id: str, data: JSON, *, expected_version: int
+        self,
+        collection: str,
+        record_id: str,
+        data: JSON,
+        *,
+        expected_version: int,
+        actor: str | None = None,
     ) -> Call[StoredRecord]:
         """Replaces the data. Raises ``VersionConflict`` (changed since ``expected_version``: read
         it again), ``InvalidArgument``, ``AlreadyExists`` (a unique value), ``NotFound``."""
         body = {"expected_version": expected_version, "data": data}
-        return call("PUT", _record_path(collection, record_id), _one(StoredRecord), body=body)
+        return call(
+            "PUT", _record_path(collection, record_id), _one(StoredRecord), body=body, actor=actor
+        )
 
     @operation("patchRecord")
     def patch(
-        self, collection: str, record_id: str, patch: JSON, *, expected_version: int
+        self,
+        collection: str,
+        record_id: str,
+        patch: JSON,
+        *,
+        expected_version: int,
+        actor: str | None = None,
     ) -> Call[StoredRecord]:
         """Applies a JSON merge patch (RFC 7396: ``None`` removes a field). Raises as ``replace``."""
         body = {"expected_version": expected_version, "patch": patch}
-        return call("PATCH", _record_path(collection, record_id), _one(StoredRecord), body=body)
+        return call(
+            "PATCH", _record_path(collection, record_id), _one(StoredRecord), body=body, actor=actor
+        )
 
     def _archive(
-        self, collection: str, record_id: str, archived: bool, expected: int, key: str | None
+        self,
+        collection: str,
+        record_id: str,
+        archived: bool,
+        expected: int,
+        key: str | None,
+        actor: str | None,
     ) -> Call[StoredRecord]:
         return call(
             "POST",
@@ -1172,6 +1214,7 @@ class Records(Resource[M]):
             _one(StoredRecord),
             body={"expected_version": expected, "archived": archived},
             idempotency_key=key,
+            actor=actor,
         )
 
     @operation("archiveRecord")
@@ -1182,10 +1225,11 @@ class Records(Resource[M]):
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        actor: str | None = None,
     ) -> Call[StoredRecord]:
         """Archives the record (queries leave it out unless ``include_archived``). Raises
         ``VersionConflict``, ``NotFound``, ``Unprocessable``."""
-        return self._archive(collection, record_id, True, expected_version, idempotency_key)
+        return self._archive(collection, record_id, True, expected_version, idempotency_key, actor)
 
     @operation("archiveRecord")
     def unarchive(
@@ -1195,12 +1239,22 @@ class Records(Resource[M]):
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        actor: str | None = None,
     ) -> Call[StoredRecord]:
         """Brings an archived record back. Raises as ``archive``."""
-        return self._archive(collection, record_id, False, expected_version, idempotency_key)
+        return self._archive(
+            collection, record_id, False, expected_version, idempotency_key, actor
+        )
 
     @operation("deleteRecord")
-    def delete(self, collection: str, record_id: str, *, expected_version: int) -> Call[None]:
+    def delete(
+        self,
+        collection: str,
+        record_id: str,
+        *,
+        expected_version: int,
+        actor: str | None = None,
+    ) -> Call[None]:
         """Deletes the record (its history stays). Raises ``VersionConflict``, ``NotFound``,
         ``Unprocessable`` (it has children: delete them first)."""
         return call(
@@ -1208,6 +1262,7 @@ class Records(Resource[M]):
             _record_path(collection, record_id),
             _nothing,
             params={"expected_version": expected_version},
+            actor=actor,
         )
 
     @operation("queryRecords")
@@ -1291,6 +1346,19 @@ class Records(Resource[M]):
             _one(RecordPage),
             params=params,
         )
+
+
+def _unique_value(field: str, value: Any) -> str:
+    """The ``value`` parameter of a unique lookup: the server reads it as the field's type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"lookup on {field}: {value} is not a value a record can hold")
+    if isinstance(value, (str, int, float, Decimal)):
+        return str(value)
+    raise ValueError(f"lookup on {field}: unsupported value {value!r}")
 
 
 def _record_path(collection: str, record_id: str) -> str:

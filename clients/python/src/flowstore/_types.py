@@ -363,6 +363,10 @@ class Collection:
     parent: str | None = None
     full_text: list[str] | None = None
     """Pointers of string fields whose words ``query(search=...)`` finds."""
+    full_text_ready: bool = True
+    """Whether every record's searchable text is built from ``full_text``: False after a change of
+    ``full_text`` until its build went through every tenant (searches meanwhile find the records
+    rebuilt so far); declaring the same spec again resumes a build that stopped."""
 
 
 @_frozen

@@ -27,7 +27,14 @@ from ._resources import (
     Sync,
     Tasks,
 )
-from ._transport import AsyncTransport, Call, RetryPolicy, SyncTransport, client_headers
+from ._transport import (
+    AsyncTransport,
+    Call,
+    RetryPolicy,
+    SyncTransport,
+    client_headers,
+    with_actor,
+)
 from ._types import Lease
 from .feed import AsyncFeed, Feed
 from .worker import AsyncWorker, Worker
@@ -52,13 +59,17 @@ class _Base(Generic[M, W, F, H]):
         timeout: float = 30.0,
         retry: RetryPolicy = RetryPolicy(),
         http: H | None = None,
+        actor: str | None = None,
     ) -> None:
+        if actor is not None and (not isinstance(actor, str) or not actor):
+            raise ValueError(f"actor is a non-empty string such as 'user:ann', got {actor!r}")
         self.url = url
         self.tenant = tenant
+        self.actor = actor
         self._http: H = http or self._http_type(
             base_url=url, headers=client_headers(api_key, tenant), timeout=timeout
         )
-        run = type(self)._transport_type(self._http, retry)
+        run = with_actor(type(self)._transport_type(self._http, retry), actor)
         self.events: Events[M] = Events(run)
         self.flows: Flows[M] = Flows(run)
         self.sessions: Sessions[M] = Sessions(run)
@@ -128,7 +139,13 @@ class _Base(Generic[M, W, F, H]):
 class Client(_Base[Sync, Worker, Feed, httpx.Client]):
     """A blocking client of one flowstore server, bound to one tenant:
     ``Client(url="http://127.0.0.1:8080", api_key=None, tenant=None, *, timeout=30.0,
-    retry=RetryPolicy(), http=None)`` (``http``: an ``httpx.Client`` of your own, with its base URL).
+    retry=RetryPolicy(), http=None, actor=None)`` (``http``: an ``httpx.Client`` of your own, with
+    its base URL).
+
+    ``actor`` (such as ``"user:ann"`` or ``"agent:triage-bot"``) is sent as ``X-Actor``: the
+    server writes it as ``actor`` into the metadata of every record change's event; a records
+    write's own ``actor=`` wins over it. Without either, a server with API keys writes
+    ``api-key:<key id>``.
 
     ``tenant`` is sent as ``X-Tenant-Id`` (dev mode: a loopback server without API keys); with an
     ``api_key`` the tenant is the key's. Safe calls are retried (see ``flowstore._transport``);

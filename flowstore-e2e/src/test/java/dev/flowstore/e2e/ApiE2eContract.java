@@ -588,6 +588,7 @@ abstract class ApiE2eContract {
     // why only the store: the outbox is SQL, and the server has migrated it and owns the queue
     Map<String, String> store = new HashMap<>(env);
     store.remove("FLOWSTORE_QUEUE_BACKEND");
+    store.remove("FLOWSTORE_CACHE");
     store.remove("REDIS_DSN");
     store.put("FLOWSTORE_MIGRATE_ON_START", "false");
     try (Flowstore library = Flowstore.open(FlowstoreConfig.fromMap(store))) {
@@ -645,6 +646,7 @@ abstract class ApiE2eContract {
     assertThat(declared.get("version").asInt()).isEqualTo(1);
     assertThat(declared.get("full_text").get(0).asText()).isEqualTo("/title");
     assertThat(declared.get("ready").asBoolean()).isTrue();
+    assertThat(declared.get("full_text_ready").asBoolean()).isTrue();
     api.op("POST", "/v1/collections")
         .body("{\"name\":\"" + comments + "\",\"parent\":\"" + tickets + "\"}")
         .expect(200);
@@ -787,6 +789,87 @@ abstract class ApiE2eContract {
     assertThat(api.op("DELETE", one, tickets, "TKT-2").query("expected_version=0").expect(204))
         .isNull();
     api.op("GET", one, tickets, "TKT-2").expectError(404, "NOT_FOUND");
+  }
+
+  /** Whether the deployment reads records through the Redis record cache. */
+  boolean recordCache() {
+    return false;
+  }
+
+  /**
+   * The lookup by a unique value (a pointer with a slash inside, a value with URL metacharacters,
+   * through the record cache when the deployment has it) and the actor of each records write.
+   */
+  @Test
+  void recordsByUniqueValueAndTheirActor() {
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    String agents = "agents_" + suffix;
+    api.op("POST", "/v1/collections")
+        .body(
+            "{\"name\":\""
+                + agents
+                + "\",\"indexed\":[{\"pointer\":\"/username\",\"type\":\"string\"},"
+                + "{\"pointer\":\"/profile/badge\",\"type\":\"number\"},"
+                + "{\"pointer\":\"/team\",\"type\":\"string\"}],"
+                + "\"unique\":[\"/username\",\"/profile/badge\"]}")
+        .expect(200);
+    String records = "/v1/collections/{collection}/records";
+    JsonNode ann =
+        api.op("POST", records, agents)
+            .header("X-Actor", "user:admin")
+            .body(
+                "{\"id\":\"A-1\",\"data\":{\"username\":\"ann&co/x y\",\"profile\":{\"badge\":7}}}")
+            .expect(201);
+    String unique = "/v1/collections/{collection}/unique";
+    double hits = metric("flowstore_cache_records_hits_total");
+    assertThat(
+            api.op("GET", unique, agents)
+                .query("field=/username&value=ann%26co%2Fx%20y")
+                .expect(200))
+        .isEqualTo(ann);
+    assertThat(
+            api.op("GET", unique, agents)
+                .query("field=%2Fusername&value=ann%26co%2Fx%20y")
+                .expect(200))
+        .isEqualTo(ann);
+    if (recordCache()) assertThat(metric("flowstore_cache_records_hits_total")).isGreaterThan(hits);
+    assertThat(api.op("GET", unique, agents).query("field=/profile/badge&value=7").expect(200))
+        .isEqualTo(ann);
+    api.op("GET", unique, agents)
+        .query("field=/profile/badge&value=seven")
+        .expectError(400, "INVALID_ARGUMENT");
+    api.op("GET", unique, agents).query("field=/team&value=x").expectError(400, "INVALID_ARGUMENT");
+    api.op("GET", unique, agents).query("field=/username&value=bob").expectError(404, "NOT_FOUND");
+    api.op("GET", unique, "no_such_" + suffix)
+        .query("field=/username&value=ann")
+        .expectError(404, "NOT_FOUND");
+
+    String one = records + "/{record_id}";
+    api.op("PATCH", one, agents, "A-1")
+        .header("X-Actor", "agent:triage-bot")
+        .body("{\"expected_version\":0,\"patch\":{\"team\":\"blue\"}}")
+        .expect(200);
+    JsonNode refused =
+        api.op("PATCH", one, agents, "A-1")
+            .header("X-Actor", "x".repeat(201))
+            .body("{\"expected_version\":1,\"patch\":{\"team\":\"red\"}}")
+            .expectError(400, "INVALID_ARGUMENT");
+    assertThat(refused.get("message").asText()).contains("X-Actor");
+    api.op("POST", one + "/archive", agents, "A-1").body("{\"expected_version\":1}").expect(200);
+    JsonNode events = api.op("GET", one + "/history", agents, "A-1").expect(200).get("events");
+    assertThat(events)
+        .extracting(e -> e.get("metadata").path("actor").asText("(none)"))
+        .containsExactly("user:admin", "agent:triage-bot", "(none)");
+  }
+
+  /** The sum of a Prometheus counter's samples on /metrics (0 when it has none). */
+  private double metric(String name) {
+    double sum = 0;
+    for (String line : api.op("GET", "/metrics").send().body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{"))
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
   }
 
   @Test

@@ -12,13 +12,22 @@ import java.util.Map;
 
 /**
  * The production deployment: PostgreSQL ({@code POSTGRES_DSN}, a schema of this run, dropped
- * afterwards) with the queue on Redis ({@code REDIS_DSN}, keys under an environment name of this
- * run, deleted afterwards). Unset DSNs fall back to embedded servers, except in CI.
+ * afterwards) with the queue and the session and record cache on Redis ({@code REDIS_DSN}, keys
+ * under an environment name of this run, deleted afterwards). Unset DSNs fall back to embedded
+ * servers, except in CI.
  */
 class PostgresRedisApiE2eTest extends ApiE2eContract {
   @Override
   Map<String, String> deployment(Path dir) {
-    return deployment("e2e");
+    Map<String, String> env = deployment("e2e");
+    // why: production's records and sessions read through the Redis cache
+    env.put("FLOWSTORE_CACHE", "redis");
+    return env;
+  }
+
+  @Override
+  boolean recordCache() {
+    return true;
   }
 
   /**

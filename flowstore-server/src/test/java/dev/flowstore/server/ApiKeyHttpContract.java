@@ -148,6 +148,29 @@ abstract class ApiKeyHttpContract {
   }
 
   @Test
+  void aRecordWriteIsAttributedToItsKeyUnlessItNamesAnActor() {
+    flowstore.collections().declare(dev.flowstore.CollectionSpec.of("notes_by_key"));
+    ApiKeys.Created key = flowstore.apiKeys().create(TenantId.of("tenant-a"), "notes");
+    String records = "/v1/collections/notes_by_key/records";
+    assertThat(as(key.secret()).post(records, "{\"id\":\"n-1\",\"data\":{}}").status())
+        .isEqualTo(201);
+    assertThat(
+            as(key.secret())
+                .send(
+                    "PATCH",
+                    records + "/n-1",
+                    "{\"expected_version\":0,\"patch\":{\"a\":1}}",
+                    "X-Actor",
+                    "user:ann")
+                .status())
+        .isEqualTo(200);
+    var events = flowstore.records(TenantId.of("tenant-a")).history("notes_by_key", "n-1", 0, 10);
+    assertThat(events)
+        .extracting(e -> e.metadata().get("actor").asText())
+        .containsExactly("api-key:" + key.keyId(), "user:ann");
+  }
+
+  @Test
   void anAdminKeyActsForTheTenantItNames() {
     String admin =
         flowstore.apiKeys().create(TenantId.of("ops"), "admin", ApiKeys.Scope.ADMIN).secret();

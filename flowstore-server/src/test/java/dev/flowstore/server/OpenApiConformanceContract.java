@@ -905,6 +905,31 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
         .invalidRequest()
         .expect(400, "INVALID_JSON");
     call("POST", records, "no_such").tenant(t).body(j("{'data':{}}")).expect(404, "NOT_FOUND");
+    call("POST", records, c)
+        .tenant(t)
+        .header("X-Actor", "agent:ann")
+        .body(j("{'id':'T-5','data':{'status':'open','ref':'R5'}}"))
+        .expect(201);
+    call("POST", records, c)
+        .tenant(t)
+        .header("X-Actor", "a".repeat(201))
+        .body(j("{'id':'T-6','data':{'status':'open'}}"))
+        .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
+
+    String unique = "/v1/collections/{collection}/unique";
+    call("GET", unique, c).tenant(t).query("field=/ref&value=R1").expect(200);
+    call("GET", unique, c).tenant(t).query("field=/ref&value=R9").expect(404, "NOT_FOUND");
+    call("GET", unique, c)
+        .tenant(t)
+        .query("field=/status&value=open")
+        .expect(400, "INVALID_ARGUMENT");
+    call("GET", unique, c)
+        .tenant(t)
+        .query("value=R1")
+        .invalidRequest()
+        .expect(400, "INVALID_ARGUMENT");
+    call("GET", unique, "no_such").tenant(t).query("field=/ref&value=R1").expect(404, "NOT_FOUND");
     call("GET", records, c)
         .tenant(t)
         .query(
@@ -1478,7 +1503,7 @@ abstract class OpenApiConformanceContract extends ServerTestBase {
     }
     System.out.println(table);
     assertThat(missing).isEmpty();
-    assertThat(operations()).hasSize(75);
+    assertThat(operations()).hasSize(76);
   }
 
   // ---------------------------------------------------------------- machinery

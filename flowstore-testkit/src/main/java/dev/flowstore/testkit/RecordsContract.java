@@ -1034,6 +1034,43 @@ public abstract class RecordsContract extends FlowstoreTestBase {
     assertThat(records.count(RecordQuery.of(name).search("kiwi"))).isEqualTo(RECORDS_OVER_A_BATCH);
   }
 
+  @Test
+  void aFullTextBuildThatStoppedIsNotReadyUntilDeclaredAgain() {
+    String name = name("notes");
+    Collection v1 =
+        fs.collections().declare(CollectionSpec.of(name).withIndexed(IndexedField.string("/tag")));
+    assertThat(v1.fullTextReady()).isTrue();
+    Records records = records(newTenant());
+    records.create(name, NewRecord.of("N1", json("{'text': 'alpha note', 'tag': 'x'}")));
+    records.create(name, NewRecord.of("N2", json("{'text': 'beta note', 'tag': 'x'}")));
+    // the build of a new full_text stops on a new unique field whose value is held twice
+    CollectionSpec both =
+        CollectionSpec.of(name)
+            .withIndexed(IndexedField.string("/tag"))
+            .withUnique("/tag")
+            .withFullText("/text");
+    assertCode(() -> fs.collections().declare(both), ErrorCode.ALREADY_EXISTS);
+    Collection stuck = fs.collections().get(name).orElseThrow();
+    assertThat(stuck.fullTextReady()).isFalse();
+    assertThat(stuck.ready()).isFalse();
+    // a search is not refused meanwhile (it finds what was rebuilt so far)
+    assertThat(records.query(RecordQuery.of(name).search("note")).records().size())
+        .isLessThanOrEqualTo(2);
+    // fixed, and the same spec declared again: the build resumes and completes
+    records.patch(name, "N2", 0, json("{'tag': 'y'}"));
+    Collection fixed = fs.collections().declare(both);
+    assertThat(fixed.version()).isEqualTo(stuck.version());
+    assertThat(fixed.fullTextReady()).isTrue();
+    assertThat(fixed.ready()).isTrue();
+    assertThat(fs.collections().get(name).orElseThrow().fullTextReady()).isTrue();
+    assertThat(records.count(RecordQuery.of(name).search("note"))).isEqualTo(2);
+    // a change of full_text alone is built before declare returns
+    Collection tags = fs.collections().declare(both.withFullText("/tag"));
+    assertThat(tags.fullTextReady()).isTrue();
+    assertThat(search(records, name, "y")).containsExactly("N2");
+    assertThat(search(records, name, "note")).isEmpty();
+  }
+
   /** More records than one build batch (RecordIndex.BUILD_BATCH is 200). */
   private static final int RECORDS_OVER_A_BATCH = 205;
 }

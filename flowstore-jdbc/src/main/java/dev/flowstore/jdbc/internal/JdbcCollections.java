@@ -23,6 +23,12 @@ import java.util.Optional;
  * (outside any tenant), read by tenant transactions. A declaration that changes the index is
  * followed by its build ({@link RecordIndex#rebuild}), tenant by tenant, before {@link #declare}
  * returns; {@code ready_fields} says which fields' indexes hold every record.
+ *
+ * <p>{@code ready_fields} is a JSON array of those fields; while a build that rewrites the records'
+ * texts ({@code full_text} changed) has not gone through every tenant, the array ends with one more
+ * element, {@code {"full_text_ready": false}} ({@link Collection#fullTextReady}). Why a marker in
+ * the array and not an object or a column: no migration (SQLite's column is CHECKed to hold an
+ * array), and every row written before reads as it did.
  */
 final class JdbcCollections implements Collections {
   private static final String COLUMNS = "spec, version, ready_fields, created_at, updated_at";
@@ -100,9 +106,9 @@ final class JdbcCollections implements Collections {
       return new Stored(load(dialect, c, spec.name()).orElseThrow(), false);
     }
     Collection cur = current.get();
-    // why: the same spec again resumes a build that stopped (its fields are not ready)
+    // why: the same spec again resumes a build that stopped (its fields or texts are not ready)
     if (CollectionRules.toJson(cur.spec()).equals(CollectionRules.toJson(spec)))
-      return new Stored(cur, !cur.ready());
+      return new Stored(cur, !cur.ready() || !cur.fullTextReady());
     // why: a field stays ready only if it keeps its type and unique choice; the others (new,
     // retyped, newly unique) are ready once built
     List<IndexedField> ready = new ArrayList<>();
@@ -112,12 +118,14 @@ final class JdbcCollections implements Collections {
         ready.add(f);
     }
     // why: a field dropped from the index (or from unique) is a build too: it removes the entries
+    // why: the records' texts are written by the build too (added or dropped fields); a text
+    // build that had not finished (a crash, a unique conflict) is still unfinished
+    boolean texts = !cur.spec().fullText().equals(spec.fullText()) || !cur.fullTextReady();
     boolean rebuild =
         !ready.equals(spec.indexed())
             || !cur.spec().indexed().equals(spec.indexed())
             || !cur.spec().unique().equals(spec.unique())
-            // why: the records' texts are written by the build too (added or dropped fields)
-            || !cur.spec().fullText().equals(spec.fullText());
+            || texts;
     Sql update =
         new Sql(
             dialect,
@@ -127,7 +135,7 @@ final class JdbcCollections implements Collections {
                 + dialect.jsonParam()
                 + ", updated_at = ? WHERE collection = ?",
             specJson,
-            Json.write(CollectionRules.fields(ready)),
+            Json.write(readyJson(ready, !texts)),
             now,
             spec.name());
     Columns.update(c, update);
@@ -188,13 +196,29 @@ final class JdbcCollections implements Collections {
     return all.stream().filter(k -> name.equals(k.spec().parent())).map(Collection::name).toList();
   }
 
+  private static final String TEXTS_MARKER = "full_text_ready";
+
+  /** The stored {@code ready_fields}: the fields, and the marker while texts are being rebuilt. */
+  private static JsonNode readyJson(List<IndexedField> ready, boolean fullTextReady) {
+    var fields = CollectionRules.fields(ready);
+    if (!fullTextReady) fields.addObject().put(TEXTS_MARKER, false);
+    return fields;
+  }
+
   private static Collection map(Dialect dialect, ResultSet rs) throws SQLException {
-    JsonNode ready = Json.parse("stored ready_fields", rs.getString("ready_fields"));
+    JsonNode stored = Json.parse("stored ready_fields", rs.getString("ready_fields"));
+    var fields = Json.MAPPER.createArrayNode();
+    boolean fullTextReady = true;
+    for (JsonNode f : stored) {
+      if (f.has(TEXTS_MARKER)) fullTextReady = f.get(TEXTS_MARKER).asBoolean(true);
+      else fields.add(f);
+    }
     return new Collection(
         CollectionRules.fromJson(Json.stored("stored spec", rs.getString("spec"))),
         rs.getInt("version"),
-        CollectionRules.fieldsFromJson(ready, "ready_fields"),
+        CollectionRules.fieldsFromJson(fields, "ready_fields"),
         dialect.getTime(rs, "created_at"),
-        dialect.getTime(rs, "updated_at"));
+        dialect.getTime(rs, "updated_at"),
+        fullTextReady);
   }
 }

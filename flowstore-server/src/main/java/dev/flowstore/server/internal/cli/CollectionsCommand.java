@@ -112,7 +112,8 @@ public final class CollectionsCommand implements Runnable {
                   + c.version()
                   + (c.spec().parent() == null ? "" : "\tparent " + c.spec().parent())
                   + "\tindexed: "
-                  + (fields.isEmpty() ? "-" : fields));
+                  + (fields.isEmpty() ? "-" : fields)
+                  + (c.fullTextReady() ? "" : "\tfull text (building)"));
         }
       }
       return ExitCodes.OK;

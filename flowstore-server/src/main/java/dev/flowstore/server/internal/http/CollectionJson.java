@@ -15,6 +15,7 @@ final class CollectionJson {
     o.put("version", c.version());
     o.set("ready_fields", CollectionRules.fields(c.readyFields()));
     o.put("ready", c.ready());
+    o.put("full_text_ready", c.fullTextReady());
     o.put("created_at", c.createdAt().toString());
     o.put("updated_at", c.updatedAt().toString());
     return o;

@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * {@code /v1/collections/{collection}/records}: create, query, get (or as of a version), replace,
- * merge-patch, archive / unarchive, delete, history, children. Changes carry the request's trace id
- * into their event's metadata.
+ * merge-patch, archive / unarchive, delete, history, children; and {@code
+ * /v1/collections/{collection}/unique}, the record holding a unique value. Changes carry the
+ * request's trace id and actor ({@link Actors}) into their event's metadata.
  */
 final class CollectionRecordsEndpoints {
   private static final Set<String> CREATE = Set.of("id", "data", "parent_id");
@@ -39,8 +40,13 @@ final class CollectionRecordsEndpoints {
     this.scope = scope;
   }
 
+  /**
+   * The tenant's records, attributed to the request's actor and trace id. why flowstore.records:
+   * with the Redis record cache on it is the cached store, so get and getByUnique read through it
+   */
   private Records records(Context ctx) {
-    return flowstore.records(scope.tenant(ctx)).attributedTo(null, TraceIds.of(ctx));
+    String actor = Actors.of(ctx, scope);
+    return flowstore.records(scope.tenant(ctx)).attributedTo(actor, TraceIds.of(ctx));
   }
 
   private long bodyLimit() {
@@ -74,6 +80,41 @@ final class CollectionRecordsEndpoints {
             : records
                 .get(collection(ctx), id(ctx))
                 .orElseThrow(() -> CollectionRules.recordNotFound(collection(ctx), id(ctx)));
+    Responses.json(ctx, 200, CollectionJson.record(r));
+  }
+
+  /**
+   * {@code ?field=<pointer>&value=<value>}: the record, archived or not, holding the value in that
+   * unique field; the value is read as the field's declared type. Query parameters, not path
+   * segments: a pointer holds slashes, and a value may hold any character.
+   */
+  void byUnique(Context ctx) {
+    String field = QueryParams.string(ctx, "field");
+    if (field == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT,
+          "field is required: the JSON pointer of a unique field, such as /username");
+    String raw = ctx.queryParam("value");
+    if (raw == null)
+      throw new FlowstoreException(
+          ErrorCode.INVALID_ARGUMENT, "value is required: the unique value to look up");
+    Records records = records(ctx);
+    String collection = collection(ctx);
+    var value = RecordWhere.typed("value of " + field, field, declared(collection), raw);
+    StoredRecord r =
+        records
+            .getByUnique(collection, field, value)
+            .orElseThrow(
+                () ->
+                    new FlowstoreException(
+                        ErrorCode.NOT_FOUND,
+                        "no record of collection '"
+                            + collection
+                            + "' holds "
+                            + field
+                            + " = '"
+                            + QueryParams.shorten(raw)
+                            + "'"));
     Responses.json(ctx, 200, CollectionJson.record(r));
   }
 

@@ -49,21 +49,33 @@ public final class RecordWhere {
               + QueryParams.shorten(opName.toLowerCase(Locale.ROOT))
               + "': use eq, in, gt, gte, lt, lte or prefix");
     }
-    IndexedField field =
-        declared
-            .flatMap(
-                c ->
-                    c.spec().indexed().stream()
-                        .filter(f -> f.pointer().equals(pointer))
-                        .findFirst())
-            .orElse(null);
+    IndexedField field = field(pointer, declared);
     List<String> texts = op == RecordFilter.Op.IN ? List.of(raw.split(",", -1)) : List.of(raw);
     List<JsonNode> values = new ArrayList<>();
-    for (String t : texts) values.add(value(pointer, field, t));
+    for (String t : texts) values.add(value("where on " + pointer, field, t));
     return new RecordFilter(pointer, op, values);
   }
 
-  private static JsonNode value(String pointer, IndexedField field, String text) {
+  /**
+   * A value given as query text, read as the declared type of the indexed field {@code pointer} (a
+   * number, true/false, else the text: a timestamp stays text for the engine to check); the text
+   * itself when the field is not indexed, for the engine to refuse with its own message.
+   *
+   * @param what names the parameter in an error ({@code value of /age: 'x' is not a number})
+   */
+  public static JsonNode typed(
+      String what, String pointer, Optional<Collection> declared, String text) {
+    return value(what, field(pointer, declared), text);
+  }
+
+  private static IndexedField field(String pointer, Optional<Collection> declared) {
+    return declared
+        .flatMap(
+            c -> c.spec().indexed().stream().filter(f -> f.pointer().equals(pointer)).findFirst())
+        .orElse(null);
+  }
+
+  private static JsonNode value(String what, IndexedField field, String text) {
     if (field == null) return NODES.textNode(text);
     switch (field.type()) {
       case NUMBER -> {
@@ -72,13 +84,12 @@ public final class RecordWhere {
         } catch (NumberFormatException e) {
           throw new FlowstoreException(
               ErrorCode.INVALID_ARGUMENT,
-              "where on " + pointer + ": '" + QueryParams.shorten(text) + "' is not a number");
+              what + ": '" + QueryParams.shorten(text) + "' is not a number");
         }
       }
       case BOOLEAN -> {
         if (!text.equals("true") && !text.equals("false"))
-          throw new FlowstoreException(
-              ErrorCode.INVALID_ARGUMENT, "where on " + pointer + ": use true or false");
+          throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, what + ": use true or false");
         return NODES.booleanNode(text.equals("true"));
       }
       default -> {

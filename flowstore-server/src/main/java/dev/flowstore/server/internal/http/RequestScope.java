@@ -134,6 +134,12 @@ public final class RequestScope {
     return ctx.attribute(ATTRIBUTE);
   }
 
+  /** The id of the API key {@link #authenticate} accepted for {@code ctx}, or null (dev mode). */
+  String keyId(Context ctx) {
+    Caller caller = ctx.attribute(CALLER);
+    return caller == null ? null : caller.keyId();
+  }
+
   /** The tenant {@link #authenticate} resolved for {@code ctx}. */
   public TenantId tenant(Context ctx) {
     TenantId tenant = ctx.attribute(ATTRIBUTE);

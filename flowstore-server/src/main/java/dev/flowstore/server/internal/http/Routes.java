@@ -114,6 +114,7 @@ public final class Routes {
             new Route(GET, "/v1/collections/{collection}", collections::get),
             new Route(POST, "/v1/collections/{collection}/records", records::create),
             new Route(GET, "/v1/collections/{collection}/records", records::query),
+            new Route(GET, "/v1/collections/{collection}/unique", records::byUnique),
             new Route(GET, "/v1/collections/{collection}/records/{record_id}", records::get),
             new Route(PUT, "/v1/collections/{collection}/records/{record_id}", records::replace),
             new Route(PATCH, "/v1/collections/{collection}/records/{record_id}", records::patch),
