@@ -160,7 +160,7 @@ final class CopyRows {
 
   /** The CLI's default {@code --batch-size}. */
   static int defaultBatch() {
-    return 1000;
+    return Integer.getInteger("bench.copyBatch", 10_000);
   }
 
   /** Compares the round trip's SQLite store with the source, and times it. */
@@ -380,7 +380,11 @@ final class CopyRows {
           StandardCharsets.UTF_8);
       long t0 = System.nanoTime();
       Process p =
-          new ProcessBuilder("pgloader", "--root-dir", log.getParent().resolve(log.getFileName() + ".d").toString(), load.toString())
+          new ProcessBuilder(
+                  "pgloader",
+                  "--root-dir",
+                  log.getParent().resolve(log.getFileName() + ".d").toString(),
+                  load.toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
