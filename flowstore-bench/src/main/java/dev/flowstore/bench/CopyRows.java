@@ -363,6 +363,7 @@ final class CopyRows {
         env.postgresDsn.replaceFirst("\\?.*$", "").replaceFirst("^postgres://", "postgresql://");
     Path load = Files.createTempFile("bench-pgloader", ".load");
     Path log = Files.createTempFile("bench-pgloader", ".log");
+    Path root = Env.tempDir("bench-pgloader-root");
     try {
       Files.writeString(
           load,
@@ -380,11 +381,7 @@ final class CopyRows {
           StandardCharsets.UTF_8);
       long t0 = System.nanoTime();
       Process p =
-          new ProcessBuilder(
-                  "pgloader",
-                  "--root-dir",
-                  log.getParent().resolve(log.getFileName() + ".d").toString(),
-                  load.toString())
+          new ProcessBuilder("pgloader", "--root-dir", root.toString(), load.toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -417,6 +414,7 @@ final class CopyRows {
     } finally {
       Files.deleteIfExists(load);
       Files.deleteIfExists(log);
+      Env.deleteTree(root);
     }
   }
 
