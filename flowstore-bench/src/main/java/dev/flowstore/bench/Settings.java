@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param growthEvents events in the grown store of row 8
  * @param growthJobs succeeded jobs in the grown queue of row 8
  * @param serverLoad how long row 9 drives HTTP load at each server (warm-up included)
+ * @param copyEvents events in the SQLite store row 11 copies (with a tenth as many jobs and
+ *     records, a twentieth as many sessions)
  */
 record Settings(
     String name,
@@ -34,7 +36,8 @@ record Settings(
     int startupRuns,
     int growthEvents,
     int growthJobs,
-    Duration serverLoad) {
+    Duration serverLoad,
+    int copyEvents) {
 
   static Settings quick() {
     return new Settings(
@@ -51,7 +54,8 @@ record Settings(
         3,
         1_000_000,
         100_000,
-        Duration.ofSeconds(15));
+        Duration.ofSeconds(15),
+        100_000);
   }
 
   static Settings full() {
@@ -69,7 +73,8 @@ record Settings(
         5,
         10_000_000,
         1_000_000,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        1_000_000);
   }
 
   static Settings smoke() {
@@ -87,7 +92,8 @@ record Settings(
         1,
         20_000,
         2_000,
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        2_000);
   }
 
   /**
@@ -110,6 +116,7 @@ record Settings(
         startupRuns,
         growthEvents,
         growthJobs,
-        serverLoad);
+        serverLoad,
+        copyEvents);
   }
 }

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * {@code flowstore copy}: every table of the {@link TableCatalog}, every tenant, from one SQL
@@ -60,6 +59,13 @@ final class BackendCopy {
               "INSERT INTO event_feed_heads (tenant_id, last_position) SELECT tenant_id, MAX(position) FROM events WHERE tenant_id = ? GROUP BY tenant_id"));
 
   private record Step(String lastKey, long copied, boolean done) {}
+
+  /**
+   * A batch is committed at {@code --batch-size} rows or once its values hold about this many
+   * bytes, whichever comes first, so big rows (records, payloads) do not hold a batch's worth of
+   * memory many times over.
+   */
+  static final long MAX_BATCH_BYTES = 16L << 20;
 
   private static final TypeReference<List<String>> KEY = new TypeReference<>() {};
 
@@ -213,25 +219,111 @@ final class BackendCopy {
             .map(shape::column)
             .toList();
     List<Object> after = step.lastKey() == null ? null : parseKey(order, step.lastKey());
-    String insert =
-        "INSERT INTO "
-            + shape.table.name()
-            + " ("
-            + shape.copied.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
-            + ") VALUES ("
-            + shape.copied.stream()
-                .map(col -> CopyShape.placeholder(target.dialect(), col))
-                .collect(Collectors.joining(", "))
-            + ")";
-    List<List<Object>> batch = new ArrayList<>();
-    try (Snapshot.Cursor rows = snap.rows(shape, tenant, order, after, false)) {
-      for (List<Object> row = rows.next(); row != null; row = rows.next()) {
-        batch.add(row);
-        if (batch.size() >= options.batchSize())
-          step = commit(c, shape, tenant, insert, order, batch, step, false);
+    try (CopyWriter writer = CopyWriter.open(target.dialect(), c, shape);
+        Snapshot.Cursor rows = snap.rows(shape, tenant, order, after, false);
+        Prefetch batches = new Prefetch(rows, options.batchSize(), shape.table.name())) {
+      for (Prefetch.Batch b = batches.next(); ; b = batches.next()) {
+        step = commit(c, shape, tenant, writer, order, b.rows(), step, b.last());
+        if (b.last()) return;
       }
     }
-    commit(c, shape, tenant, insert, order, batch, step, true);
+  }
+
+  /**
+   * Reads a table's batches on a thread of its own, at most two ahead of the writer, so reading the
+   * source and writing the target overlap (each waits on its own database). A batch ends at the
+   * batch size or at {@link #MAX_BATCH_BYTES}; the last one (possibly empty) says so. Closing stops
+   * the reader and waits for it, so the cursor is closed only after its last use.
+   */
+  static final class Prefetch implements AutoCloseable {
+    record Batch(List<List<Object>> rows, boolean last) {}
+
+    private final java.util.concurrent.ArrayBlockingQueue<Object> ready =
+        new java.util.concurrent.ArrayBlockingQueue<>(2);
+    private final Thread reader;
+    private volatile boolean stopped;
+
+    Prefetch(Snapshot.Cursor rows, int batchSize, String table) {
+      reader =
+          Thread.ofPlatform()
+              .name("flowstore-copy-read-" + table)
+              .daemon()
+              .start(() -> read(rows, batchSize));
+    }
+
+    private void read(Snapshot.Cursor rows, int batchSize) {
+      try {
+        List<List<Object>> batch = new ArrayList<>();
+        long bytes = 0;
+        List<Object> row = rows.next();
+        while (row != null) {
+          batch.add(row);
+          bytes += size(row);
+          row = rows.next();
+          if (row != null && (batch.size() >= batchSize || bytes >= MAX_BATCH_BYTES)) {
+            if (!put(new Batch(batch, false))) return;
+            batch = new ArrayList<>();
+            bytes = 0;
+          }
+        }
+        put(new Batch(batch, true));
+      } catch (SQLException | RuntimeException | Error e) {
+        put(e);
+      }
+    }
+
+    /** Hands {@code item} to the writer; false once the writer has stopped. */
+    private boolean put(Object item) {
+      try {
+        while (!stopped)
+          if (ready.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+
+    /** The next batch, or what the reader threw. */
+    Batch next() throws SQLException {
+      Object item;
+      try {
+        item = ready.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while reading the source", "57014", e);
+      }
+      return switch (item) {
+        case Batch b -> b;
+        case SQLException e -> throw e;
+        case RuntimeException e -> throw e;
+        case Error e -> throw e;
+        default -> throw new IllegalStateException(String.valueOf(item));
+      };
+    }
+
+    @Override
+    public void close() {
+      stopped = true;
+      ready.clear();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          reader.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  /** About how many bytes {@code row}'s values hold in memory (texts and bytes; 8 otherwise). */
+  private static long size(List<Object> row) {
+    long n = 0;
+    for (Object v : row)
+      n += v instanceof String s ? s.length() : v instanceof byte[] b ? b.length : 8;
+    return n;
   }
 
   /** Writes {@code batch} and the step's progress in one target transaction. */
@@ -239,7 +331,7 @@ final class BackendCopy {
       Connection c,
       CopyShape shape,
       String tenant,
-      String insert,
+      CopyWriter writer,
       List<CopyShape.Column> order,
       List<List<Object>> batch,
       Step step,
@@ -247,17 +339,7 @@ final class BackendCopy {
       throws SQLException {
     c.setAutoCommit(false);
     if (!tenant.isEmpty()) target.dialect().scopeOwner(c, tenant);
-    if (!batch.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(insert)) {
-        for (List<Object> row : batch) {
-          int i = 1;
-          for (CopyShape.Column col : shape.copied)
-            CopyShape.bind(target.dialect(), ps, i++, col, row.get(shape.read.indexOf(col)));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
+    if (!batch.isEmpty()) writer.write(batch);
     String lastKey = step.lastKey();
     if (!batch.isEmpty() && !order.isEmpty()) {
       List<Object> row = batch.get(batch.size() - 1);

@@ -44,7 +44,7 @@ public final class CopyCommand implements Callable<Integer> {
   @Option(
       names = "--batch-size",
       paramLabel = "ROWS",
-      defaultValue = "1000",
+      defaultValue = "10000",
       description = "Rows per target transaction (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
