@@ -129,7 +129,7 @@ final class JdbcRecords implements Records, RecordVersions {
                   null,
                   now,
                   now));
-          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
+          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data, now, now, true);
           written(spec, id, null, data);
           ObjectNode payload = JSON.objectNode();
           payload.set("data", data);
@@ -468,6 +468,7 @@ final class JdbcRecords implements Records, RecordVersions {
                 throw new FlowstoreException(
                     ErrorCode.UNPROCESSABLE,
                     "record '" + id + "' is " + (archive ? "already" : "not") + " archived");
+              RecordIndex.touch(c, dialect, tenant(), collection, id, now);
               next =
                   new StoredRecord(
                       collection,
@@ -483,7 +484,8 @@ final class JdbcRecords implements Records, RecordVersions {
               ObjectNode data = newData.of(cur);
               Map<String, String> keys = validate(spec, data);
               RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-              RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
+              RecordIndex.write(
+                  c, dialect, tenant(), spec, id, keys, data, cur.createdAt(), now, false);
               payload.setAll(RecordChanges.diff(cur.data(), data));
               payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
               next =

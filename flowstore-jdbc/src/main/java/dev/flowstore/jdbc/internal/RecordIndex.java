@@ -12,6 +12,7 @@ import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,9 @@ final class RecordIndex {
 
   /**
    * Replaces the record's entries, unique values and searchable text with those of {@code keys} and
-   * {@code data}.
+   * {@code data}; the entries carry the record's {@code created} and {@code updated} times (the
+   * orders a filtered query walks, {@link RecordQueries}). {@code fresh}: the record is new, so it
+   * has nothing to remove.
    */
   static void write(
       Connection c,
@@ -113,9 +116,12 @@ final class RecordIndex {
       CollectionSpec spec,
       String id,
       Map<String, String> keys,
-      ObjectNode data)
+      ObjectNode data,
+      Instant created,
+      Instant updated,
+      boolean fresh)
       throws SQLException {
-    remove(c, d, tenant, spec.name(), id);
+    if (!fresh) remove(c, d, tenant, spec.name(), id);
     String text = text(spec, data);
     if (text != null)
       Columns.update(
@@ -129,7 +135,7 @@ final class RecordIndex {
               text));
     Columns.batch(
         c,
-        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         List.copyOf(keys.entrySet()),
         (ps, e) -> {
           ps.setString(1, tenant);
@@ -137,6 +143,8 @@ final class RecordIndex {
           ps.setString(3, id);
           ps.setString(4, e.getKey());
           ps.setString(5, e.getValue());
+          d.setTime(ps, 6, created);
+          d.setTime(ps, 7, updated);
         });
     List<String> unique =
         spec.unique().stream()
@@ -153,6 +161,21 @@ final class RecordIndex {
           ps.setString(4, keys.get(f));
           ps.setString(5, id);
         });
+  }
+
+  /** Moves the record's entries to its new {@code updated} time (a change that keeps its data). */
+  static void touch(
+      Connection c, Dialect d, String tenant, String collection, String id, Instant updated)
+      throws SQLException {
+    Columns.update(
+        c,
+        new Sql(
+            d,
+            "UPDATE record_index_entries SET updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+            updated,
+            tenant,
+            collection,
+            id));
   }
 
   /** Removes the record's entries, unique values and searchable text. */
@@ -193,21 +216,23 @@ final class RecordIndex {
                 new JdbcEventStore(fs.joined(tenant, c)).lockFeed(c);
                 Optional<Collection> now = JdbcCollections.load(d, c, spec.name());
                 if (now.isEmpty() || now.get().version() != declared.version()) return null;
-                List<Map.Entry<String, ObjectNode>> batch =
+                List<Stored> batch =
                     Columns.list(
                         c,
                         new Sql(
                             d,
-                            "SELECT record_id, data FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                            "SELECT record_id, data, created_at, updated_at FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
                             t,
                             spec.name(),
                             from,
                             BUILD_BATCH),
                         rs ->
-                            Map.entry(
+                            new Stored(
                                 rs.getString("record_id"),
-                                Json.stored("stored record", rs.getString("data"))));
-                for (Map.Entry<String, ObjectNode> r : batch) {
+                                Json.stored("stored record", rs.getString("data")),
+                                d.getTime(rs, "created_at"),
+                                d.getTime(rs, "updated_at")));
+                for (Stored r : batch) {
                   Map<String, String> keys = lenientKeys(spec, r.getValue());
                   try {
                     checkUnique(c, d, t, spec, r.getKey(), keys);
@@ -224,12 +249,25 @@ final class RecordIndex {
                             + e.getMessage()
                             + "; make the values unique, then declare the collection again");
                   }
-                  write(c, d, t, spec, r.getKey(), keys, r.getValue());
+                  write(
+                      c,
+                      d,
+                      t,
+                      spec,
+                      r.getKey(),
+                      keys,
+                      r.getValue(),
+                      r.created(),
+                      r.updated(),
+                      false);
                 }
                 return batch.size() < BUILD_BATCH ? null : batch.get(batch.size() - 1).getKey();
               });
     }
   }
+
+  /** A record as a build reads it. */
+  private record Stored(String getKey, ObjectNode getValue, Instant created, Instant updated) {}
 
   /**
    * The keys of a record stored before the declaration: a value of another type than the new
