@@ -95,7 +95,7 @@ final class JdbcRecords implements Records, RecordVersions {
     return scope.write(
         c -> {
           JdbcEventStore events = lockFeed(c);
-          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
+          CollectionSpec spec = JdbcCollections.current(scope.flowstore(), c, collection).spec();
           checkParent(c, spec, r.parentId());
           Map<String, String> keys = validate(spec, data);
           if (find(c, collection, id).isPresent())
@@ -149,11 +149,49 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<StoredRecord> get(String collection, String id) {
     CollectionRules.address(collection, id);
-    return scope.read(
-        c -> {
-          JdbcCollections.require(dialect, c, collection);
-          return find(c, collection, id);
-        });
+    List<Optional<StoredRecord>> found =
+        readStatement(
+            byIdSql(collection, id, RECORD_COLUMNS),
+            rs ->
+                rs.getString("record_id") == null
+                    ? Optional.<StoredRecord>empty()
+                    : Optional.of(map(dialect, rs)));
+    if (found.isEmpty()) throw JdbcCollections.notDeclared(collection);
+    return found.get(0);
+  }
+
+  private static final String RECORD_COLUMNS =
+      java.util.Arrays.stream(COLUMNS.split(", "))
+          .map(c -> "r." + c)
+          .collect(java.util.stream.Collectors.joining(", "));
+
+  /**
+   * The record {@code id} of {@code collection} ({@code columns} of {@code r}) and whether the
+   * collection is declared, in one statement: no row, the collection is not declared; a row of
+   * nulls, the record does not exist. why no declaration is needed: a record is reachable only in a
+   * declared collection (records' foreign key), and the statement tells the two absences apart, so
+   * a get by id is one statement (one round trip with the tenant scope on PostgreSQL).
+   */
+  Sql byIdSql(String collection, String id, String columns) {
+    return new Sql(
+        dialect,
+        "SELECT c.collection AS declared, "
+            + columns
+            + " FROM collections c LEFT JOIN records r ON r.tenant_id = ? AND r.collection = c.collection"
+            + " AND r.record_id = ? WHERE c.collection = ?",
+        tenant(),
+        id,
+        collection);
+  }
+
+  /**
+   * One statement that only reads: outside a caller's transaction a transaction of its own (on
+   * PostgreSQL in one round trip with the tenant scope), inside it on the caller's connection.
+   */
+  private <T> List<T> readStatement(Sql sql, Columns.Mapper<T> mapper) {
+    if (scope.ownsTransactions())
+      return scope.flowstore().readStatement(scope.tenant(), sql, mapper);
+    return scope.read(c -> Columns.list(c, sql, mapper));
   }
 
   @Override
@@ -194,26 +232,21 @@ final class JdbcRecords implements Records, RecordVersions {
   }
 
   /**
-   * The committed version: one primary-key lookup of one column (the cache probes every hit), after
-   * the same collection check as {@link #get}.
+   * The committed version: one primary-key lookup of one column (the cache probes every hit), with
+   * the same collection check as {@link #get}, in one statement.
    */
   @Override
   public OptionalLong current(String collection, String id) {
     CollectionRules.address(collection, id);
-    Optional<Long> version =
-        scope.read(
-            c -> {
-              JdbcCollections.require(dialect, c, collection);
-              return Columns.one(
-                  c,
-                  rows.sql(
-                      "SELECT version FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
-                      tenant(),
-                      collection,
-                      id),
-                  rs -> rs.getLong(1));
+    List<OptionalLong> version =
+        readStatement(
+            byIdSql(collection, id, "r.version"),
+            rs -> {
+              long v = rs.getLong("version");
+              return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
             });
-    return version.map(OptionalLong::of).orElse(OptionalLong.empty());
+    if (version.isEmpty()) throw JdbcCollections.notDeclared(collection);
+    return version.get(0);
   }
 
   /**
@@ -427,7 +460,7 @@ final class JdbcRecords implements Records, RecordVersions {
     return scope.write(
         c -> {
           JdbcEventStore events = lockFeed(c);
-          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
+          CollectionSpec spec = JdbcCollections.current(scope.flowstore(), c, collection).spec();
           StoredRecord cur =
               find(c, collection, id)
                   .orElseThrow(() -> CollectionRules.recordNotFound(collection, id));

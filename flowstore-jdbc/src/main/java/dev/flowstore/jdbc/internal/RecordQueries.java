@@ -90,39 +90,83 @@ final class RecordQueries {
 
   RecordPage page(RecordQuery q) {
     check(q);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, q.collection());
-          List<Row> rows = Columns.list(c, pageSql(col, q), this::row);
-          String next = null;
-          if (rows.size() > q.limit()) {
-            rows = rows.subList(0, q.limit());
-            Row last = rows.get(rows.size() - 1);
-            String key =
-                switch (q.sortBy()) {
-                  case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
-                  case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
-                  case RecordQuery.RELEVANCE ->
-                      Integer.toString(
-                          (q.cursor() == null
-                                  ? q.offset()
-                                  : Integer.parseInt(Cursor.decode(q.cursor(), q).key()))
-                              + q.limit());
-                  default -> last.sortKey();
-                };
-            next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
-          }
-          return new RecordPage(rows.stream().map(Row::record).toList(), next);
-        });
+    return toPage(q, checkedRead(q.collection(), col -> pageSql(col, q), this::row));
+  }
+
+  private RecordPage toPage(RecordQuery q, List<Row> rows) {
+    String next = null;
+    if (rows.size() > q.limit()) {
+      rows = rows.subList(0, q.limit());
+      Row last = rows.get(rows.size() - 1);
+      String key =
+          switch (q.sortBy()) {
+            case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
+            case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
+            case RecordQuery.RELEVANCE ->
+                Integer.toString(
+                    (q.cursor() == null
+                            ? q.offset()
+                            : Integer.parseInt(Cursor.decode(q.cursor(), q).key()))
+                        + q.limit());
+            default -> last.sortKey();
+          };
+      next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
+    }
+    return new RecordPage(rows.stream().map(Row::record).toList(), next);
   }
 
   long count(RecordQuery q) {
     check(q);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, q.collection());
-          return Columns.one(c, countSql(col, q), rs -> rs.getLong(1)).orElseThrow();
-        });
+    return checkedRead(q.collection(), col -> countSql(col, q), rs -> rs.getLong(1)).get(0);
+  }
+
+  /** Builds a query's statement from a declaration. */
+  private interface Statement {
+    Sql of(Collection col);
+  }
+
+  /**
+   * The rows of the statement {@code build} makes from the collection's declaration. With a
+   * declaration in the store's cache, the statement is built from it and sent with the check of
+   * that declaration ({@link JdbcCollections#checkSql}), as one read transaction (on PostgreSQL one
+   * round trip with the tenant scope); its rows count only if the check finds the declaration
+   * unchanged. Otherwise (none cached, changed, or the cached one refuses the query) the
+   * declaration is read first, then the statement, in one read transaction.
+   */
+  private <T> List<T> checkedRead(String name, Statement build, Columns.Mapper<T> mapper) {
+    JdbcFlowstore fs = scope.flowstore();
+    Collection cached = fs.declarations.get(name);
+    Sql sql = null;
+    if (cached != null) {
+      try {
+        sql = build.of(cached);
+      } catch (FlowstoreException e) {
+        // why: the cached declaration may be older than the one stored (a field since indexed)
+      }
+    }
+    if (sql != null) {
+      List<Sql> both = List.of(JdbcCollections.checkSql(dialect, name, cached), sql);
+      var out =
+          new Object() {
+            Collection now;
+            List<T> rows = new ArrayList<>();
+          };
+      Transactions.RowsReader reader =
+          (i, rs) -> {
+            if (i == 0) out.now = JdbcCollections.checked(fs, name, cached, rs).orElse(null);
+            else while (rs.next()) out.rows.add(mapper.map(rs));
+          };
+      if (scope.ownsTransactions()) fs.transactions().readStatements(scope.tenant(), both, reader);
+      else
+        scope.read(
+            c -> {
+              Transactions.eachStatement(c, both, reader);
+              return null;
+            });
+      if (out.now == null) throw JdbcCollections.notDeclared(name);
+      if (out.now == cached) return out.rows;
+    }
+    return scope.read(c -> Columns.list(c, build.of(JdbcCollections.current(fs, c, name)), mapper));
   }
 
   private void check(RecordQuery q) {

@@ -228,15 +228,7 @@ final class Transactions {
   void openWith(Connection c, TenantId tenant, List<Sql> statements, RowsReader reader)
       throws SQLException {
     if (!scopesStatements()) {
-      for (int i = 0; i < statements.size(); i++) {
-        Sql sql = statements.get(i);
-        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-          sql.bind(ps);
-          try (ResultSet rs = ps.executeQuery()) {
-            reader.read(i, rs);
-          }
-        }
-      }
+      eachStatement(c, statements, reader);
       return;
     }
     Sql joined = new Sql(dialect, "");
@@ -249,6 +241,65 @@ final class Transactions {
       for (int i = 0; i < statements.size(); i++) {
         if (i > 0) ps.getMoreResults();
         try (ResultSet rs = ps.getResultSet()) {
+          reader.read(i, rs);
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs read statements as one read transaction and hands each one's rows to {@code reader} in
+   * order: where the dialect scopes statements, behind the tenant scope in one round trip
+   * (PostgreSQL runs the statements of one exchange as one implicit transaction); otherwise in a
+   * read transaction, one after another.
+   */
+  void readStatements(TenantId tenant, List<Sql> statements, RowsReader reader) {
+    if (!scopesStatements()) {
+      read(
+          tenant,
+          c -> {
+            eachStatement(c, statements, reader);
+            return null;
+          });
+      return;
+    }
+    StoreSpans.traced(
+        "read",
+        tenant,
+        dialect,
+        () -> {
+          Connection c;
+          try {
+            c = reader().getConnection();
+          } catch (SQLException e) {
+            throw SqlErrors.translate(dialect, "read for tenant " + tenant, e);
+          }
+          try {
+            openWith(c, tenant, statements, reader);
+          } catch (SQLException e) {
+            closeQuietly(c, e);
+            throw SqlErrors.translate(dialect, "read for tenant " + tenant, e);
+          } catch (RuntimeException | Error e) {
+            closeQuietly(c, e);
+            throw e;
+          }
+          closeQuietly(c, null);
+          return null;
+        });
+  }
+
+  private DataSource reader() {
+    return reader;
+  }
+
+  /** Runs {@code statements} on {@code c} one after another, each one's rows to {@code reader}. */
+  static void eachStatement(Connection c, List<Sql> statements, RowsReader reader)
+      throws SQLException {
+    for (int i = 0; i < statements.size(); i++) {
+      Sql sql = statements.get(i);
+      try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+        sql.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
           reader.read(i, rs);
         }
       }
