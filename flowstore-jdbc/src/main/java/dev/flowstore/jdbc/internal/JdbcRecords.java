@@ -18,6 +18,7 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.EventValidation;
 import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
@@ -92,58 +93,163 @@ final class JdbcRecords implements Records, RecordVersions {
     String id = r.id() == null ? Uuids.next().toString() : CollectionRules.id("id", r.id());
     if (r.parentId() != null) CollectionRules.id("parent_id", r.parentId());
     ObjectNode data = checkedData(r.data());
-    return scope.write(
-        c -> {
-          JdbcEventStore events = lockFeed(c);
-          CollectionSpec spec = JdbcCollections.current(scope.flowstore(), c, collection).spec();
-          checkParent(c, spec, r.parentId());
-          Map<String, String> keys = validate(spec, data);
-          if (find(c, collection, id).isPresent())
-            throw new FlowstoreException(
-                ErrorCode.ALREADY_EXISTS,
-                "record '"
-                    + id
-                    + "' of collection '"
-                    + collection
-                    + "' already exists: replace or patch it with its version, or choose another id");
-          RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-          String stream = Records.streamOf(collection, id);
-          long last =
-              new EventAppends(scope.flowstore().joined(scope.tenant(), c))
-                  .streamVersion(c, stream);
-          Instant now = scope.flowstore().now();
-          StoredRecord rec =
-              new StoredRecord(collection, id, data, last + 1, r.parentId(), null, now, now);
-          Columns.update(
-              c,
-              rows.sql(
-                  "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
-                      + dialect.jsonParam()
-                      + ", ?, ?, ?, ?, ?)",
-                  tenant(),
-                  collection,
-                  id,
-                  Json.write(data),
-                  rec.version(),
-                  Sql.text(r.parentId()),
-                  null,
-                  now,
-                  now));
-          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data, now, now, true);
-          written(spec, id, null, data);
-          ObjectNode payload = JSON.objectNode();
-          payload.set("data", data);
-          if (r.parentId() != null) payload.put("parent_id", r.parentId());
-          payload.set("indexed", indexedChanges(Map.of(), keys, null, data));
-          append(
-              events,
-              stream,
-              last < 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exact(last),
-              "record.created",
-              payload,
-              now);
-          return rec;
-        });
+    if (!scope.ownsTransactions())
+      return scope.write(c -> create(c, collection, id, r, data, false));
+    return scope
+        .flowstore()
+        .transactions()
+        .writeScopedByWork(scope.tenant(), c -> create(c, collection, id, r, data, true));
+  }
+
+  /**
+   * A create in the transaction on {@code c} ({@code scoped}: opened by {@link
+   * Transactions#writeScopedByWork}, its first statements carry the tenant scope). Three round
+   * trips on PostgreSQL: (1) behind the scope, the feed lock (the head advanced by the one event),
+   * the check of the cached declaration, whether the record exists, the stream's version, the
+   * parent and the unique values' holders, in one exchange; (2) every insert (record, entries,
+   * unique values, text, event) in one exchange; (3) the commit. Without a cached declaration that
+   * is still the stored one (or without a feed head yet), the checks are made again, one statement
+   * after another, under the lock, with the stored declaration.
+   */
+  private StoredRecord create(
+      Connection c, String collection, String id, NewRecord r, ObjectNode data, boolean scoped)
+      throws SQLException {
+    JdbcFlowstore fs = scope.flowstore();
+    Collection cached = fs.declarations.get(collection);
+    Map<String, String> guessedKeys = null;
+    if (cached != null) {
+      try {
+        guessedKeys = validate(cached.spec(), data);
+      } catch (FlowstoreException e) {
+        // why: the cached declaration may be older than the stored one; checked below
+      }
+    }
+    String stream = Records.streamOf(collection, id);
+    List<Sql> opening = new ArrayList<>();
+    opening.add(new Sql(dialect, EventAppends.ADVANCE_HEAD, 1, tenant()));
+    opening.add(JdbcCollections.checkSql(dialect, collection, cached));
+    opening.add(
+        rows.sql(
+            "SELECT record_id FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+            tenant(),
+            collection,
+            id));
+    opening.add(EventAppends.streamVersionSql(dialect, tenant(), stream));
+    boolean probeParent =
+        guessedKeys != null && cached.spec().parent() != null && r.parentId() != null;
+    if (probeParent)
+      opening.add(
+          rows.sql(
+              "SELECT record_id FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+              tenant(),
+              cached.spec().parent(),
+              r.parentId()));
+    List<String> uniques = new ArrayList<>();
+    if (guessedKeys != null)
+      for (String field : cached.spec().unique()) {
+        String key = guessedKeys.get(field);
+        if (key == null || key.equals(IndexKeys.NULL)) continue;
+        uniques.add(field);
+        opening.add(RecordIndex.holderSql(dialect, tenant(), collection, field, key));
+      }
+    int firstUnique = probeParent ? 5 : 4;
+    var got =
+        new Object() {
+          Long head;
+          Optional<Collection> col;
+          boolean exists;
+          long last = -1;
+          boolean parentExists;
+          List<String> holders = new ArrayList<>();
+        };
+    Transactions.RowsReader reader =
+        (i, rs) -> {
+          switch (i) {
+            case 0 -> got.head = rs.next() ? rs.getLong(1) : null;
+            case 1 -> got.col = JdbcCollections.checked(fs, collection, cached, rs);
+            case 2 -> got.exists = rs.next();
+            case 3 -> got.last = rs.next() ? rs.getLong(1) : -1;
+            default -> {
+              if (probeParent && i == 4) got.parentExists = rs.next();
+              else got.holders.add(rs.next() ? rs.getString(1) : null);
+            }
+          }
+        };
+    if (scoped) fs.transactions().openWith(c, scope.tenant(), opening, reader);
+    else Transactions.eachStatement(c, opening, reader);
+    CollectionSpec spec = got.col.orElseThrow(() -> JdbcCollections.notDeclared(collection)).spec();
+    Map<String, String> keys;
+    FeedHead locked = null;
+    long last = got.last;
+    if (got.head != null && guessedKeys != null && got.col.get() == cached) {
+      // the bundled checks were made with the stored declaration, under the lock
+      checkParent(spec, r.parentId(), () -> got.parentExists);
+      keys = guessedKeys;
+      if (got.exists) throw alreadyExists(collection, id);
+      for (int u = 0; u < uniques.size(); u++) {
+        String holder = got.holders.get(u);
+        if (holder != null && !holder.equals(id))
+          throw RecordIndex.uniqueTaken(spec, uniques.get(u), holder);
+      }
+    } else {
+      if (got.head == null) locked = FeedHead.lock(c, scope); // the tenant's first write
+      checkParent(spec, r.parentId(), () -> find(c, spec.parent(), r.parentId()).isPresent());
+      keys = validate(spec, data);
+      if (find(c, collection, id).isPresent()) throw alreadyExists(collection, id);
+      RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
+      last = EventAppends.streamVersionIn(c, dialect, tenant(), stream);
+    }
+    long position = locked == null ? got.head : locked.take(1) + 1;
+    Instant now = fs.now();
+    StoredRecord rec =
+        new StoredRecord(collection, id, data, last + 1, r.parentId(), null, now, now);
+    List<Sql> writes = new ArrayList<>();
+    writes.add(
+        rows.sql(
+            "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
+                + dialect.jsonParam()
+                + ", ?, ?, ?, ?, ?)",
+            tenant(),
+            collection,
+            id,
+            Json.write(data),
+            rec.version(),
+            Sql.text(r.parentId()),
+            null,
+            now,
+            now));
+    writes.addAll(RecordIndex.insertsOf(dialect, tenant(), spec, id, keys, data, now, now));
+    ObjectNode payload = JSON.objectNode();
+    payload.set("data", data);
+    if (r.parentId() != null) payload.put("parent_id", r.parentId());
+    payload.set("indexed", indexedChanges(Map.of(), keys, null, data));
+    writes.add(
+        EventAppends.insertOneSql(
+            dialect,
+            tenant(),
+            stream,
+            last + 1,
+            position,
+            EventValidation.prepare(
+                    stream,
+                    List.of(new EventData(null, "record.created", payload, meta(), now)),
+                    fs.config().maxPayloadBytes())
+                .get(0),
+            now));
+    fs.transactions().sendAll(c, writes);
+    if (locked != null) locked.writeBack(c);
+    written(spec, id, null, data);
+    return rec;
+  }
+
+  private static FlowstoreException alreadyExists(String collection, String id) {
+    return new FlowstoreException(
+        ErrorCode.ALREADY_EXISTS,
+        "record '"
+            + id
+            + "' of collection '"
+            + collection
+            + "' already exists: replace or patch it with its version, or choose another id");
   }
 
   @Override
@@ -583,7 +689,13 @@ final class JdbcRecords implements Records, RecordVersions {
     return RecordIndex.keys(spec, data);
   }
 
-  private void checkParent(Connection c, CollectionSpec spec, String parentId) throws SQLException {
+  /** Whether the parent record exists (asked only when the collection has a parent). */
+  private interface ParentCheck {
+    boolean exists() throws SQLException;
+  }
+
+  private static void checkParent(CollectionSpec spec, String parentId, ParentCheck parent)
+      throws SQLException {
     if (spec.parent() == null) {
       if (parentId != null)
         throw new FlowstoreException(
@@ -599,7 +711,7 @@ final class JdbcRecords implements Records, RecordVersions {
               + "' belong to a record of '"
               + spec.parent()
               + "'");
-    if (find(c, spec.parent(), parentId).isEmpty())
+    if (!parent.exists())
       throw new FlowstoreException(
           ErrorCode.NOT_FOUND,
           "parent record '" + parentId + "' of collection '" + spec.parent() + "' not found");
@@ -651,11 +763,16 @@ final class JdbcRecords implements Records, RecordVersions {
       String type,
       ObjectNode payload,
       Instant now) {
+    events.append(stream, expected, List.of(new EventData(null, type, payload, meta(), now)));
+  }
+
+  /** The metadata of a record's event: who and which trace, and that records wrote it. */
+  private ObjectNode meta() {
     ObjectNode meta = JSON.objectNode();
     if (traceId != null) meta.put("trace_id", traceId);
     if (actor != null) meta.put("actor", actor);
     meta.put("source", "flowstore.records");
-    events.append(stream, expected, List.of(new EventData(null, type, payload, meta, now)));
+    return meta;
   }
 
   /** The record as the transaction on {@code c} sees it. */

@@ -59,32 +59,98 @@ final class RecordIndex {
       if (key == null || key.equals(IndexKeys.NULL)) continue;
       Optional<String> holder = holder(c, d, tenant, spec.name(), field, key);
       if (holder.isPresent() && !holder.get().equals(id))
-        throw new FlowstoreException(
-            ErrorCode.ALREADY_EXISTS,
-            "unique field "
-                + field
-                + ": its value is already held by record '"
-                + holder.get()
-                + "' of collection '"
-                + spec.name()
-                + "'; choose another value");
+        throw uniqueTaken(spec, field, holder.get());
     }
+  }
+
+  /** ALREADY_EXISTS: record {@code holder} holds the value of the unique field {@code field}. */
+  static FlowstoreException uniqueTaken(CollectionSpec spec, String field, String holder) {
+    return new FlowstoreException(
+        ErrorCode.ALREADY_EXISTS,
+        "unique field "
+            + field
+            + ": its value is already held by record '"
+            + holder
+            + "' of collection '"
+            + spec.name()
+            + "'; choose another value");
+  }
+
+  /** The statement of {@link #holder}: one row (the holder's id), or none. */
+  static Sql holderSql(Dialect d, String tenant, String collection, String field, String key) {
+    return new Sql(
+        d,
+        "SELECT record_id FROM record_unique_values WHERE tenant_id = ? AND collection = ? AND field = ? AND value = ?",
+        tenant,
+        collection,
+        field,
+        key);
+  }
+
+  /**
+   * The inserts of a new record's searchable text, entries and unique values (what {@link #write}
+   * writes for a record that has none yet), each one statement, to be sent together.
+   */
+  static List<Sql> insertsOf(
+      Dialect d,
+      String tenant,
+      CollectionSpec spec,
+      String id,
+      Map<String, String> keys,
+      ObjectNode data,
+      Instant created,
+      Instant updated) {
+    List<Sql> out = new java.util.ArrayList<>();
+    String text = text(spec, data);
+    if (text != null)
+      out.add(
+          new Sql(
+              d,
+              "INSERT INTO record_texts (tenant_id, collection, record_id, body) VALUES (?, ?, ?, ?)",
+              tenant,
+              spec.name(),
+              id,
+              text));
+    if (!keys.isEmpty()) {
+      Sql entries =
+          new Sql(
+              d,
+              "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES ");
+      String sep = "";
+      for (Map.Entry<String, String> e : keys.entrySet()) {
+        entries.append(
+            sep + "(?, ?, ?, ?, ?, ?, ?)",
+            tenant,
+            spec.name(),
+            id,
+            e.getKey(),
+            e.getValue(),
+            created,
+            updated);
+        sep = ", ";
+      }
+      out.add(entries);
+    }
+    String sep = "";
+    Sql unique =
+        new Sql(
+            d,
+            "INSERT INTO record_unique_values (tenant_id, collection, field, value, record_id) VALUES ");
+    for (String f : spec.unique()) {
+      String key = keys.get(f);
+      if (key == null || key.equals(IndexKeys.NULL)) continue;
+      unique.append(sep + "(?, ?, ?, ?, ?)", tenant, spec.name(), f, key, id);
+      sep = ", ";
+    }
+    if (!sep.isEmpty()) out.add(unique);
+    return out;
   }
 
   /** The id of the record holding {@code key} in the unique field {@code field}. */
   static Optional<String> holder(
       Connection c, Dialect d, String tenant, String collection, String field, String key)
       throws SQLException {
-    return Columns.one(
-        c,
-        new Sql(
-            d,
-            "SELECT record_id FROM record_unique_values WHERE tenant_id = ? AND collection = ? AND field = ? AND value = ?",
-            tenant,
-            collection,
-            field,
-            key),
-        rs -> rs.getString(1));
+    return Columns.one(c, holderSql(d, tenant, collection, field, key), rs -> rs.getString(1));
   }
 
   /**

@@ -307,6 +307,34 @@ final class Transactions {
   }
 
   /**
+   * Runs statements that return no rows (inserts, updates) in the transaction open on {@code c}:
+   * where the dialect scopes statements (PostgreSQL), all in one round trip (the driver sends the
+   * statements of one string together); otherwise one after another.
+   */
+  void sendAll(Connection c, List<Sql> statements) throws SQLException {
+    if (!scopesStatements() || statements.size() == 1) {
+      for (Sql sql : statements) {
+        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+          sql.bind(ps);
+          ps.executeUpdate();
+        }
+      }
+      return;
+    }
+    Sql joined = new Sql(dialect, "");
+    for (int i = 0; i < statements.size(); i++) {
+      if (i > 0) joined.append("; ");
+      joined.append(statements.get(i));
+    }
+    try (PreparedStatement ps = c.prepareStatement(joined.text())) {
+      joined.bind(ps);
+      ps.execute();
+      // why: a failure of a later statement is reported as its result is reached
+      while (ps.getMoreResults() || ps.getUpdateCount() != -1) {}
+    }
+  }
+
+  /**
    * Prepares {@code sql} behind the tenant scope ({@link Dialect#scopedStatement}), the scope's
    * parameters and then {@code sql}'s bound.
    */
