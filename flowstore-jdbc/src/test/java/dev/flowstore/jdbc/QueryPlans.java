@@ -62,6 +62,35 @@ public final class QueryPlans {
   }
 
   public String plan(String sql, Binder binder) throws SQLException {
+    return plan(sql, binder, false);
+  }
+
+  /**
+   * The plan the planner picks of itself: as {@link #plan(String, Binder)}, but with no setting
+   * changed (sequential scans priced as usual), and {@code ANALYZE}d when {@code analyze} (the
+   * statement runs; its actual row counts show what a plan re-reads).
+   */
+  public String planAsIs(String sql, Binder binder, boolean analyze) throws SQLException {
+    try (Connection c = raw()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL ROLE " + PostgresSettings.of(config).appRole());
+        s.execute("SELECT set_config('app.current_tenant', '" + tenant + "', true)");
+      }
+      StringBuilder out = new StringBuilder();
+      try (PreparedStatement ps =
+          c.prepareStatement("EXPLAIN " + (analyze ? "(ANALYZE, COSTS OFF) " : "") + sql)) {
+        binder.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.append(rs.getString(1)).append('\n');
+        }
+      }
+      c.rollback();
+      return out.toString();
+    }
+  }
+
+  private String plan(String sql, Binder binder, boolean unused) throws SQLException {
     try (Connection c = raw()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {

@@ -303,7 +303,7 @@ final class EventAppends {
     }
   }
 
-  private static final String ADVANCE_HEAD =
+  static final String ADVANCE_HEAD =
       "UPDATE event_feed_heads SET last_position = last_position + ? WHERE tenant_id = ? RETURNING last_position";
 
   /**
@@ -342,15 +342,57 @@ final class EventAppends {
 
   /** The current version of one stream, -1 when it has none. */
   long streamVersion(Connection c, String stream) throws SQLException {
-    return Columns.one(
-            c,
-            new Sql(
-                dialect,
-                "SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1",
-                tenant(),
-                stream),
-            rs -> rs.getLong(1))
+    return streamVersionIn(c, dialect, tenant(), stream);
+  }
+
+  /** The current version of one stream of {@code tenant}, -1 when it has none. */
+  static long streamVersionIn(Connection c, Dialect dialect, String tenant, String stream)
+      throws SQLException {
+    return Columns.one(c, streamVersionSql(dialect, tenant, stream), rs -> rs.getLong(1))
         .orElse(-1L);
+  }
+
+  /** The statement of {@link #streamVersionIn}: one row (the version), or none. */
+  static Sql streamVersionSql(Dialect dialect, String tenant, String stream) {
+    return new Sql(
+        dialect,
+        "SELECT version FROM events WHERE tenant_id = ? AND stream_id = ? ORDER BY version DESC LIMIT 1",
+        tenant,
+        stream);
+  }
+
+  /**
+   * The insert of one event at {@code version} of {@code stream} and feed {@code position}, for a
+   * writer that holds the feed lock, has taken that position and checked the stream's version
+   * itself (a record's change, bundled with its other inserts). Stored as {@link #insertAll} stores
+   * it.
+   */
+  static Sql insertOneSql(
+      Dialect dialect,
+      String tenant,
+      String stream,
+      long version,
+      long position,
+      Prepared event,
+      Instant now) {
+    Instant at = event.source().createdAt() == null ? now : event.source().createdAt();
+    return new Sql(
+        dialect,
+        "INSERT INTO events (tenant_id, position, stream_id, version, event_id, type, category, payload, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + dialect.jsonParam()
+            + ", "
+            + dialect.jsonParam()
+            + ", ?)",
+        tenant,
+        position,
+        stream,
+        version,
+        event.eventId(),
+        event.type(),
+        Ids.category(stream),
+        event.payloadJson(),
+        event.metadataJson(),
+        at);
   }
 
   // why: one correlated "ORDER BY version DESC LIMIT 1" per stream is an index probe each; a

@@ -45,6 +45,7 @@ final class JdbcCollections implements Collections {
   public Collection declare(CollectionSpec spec) {
     CollectionRules.check(spec);
     Stored result = flowstore.system(c -> store(c, spec));
+    flowstore.declarations.remove(spec.name());
     Collection stored = result.collection();
     if (!result.rebuild()) return stored;
     for (TenantId tenant : flowstore.tenants()) {
@@ -178,14 +179,86 @@ final class JdbcCollections implements Collections {
 
   /** The collection, or NOT_FOUND saying how to declare it. */
   static Collection require(Dialect dialect, Connection c, String name) throws SQLException {
-    return load(dialect, c, name)
-        .orElseThrow(
-            () ->
-                new FlowstoreException(
-                    ErrorCode.NOT_FOUND,
-                    "collection '"
-                        + name
-                        + "' is not declared: declare it first (Collections.declare, POST /v1/collections or flowstore collections apply FILE)"));
+    return load(dialect, c, name).orElseThrow(() -> notDeclared(name));
+  }
+
+  /**
+   * The statement that checks a cached declaration ({@code cached}, or null when there is none)
+   * against the stored one: the stored version and ready fields, and the spec only when the version
+   * differs. No row: the collection is not declared. Read by {@link #checked}.
+   */
+  static Sql checkSql(Dialect dialect, String name, Collection cached) {
+    return new Sql(
+        dialect,
+        "SELECT version, ready_fields, CASE WHEN version = ? THEN NULL ELSE spec END AS spec,"
+            + " created_at, updated_at FROM collections WHERE collection = ?",
+        cached == null ? 0 : cached.version(),
+        name);
+  }
+
+  /**
+   * The declaration as the row of {@link #checkSql} tells it ({@code cached} itself when it is
+   * still the stored one), remembered in the store's cache; empty when not declared (forgotten).
+   */
+  static Optional<Collection> checked(
+      JdbcFlowstore fs, String name, Collection cached, ResultSet rs) throws SQLException {
+    if (!rs.next()) {
+      fs.declarations.remove(name);
+      return Optional.empty();
+    }
+    Dialect dialect = fs.dialect();
+    int version = rs.getInt("version");
+    List<IndexedField> ready =
+        CollectionRules.fieldsFromJson(
+            Json.parse("stored ready_fields", rs.getString("ready_fields")), "ready_fields");
+    String spec = rs.getString("spec");
+    Collection now;
+    if (cached != null && cached.version() == version && spec == null) {
+      if (cached.readyFields().equals(ready)) return Optional.of(cached);
+      now =
+          new Collection(
+              cached.spec(),
+              version,
+              ready,
+              dialect.getTime(rs, "created_at"),
+              dialect.getTime(rs, "updated_at"));
+    } else {
+      now =
+          new Collection(
+              CollectionRules.fromJson(Json.stored("stored spec", spec)),
+              version,
+              ready,
+              dialect.getTime(rs, "created_at"),
+              dialect.getTime(rs, "updated_at"));
+    }
+    fs.declarations.put(name, now);
+    return Optional.of(now);
+  }
+
+  /**
+   * The collection as the transaction on {@code c} sees it, or NOT_FOUND: one statement that reads
+   * the spec only when the store's cached declaration is not the stored one.
+   */
+  static Collection current(JdbcFlowstore fs, Connection c, String name) throws SQLException {
+    Collection cached = fs.declarations.get(name);
+    Sql sql = checkSql(fs.dialect(), name, cached);
+    Optional<Collection> now;
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql.text())) {
+      sql.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        now = checked(fs, name, cached, rs);
+      }
+    }
+    return now.orElseThrow(() -> notDeclared(name));
+  }
+
+  /** NOT_FOUND for a collection that is not declared, saying how to declare it. */
+  static FlowstoreException notDeclared(String name) {
+    return new FlowstoreException(
+        ErrorCode.NOT_FOUND,
+        "collection '"
+            + name
+            + "' is not declared: declare it first (Collections.declare, POST /v1/collections or flowstore collections apply FILE)");
   }
 
   /** The collections whose parent is {@code name}. */

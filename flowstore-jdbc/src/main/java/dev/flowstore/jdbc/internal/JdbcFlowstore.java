@@ -264,6 +264,14 @@ public final class JdbcFlowstore implements Flowstore {
   }
 
   /** The transaction runner (stores that open a transaction with several statements). */
+  /**
+   * The collection declarations this store has read, by name: a hint, never trusted alone; each use
+   * checks it against the stored version in the same transaction ({@link JdbcCollections#check}),
+   * so a declaration changed by another store on the same database is seen at once.
+   */
+  final java.util.concurrent.ConcurrentHashMap<String, dev.flowstore.Collection> declarations =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   Transactions transactions() {
     return transactions;
   }

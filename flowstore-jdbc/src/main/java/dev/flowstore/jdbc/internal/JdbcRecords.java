@@ -18,6 +18,7 @@ import dev.flowstore.RecordedEvent;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.CollectionRules;
+import dev.flowstore.internal.EventValidation;
 import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import dev.flowstore.internal.JsonSchemas;
@@ -92,68 +93,211 @@ final class JdbcRecords implements Records, RecordVersions {
     String id = r.id() == null ? Uuids.next().toString() : CollectionRules.id("id", r.id());
     if (r.parentId() != null) CollectionRules.id("parent_id", r.parentId());
     ObjectNode data = checkedData(r.data());
-    return scope.write(
-        c -> {
-          JdbcEventStore events = lockFeed(c);
-          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
-          checkParent(c, spec, r.parentId());
-          Map<String, String> keys = validate(spec, data);
-          if (find(c, collection, id).isPresent())
-            throw new FlowstoreException(
-                ErrorCode.ALREADY_EXISTS,
-                "record '"
-                    + id
-                    + "' of collection '"
-                    + collection
-                    + "' already exists: replace or patch it with its version, or choose another id");
-          RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-          String stream = Records.streamOf(collection, id);
-          long last =
-              new EventAppends(scope.flowstore().joined(scope.tenant(), c))
-                  .streamVersion(c, stream);
-          Instant now = scope.flowstore().now();
-          StoredRecord rec =
-              new StoredRecord(collection, id, data, last + 1, r.parentId(), null, now, now);
-          Columns.update(
-              c,
-              rows.sql(
-                  "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
-                      + dialect.jsonParam()
-                      + ", ?, ?, ?, ?, ?)",
-                  tenant(),
-                  collection,
-                  id,
-                  Json.write(data),
-                  rec.version(),
-                  Sql.text(r.parentId()),
-                  null,
-                  now,
-                  now));
-          RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
-          written(spec, id, null, data);
-          ObjectNode payload = JSON.objectNode();
-          payload.set("data", data);
-          if (r.parentId() != null) payload.put("parent_id", r.parentId());
-          payload.set("indexed", indexedChanges(Map.of(), keys, null, data));
-          append(
-              events,
-              stream,
-              last < 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exact(last),
-              "record.created",
-              payload,
-              now);
-          return rec;
-        });
+    if (!scope.ownsTransactions())
+      return scope.write(c -> create(c, collection, id, r, data, false));
+    return scope
+        .flowstore()
+        .transactions()
+        .writeScopedByWork(scope.tenant(), c -> create(c, collection, id, r, data, true));
+  }
+
+  /**
+   * A create in the transaction on {@code c} ({@code scoped}: opened by {@link
+   * Transactions#writeScopedByWork}, its first statements carry the tenant scope). Three round
+   * trips on PostgreSQL: (1) behind the scope, the feed lock (the head advanced by the one event),
+   * the check of the cached declaration, whether the record exists, the stream's version, the
+   * parent and the unique values' holders, in one exchange; (2) every insert (record, entries,
+   * unique values, text, event) in one exchange; (3) the commit. Without a cached declaration that
+   * is still the stored one (or without a feed head yet), the checks are made again, one statement
+   * after another, under the lock, with the stored declaration.
+   */
+  private StoredRecord create(
+      Connection c, String collection, String id, NewRecord r, ObjectNode data, boolean scoped)
+      throws SQLException {
+    JdbcFlowstore fs = scope.flowstore();
+    Collection cached = fs.declarations.get(collection);
+    Map<String, String> guessedKeys = null;
+    if (cached != null) {
+      try {
+        guessedKeys = validate(cached.spec(), data);
+      } catch (FlowstoreException e) {
+        // why: the cached declaration may be older than the stored one; checked below
+      }
+    }
+    String stream = Records.streamOf(collection, id);
+    List<Sql> opening = new ArrayList<>();
+    opening.add(new Sql(dialect, EventAppends.ADVANCE_HEAD, 1, tenant()));
+    opening.add(JdbcCollections.checkSql(dialect, collection, cached));
+    opening.add(
+        rows.sql(
+            "SELECT record_id FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+            tenant(),
+            collection,
+            id));
+    opening.add(EventAppends.streamVersionSql(dialect, tenant(), stream));
+    boolean probeParent =
+        guessedKeys != null && cached.spec().parent() != null && r.parentId() != null;
+    if (probeParent)
+      opening.add(
+          rows.sql(
+              "SELECT record_id FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+              tenant(),
+              cached.spec().parent(),
+              r.parentId()));
+    List<String> uniques = new ArrayList<>();
+    if (guessedKeys != null)
+      for (String field : cached.spec().unique()) {
+        String key = guessedKeys.get(field);
+        if (key == null || key.equals(IndexKeys.NULL)) continue;
+        uniques.add(field);
+        opening.add(RecordIndex.holderSql(dialect, tenant(), collection, field, key));
+      }
+    int firstUnique = probeParent ? 5 : 4;
+    var got =
+        new Object() {
+          Long head;
+          Optional<Collection> col;
+          boolean exists;
+          long last = -1;
+          boolean parentExists;
+          List<String> holders = new ArrayList<>();
+        };
+    Transactions.RowsReader reader =
+        (i, rs) -> {
+          switch (i) {
+            case 0 -> got.head = rs.next() ? rs.getLong(1) : null;
+            case 1 -> got.col = JdbcCollections.checked(fs, collection, cached, rs);
+            case 2 -> got.exists = rs.next();
+            case 3 -> got.last = rs.next() ? rs.getLong(1) : -1;
+            default -> {
+              if (probeParent && i == 4) got.parentExists = rs.next();
+              else got.holders.add(rs.next() ? rs.getString(1) : null);
+            }
+          }
+        };
+    if (scoped) fs.transactions().openWith(c, scope.tenant(), opening, reader);
+    else Transactions.eachStatement(c, opening, reader);
+    CollectionSpec spec = got.col.orElseThrow(() -> JdbcCollections.notDeclared(collection)).spec();
+    Map<String, String> keys;
+    FeedHead locked = null;
+    long last = got.last;
+    if (got.head != null && guessedKeys != null && got.col.get() == cached) {
+      // the bundled checks were made with the stored declaration, under the lock
+      checkParent(spec, r.parentId(), () -> got.parentExists);
+      keys = guessedKeys;
+      if (got.exists) throw alreadyExists(collection, id);
+      for (int u = 0; u < uniques.size(); u++) {
+        String holder = got.holders.get(u);
+        if (holder != null && !holder.equals(id))
+          throw RecordIndex.uniqueTaken(spec, uniques.get(u), holder);
+      }
+    } else {
+      if (got.head == null) locked = FeedHead.lock(c, scope); // the tenant's first write
+      checkParent(spec, r.parentId(), () -> find(c, spec.parent(), r.parentId()).isPresent());
+      keys = validate(spec, data);
+      if (find(c, collection, id).isPresent()) throw alreadyExists(collection, id);
+      RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
+      last = EventAppends.streamVersionIn(c, dialect, tenant(), stream);
+    }
+    long position = locked == null ? got.head : locked.take(1) + 1;
+    Instant now = fs.now();
+    StoredRecord rec =
+        new StoredRecord(collection, id, data, last + 1, r.parentId(), null, now, now);
+    List<Sql> writes = new ArrayList<>();
+    writes.add(
+        rows.sql(
+            "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
+                + dialect.jsonParam()
+                + ", ?, ?, ?, ?, ?)",
+            tenant(),
+            collection,
+            id,
+            Json.write(data),
+            rec.version(),
+            Sql.text(r.parentId()),
+            null,
+            now,
+            now));
+    writes.addAll(RecordIndex.insertsOf(dialect, tenant(), spec, id, keys, data, now, now));
+    ObjectNode payload = JSON.objectNode();
+    payload.set("data", data);
+    if (r.parentId() != null) payload.put("parent_id", r.parentId());
+    payload.set("indexed", indexedChanges(Map.of(), keys, null, data));
+    writes.add(
+        EventAppends.insertOneSql(
+            dialect,
+            tenant(),
+            stream,
+            last + 1,
+            position,
+            EventValidation.prepare(
+                    stream,
+                    List.of(new EventData(null, "record.created", payload, meta(), now)),
+                    fs.config().maxPayloadBytes())
+                .get(0),
+            now));
+    fs.transactions().sendAll(c, writes);
+    if (locked != null) locked.writeBack(c);
+    written(spec, id, null, data);
+    return rec;
+  }
+
+  private static FlowstoreException alreadyExists(String collection, String id) {
+    return new FlowstoreException(
+        ErrorCode.ALREADY_EXISTS,
+        "record '"
+            + id
+            + "' of collection '"
+            + collection
+            + "' already exists: replace or patch it with its version, or choose another id");
   }
 
   @Override
   public Optional<StoredRecord> get(String collection, String id) {
     CollectionRules.address(collection, id);
-    return scope.read(
-        c -> {
-          JdbcCollections.require(dialect, c, collection);
-          return find(c, collection, id);
-        });
+    List<Optional<StoredRecord>> found =
+        readStatement(
+            byIdSql(collection, id, RECORD_COLUMNS),
+            rs ->
+                rs.getString("record_id") == null
+                    ? Optional.<StoredRecord>empty()
+                    : Optional.of(map(dialect, rs)));
+    if (found.isEmpty()) throw JdbcCollections.notDeclared(collection);
+    return found.get(0);
+  }
+
+  private static final String RECORD_COLUMNS =
+      java.util.Arrays.stream(COLUMNS.split(", "))
+          .map(c -> "r." + c)
+          .collect(java.util.stream.Collectors.joining(", "));
+
+  /**
+   * The record {@code id} of {@code collection} ({@code columns} of {@code r}) and whether the
+   * collection is declared, in one statement: no row, the collection is not declared; a row of
+   * nulls, the record does not exist. why no declaration is needed: a record is reachable only in a
+   * declared collection (records' foreign key), and the statement tells the two absences apart, so
+   * a get by id is one statement (one round trip with the tenant scope on PostgreSQL).
+   */
+  Sql byIdSql(String collection, String id, String columns) {
+    return new Sql(
+        dialect,
+        "SELECT c.collection AS declared, "
+            + columns
+            + " FROM collections c LEFT JOIN records r ON r.tenant_id = ? AND r.collection = c.collection"
+            + " AND r.record_id = ? WHERE c.collection = ?",
+        tenant(),
+        id,
+        collection);
+  }
+
+  /**
+   * One statement that only reads: outside a caller's transaction a transaction of its own (on
+   * PostgreSQL in one round trip with the tenant scope), inside it on the caller's connection.
+   */
+  private <T> List<T> readStatement(Sql sql, Columns.Mapper<T> mapper) {
+    if (scope.ownsTransactions())
+      return scope.flowstore().readStatement(scope.tenant(), sql, mapper);
+    return scope.read(c -> Columns.list(c, sql, mapper));
   }
 
   @Override
@@ -194,26 +338,21 @@ final class JdbcRecords implements Records, RecordVersions {
   }
 
   /**
-   * The committed version: one primary-key lookup of one column (the cache probes every hit), after
-   * the same collection check as {@link #get}.
+   * The committed version: one primary-key lookup of one column (the cache probes every hit), with
+   * the same collection check as {@link #get}, in one statement.
    */
   @Override
   public OptionalLong current(String collection, String id) {
     CollectionRules.address(collection, id);
-    Optional<Long> version =
-        scope.read(
-            c -> {
-              JdbcCollections.require(dialect, c, collection);
-              return Columns.one(
-                  c,
-                  rows.sql(
-                      "SELECT version FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
-                      tenant(),
-                      collection,
-                      id),
-                  rs -> rs.getLong(1));
+    List<OptionalLong> version =
+        readStatement(
+            byIdSql(collection, id, "r.version"),
+            rs -> {
+              long v = rs.getLong("version");
+              return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
             });
-    return version.map(OptionalLong::of).orElse(OptionalLong.empty());
+    if (version.isEmpty()) throw JdbcCollections.notDeclared(collection);
+    return version.get(0);
   }
 
   /**
@@ -427,7 +566,7 @@ final class JdbcRecords implements Records, RecordVersions {
     return scope.write(
         c -> {
           JdbcEventStore events = lockFeed(c);
-          CollectionSpec spec = JdbcCollections.require(dialect, c, collection).spec();
+          CollectionSpec spec = JdbcCollections.current(scope.flowstore(), c, collection).spec();
           StoredRecord cur =
               find(c, collection, id)
                   .orElseThrow(() -> CollectionRules.recordNotFound(collection, id));
@@ -468,6 +607,7 @@ final class JdbcRecords implements Records, RecordVersions {
                 throw new FlowstoreException(
                     ErrorCode.UNPROCESSABLE,
                     "record '" + id + "' is " + (archive ? "already" : "not") + " archived");
+              RecordIndex.touch(c, dialect, tenant(), collection, id, now);
               next =
                   new StoredRecord(
                       collection,
@@ -483,7 +623,8 @@ final class JdbcRecords implements Records, RecordVersions {
               ObjectNode data = newData.of(cur);
               Map<String, String> keys = validate(spec, data);
               RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-              RecordIndex.write(c, dialect, tenant(), spec, id, keys, data);
+              RecordIndex.write(
+                  c, dialect, tenant(), spec, id, keys, data, cur.createdAt(), now, false);
               payload.setAll(RecordChanges.diff(cur.data(), data));
               payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
               next =
@@ -548,7 +689,13 @@ final class JdbcRecords implements Records, RecordVersions {
     return RecordIndex.keys(spec, data);
   }
 
-  private void checkParent(Connection c, CollectionSpec spec, String parentId) throws SQLException {
+  /** Whether the parent record exists (asked only when the collection has a parent). */
+  private interface ParentCheck {
+    boolean exists() throws SQLException;
+  }
+
+  private static void checkParent(CollectionSpec spec, String parentId, ParentCheck parent)
+      throws SQLException {
     if (spec.parent() == null) {
       if (parentId != null)
         throw new FlowstoreException(
@@ -564,7 +711,7 @@ final class JdbcRecords implements Records, RecordVersions {
               + "' belong to a record of '"
               + spec.parent()
               + "'");
-    if (find(c, spec.parent(), parentId).isEmpty())
+    if (!parent.exists())
       throw new FlowstoreException(
           ErrorCode.NOT_FOUND,
           "parent record '" + parentId + "' of collection '" + spec.parent() + "' not found");
@@ -616,11 +763,16 @@ final class JdbcRecords implements Records, RecordVersions {
       String type,
       ObjectNode payload,
       Instant now) {
+    events.append(stream, expected, List.of(new EventData(null, type, payload, meta(), now)));
+  }
+
+  /** The metadata of a record's event: who and which trace, and that records wrote it. */
+  private ObjectNode meta() {
     ObjectNode meta = JSON.objectNode();
     if (traceId != null) meta.put("trace_id", traceId);
     if (actor != null) meta.put("actor", actor);
     meta.put("source", "flowstore.records");
-    events.append(stream, expected, List.of(new EventData(null, type, payload, meta, now)));
+    return meta;
   }
 
   /** The record as the transaction on {@code c} sees it. */

@@ -12,6 +12,7 @@ import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,32 +59,98 @@ final class RecordIndex {
       if (key == null || key.equals(IndexKeys.NULL)) continue;
       Optional<String> holder = holder(c, d, tenant, spec.name(), field, key);
       if (holder.isPresent() && !holder.get().equals(id))
-        throw new FlowstoreException(
-            ErrorCode.ALREADY_EXISTS,
-            "unique field "
-                + field
-                + ": its value is already held by record '"
-                + holder.get()
-                + "' of collection '"
-                + spec.name()
-                + "'; choose another value");
+        throw uniqueTaken(spec, field, holder.get());
     }
+  }
+
+  /** ALREADY_EXISTS: record {@code holder} holds the value of the unique field {@code field}. */
+  static FlowstoreException uniqueTaken(CollectionSpec spec, String field, String holder) {
+    return new FlowstoreException(
+        ErrorCode.ALREADY_EXISTS,
+        "unique field "
+            + field
+            + ": its value is already held by record '"
+            + holder
+            + "' of collection '"
+            + spec.name()
+            + "'; choose another value");
+  }
+
+  /** The statement of {@link #holder}: one row (the holder's id), or none. */
+  static Sql holderSql(Dialect d, String tenant, String collection, String field, String key) {
+    return new Sql(
+        d,
+        "SELECT record_id FROM record_unique_values WHERE tenant_id = ? AND collection = ? AND field = ? AND value = ?",
+        tenant,
+        collection,
+        field,
+        key);
+  }
+
+  /**
+   * The inserts of a new record's searchable text, entries and unique values (what {@link #write}
+   * writes for a record that has none yet), each one statement, to be sent together.
+   */
+  static List<Sql> insertsOf(
+      Dialect d,
+      String tenant,
+      CollectionSpec spec,
+      String id,
+      Map<String, String> keys,
+      ObjectNode data,
+      Instant created,
+      Instant updated) {
+    List<Sql> out = new java.util.ArrayList<>();
+    String text = text(spec, data);
+    if (text != null)
+      out.add(
+          new Sql(
+              d,
+              "INSERT INTO record_texts (tenant_id, collection, record_id, body) VALUES (?, ?, ?, ?)",
+              tenant,
+              spec.name(),
+              id,
+              text));
+    if (!keys.isEmpty()) {
+      Sql entries =
+          new Sql(
+              d,
+              "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES ");
+      String sep = "";
+      for (Map.Entry<String, String> e : keys.entrySet()) {
+        entries.append(
+            sep + "(?, ?, ?, ?, ?, ?, ?)",
+            tenant,
+            spec.name(),
+            id,
+            e.getKey(),
+            e.getValue(),
+            created,
+            updated);
+        sep = ", ";
+      }
+      out.add(entries);
+    }
+    String sep = "";
+    Sql unique =
+        new Sql(
+            d,
+            "INSERT INTO record_unique_values (tenant_id, collection, field, value, record_id) VALUES ");
+    for (String f : spec.unique()) {
+      String key = keys.get(f);
+      if (key == null || key.equals(IndexKeys.NULL)) continue;
+      unique.append(sep + "(?, ?, ?, ?, ?)", tenant, spec.name(), f, key, id);
+      sep = ", ";
+    }
+    if (!sep.isEmpty()) out.add(unique);
+    return out;
   }
 
   /** The id of the record holding {@code key} in the unique field {@code field}. */
   static Optional<String> holder(
       Connection c, Dialect d, String tenant, String collection, String field, String key)
       throws SQLException {
-    return Columns.one(
-        c,
-        new Sql(
-            d,
-            "SELECT record_id FROM record_unique_values WHERE tenant_id = ? AND collection = ? AND field = ? AND value = ?",
-            tenant,
-            collection,
-            field,
-            key),
-        rs -> rs.getString(1));
+    return Columns.one(c, holderSql(d, tenant, collection, field, key), rs -> rs.getString(1));
   }
 
   /**
@@ -104,7 +171,9 @@ final class RecordIndex {
 
   /**
    * Replaces the record's entries, unique values and searchable text with those of {@code keys} and
-   * {@code data}.
+   * {@code data}; the entries carry the record's {@code created} and {@code updated} times (the
+   * orders a filtered query walks, {@link RecordQueries}). {@code fresh}: the record is new, so it
+   * has nothing to remove.
    */
   static void write(
       Connection c,
@@ -113,9 +182,12 @@ final class RecordIndex {
       CollectionSpec spec,
       String id,
       Map<String, String> keys,
-      ObjectNode data)
+      ObjectNode data,
+      Instant created,
+      Instant updated,
+      boolean fresh)
       throws SQLException {
-    remove(c, d, tenant, spec.name(), id);
+    if (!fresh) remove(c, d, tenant, spec.name(), id);
     String text = text(spec, data);
     if (text != null)
       Columns.update(
@@ -129,7 +201,7 @@ final class RecordIndex {
               text));
     Columns.batch(
         c,
-        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         List.copyOf(keys.entrySet()),
         (ps, e) -> {
           ps.setString(1, tenant);
@@ -137,6 +209,8 @@ final class RecordIndex {
           ps.setString(3, id);
           ps.setString(4, e.getKey());
           ps.setString(5, e.getValue());
+          d.setTime(ps, 6, created);
+          d.setTime(ps, 7, updated);
         });
     List<String> unique =
         spec.unique().stream()
@@ -153,6 +227,21 @@ final class RecordIndex {
           ps.setString(4, keys.get(f));
           ps.setString(5, id);
         });
+  }
+
+  /** Moves the record's entries to its new {@code updated} time (a change that keeps its data). */
+  static void touch(
+      Connection c, Dialect d, String tenant, String collection, String id, Instant updated)
+      throws SQLException {
+    Columns.update(
+        c,
+        new Sql(
+            d,
+            "UPDATE record_index_entries SET updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+            updated,
+            tenant,
+            collection,
+            id));
   }
 
   /** Removes the record's entries, unique values and searchable text. */
@@ -193,21 +282,23 @@ final class RecordIndex {
                 new JdbcEventStore(fs.joined(tenant, c)).lockFeed(c);
                 Optional<Collection> now = JdbcCollections.load(d, c, spec.name());
                 if (now.isEmpty() || now.get().version() != declared.version()) return null;
-                List<Map.Entry<String, ObjectNode>> batch =
+                List<Stored> batch =
                     Columns.list(
                         c,
                         new Sql(
                             d,
-                            "SELECT record_id, data FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                            "SELECT record_id, data, created_at, updated_at FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
                             t,
                             spec.name(),
                             from,
                             BUILD_BATCH),
                         rs ->
-                            Map.entry(
+                            new Stored(
                                 rs.getString("record_id"),
-                                Json.stored("stored record", rs.getString("data"))));
-                for (Map.Entry<String, ObjectNode> r : batch) {
+                                Json.stored("stored record", rs.getString("data")),
+                                d.getTime(rs, "created_at"),
+                                d.getTime(rs, "updated_at")));
+                for (Stored r : batch) {
                   Map<String, String> keys = lenientKeys(spec, r.getValue());
                   try {
                     checkUnique(c, d, t, spec, r.getKey(), keys);
@@ -224,12 +315,25 @@ final class RecordIndex {
                             + e.getMessage()
                             + "; make the values unique, then declare the collection again");
                   }
-                  write(c, d, t, spec, r.getKey(), keys, r.getValue());
+                  write(
+                      c,
+                      d,
+                      t,
+                      spec,
+                      r.getKey(),
+                      keys,
+                      r.getValue(),
+                      r.created(),
+                      r.updated(),
+                      false);
                 }
                 return batch.size() < BUILD_BATCH ? null : batch.get(batch.size() - 1).getKey();
               });
     }
   }
+
+  /** A record as a build reads it. */
+  private record Stored(String getKey, ObjectNode getValue, Instant created, Instant updated) {}
 
   /**
    * The keys of a record stored before the declaration: a value of another type than the new

@@ -90,39 +90,83 @@ final class RecordQueries {
 
   RecordPage page(RecordQuery q) {
     check(q);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, q.collection());
-          List<Row> rows = Columns.list(c, pageSql(col, q), this::row);
-          String next = null;
-          if (rows.size() > q.limit()) {
-            rows = rows.subList(0, q.limit());
-            Row last = rows.get(rows.size() - 1);
-            String key =
-                switch (q.sortBy()) {
-                  case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
-                  case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
-                  case RecordQuery.RELEVANCE ->
-                      Integer.toString(
-                          (q.cursor() == null
-                                  ? q.offset()
-                                  : Integer.parseInt(Cursor.decode(q.cursor(), q).key()))
-                              + q.limit());
-                  default -> last.sortKey();
-                };
-            next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
-          }
-          return new RecordPage(rows.stream().map(Row::record).toList(), next);
-        });
+    return toPage(q, checkedRead(q.collection(), col -> pageSql(col, q), this::row));
+  }
+
+  private RecordPage toPage(RecordQuery q, List<Row> rows) {
+    String next = null;
+    if (rows.size() > q.limit()) {
+      rows = rows.subList(0, q.limit());
+      Row last = rows.get(rows.size() - 1);
+      String key =
+          switch (q.sortBy()) {
+            case RecordQuery.CREATED_AT -> last.record().createdAt().toString();
+            case RecordQuery.UPDATED_AT -> last.record().updatedAt().toString();
+            case RecordQuery.RELEVANCE ->
+                Integer.toString(
+                    (q.cursor() == null
+                            ? q.offset()
+                            : Integer.parseInt(Cursor.decode(q.cursor(), q).key()))
+                        + q.limit());
+            default -> last.sortKey();
+          };
+      next = new Cursor(q.sortBy(), q.descending(), key, last.record().id()).encode();
+    }
+    return new RecordPage(rows.stream().map(Row::record).toList(), next);
   }
 
   long count(RecordQuery q) {
     check(q);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, q.collection());
-          return Columns.one(c, countSql(col, q), rs -> rs.getLong(1)).orElseThrow();
-        });
+    return checkedRead(q.collection(), col -> countSql(col, q), rs -> rs.getLong(1)).get(0);
+  }
+
+  /** Builds a query's statement from a declaration. */
+  private interface Statement {
+    Sql of(Collection col);
+  }
+
+  /**
+   * The rows of the statement {@code build} makes from the collection's declaration. With a
+   * declaration in the store's cache, the statement is built from it and sent with the check of
+   * that declaration ({@link JdbcCollections#checkSql}), as one read transaction (on PostgreSQL one
+   * round trip with the tenant scope); its rows count only if the check finds the declaration
+   * unchanged. Otherwise (none cached, changed, or the cached one refuses the query) the
+   * declaration is read first, then the statement, in one read transaction.
+   */
+  private <T> List<T> checkedRead(String name, Statement build, Columns.Mapper<T> mapper) {
+    JdbcFlowstore fs = scope.flowstore();
+    Collection cached = fs.declarations.get(name);
+    Sql sql = null;
+    if (cached != null) {
+      try {
+        sql = build.of(cached);
+      } catch (FlowstoreException e) {
+        // why: the cached declaration may be older than the one stored (a field since indexed)
+      }
+    }
+    if (sql != null) {
+      List<Sql> both = List.of(JdbcCollections.checkSql(dialect, name, cached), sql);
+      var out =
+          new Object() {
+            Collection now;
+            List<T> rows = new ArrayList<>();
+          };
+      Transactions.RowsReader reader =
+          (i, rs) -> {
+            if (i == 0) out.now = JdbcCollections.checked(fs, name, cached, rs).orElse(null);
+            else while (rs.next()) out.rows.add(mapper.map(rs));
+          };
+      if (scope.ownsTransactions()) fs.transactions().readStatements(scope.tenant(), both, reader);
+      else
+        scope.read(
+            c -> {
+              Transactions.eachStatement(c, both, reader);
+              return null;
+            });
+      if (out.now == null) throw JdbcCollections.notDeclared(name);
+      if (out.now == cached) return out.rows;
+    }
+    return scope.read(c -> Columns.list(c, build.of(JdbcCollections.current(fs, c, name)), mapper));
   }
 
   private void check(RecordQuery q) {
@@ -201,11 +245,6 @@ final class RecordQueries {
         : "record_text_index x CROSS JOIN record_texts t ON t.text_id = x.rowid";
   }
 
-  /** How the records join the text rows: after them, on SQLite too ({@link #texts}). */
-  private String joinRecords() {
-    return postgres() ? " JOIN records r" : " CROSS JOIN records r";
-  }
-
   private boolean postgres() {
     return dialect.name().equals("postgresql");
   }
@@ -232,12 +271,7 @@ final class RecordQueries {
       sql =
           new Sql(
               dialect,
-              "SELECT "
-                  + RECORD_COLUMNS
-                  + ", NULL AS sort_key FROM "
-                  + texts()
-                  + joinRecords()
-                  + " ON r.tenant_id = t.tenant_id AND r.collection = t.collection AND r.record_id = t.record_id");
+              "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM " + texts() + recordOf("t"));
       where(sql, col, q, null, true);
       sql.append(
           " AND t.tenant_id = ? AND t.collection = ? AND " + match(),
@@ -257,18 +291,39 @@ final class RecordQueries {
       return sql;
     }
     if (isTimeSort(q.sortBy())) {
-      String t = "r." + q.sortBy();
-      sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
-      where(sql, col, q, null, false);
-      if (after != null) {
-        Instant at = Instant.parse(after.key());
-        sql.append(
-            " AND (" + t + cmp + "? OR (" + t + " = ? AND r.record_id" + cmp + "?))",
-            at,
-            at,
-            after.id());
+      RecordFilter driver = driver(q);
+      if (driver != null) {
+        // the filter's entries in the record's order (record_index_entries_created_ix /
+        // _updated_ix): filter, order and limit are one range scan, each record joined by key
+        IndexedField by = field(col, driver.pointer(), "filter");
+        String t = "s." + q.sortBy();
+        sql =
+            new Sql(
+                dialect,
+                "SELECT "
+                    + RECORD_COLUMNS
+                    + ", NULL AS sort_key FROM record_index_entries s"
+                    + joinByKey());
+        where(sql, col, q, by, false);
+        if (after != null) {
+          Instant at = Instant.parse(after.key());
+          sql.append(" AND (" + t + ", s.record_id)" + cmp + "(?, ?)", at, after.id());
+        }
+        sql.append(" ORDER BY " + t + dir + ", s.record_id" + dir);
+      } else {
+        String t = "r." + q.sortBy();
+        sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
+        where(sql, col, q, null, false);
+        if (after != null) {
+          Instant at = Instant.parse(after.key());
+          sql.append(
+              " AND (" + t + cmp + "? OR (" + t + " = ? AND r.record_id" + cmp + "?))",
+              at,
+              at,
+              after.id());
+        }
+        sql.append(" ORDER BY " + t + dir + ", r.record_id" + dir);
       }
-      sql.append(" ORDER BY " + t + dir + ", r.record_id" + dir);
     } else {
       IndexedField sort = field(col, q.sortBy(), "sort_by");
       sql =
@@ -276,8 +331,8 @@ final class RecordQueries {
               dialect,
               "SELECT "
                   + RECORD_COLUMNS
-                  + ", s.value AS sort_key FROM record_index_entries s JOIN records r"
-                  + " ON r.tenant_id = s.tenant_id AND r.collection = s.collection AND r.record_id = s.record_id");
+                  + ", s.value AS sort_key FROM record_index_entries s"
+                  + joinByKey());
       where(sql, col, q, sort, false);
       if (after != null)
         sql.append(
@@ -292,26 +347,88 @@ final class RecordQueries {
     return sql;
   }
 
-  /** The count's statement: the page's conditions, no order, no page. */
+  /**
+   * The filter a page in the records' order is driven by: the first equality filter, whose entries
+   * hold that order (one range scan); none for the children of a parent ({@code records_parent_ix}
+   * holds them in order, and a parent has few) or when no filter is an equality (then the records
+   * are walked in order and each filter is a probe by key: a range or an IN list of one field has
+   * no single order to read).
+   */
+  private static RecordFilter driver(RecordQuery q) {
+    if (q.parentId() != null) return null;
+    for (RecordFilter f : q.filters())
+      if (f != null && f.op() == RecordFilter.Op.EQ && f.pointer() != null) return f;
+    return null;
+  }
+
+  /**
+   * How the records join the entries {@code s} that drive a page: each by its primary key, after
+   * them ({@link #recordOf}).
+   */
+  private String joinByKey() {
+    return recordOf("s");
+  }
+
+  /**
+   * The record of the row {@code alias} (entries or texts: tenant_id, collection, record_id) as
+   * {@code r}, found by its primary key. why a LATERAL subquery ordered by the key, with LIMIT, on
+   * PostgreSQL: the planner cannot flatten it into a join, and the order is one only records_pk
+   * gives, so its one plan is a probe of records_pk per row; as a join, with no statistics, it
+   * scanned the collection's records for every row and matched the id as a join filter. why CROSS
+   * JOIN on SQLite: it fixes the join order, which its planner, without statistics, may otherwise
+   * turn around.
+   */
+  private String recordOf(String alias) {
+    String a = alias + ".";
+    return postgres()
+        ? " CROSS JOIN LATERAL (SELECT * FROM records k WHERE k.tenant_id = "
+            + a
+            + "tenant_id AND k.collection = "
+            + a
+            + "collection AND k.record_id = "
+            + a
+            + "record_id ORDER BY k.record_id LIMIT 1) r"
+        : " CROSS JOIN records r ON r.tenant_id = "
+            + a
+            + "tenant_id AND r.collection = "
+            + a
+            + "collection AND r.record_id = "
+            + a
+            + "record_id";
+  }
+
+  /**
+   * The count's statement: the page's conditions, no order, no page. Driven, like a page in the
+   * records' order, by the entries of its first equality filter ({@link #driver}), else by the
+   * records.
+   */
   Sql countSql(Collection col, RecordQuery q) {
-    Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
-    where(sql, col, q, null, false);
+    RecordFilter driver = driver(q);
+    if (driver == null) {
+      Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
+      where(sql, col, q, null, false);
+      return sql;
+    }
+    Sql sql = new Sql(dialect, "SELECT count(*) FROM record_index_entries s" + joinByKey());
+    where(sql, col, q, field(col, driver.pointer(), "filter"), false);
     return sql;
   }
 
   /**
-   * The WHERE clause: tenant and collection (of {@code s}, the sort field's entries, when sorting
-   * by one, else of {@code r}), parent, archived, each filter, then the search unless {@code
-   * joined} (the caller joins the text rows to rank them).
+   * The WHERE clause: tenant and collection (of {@code s}, the entries of {@code driver} when a
+   * page is driven by one field's entries, else of {@code r}), parent, archived, each filter, then
+   * the search unless {@code joined} (the caller joins the text rows to rank them). A filter on the
+   * driving field is a condition on {@code s.value}; any other is a probe of the record's entry by
+   * its primary key.
    */
-  private void where(Sql sql, Collection col, RecordQuery q, IndexedField sort, boolean joined) {
+  private void where(Sql sql, Collection col, RecordQuery q, IndexedField driver, boolean joined) {
     String tenant = scope.tenant().value();
-    if (sort != null)
+    if (driver != null)
       sql.append(
           " WHERE s.tenant_id = ? AND s.collection = ? AND s.field = ?",
           tenant,
           col.name(),
-          sort.pointer());
+          driver.pointer());
     else sql.append(" WHERE r.tenant_id = ? AND r.collection = ?", tenant, col.name());
     if (q.parentId() != null) sql.append(" AND r.parent_id = ?", q.parentId());
     if (!q.includeArchived()) sql.append(" AND r.archived_at IS NULL");
@@ -321,38 +438,51 @@ final class RecordQueries {
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT, "filter: field and op are required");
       IndexedField field = field(col, f.pointer(), "filter");
-      if (sort != null && field.equals(sort)) {
+      if (driver != null && field.equals(driver)) {
         condition(sql, "s.value", field, f);
       } else {
+        // why a scalar subquery that answers the filter, not EXISTS (... AND value = ?): its
+        // WHERE names the entry by its whole primary key and nothing else, so its one plan is a
+        // probe of that key per record. EXISTS is turned into a join, which without statistics
+        // was planned as a scan of the value's entries re-read for every record (docs/records.md
+        // "Query plans"). The order is one only the primary key gives, so no other index of the
+        // entries looks as cheap to a planner without statistics. No entry: NULL, not a match.
         String e = "e" + n++;
+        sql.append(" AND (SELECT 1 = 1");
+        condition(sql, e + ".value", field, f);
         sql.append(
-            " AND EXISTS (SELECT 1 FROM record_index_entries "
+            " FROM record_index_entries "
                 + e
                 + " WHERE "
                 + e
-                + ".tenant_id = ? AND "
+                + ".tenant_id = r.tenant_id AND "
                 + e
-                + ".collection = ? AND "
+                + ".collection = r.collection AND "
                 + e
                 + ".record_id = r.record_id AND "
                 + e
-                + ".field = ?",
-            tenant,
-            col.name(),
+                + ".field = ? ORDER BY "
+                + e
+                + ".record_id, "
+                + e
+                + ".field LIMIT 1)",
             field.pointer());
-        condition(sql, e + ".value", field, f);
-        sql.append(")");
       }
     }
     if (q.search() != null && !joined) {
-      // why a subquery, not a probe per row: the text index answers the words once
+      // why a subquery, not a probe per row: the text index answers the words once. why ARRAY
+      // on PostgreSQL: an uncorrelated ARRAY(...) is run once, before the rest (an InitPlan);
+      // IN (SELECT ...) is turned into a join, which without statistics was planned as the
+      // records each matched against every text row (34 s for a count of 2,400 records)
       List<String> words = searchable(col, q);
       sql.append(
-          " AND r.record_id IN (SELECT t.record_id FROM "
+          (postgres()
+                  ? " AND r.record_id = ANY (ARRAY(SELECT t.record_id FROM "
+                  : " AND r.record_id IN (SELECT t.record_id FROM ")
               + texts()
               + " WHERE t.tenant_id = ? AND t.collection = ? AND "
               + match()
-              + ")",
+              + (postgres() ? "))" : ")"),
           tenant,
           col.name(),
           matchValue(words));

@@ -228,15 +228,7 @@ final class Transactions {
   void openWith(Connection c, TenantId tenant, List<Sql> statements, RowsReader reader)
       throws SQLException {
     if (!scopesStatements()) {
-      for (int i = 0; i < statements.size(); i++) {
-        Sql sql = statements.get(i);
-        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-          sql.bind(ps);
-          try (ResultSet rs = ps.executeQuery()) {
-            reader.read(i, rs);
-          }
-        }
-      }
+      eachStatement(c, statements, reader);
       return;
     }
     Sql joined = new Sql(dialect, "");
@@ -252,6 +244,93 @@ final class Transactions {
           reader.read(i, rs);
         }
       }
+    }
+  }
+
+  /**
+   * Runs read statements as one read transaction and hands each one's rows to {@code reader} in
+   * order: where the dialect scopes statements, behind the tenant scope in one round trip
+   * (PostgreSQL runs the statements of one exchange as one implicit transaction); otherwise in a
+   * read transaction, one after another.
+   */
+  void readStatements(TenantId tenant, List<Sql> statements, RowsReader reader) {
+    if (!scopesStatements()) {
+      read(
+          tenant,
+          c -> {
+            eachStatement(c, statements, reader);
+            return null;
+          });
+      return;
+    }
+    StoreSpans.traced(
+        "read",
+        tenant,
+        dialect,
+        () -> {
+          Connection c;
+          try {
+            c = reader().getConnection();
+          } catch (SQLException e) {
+            throw SqlErrors.translate(dialect, "read for tenant " + tenant, e);
+          }
+          try {
+            openWith(c, tenant, statements, reader);
+          } catch (SQLException e) {
+            closeQuietly(c, e);
+            throw SqlErrors.translate(dialect, "read for tenant " + tenant, e);
+          } catch (RuntimeException | Error e) {
+            closeQuietly(c, e);
+            throw e;
+          }
+          closeQuietly(c, null);
+          return null;
+        });
+  }
+
+  private DataSource reader() {
+    return reader;
+  }
+
+  /** Runs {@code statements} on {@code c} one after another, each one's rows to {@code reader}. */
+  static void eachStatement(Connection c, List<Sql> statements, RowsReader reader)
+      throws SQLException {
+    for (int i = 0; i < statements.size(); i++) {
+      Sql sql = statements.get(i);
+      try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+        sql.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
+          reader.read(i, rs);
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs statements that return no rows (inserts, updates) in the transaction open on {@code c}:
+   * where the dialect scopes statements (PostgreSQL), all in one round trip (the driver sends the
+   * statements of one string together); otherwise one after another.
+   */
+  void sendAll(Connection c, List<Sql> statements) throws SQLException {
+    if (!scopesStatements() || statements.size() == 1) {
+      for (Sql sql : statements) {
+        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+          sql.bind(ps);
+          ps.executeUpdate();
+        }
+      }
+      return;
+    }
+    Sql joined = new Sql(dialect, "");
+    for (int i = 0; i < statements.size(); i++) {
+      if (i > 0) joined.append("; ");
+      joined.append(statements.get(i));
+    }
+    try (PreparedStatement ps = c.prepareStatement(joined.text())) {
+      joined.bind(ps);
+      ps.execute();
+      // why: a failure of a later statement is reported as its result is reached
+      while (ps.getMoreResults() || ps.getUpdateCount() != -1) {}
     }
   }
 

@@ -82,7 +82,7 @@ class PostgresRecordIndexesTest extends FlowstoreTestBase {
                 new String[] {"comments", "/author", "'sa' || (g % 9)"})) {
           String prefix = f[0].equals("tickets") ? "'T'" : "'C'";
           s.execute(
-              "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value) SELECT '"
+              "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) SELECT '"
                   + tenant
                   + "', '"
                   + f[0]
@@ -92,7 +92,8 @@ class PostgresRecordIndexesTest extends FlowstoreTestBase {
                   + f[1]
                   + "', "
                   + f[2]
-                  + " FROM generate_series(1, 4000) g");
+                  // the times of the records above (now() is the transaction's)
+                  + ", now() - g * interval '1 second', now() FROM generate_series(1, 4000) g");
         }
         s.execute(
             "INSERT INTO record_unique_values (tenant_id, collection, field, value, record_id) SELECT '"

@@ -102,6 +102,79 @@ class SqliteQueryPlansTest extends FlowstoreTestBase {
     }
   }
 
+  /**
+   * Every query shape of records, on tables SQLite has no statistics for: no table is scanned
+   * whole, every record and every other filter's entry is found by its primary key, and an equality
+   * filter in the default order reads its entries in that order (no sort).
+   */
+  @Test
+  void everyRecordQueryShapeSearchesByKey() throws SQLException {
+    Collection tickets =
+        fs.collections()
+            .declare(
+                CollectionSpec.of("plan_tickets")
+                    .withIndexed(
+                        IndexedField.string("/status"),
+                        IndexedField.number("/priority"),
+                        IndexedField.string("/ref")));
+    Collection comments =
+        fs.collections()
+            .declare(
+                CollectionSpec.of("plan_comments")
+                    .withParent("plan_tickets")
+                    .withIndexed(IndexedField.string("/author")));
+    RecordQueries queries = new RecordQueries(new AutonomousScope((JdbcFlowstore) fs, tenant));
+    RecordQuery q = RecordQuery.of("plan_tickets").limit(50);
+    List<RecordQuery> shapes = new ArrayList<>();
+    for (String order : List.of(RecordQuery.CREATED_AT, RecordQuery.UPDATED_AT))
+      for (boolean desc : new boolean[] {false, true}) {
+        RecordQuery o = q.sortBy(order, desc);
+        shapes.addAll(
+            List.of(
+                o,
+                o.where(RecordFilter.eq("/status", "s1")),
+                o.where(RecordFilter.eq("/status", "s1")).offset(100),
+                o.where(RecordFilter.in("/status", "s1", "s2")),
+                o.where(RecordFilter.gte("/priority", 2)).where(RecordFilter.lt("/priority", 4)),
+                o.where(RecordFilter.prefix("/ref", "R1")),
+                o.where(RecordFilter.eq("/status", "s1")).where(RecordFilter.gt("/priority", 3))));
+      }
+    shapes.add(q.sortBy("/priority", true));
+    shapes.add(q.sortBy("/priority", true).where(RecordFilter.eq("/status", "s3")));
+    for (RecordQuery shape : shapes) {
+      for (Sql sql : List.of(queries.pageSql(tickets, shape), queries.countSql(tickets, shape)))
+        assertSearchesByKey(sql);
+      boolean ordered =
+          !shape.filters().isEmpty()
+              && shape.filters().get(0).op() == RecordFilter.Op.EQ
+              && !shape.sortBy().startsWith("/");
+      if (ordered) {
+        List<String> plan = plan(queries.pageSql(tickets, shape));
+        String index = "record_index_entries_" + shape.sortBy().replace("_at", "") + "_ix";
+        assertThat(plan).as(String.join("\n", plan)).anyMatch(l -> l.contains(index));
+        assertThat(plan).as(String.join("\n", plan)).noneMatch(l -> l.contains("TEMP B-TREE"));
+      }
+    }
+    RecordQuery children = RecordQuery.of("plan_comments").childrenOf("T7").limit(50);
+    assertSearchesByKey(queries.pageSql(comments, children));
+    assertSearchesByKey(queries.pageSql(comments, children.where(RecordFilter.eq("/author", "a"))));
+    assertSearchesByKey(queries.countSql(comments, children));
+  }
+
+  private void assertSearchesByKey(Sql sql) throws SQLException {
+    List<String> plan = plan(sql);
+    String shown = sql.text() + "\n" + String.join("\n", plan);
+    assertThat(plan).as(shown).noneMatch(l -> l.matches("SCAN (r|s|k|e\\d+)\\b.*"));
+    assertThat(plan)
+        .as(shown)
+        .filteredOn(l -> l.matches("SEARCH e\\d+ .*"))
+        .allMatch(l -> l.contains("record_id=? AND field=?"));
+    assertThat(plan)
+        .as(shown)
+        .filteredOn(l -> l.matches("SEARCH r .*") && shown.contains("FROM record_index_entries s"))
+        .allMatch(l -> l.contains("record_id=?"));
+  }
+
   private void assertProbes(String table, Sql sql) throws SQLException {
     List<String> plan = plan(sql);
     List<String> onTable =

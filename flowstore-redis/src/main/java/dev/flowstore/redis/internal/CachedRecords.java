@@ -15,12 +15,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One tenant's records through the Redis cache. {@link #get} and {@link #getByUnique} read Redis
- * first and serves an entry only when it is the record's committed version (by id: the store's
- * one-column probe; by unique value: the value's holder and its version, one probe too), else reads
- * the SQL store and stores what it read, as {@link CachedSessions} does. Everything else goes to
- * the SQL store: writes (the store invalidates after their commit, {@link
- * RedisSessionCache#invalidateRecord}) and the reads that are queries or replays.
+ * One tenant's records through the Redis cache. {@link #get} and {@link #getByUnique} serve an
+ * entry only when it is the record's committed version (by id: the store's one-statement probe,
+ * sent while the Redis {@code GET} travels; by unique value: the value's holder and its version,
+ * one probe too, after the {@code GET}), else read the SQL store and store what they read, as
+ * {@link CachedSessions} does. Everything else goes to the SQL store: writes (the store invalidates
+ * after their commit, {@link RedisSessionCache#invalidateRecord}) and the reads that are queries or
+ * replays.
  */
 final class CachedRecords implements Records {
   private final RedisSessionCache cache;
@@ -44,12 +45,16 @@ final class CachedRecords implements Records {
   public Optional<StoredRecord> get(String collection, String id) {
     // why: a malformed address gets the store's error before it can become a Redis key
     CollectionRules.address(collection, id);
-    return cache.get(
+    // why the probe is sent while the GET travels: a hit then costs the slower of the two round
+    // trips, not their sum, and the entry is still served only if it is the committed version
+    return cache.getProbed(
         keys.record(collection, id),
         cache.recordCounters,
         text -> RecordCodec.decode(text, collection, id),
         RecordCodec::encode,
-        r -> versions.current(collection, id).equals(OptionalLong.of(r.version())),
+        () -> versions.current(collection, id),
+        (r, committed) -> committed.equals(OptionalLong.of(r.version())),
+        OptionalLong::isEmpty,
         () -> truth.get(collection, id));
   }
 

@@ -174,6 +174,11 @@ public final class RedisSessionCache implements SessionCache {
     }
   }
 
+  private io.lettuce.core.api.async.RedisAsyncCommands<String, String> asyncRedis() {
+    redis(); // connects, or throws while the cache is away
+    return conn.async();
+  }
+
   @Override
   public Sessions sessions(TenantId tenant, Sessions truth, SessionVersions versions) {
     return new CachedSessions(this, new Keys(env, tenant), truth, versions);
@@ -213,6 +218,64 @@ public final class RedisSessionCache implements SessionCache {
     }
     Optional<T> fresh = truth.get();
     // why: Redis did not answer the read: don't wait for a write that would fail too
+    if (fresh.isPresent() && cached.answered()) write(key, encode.apply(fresh.get()), counters);
+    return fresh;
+  }
+
+  /**
+   * {@link #get} for entries whose check is a probe of the SQL store that does not depend on the
+   * entry (a record's committed version by id): the Redis {@code GET} is sent first and the probe
+   * runs while it travels, so a hit costs the slower of the two, not both. An entry is served only
+   * when {@code committed} holds for it and what the probe read; when the probe says there is no
+   * row ({@code absent}), nothing is (the probe is a committed read, as {@code truth} would be).
+   */
+  <T, V> Optional<T> getProbed(
+      String key,
+      Counters counters,
+      Function<String, T> decode,
+      Function<T, String> encode,
+      Supplier<V> probe,
+      java.util.function.BiPredicate<T, V> committed,
+      Predicate<V> absent,
+      Supplier<Optional<T>> truth) {
+    io.lettuce.core.RedisFuture<String> pending;
+    try {
+      pending = asyncRedis().get(key);
+    } catch (RuntimeException e) {
+      pending = null;
+      counters.readFailures().increment();
+      warn(counters, "read of " + key + " failed, reading SQL instead", e);
+    }
+    V probed = probe.get();
+    Lookup cached = new Lookup(false, null);
+    if (pending != null) {
+      try {
+        cached =
+            new Lookup(
+                true, pending.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        counters.readFailures().increment();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        counters.readFailures().increment();
+        warn(
+            counters,
+            "read of " + key + " failed, reading SQL instead",
+            new RuntimeException(e.getCause() == null ? e : e.getCause()));
+      }
+    }
+    if (cached.value() != null) {
+      T entry = decode.apply(cached.value());
+      if (entry != null && committed.test(entry, probed)) {
+        counters.hits().increment();
+        return Optional.of(entry);
+      }
+      counters.stale().increment();
+    } else if (cached.answered()) {
+      counters.misses().increment();
+    }
+    if (absent.test(probed)) return Optional.empty();
+    Optional<T> fresh = truth.get();
     if (fresh.isPresent() && cached.answered()) write(key, encode.apply(fresh.get()), counters);
     return fresh;
   }
