@@ -351,10 +351,10 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
   // --- long polling the feed (awaitAll) ---
 
   /** How long a test lets a woken waiter take to answer: far below its own timeout. */
-  private static final Duration PROMPTLY = Duration.ofSeconds(10);
+  static final Duration PROMPTLY = Duration.ofSeconds(10);
 
   /** A waiter's timeout: far above {@link #PROMPTLY} and every backend's re-check interval. */
-  private static final Duration LONG_WAIT = Duration.ofSeconds(90);
+  static final Duration LONG_WAIT = Duration.ofSeconds(90);
 
   /**
    * The waiters asleep now ({@code flowstore.feed.waiters}): a test appends once its waiter sleeps,
@@ -368,11 +368,11 @@ public abstract class EventStoreContract extends FlowstoreTestBase {
         .orElseThrow(() -> new AssertionError("the store reports no flowstore.feed.waiters gauge"));
   }
 
-  private static void awaitSleepers(Flowstore store, int n) {
+  static void awaitSleepers(Flowstore store, int n) {
     await().atMost(Duration.ofSeconds(60)).until(() -> feedWaiters(store) == n);
   }
 
-  private static CompletableFuture<List<RecordedEvent>> waitInBackground(
+  static CompletableFuture<List<RecordedEvent>> waitInBackground(
       EventStore store, long after, String category, Duration timeout) {
     return CompletableFuture.supplyAsync(
         () -> {

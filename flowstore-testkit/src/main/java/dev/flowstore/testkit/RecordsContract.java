@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,6 +126,26 @@ public abstract class RecordsContract extends FlowstoreTestBase {
             "record.deleted");
     assertThat(records.history(c, r.id(), 0, 100))
         .allSatisfy(e -> assertThat(e.stream()).isEqualTo(Records.streamOf(c, r.id())));
+  }
+
+  @Test
+  void aFeedWaiterWakesWhenARecordIsCreatedOrChanged() throws Exception {
+    String c = tickets().name();
+    TenantId tenant = newTenant();
+    Records records = records(tenant);
+    records.create(c, NewRecord.of("TKT-W-1", ticket("Printer", "open", 3))); // position 1
+    for (int step = 0; step < 2; step++) {
+      long after = step + 1;
+      CompletableFuture<List<RecordedEvent>> waiting =
+          EventStoreContract.waitInBackground(
+              fs.events(tenant), after, null, EventStoreContract.LONG_WAIT);
+      EventStoreContract.awaitSleepers(fs, 1);
+      if (step == 0) records.create(c, NewRecord.of("TKT-W-2", ticket("Fax", "open", 1)));
+      else records.patch(c, "TKT-W-1", 0, json("{'status': 'closed'}"));
+      assertThat(waiting.get(EventStoreContract.PROMPTLY.toSeconds(), TimeUnit.SECONDS))
+          .extracting(RecordedEvent::type)
+          .containsExactly(step == 0 ? "record.created" : "record.patched");
+    }
   }
 
   @Test
