@@ -121,8 +121,8 @@ public final class Drill {
     }
     Sizes base =
         quick
-            ? new Sizes(20_000, 2_000, 2_000, 5, 3)
-            : new Sizes(1_000_000, 100_000, 100_000, 20, 4);
+            ? new Sizes(20_000, 2_000, 2_000, 5, 3, true)
+            : new Sizes(1_000_000, 100_000, 100_000, 20, 4, true);
     Sizes sizes =
         new Sizes(
             events == null ? base.events() : events,
