@@ -251,6 +251,11 @@ public final class Drill {
     say("drill: end " + end + ", " + since(start) + " in all: " + (ok ? "PASSED" : "FAILED"));
   }
 
+  private static String between(Instant from, Instant to) {
+    Duration d = Duration.between(from, to);
+    return String.format("%d.%03d s", d.toSeconds(), d.toMillisPart());
+  }
+
   private static String since(Instant t) {
     Duration d = Duration.between(t, Instant.now());
     return String.format("%d.%03d s", d.toSeconds(), d.toMillisPart());
@@ -428,12 +433,23 @@ public final class Drill {
       Path newDir)
       throws Exception {
     Path cli = work.resolve("cli");
-    Instant freeze = Instant.now();
+    Instant asked = Instant.now();
     ServerProcess.Run on = cli(cli, oldEnv, "maintenance", "on", "--reason", "drill " + name);
-    check(on.code() == 0, name + ": maintenance on (" + on.output().strip() + ")");
+    // the freeze counts from here: the flag is set (servers refuse writes within 1 s)
+    Instant freeze = Instant.now();
+    check(
+        on.code() == 0,
+        name
+            + ": maintenance on in "
+            + between(asked, freeze)
+            + " ("
+            + on.output().strip().lines().reduce((x, y) -> y).orElse("")
+            + ")");
     // why: each server re-reads the flag at most 1 s after its last read (docs/switching.md)
     pause(Duration.ofMillis(1200));
+    Instant stopping = Instant.now();
     old.stop();
+    say(name + ": old server stopped in " + between(stopping, Instant.now()));
     List<String> copyArgs = new ArrayList<>(List.of("copy", "--from", from, "--to", to));
     if (fromQueue != null) copyArgs.addAll(List.of("--from-queue", fromQueue));
     if (toQueue != null) copyArgs.addAll(List.of("--to-queue", toQueue));
@@ -463,10 +479,11 @@ public final class Drill {
             + ")");
     if (compare.code() != 0) say(compare.output());
     firstWriteAfter = null;
+    Instant starting = Instant.now();
     ServerProcess next = ServerProcess.start(newDir, newEnv);
-    ServerProcess.Run off = cli(cli, newEnv, "maintenance", "off");
-    check(off.code() == 0, name + ": maintenance off on the new backend");
+    // the copy does not carry the flag: the new server takes writes as soon as it is ready
     target = next.uri();
+    say(name + ": new server ready in " + between(starting, Instant.now()));
     Instant deadline = Instant.now().plusSeconds(60);
     while (firstWriteAfter == null && Instant.now().isBefore(deadline))
       pause(Duration.ofMillis(20));
@@ -475,8 +492,11 @@ public final class Drill {
     check(
         firstWriteAfter != null,
         String.format(
-            "%s: freeze %d.%03d s (maintenance on -> first write acknowledged by the new server)",
+            "%s: freeze %d.%03d s (maintenance on returned -> first write acknowledged by the new"
+                + " server)",
             name, frozen.toSeconds(), frozen.toMillisPart()));
+    ServerProcess.Run off = cli(cli, newEnv, "maintenance", "off");
+    check(off.code() == 0, name + ": maintenance off on the new backend");
     return next;
   }
 
