@@ -31,6 +31,18 @@ public interface QueueBackend extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The backend's whole contents, for copying and comparing queues ({@code flowstore copy}).
+   *
+   * @throws dev.flowstore.FlowstoreException {@code UNPROCESSABLE} when the backend cannot be
+   *     copied
+   */
+  default QueueContents contents() {
+    throw new dev.flowstore.FlowstoreException(
+        dev.flowstore.ErrorCode.UNPROCESSABLE,
+        "the queue backend " + describe() + " cannot be copied or compared");
+  }
+
   @Override
   void close();
 }

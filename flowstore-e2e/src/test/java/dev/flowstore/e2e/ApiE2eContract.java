@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -957,20 +958,50 @@ abstract class ApiE2eContract {
             : "sqlite:" + env.get("FLOWSTORE_DATA_DIR");
     String target = "sqlite:" + workDir.resolve("copy");
     Path cli = workDir.resolve("cli");
+    // the Redis queue's deployment is named with its queue: its jobs are copied into SQLite's
+    boolean redis = "redis".equals(env.get("FLOWSTORE_QUEUE_BACKEND"));
+    String queue =
+        redis
+            ? env.get("REDIS_DSN")
+                + (env.get("REDIS_DSN").contains("?") ? "&" : "?")
+                + "env="
+                + env.get("FLOWSTORE_ENV")
+            : null;
     try {
       ServerProcess.Run on = ServerProcess.run(cli, env, "maintenance", "on", "--reason", "copy");
       assertThat(on.code()).as(on.output()).isZero();
-      ServerProcess.Run copy =
-          ServerProcess.run(cli, Map.of(), "copy", "--from", source, "--to", target);
+      List<String> copyArgs = new ArrayList<>(List.of("copy", "--from", source, "--to", target));
+      if (redis) copyArgs.addAll(List.of("--from-queue", queue));
+      ServerProcess.Run copy = ServerProcess.run(cli, Map.of(), copyArgs.toArray(String[]::new));
       assertThat(copy.code()).as(copy.output()).isZero();
       assertThat(copy.output())
           .containsPattern("copy: (\\d+)/\\1 rows \\(100%\\)")
           .containsPattern("copied [1-9]\\d* rows")
           .doesNotContain("not in maintenance");
+      if (redis) assertThat(copy.output()).contains("[jobs (queue), tenant ");
+      List<String> compareArgs = new ArrayList<>(List.of("compare", "--json", source, target));
+      if (redis) compareArgs.addAll(List.of("--queue-a", queue));
       ServerProcess.Run compare =
-          ServerProcess.run(cli, Map.of(), "compare", "--json", source, target);
+          ServerProcess.run(cli, Map.of(), compareArgs.toArray(String[]::new));
       assertThat(compare.code()).as(compare.output()).isZero();
       assertThat(compare.output()).contains("\"equal\":true");
+      long jobs = 0;
+      String line =
+          compare
+              .output()
+              .lines()
+              .filter(l -> l.startsWith("{\"equal\""))
+              .findFirst()
+              .orElseThrow();
+      JsonNode report;
+      try {
+        report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      for (JsonNode t : report.get("tables"))
+        if (t.get("table").asText().equals("jobs")) jobs += t.get("count_b").asLong();
+      assertThat(jobs).as("jobs copied (the suite enqueued some)").isPositive();
     } finally {
       ServerProcess.run(cli, env, "maintenance", "off");
     }

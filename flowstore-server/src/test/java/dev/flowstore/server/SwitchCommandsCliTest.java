@@ -89,6 +89,130 @@ class SwitchCommandsCliTest {
     }
   }
 
+  /**
+   * A deployment with its queue on Redis, named with --from-queue / --to-queue / --queue-a /
+   * --queue-b: PostgreSQL + Redis -> SQLite (SQL queue) -> PostgreSQL + Redis (another environment
+   * name), compared equal each time; a job changed in Redis is named; a non-empty target queue is
+   * refused. Redis database 2 (RedisQueueSwitchTest's), keys of this test's environments only.
+   */
+  @Test
+  void copyAndCompareADeploymentWithARedisQueue() {
+    String envA = "qscli" + Long.toHexString(System.nanoTime());
+    String envB = envA + "b";
+    String redis = TestBackends.redisDsn(2);
+    FlowstoreConfig pg =
+        TestBackends.postgres(
+            Map.of("FLOWSTORE_QUEUE_BACKEND", "redis", "REDIS_DSN", redis, "FLOWSTORE_ENV", envA));
+    FlowstoreConfig pg2 = TestBackends.postgres();
+    java.util.UUID changed;
+    try (Flowstore fs = Flowstore.open(pg)) {
+      dev.flowstore.Queue q = fs.queue(TenantId.of("acme"));
+      com.fasterxml.jackson.databind.node.ObjectNode p =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("n", 1);
+      changed = q.enqueue(dev.flowstore.NewJob.of("mail", "send", p)).value().jobId();
+      q.enqueue(dev.flowstore.NewJob.of("mail", "send", p).withMaxAttempts(1));
+      q.enqueue(dev.flowstore.NewJob.of("mail", "send", p));
+      dev.flowstore.Lease first = q.lease("mail", 1, Duration.ofMinutes(5)).get(0);
+      q.ack(first.jobId(), first.token());
+      dev.flowstore.Lease second = q.lease("mail", 1, Duration.ofMinutes(5)).get(0);
+      q.nack(second.jobId(), second.token(), "boom", null);
+      q.lease("mail", 1, Duration.ofMinutes(5));
+      q.enqueue(dev.flowstore.NewJob.of("mail", "send", p));
+    }
+    Path data = tmp.resolve("rollback");
+    String queueA = redis + "?env=" + envA;
+    String queueB = redis + "?env=" + envB;
+    try {
+      Run copy =
+          FlowstoreCliTest.run(
+              Map.of(),
+              "copy",
+              "--from",
+              spec(pg),
+              "--from-queue",
+              queueA,
+              "--to",
+              "sqlite:" + data);
+      assertThat(copy.code()).as(copy.err()).isZero();
+      assertThat(copy.err()).contains("[jobs (queue), tenant acme]");
+      assertThat(copy.out()).contains("--queue-a " + queueA);
+      Run equal =
+          FlowstoreCliTest.run(
+              Map.of(), "compare", "--json", spec(pg), "sqlite:" + data, "--queue-a", queueA);
+      assertThat(equal.code()).as(equal.out() + equal.err()).isZero();
+      JsonNode jobs = null;
+      for (JsonNode t : Json.parse("report", equal.out()).get("tables"))
+        if (t.get("table").asText().equals("jobs")) jobs = t;
+      assertThat(jobs).isNotNull();
+      assertThat(jobs.get("count_a").asLong()).isEqualTo(4);
+      assertThat(jobs.get("count_b").asLong()).isEqualTo(4);
+      // without naming A's queue, A's SQL store holds only the DLQ's job: different
+      assertThat(FlowstoreCliTest.run(Map.of(), "compare", spec(pg), "sqlite:" + data).code())
+          .isEqualTo(1);
+
+      Run forward =
+          FlowstoreCliTest.run(
+              Map.of(),
+              "copy",
+              "--from",
+              "sqlite:" + data,
+              "--to",
+              spec(pg2),
+              "--to-queue",
+              queueB,
+              "--batch-size",
+              "2");
+      assertThat(forward.code()).as(forward.err()).isZero();
+      Run same =
+          FlowstoreCliTest.run(
+              Map.of(), "compare", spec(pg), spec(pg2), "--queue-a", queueA, "--queue-b", queueB);
+      assertThat(same.code()).as(same.out() + same.err()).isZero();
+      assertThat(same.out()).contains("equal: ");
+
+      Run refused =
+          FlowstoreCliTest.run(
+              Map.of(),
+              "copy",
+              "--from",
+              "sqlite:" + data,
+              "--to",
+              "sqlite:" + tmp.resolve("other"),
+              "--to-queue",
+              queueB);
+      assertThat(refused.code()).isEqualTo(2);
+      assertThat(refused.err()).contains("holds a copy from");
+
+      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis);
+      try (var c = client.connect()) {
+        c.sync().hset("flowstore:" + envB + ":{acme}:#job:" + changed, "job_type", "tampered");
+      } finally {
+        client.shutdown();
+      }
+      Run different =
+          FlowstoreCliTest.run(
+              Map.of(), "compare", "sqlite:" + data, spec(pg2), "--queue-b", queueB);
+      assertThat(different.code()).isEqualTo(1);
+      assertThat(different.out())
+          .contains(
+              "DIFFERENT jobs tenant acme",
+              "{job_id=" + changed + "}: values differ; job_type a=send b=tampered");
+    } finally {
+      TestBackends.drop(pg2);
+      deleteRedisKeys(redis, envA);
+      deleteRedisKeys(redis, envB);
+    }
+  }
+
+  private static void deleteRedisKeys(String dsn, String env) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(dsn);
+    try (var c = client.connect()) {
+      java.util.List<String> keys = c.sync().keys("flowstore:" + env + ":*");
+      if (!keys.isEmpty()) c.sync().unlink(keys.toArray(String[]::new));
+    } finally {
+      client.shutdown();
+    }
+  }
+
   @Test
   void compareExits2WhenItCannotCompare() {
     Run missing =
@@ -99,7 +223,12 @@ class SwitchCommandsCliTest {
         FlowstoreCliTest.run(
             Map.of(), "copy", "--from", "redis://127.0.0.1:6379/0", "--to", "sqlite:y");
     assertThat(redis.code()).isEqualTo(2);
-    assertThat(redis.err()).contains("not built yet");
+    assertThat(redis.err()).contains("--from-queue");
+    Run badQueue =
+        FlowstoreCliTest.run(
+            Map.of(), "compare", "sqlite:x", "sqlite:y", "--queue-a", "memcached://x");
+    assertThat(badQueue.code()).isEqualTo(2);
+    assertThat(badQueue.err()).contains("--queue-a: 'memcached://x' is not redis://");
     Run nonsense = FlowstoreCliTest.run(Map.of(), "compare", "mysql://x", "sqlite:y");
     assertThat(nonsense.code()).isEqualTo(2);
     assertThat(nonsense.err()).contains("is not sqlite:<data dir>");

@@ -340,6 +340,11 @@ public final class RedisQueueBackend implements QueueBackend {
   }
 
   @Override
+  public dev.flowstore.spi.QueueContents contents() {
+    return new RedisQueueContents(this, env);
+  }
+
+  @Override
   public String describe() {
     return "redis://"
         + uri.getHost()

@@ -128,6 +128,11 @@ final class Scripts {
       """
           .formatted(FIELDS.stream().map(f -> "'" + f + "'").collect(Collectors.joining(", ")));
 
+  /** A script body with the shared prelude (helpers, key names) before it. */
+  static String withPrelude(String body) {
+    return PRELUDE + body;
+  }
+
   /**
    * ARGV[5] = n, then 11 per job: id, message_id, event_id, trace_id, queue, job_type, payload,
    * priority, run_at, max_attempts, unique_key. Reply per job: its seq (a number) when stored, else

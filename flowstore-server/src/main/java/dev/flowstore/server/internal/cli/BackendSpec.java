@@ -21,6 +21,9 @@ final class BackendSpec {
   static final String FORMS =
       "sqlite:<data dir> (e.g. sqlite:./data) or postgresql://user@host:5432/db[?schema=name]";
 
+  static final String QUEUE_FORMS =
+      "redis://[user:password@]host:6379/<db>[?env=<FLOWSTORE_ENV>] (rediss:// for TLS)";
+
   private BackendSpec() {}
 
   /**
@@ -31,7 +34,26 @@ final class BackendSpec {
    */
   static FlowstoreConfig config(
       String option, String spec, Map<String, String> env, boolean mustExist) {
+    return config(option, spec, null, null, env, mustExist);
+  }
+
+  /**
+   * The configuration that opens {@code spec} with its queue on the Redis {@code queue} (null: the
+   * store's own queue), as a server with {@code FLOWSTORE_QUEUE_BACKEND=redis} runs it. The key
+   * prefix's environment name is the DSN's {@code env=} parameter, else {@code FLOWSTORE_ENV} from
+   * the environment, else {@code default}.
+   *
+   * @param queueOption the option that named the queue, for messages
+   */
+  static FlowstoreConfig config(
+      String option,
+      String spec,
+      String queueOption,
+      String queue,
+      Map<String, String> env,
+      boolean mustExist) {
     Map<String, String> m = new HashMap<>();
+    if (queue != null) redisQueue(queueOption, queue, env, m);
     m.put("FLOWSTORE_MIGRATE_ON_START", Boolean.toString(!mustExist));
     if (spec.startsWith("sqlite:")) {
       Path dir = Path.of(spec.substring("sqlite:".length()));
@@ -56,13 +78,42 @@ final class BackendSpec {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
           option
-              + ": copying and comparing the Redis queue is not built yet (docs/switching.md); "
-              + "name the SQL store, whose tables hold its own queue, DLQ and attempt history");
+              + ": name the SQL store here, and a deployment's Redis queue beside it with"
+              + " --from-queue / --to-queue (copy) or --queue-a / --queue-b (compare)"
+              + " (docs/switching.md)");
     } else {
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION, option + ": '" + spec + "' is not " + FORMS);
     }
     return FlowstoreConfig.fromMap(m);
+  }
+
+  /** Puts the Redis queue named by {@code queue} into {@code m}. */
+  private static void redisQueue(
+      String option, String queue, Map<String, String> env, Map<String, String> m) {
+    if (!queue.startsWith("redis://") && !queue.startsWith("rediss://"))
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION, option + ": '" + queue + "' is not " + QUEUE_FORMS);
+    String name = env.getOrDefault("FLOWSTORE_ENV", "default");
+    String dsn = queue;
+    int q = queue.indexOf('?');
+    if (q >= 0) {
+      List<String> kept = new ArrayList<>();
+      for (String p : queue.substring(q + 1).split("&")) {
+        if (p.startsWith("env=")) name = p.substring("env=".length());
+        else if (!p.isEmpty()) kept.add(p);
+      }
+      dsn = queue.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+    try {
+      URI.create(dsn);
+    } catch (IllegalArgumentException e) {
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION, option + ": not a valid DSN: " + e.getMessage());
+    }
+    m.put("FLOWSTORE_QUEUE_BACKEND", "redis");
+    m.put("REDIS_DSN", dsn);
+    m.put("FLOWSTORE_ENV", name);
   }
 
   /** Puts the DSN without its {@code schema=} parameter, and the schema, into {@code m}. */

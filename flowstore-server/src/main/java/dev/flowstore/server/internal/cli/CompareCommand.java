@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compares two SQL backends table by table and tenant by tenant: row counts and an order-independent digest of the rows (the same on SQLite and PostgreSQL), and on a difference the first differing keys and what differs.",
+      "A side whose queue runs on Redis is named with --queue-a / --queue-b: its jobs and their attempts are then compared job by job from each side's queue (Redis or the SQL store's tables).",
       "Exit code 0 when they hold the same rows, 1 when they differ, 2 when they could not be compared."
     })
 public final class CompareCommand implements Callable<Integer> {
@@ -38,6 +39,18 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Parameters(index = "1", paramLabel = "B", description = "The other backend.")
   String b;
+
+  @Option(
+      names = "--queue-a",
+      paramLabel = "REDIS",
+      description = "A's queue, when it runs on Redis: " + BackendSpec.QUEUE_FORMS + ".")
+  String queueA;
+
+  @Option(
+      names = "--queue-b",
+      paramLabel = "REDIS",
+      description = "B's queue, when it runs on Redis.")
+  String queueB;
 
   @Option(names = "--json", description = "Print the whole report as JSON on stdout.")
   boolean json;
@@ -60,8 +73,10 @@ public final class CompareCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Comparison report;
-    try (Flowstore x = Flowstore.open(BackendSpec.config("A", a, ctx.env(), true));
-        Flowstore y = Flowstore.open(BackendSpec.config("B", b, ctx.env(), true))) {
+    try (Flowstore x =
+            Flowstore.open(BackendSpec.config("A", a, "--queue-a", queueA, ctx.env(), true));
+        Flowstore y =
+            Flowstore.open(BackendSpec.config("B", b, "--queue-b", queueB, ctx.env(), true))) {
       report = BackendSwitch.find(x, y).compare(x, y, Math.max(maxDifferences, 0));
     } catch (FlowstoreException e) {
       ExitCodes.report(e, spec.commandLine().getErr());

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Copies every table of every tenant from one SQL backend to another (SQLite <-> PostgreSQL, or between two databases of one kind): events with their ids, versions and positions, sessions and the rest of the workflow state, jobs in every state with the DLQ, outbox, idempotency keys, API keys and the audit chain.",
+      "A deployment whose queue is on Redis (FLOWSTORE_QUEUE_BACKEND=redis) is named by its SQL store and its Redis queue: --from-queue / --to-queue. Its jobs (every state, with tokens, lease expiry and attempt history) are copied between the Redis queue and the SQL queue, either way, or Redis to Redis.",
       "The source is read in one consistent snapshot (freeze writes first: flowstore maintenance on); rows go in batches, each committed with its progress, so an interrupted copy continues with --resume. A target that is not empty is refused.",
       "Progress (rows/s, time left) goes to stderr; exit 0 when the copy is complete."
     })
@@ -35,6 +36,21 @@ public final class CopyCommand implements Callable<Integer> {
       paramLabel = "BACKEND",
       description = "The target (migrated if needed): " + BackendSpec.FORMS + ".")
   String to;
+
+  @Option(
+      names = "--from-queue",
+      paramLabel = "REDIS",
+      description = "The source's queue, when it runs on Redis: " + BackendSpec.QUEUE_FORMS + ".")
+  String fromQueue;
+
+  @Option(
+      names = "--to-queue",
+      paramLabel = "REDIS",
+      description =
+          "The target's queue, to run on Redis (an empty Redis database or environment): "
+              + BackendSpec.QUEUE_FORMS
+              + ".")
+  String toQueue;
 
   @Option(
       names = "--resume",
@@ -59,8 +75,12 @@ public final class CopyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     BackendSwitch.CopyOptions options = new BackendSwitch.CopyOptions(resume, batchSize);
-    try (Flowstore source = Flowstore.open(BackendSpec.config("--from", from, ctx.env(), true));
-        Flowstore target = Flowstore.open(BackendSpec.config("--to", to, ctx.env(), false))) {
+    try (Flowstore source =
+            Flowstore.open(
+                BackendSpec.config("--from", from, "--from-queue", fromQueue, ctx.env(), true));
+        Flowstore target =
+            Flowstore.open(
+                BackendSpec.config("--to", to, "--to-queue", toQueue, ctx.env(), false))) {
       if (!frozen(source))
         err.println(
             "flowstore: note: the source is not in maintenance: writes after the snapshot are not"
@@ -89,7 +109,13 @@ public final class CopyCommand implements Callable<Integer> {
               + source.describe()
               + " -> "
               + target.describe());
-      out.println("check it with: flowstore compare " + from + " " + to);
+      out.println(
+          "check it with: flowstore compare "
+              + from
+              + " "
+              + to
+              + (fromQueue == null ? "" : " --queue-a " + fromQueue)
+              + (toQueue == null ? "" : " --queue-b " + toQueue));
     }
     return ExitCodes.OK;
   }
