@@ -1,6 +1,8 @@
 package dev.flowstore.spi;
 
+import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,9 +14,10 @@ import java.util.function.Consumer;
  * Runs a {@link Mirroring.Link} until stopped (docs/mirror.md): a batch after a batch while there
  * are changes, a poll every {@code idle} when there are none, and after a failure (either side
  * unreachable, restarting) a retry with backoff, doubling from 100 ms up to 10 s. A failure is
- * counted and reported, never fatal: the primary keeps its change log until the secondary has the
- * rows, so the mirror catches up when both are back. Optionally, every {@code compareEvery} while
- * the lag is 0, it compares both sides ({@link BackendSwitch#compare}) and records the divergence.
+ * counted and reported, never fatal unless it is a {@code CONFIGURATION} error ({@link #fatal}):
+ * the primary keeps its change log until the secondary has the rows, so the mirror catches up when
+ * both are back. Optionally, every {@code compareEvery} while the lag is 0, it compares both sides
+ * ({@link BackendSwitch#compare}) and records the divergence.
  *
  * <p>The counters are read by whoever exposes them (the CLI's {@code --metrics-port} and status
  * lines).
@@ -31,6 +34,7 @@ public final class MirrorLoop implements Runnable {
   private final Clock clock;
   private final Consumer<String> log;
   private volatile boolean stopped;
+  private volatile FlowstoreException fatal;
   private final Object wake = new Object();
 
   /** Entries applied since start. */
@@ -77,6 +81,14 @@ public final class MirrorLoop implements Runnable {
     this.log = log;
   }
 
+  /**
+   * The error that stopped the loop by itself ({@code CONFIGURATION}: a secondary without a copy of
+   * the primary, a primary that does not capture), or null.
+   */
+  public FlowstoreException fatal() {
+    return fatal;
+  }
+
   /** Stops the loop after its current batch. */
   public void stop() {
     stopped = true;
@@ -115,6 +127,13 @@ public final class MirrorLoop implements Runnable {
         }
       } catch (RuntimeException e) {
         errors.incrementAndGet();
+        if (e instanceof FlowstoreException f && f.code() == ErrorCode.CONFIGURATION) {
+          // why: not an outage, waiting will not mend it (no copy on the secondary, capture off,
+          // another primary's secondary): stop and say so
+          fatal = f;
+          lastError.set(String.valueOf(f.getMessage()));
+          return;
+        }
         String message = String.valueOf(e.getMessage());
         if (!message.equals(lastError.getAndSet(message)))
           log.accept("mirror: batch failed, retrying with backoff: " + message);

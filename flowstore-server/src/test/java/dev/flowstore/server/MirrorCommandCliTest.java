@@ -51,6 +51,10 @@ class MirrorCommandCliTest {
     TenantId t = TenantId.of("acme");
     try (Flowstore fs = Flowstore.open(TestBackends.sqlite(data))) {
       EveryTable.fill(fs, t);
+      // before the copy: refused, not retried for ever
+      Run early = FlowstoreCliTest.run(env, "mirror", "run", "--from", primary, "--to", secondary);
+      assertThat(early.code()).isEqualTo(2);
+      assertThat(early.err()).contains("does not capture its changes");
       Run on = FlowstoreCliTest.run(env, "mirror", "capture", "on", "--from", primary);
       assertThat(on.code()).as(on.err()).isZero();
       assertThat(on.out()).contains("capture: on", "0 entries pending", "flowstore copy --from");

@@ -251,6 +251,7 @@ public final class MirrorCommand implements Runnable {
             // the hook is running: it waits for finished
           }
         }
+        if (loop.fatal() != null) throw loop.fatal();
         return ExitCodes.OK;
       }
     }
