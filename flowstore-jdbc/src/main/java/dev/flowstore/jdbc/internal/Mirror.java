@@ -46,6 +46,9 @@ final class Mirror implements Mirroring.Link {
   // deletes only); the engine itself replaces a text by delete and insert
   private static final Set<String> REPLACED = Set.of("record_texts");
 
+  /** Keys fetched from the primary per query. */
+  private static final int FETCH_KEYS = 100;
+
   private record Entry(long id, String table, String tenant, String key) {}
 
   /** A row to write or delete on the secondary: its tenant, key values, and row (null: gone). */
@@ -166,7 +169,18 @@ final class Mirror implements Mirroring.Link {
   private void readRows(Snapshot snap, List<Entry> entries, Map<String, List<Change>> changes)
       throws SQLException {
     Map<String, Map<String, LinkedHashSet<String>>> keys = new HashMap<>();
+    // tenant -> [first, last] position ranges of inserted events (SQLite's capture)
+    Map<String, List<long[]>> ranges = new LinkedHashMap<>();
     for (Entry e : entries) {
+      if (e.table().equals(MirrorCapture.EVENT_RANGE)) {
+        JsonNode r = Json.parse("mirror_changes.row_key", e.key());
+        ranges
+            .computeIfAbsent(e.tenant(), k -> new ArrayList<>())
+            .add(new long[] {r.get(0).asLong(), r.get(1).asLong()});
+        keys.computeIfAbsent("events", k -> new LinkedHashMap<>())
+            .computeIfAbsent(e.tenant(), k -> new LinkedHashSet<>());
+        continue;
+      }
       if (!shapes.containsKey(e.table()))
         throw new FlowstoreException(
             ErrorCode.CONFIGURATION,
@@ -183,35 +197,107 @@ final class Mirror implements Mirroring.Link {
       CopyShape shape = shapes.get(t.name());
       List<CopyShape.Column> keyColumns =
           MirrorCapture.loggedKey(t).stream().map(shape::column).toList();
-      String sql =
+      String select =
           "SELECT "
               + shape.read.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
               + " FROM "
-              + t.name()
-              + where(t, keyColumns);
+              + t.name();
       List<Change> out = new ArrayList<>();
-      try (PreparedStatement ps = snap.connection.prepareStatement(sql)) {
-        for (Map.Entry<String, LinkedHashSet<String>> tk : byTenant.entrySet()) {
-          String tenant = tk.getKey();
-          snap.scope(tenant);
-          for (String text : tk.getValue()) {
-            List<Object> key = parseKey(keyColumns, text);
-            int i = bindKey(ps, t, tenant, keyColumns, key);
-            if (i < 0) continue;
-            List<Object> row = null;
+      for (Map.Entry<String, LinkedHashSet<String>> tk : byTenant.entrySet()) {
+        String tenant = tk.getKey();
+        snap.scope(tenant);
+        List<List<Object>> all = new ArrayList<>();
+        for (String text : tk.getValue()) all.add(parseKey(keyColumns, text));
+        if (t.name().equals("events")) {
+          // why: ranges may overlap (an append gave positions back, a later one took them);
+          // a key twice in one batch would be one upsert twice in one statement
+          Map<String, Change> seen = new LinkedHashMap<>();
+          for (long[] range : ranges.getOrDefault(tenant, List.of()))
+            for (Change ch : eventRange(snap, shape, tenant, range))
+              seen.putIfAbsent(canonical(keyColumns, ch.key()), ch);
+          for (List<Object> key : all) seen.remove(canonical(keyColumns, key));
+          out.addAll(seen.values());
+        }
+        // why: up to FETCH_KEYS keys per query, not one round trip per key
+        for (int from = 0; from < all.size(); from += FETCH_KEYS) {
+          List<List<Object>> chunk = all.subList(from, Math.min(all.size(), from + FETCH_KEYS));
+          Map<String, List<Object>> found = new HashMap<>();
+          try (PreparedStatement ps =
+              snap.connection.prepareStatement(select + whereAny(t, keyColumns, chunk.size()))) {
+            int i = 1;
+            if (t.tenantScoped()) ps.setString(i++, tenant);
+            if (!keyColumns.isEmpty())
+              for (List<Object> key : chunk)
+                for (int k = 0; k < keyColumns.size(); k++)
+                  CopyShape.bind(source.dialect(), ps, i++, keyColumns.get(k), key.get(k));
             try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                row = new ArrayList<>(shape.read.size());
+              while (rs.next()) {
+                List<Object> row = new ArrayList<>(shape.read.size());
                 for (CopyShape.Column c : shape.read)
                   row.add(CopyShape.read(source.dialect(), rs, c));
+                List<Object> key = new ArrayList<>();
+                for (CopyShape.Column c : keyColumns) key.add(row.get(shape.read.indexOf(c)));
+                found.put(canonical(keyColumns, key), row);
               }
             }
-            out.add(new Change(tenant, key, row));
           }
+          for (List<Object> key : chunk)
+            out.add(new Change(tenant, key, found.get(canonical(keyColumns, key))));
         }
       }
       changes.put(t.name(), out);
     }
+  }
+
+  /** The events of {@code tenant} in a range of positions, each a change to upsert. */
+  private List<Change> eventRange(Snapshot snap, CopyShape shape, String tenant, long[] range)
+      throws SQLException {
+    List<Change> out = new ArrayList<>();
+    CopyShape.Column position = shape.column("position");
+    try (PreparedStatement ps =
+        snap.connection.prepareStatement(
+            "SELECT "
+                + shape.read.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
+                + " FROM events WHERE tenant_id = ? AND position BETWEEN ? AND ? ORDER BY position")) {
+      ps.setString(1, tenant);
+      ps.setLong(2, range[0]);
+      ps.setLong(3, range[1]);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<Object> row = new ArrayList<>(shape.read.size());
+          for (CopyShape.Column c : shape.read) row.add(CopyShape.read(source.dialect(), rs, c));
+          out.add(new Change(tenant, List.of(row.get(shape.read.indexOf(position))), row));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The condition for {@code n} keys of one tenant: an IN list, or ORed key equalities. */
+  private static String whereAny(TableCatalog.Table t, List<CopyShape.Column> keyColumns, int n) {
+    List<String> conditions = new ArrayList<>();
+    t.tenantColumn().ifPresent(col -> conditions.add(col + " = ?"));
+    if (keyColumns.size() == 1)
+      conditions.add(
+          keyColumns.get(0).name()
+              + " IN ("
+              + String.join(", ", java.util.Collections.nCopies(n, "?"))
+              + ")");
+    else if (!keyColumns.isEmpty()) {
+      String one =
+          "("
+              + keyColumns.stream().map(c -> c.name() + " = ?").collect(Collectors.joining(" AND "))
+              + ")";
+      conditions.add("(" + String.join(" OR ", java.util.Collections.nCopies(n, one)) + ")");
+    }
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private static String canonical(List<CopyShape.Column> keyColumns, List<Object> key) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < keyColumns.size(); k++)
+      b.append(CopyShape.canonical(keyColumns.get(k), key.get(k))).append('\u0000');
+    return b.toString();
   }
 
   private static String where(TableCatalog.Table t, List<CopyShape.Column> keyColumns) {
@@ -219,21 +305,6 @@ final class Mirror implements Mirroring.Link {
     t.tenantColumn().ifPresent(col -> conditions.add(col + " = ?"));
     for (CopyShape.Column c : keyColumns) conditions.add(c.name() + " = ?");
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-  }
-
-  /** Binds the tenant and key; the next parameter's index. */
-  private int bindKey(
-      PreparedStatement ps,
-      TableCatalog.Table t,
-      String tenant,
-      List<CopyShape.Column> keyColumns,
-      List<Object> key)
-      throws SQLException {
-    int i = 1;
-    if (t.tenantScoped()) ps.setString(i++, tenant);
-    for (int k = 0; k < keyColumns.size(); k++)
-      CopyShape.bind(source.dialect(), ps, i++, keyColumns.get(k), key.get(k));
-    return i;
   }
 
   private static List<Object> parseKey(List<CopyShape.Column> columns, String text) {
@@ -373,14 +444,17 @@ final class Mirror implements Mirroring.Link {
       String scoped = null;
       for (Change ch : present) {
         if (!ch.tenant().equals(scoped)) {
+          // why: the scope is the transaction's setting, so the batch so far goes first
+          if (scoped != null) ps.executeBatch();
           if (t.tenantScoped()) d.scopeOwner(c, ch.tenant());
           scoped = ch.tenant();
         }
         int i = 1;
         for (CopyShape.Column col : shape.copied)
           CopyShape.bind(d, ps, i++, col, ch.row().get(shape.read.indexOf(col)));
-        ps.executeUpdate();
+        ps.addBatch();
       }
+      ps.executeBatch();
     }
     return present.size();
   }

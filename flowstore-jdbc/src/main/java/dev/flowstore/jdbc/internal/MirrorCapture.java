@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  *       that long.
  *   <li>SQLite: row triggers (all it has), created in one write transaction; an update trigger
  *       fires only on the copied columns (not on the {@code seq} the tables' own triggers number).
+ *       Inserted events are logged as position ranges, from the feed head ({@link
+ *       #sqliteEventRanges}).
  * </ul>
  */
 final class MirrorCapture {
@@ -59,6 +61,7 @@ final class MirrorCapture {
           } else {
             List<String> sql = new ArrayList<>();
             for (TableCatalog.Table t : tables()) sql.addAll(sqliteOn(c, t));
+            sql.addAll(sqliteEventRanges());
             inTransaction(c, sql);
           }
           return null;
@@ -78,6 +81,8 @@ final class MirrorCapture {
             } else {
               for (String op : List.of("ins", "upd", "del"))
                 sql.add("DROP TRIGGER IF EXISTS " + PREFIX + t.name() + "_" + op);
+              for (String op : List.of("ins", "upd"))
+                sql.add("DROP TRIGGER IF EXISTS " + PREFIX + "event_feed_heads_" + op);
             }
             if (pg) withRetry(c, sql);
             else inTransaction(c, sql);
@@ -217,15 +222,18 @@ final class MirrorCapture {
     List<String> sql = new ArrayList<>();
     for (String op : List.of("ins", "upd", "del"))
       sql.add("DROP TRIGGER IF EXISTS " + PREFIX + t.name() + "_" + op);
-    sql.add(
-        "CREATE TRIGGER "
-            + PREFIX
-            + t.name()
-            + "_ins AFTER INSERT ON "
-            + t.name()
-            + " BEGIN "
-            + sqliteLog(t, "NEW")
-            + "; END");
+    // why: events are logged by range from the feed head (sqliteEventRanges), one entry per
+    // transaction instead of one per event
+    if (!t.name().equals("events"))
+      sql.add(
+          "CREATE TRIGGER "
+              + PREFIX
+              + t.name()
+              + "_ins AFTER INSERT ON "
+              + t.name()
+              + " BEGIN "
+              + sqliteLog(t, "NEW")
+              + "; END");
     String sameKey =
         t.key().stream().map(k -> "OLD." + k + " IS NEW." + k).collect(Collectors.joining(" AND "));
     sql.add(
@@ -253,6 +261,40 @@ final class MirrorCapture {
             + sqliteLog(t, "OLD")
             + "; END");
     return sql;
+  }
+
+  /** The entry's table for a range of a tenant's event positions: {@code [first, last]}. */
+  static final String EVENT_RANGE = "events:range";
+
+  /**
+   * SQLite's row triggers cost one insert per row; an append of many events would log each. Every
+   * append moves its tenant's feed head in the same transaction (positions are the head's, gap
+   * free), so one entry per head move names the positions written: {@code [old + 1, new]}. A range
+   * may name positions an append gave back (its head was lowered again): the mirror finds no row
+   * there, and a later append that takes them logs them again.
+   */
+  private static List<String> sqliteEventRanges() {
+    String log =
+        "INSERT INTO mirror_changes (table_name, tenant, row_key, at) VALUES ('"
+            + EVENT_RANGE
+            + "', NEW.tenant_id, json_array(%s, NEW.last_position), "
+            + SQLITE_NOW
+            + ")";
+    return List.of(
+        "DROP TRIGGER IF EXISTS " + PREFIX + "event_feed_heads_ins",
+        "DROP TRIGGER IF EXISTS " + PREFIX + "event_feed_heads_upd",
+        "CREATE TRIGGER "
+            + PREFIX
+            + "event_feed_heads_ins AFTER INSERT ON event_feed_heads WHEN NEW.last_position > 0"
+            + " BEGIN "
+            + String.format(log, "1")
+            + "; END",
+        "CREATE TRIGGER "
+            + PREFIX
+            + "event_feed_heads_upd AFTER UPDATE OF last_position ON event_feed_heads"
+            + " WHEN NEW.last_position > OLD.last_position BEGIN "
+            + String.format(log, "OLD.last_position + 1")
+            + "; END");
   }
 
   private static String sqliteLog(TableCatalog.Table t, String row) {
