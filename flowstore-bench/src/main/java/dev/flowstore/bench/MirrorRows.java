@@ -6,8 +6,12 @@ import dev.flowstore.ExpectedVersion;
 import dev.flowstore.Flowstore;
 import dev.flowstore.NewJob;
 import dev.flowstore.Queue;
+import dev.flowstore.spi.BackendSwitch;
+import dev.flowstore.spi.MirrorLoop;
 import dev.flowstore.spi.Mirroring;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,19 +39,33 @@ final class MirrorRows {
 
   void row11(boolean postgres, boolean sqlite, Consumer<Row> out) throws Exception {
     if (postgres) {
+      // the rollback-readiness direction: a PostgreSQL primary mirrored into SQLite
       String schema = Env.newName("bench_fs");
-      try (Flowstore fs = Flowstore.open(env.flowstorePg(schema, AppendRows.POOL, Map.of()))) {
-        measure(fs, "PostgreSQL", out);
+      Path secondary = Env.tempDir("bench-mirror-");
+      try (Flowstore fs = Flowstore.open(env.flowstorePg(schema, AppendRows.POOL, Map.of()));
+          Flowstore to = Flowstore.open(Env.flowstoreSqlite(secondary, Map.of()))) {
+        measure(fs, to, "PostgreSQL", out);
       } finally {
         env.dropSchema(schema);
+        Env.deleteTree(secondary);
       }
     }
     if (sqlite) {
+      // the forward window: a SQLite primary mirrored into PostgreSQL (or, without it, SQLite)
       Path dir = Env.tempDir("bench-fs-");
-      try (Flowstore fs = Flowstore.open(Env.flowstoreSqlite(dir, Map.of()))) {
-        measure(fs, "SQLite", out);
+      String schema = Env.newName("bench_mirror");
+      Path secondaryDir = Env.tempDir("bench-mirror-");
+      try (Flowstore fs = Flowstore.open(Env.flowstoreSqlite(dir, Map.of()));
+          Flowstore to =
+              Flowstore.open(
+                  postgres
+                      ? env.flowstorePg(schema, 4, Map.of())
+                      : Env.flowstoreSqlite(secondaryDir, Map.of()))) {
+        measure(fs, to, "SQLite", out);
       } finally {
         Env.deleteTree(dir);
+        Env.deleteTree(secondaryDir);
+        if (postgres) env.dropSchema(schema);
       }
     }
   }
@@ -56,8 +74,13 @@ final class MirrorRows {
     double run(Flowstore fs, String tag);
   }
 
-  private void measure(Flowstore fs, String backend, Consumer<Row> out) {
-    Mirroring m = Mirroring.find(fs, fs);
+  private void measure(Flowstore fs, Flowstore to, String backend, Consumer<Row> out) {
+    Mirroring m = Mirroring.find(fs, to);
+    // the window's start: capture on, the copy; the mirror then runs only while measured
+    m.capture(fs, true);
+    BackendSwitch.find(fs, to)
+        .copy(fs, to, new BackendSwitch.CopyOptions(false, 1000), p -> {}, Clock.systemUTC());
+    Mirroring.Link link = m.link(fs, to, 1000);
     List<String> names = new ArrayList<>();
     List<Workload> loads = new ArrayList<>();
     names.add("append 1 event/call, " + WRITERS + " writers");
@@ -69,20 +92,37 @@ final class MirrorRows {
     for (int i = 0; i < loads.size(); i++) {
       double[] offs = new double[ROUNDS];
       double[] ons = new double[ROUNDS];
+      double[] mirrored = new double[ROUNDS];
       double[] ratios = new double[ROUNDS];
+      double[] mirroredRatios = new double[ROUNDS];
       for (int r = 0; r < ROUNDS; r++) {
-        // why: who goes first alternates, so a trend of the machine's load favours neither
-        boolean onFirst = r % 2 == 1;
-        for (int k = 0; k < 2; k++) {
-          boolean on = (k == 0) == onFirst;
-          m.capture(fs, on);
-          double v = loads.get(i).run(fs, (on ? "on" : "off") + i + "r" + r);
-          if (on) ons[r] = v;
-          else offs[r] = v;
+        // why: the order rotates, so a trend of the machine's load favours none of the three
+        for (int k = 0; k < 3; k++) {
+          int mode = (k + r) % 3;
+          String tag = "m" + mode + "l" + i + "r" + r;
+          if (mode == 0) {
+            m.capture(fs, false);
+            offs[r] = loads.get(i).run(fs, tag);
+          } else if (mode == 1) {
+            m.capture(fs, true);
+            ons[r] = loads.get(i).run(fs, tag);
+          } else {
+            m.capture(fs, true);
+            MirrorLoop loop =
+                new MirrorLoop(
+                    fs, to, link, Duration.ofMillis(200), null, Clock.systemUTC(), line -> {});
+            Thread t = Thread.ofPlatform().name("bench-mirror").start(loop);
+            try {
+              mirrored[r] = loads.get(i).run(fs, tag);
+            } finally {
+              loop.stop();
+              Measure.join(t);
+            }
+          }
         }
         ratios[r] = ons[r] / offs[r];
+        mirroredRatios[r] = mirrored[r] / offs[r];
       }
-      m.capture(fs, false);
       String unit = i == 2 ? "jobs/s" : "ev/s";
       out.accept(
           new Row(
@@ -91,7 +131,20 @@ final class MirrorRows {
               Row.rate(Measure.median(ons), unit),
               Row.rate(Measure.median(offs), unit),
               Row.ratio(Measure.median(ratios))));
+      out.accept(
+          new Row(
+              "11",
+              names.get(i)
+                  + ", "
+                  + backend
+                  + ": capture on + mirror running into "
+                  + to.describe().replaceAll(" .*", "")
+                  + " on the same machine vs off",
+              Row.rate(Measure.median(mirrored), unit),
+              Row.rate(Measure.median(offs), unit),
+              Row.ratio(Measure.median(mirroredRatios))));
     }
+    m.capture(fs, false);
   }
 
   private double appends(Flowstore fs, int writers, int perCall, String tag) {
