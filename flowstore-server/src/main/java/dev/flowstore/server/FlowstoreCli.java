@@ -12,6 +12,7 @@ import dev.flowstore.server.internal.cli.ImportCommand;
 import dev.flowstore.server.internal.cli.JobsCommand;
 import dev.flowstore.server.internal.cli.MaintenanceCommand;
 import dev.flowstore.server.internal.cli.MigrateCommand;
+import dev.flowstore.server.internal.cli.MirrorCommand;
 import dev.flowstore.server.internal.cli.QueuesCommand;
 import dev.flowstore.server.internal.cli.ServeCommand;
 import dev.flowstore.server.internal.cli.ServeLifecycle;
@@ -33,8 +34,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code flowstore} command: {@code serve}, {@code migrate}, {@code export}, {@code import},
  * {@code tenant}, {@code audit}, {@code copy}, {@code compare}, {@code maintenance}, {@code
- * version}; for operators {@code queues}, {@code jobs show}, {@code dlq list|show|redrive|purge},
- * {@code sessions show}.
+ * mirror}, {@code version}; for operators {@code queues}, {@code jobs show}, {@code dlq
+ * list|show|redrive|purge}, {@code sessions show}.
  *
  * <p>Exit codes: 0 success; 1 a flowstore error (or {@code audit verify} found the chain broken); 2
  * a usage error or bad configuration (one line on stderr naming the key); 3 the backend is
@@ -114,6 +115,7 @@ public final class FlowstoreCli implements Runnable {
         .addSubcommand(new CopyCommand(ctx))
         .addSubcommand(new CompareCommand(ctx))
         .addSubcommand(maintenance)
+        .addSubcommand(MirrorCommand.group(ctx))
         .addSubcommand(new QueuesCommand(ctx))
         .addSubcommand(JobsCommand.group(ctx))
         .addSubcommand(DlqCommand.group(ctx))

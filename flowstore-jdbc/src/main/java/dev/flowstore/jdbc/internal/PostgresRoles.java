@@ -36,6 +36,9 @@ public final class PostgresRoles {
    *   <li>maintenance, copy_runs, copy_progress: the database's switching state
    *       (docs/switching.md), read and written by servers and the CLI as the owner; a tenant must
    *       not freeze everyone.
+   *   <li>mirror_changes: the mirror's change log (docs/mirror.md); a tenant's writes INSERT into
+   *       it through the capture triggers, which run as the writer, but must not read other
+   *       tenants' keys nor drop entries. mirror_state: the mirror's, the owner's alone.
    * </ul>
    */
   static final Map<String, List<String>> WITHHELD =
@@ -46,7 +49,9 @@ public final class PostgresRoles {
           "collections", List.of("INSERT", "UPDATE", "DELETE"),
           "maintenance", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
           "copy_runs", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
-          "copy_progress", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
+          "copy_progress", List.of("SELECT", "INSERT", "UPDATE", "DELETE"),
+          "mirror_changes", List.of("SELECT", "UPDATE", "DELETE"),
+          "mirror_state", List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
 
   /** Privileges the role must not have on any table: TRUNCATE ignores row-level security. */
   static final List<String> NEVER = List.of("TRUNCATE", "TRIGGER");

@@ -130,7 +130,12 @@ public final class TableCatalog {
           // a copy must not freeze its target nor take over the progress of the copy into it
           sharedTable(Copy.NEVER, "maintenance", "id"),
           sharedTable(Copy.NEVER, "copy_runs", "id"),
-          sharedTable(Copy.NEVER, "copy_progress", "table_name", "tenant"));
+          sharedTable(Copy.NEVER, "copy_progress", "table_name", "tenant"),
+          // why (and mirror_state): the mirror's own bookkeeping (docs/mirror.md): the change log
+          // of this database as a primary, the mirror's position on it as a secondary; a copy of
+          // either would replay or skip another window's changes
+          sharedTable(Copy.NEVER, "mirror_changes", "id"),
+          sharedTable(Copy.NEVER, "mirror_state", "id"));
 
   private TableCatalog() {}
 

@@ -1,0 +1,177 @@
+package dev.flowstore.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.EventData;
+import dev.flowstore.ExpectedVersion;
+import dev.flowstore.Flowstore;
+import dev.flowstore.NewJob;
+import dev.flowstore.Queue;
+import dev.flowstore.spi.BackendSwitch;
+import dev.flowstore.spi.MirrorLoop;
+import dev.flowstore.spi.Mirroring;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Row 12: what the mirror's change capture (docs/mirror.md) costs the primary: appends (1 event per
+ * call at 16 writers, 100 events per call at 4 writers) and enqueues (1 job per call at 16 writers)
+ * with capture on against the same store with capture off. The ratio is on / off (the issue's
+ * budget: at least 0.80). Off and on alternate, twice each, on one store, and each figure is the
+ * mean of its two, so drift of a shared machine falls on both.
+ */
+final class MirrorRows {
+  static final int WRITERS = 16;
+  static final int BATCH_WRITERS = 4;
+  private static final int ROUNDS = 5;
+
+  private final Env env;
+  private final Settings s;
+
+  MirrorRows(Env env, Settings s) {
+    this.env = env;
+    this.s = s;
+  }
+
+  void row12(boolean postgres, boolean sqlite, Consumer<Row> out) throws Exception {
+    if (postgres) {
+      // the rollback-readiness direction: a PostgreSQL primary mirrored into SQLite
+      String schema = Env.newName("bench_fs");
+      Path secondary = Env.tempDir("bench-mirror-");
+      try (Flowstore fs = Flowstore.open(env.flowstorePg(schema, AppendRows.POOL, Map.of()));
+          Flowstore to = Flowstore.open(Env.flowstoreSqlite(secondary, Map.of()))) {
+        measure(fs, to, "PostgreSQL", out);
+      } finally {
+        env.dropSchema(schema);
+        Env.deleteTree(secondary);
+      }
+    }
+    if (sqlite) {
+      // the forward window: a SQLite primary mirrored into PostgreSQL (or, without it, SQLite)
+      Path dir = Env.tempDir("bench-fs-");
+      String schema = Env.newName("bench_mirror");
+      Path secondaryDir = Env.tempDir("bench-mirror-");
+      try (Flowstore fs = Flowstore.open(Env.flowstoreSqlite(dir, Map.of()));
+          Flowstore to =
+              Flowstore.open(
+                  postgres
+                      ? env.flowstorePg(schema, 4, Map.of())
+                      : Env.flowstoreSqlite(secondaryDir, Map.of()))) {
+        measure(fs, to, "SQLite", out);
+      } finally {
+        Env.deleteTree(dir);
+        Env.deleteTree(secondaryDir);
+        if (postgres) env.dropSchema(schema);
+      }
+    }
+  }
+
+  private interface Workload {
+    double run(Flowstore fs, String tag);
+  }
+
+  private void measure(Flowstore fs, Flowstore to, String backend, Consumer<Row> out) {
+    Mirroring m = Mirroring.find(fs, to);
+    // the window's start: capture on, the copy; the mirror then runs only while measured
+    m.capture(fs, true);
+    BackendSwitch.find(fs, to)
+        .copy(fs, to, new BackendSwitch.CopyOptions(false, 1000), p -> {}, Clock.systemUTC());
+    Mirroring.Link link = m.link(fs, to, 1000);
+    List<String> names = new ArrayList<>();
+    List<Workload> loads = new ArrayList<>();
+    names.add("append 1 event/call, " + WRITERS + " writers");
+    loads.add((f, tag) -> appends(f, WRITERS, 1, tag));
+    names.add("append 100 events/call, " + BATCH_WRITERS + " writers");
+    loads.add((f, tag) -> appends(f, BATCH_WRITERS, 100, tag));
+    names.add("enqueue 1 job/call, " + WRITERS + " writers");
+    loads.add((f, tag) -> enqueues(f, WRITERS, tag));
+    for (int i = 0; i < loads.size(); i++) {
+      double[] offs = new double[ROUNDS];
+      double[] ons = new double[ROUNDS];
+      double[] mirrored = new double[ROUNDS];
+      double[] ratios = new double[ROUNDS];
+      double[] mirroredRatios = new double[ROUNDS];
+      for (int r = 0; r < ROUNDS; r++) {
+        // why: the order rotates, so a trend of the machine's load favours none of the three
+        for (int k = 0; k < 3; k++) {
+          int mode = (k + r) % 3;
+          String tag = "m" + mode + "l" + i + "r" + r;
+          if (mode == 0) {
+            m.capture(fs, false);
+            offs[r] = loads.get(i).run(fs, tag);
+          } else if (mode == 1) {
+            m.capture(fs, true);
+            ons[r] = loads.get(i).run(fs, tag);
+          } else {
+            m.capture(fs, true);
+            MirrorLoop loop =
+                new MirrorLoop(
+                    fs, to, link, Duration.ofMillis(200), null, Clock.systemUTC(), line -> {});
+            Thread t = Thread.ofPlatform().name("bench-mirror").start(loop);
+            try {
+              mirrored[r] = loads.get(i).run(fs, tag);
+            } finally {
+              loop.stop();
+              Measure.join(t);
+            }
+          }
+        }
+        ratios[r] = ons[r] / offs[r];
+        mirroredRatios[r] = mirrored[r] / offs[r];
+      }
+      String unit = i == 2 ? "jobs/s" : "ev/s";
+      out.accept(
+          new Row(
+              "12",
+              names.get(i) + ", " + backend + ": mirror capture on vs off",
+              Row.rate(Measure.median(ons), unit),
+              Row.rate(Measure.median(offs), unit),
+              Row.ratio(Measure.median(ratios))));
+      out.accept(
+          new Row(
+              "12",
+              names.get(i)
+                  + ", "
+                  + backend
+                  + ": capture on + mirror running into "
+                  + to.describe().replaceAll(" .*", "")
+                  + " on the same machine vs off",
+              Row.rate(Measure.median(mirrored), unit),
+              Row.rate(Measure.median(offs), unit),
+              Row.ratio(Measure.median(mirroredRatios))));
+    }
+    m.capture(fs, false);
+  }
+
+  private double appends(Flowstore fs, int writers, int perCall, String tag) {
+    ObjectNode payload = Env.payload();
+    List<EventData> events = new ArrayList<>();
+    for (int i = 0; i < perCall; i++) events.add(EventData.of("order.placed", payload));
+    return Measure.throughput(
+            s,
+            writers,
+            w -> {
+              fs.events(AppendRows.TENANT)
+                  .append("order-" + tag + "w" + w, ExpectedVersion.ANY, events);
+              return perCall;
+            })
+        .perSecond();
+  }
+
+  private double enqueues(Flowstore fs, int writers, String tag) {
+    Queue q = fs.queue(AppendRows.TENANT);
+    ObjectNode payload = Env.payload();
+    return Measure.throughput(
+            s,
+            writers,
+            w -> {
+              q.enqueue(NewJob.of("mirror-" + tag, "bench", payload));
+              return 1;
+            })
+        .perSecond();
+  }
+}
