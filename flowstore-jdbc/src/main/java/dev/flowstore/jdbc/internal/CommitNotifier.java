@@ -85,7 +85,7 @@ final class CommitNotifier implements AutoCloseable {
   }
 
   private void loop() {
-    long pauseMs = 0;
+    long pauseMs = 0; // > 0: the last send failed, wait until retryAt
     long retryAt = 0;
     boolean last = false;
     while (!last) {
@@ -93,7 +93,7 @@ final class CommitNotifier implements AutoCloseable {
       lock.lock();
       try {
         // why the retry time: after a failure, marks wake the thread but it waits out the pause
-        while (!closed && (pending.isEmpty() || System.nanoTime() - retryAt < 0)) {
+        while (!closed && (pending.isEmpty() || (pauseMs > 0 && System.nanoTime() - retryAt < 0))) {
           if (pending.isEmpty()) changed.await();
           else changed.awaitNanos(retryAt - System.nanoTime());
         }
