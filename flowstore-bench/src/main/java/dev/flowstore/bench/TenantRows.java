@@ -18,11 +18,12 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Row 11, PostgreSQL only: many tenants writing at once, each writer its own tenant, 1 event (or 1
- * job) per call. One tenant's appends share a group commit; different tenants' are different
- * transactions, which share WAL flushes only if nothing serializes their commits. A NOTIFY sent
- * inside a transaction does: PostgreSQL takes a database-wide lock in a notifying transaction's
- * pre-commit and holds it through the commit's WAL flush. The raw pair measures that lock alone.
+ * Row 13 (11 and 12 are the backend copy's and the mirror's), PostgreSQL only: many tenants writing
+ * at once, each writer its own tenant, 1 event (or 1 job) per call. One tenant's appends share a
+ * group commit; different tenants' are different transactions, which share WAL flushes only if
+ * nothing serializes their commits. A NOTIFY sent inside a transaction does: PostgreSQL takes a
+ * database-wide lock in a notifying transaction's pre-commit and holds it through the commit's WAL
+ * flush. The raw pair measures that lock alone.
  */
 final class TenantRows {
   static final int WRITERS = 16;
@@ -39,7 +40,7 @@ final class TenantRows {
     return TenantId.of("bench-t" + writer);
   }
 
-  void row11(Consumer<Row> out) throws Exception {
+  void row13(Consumer<Row> out) throws Exception {
     String fsSchema = Env.newName("bench_fs");
     String rawSchema = Env.newName("bench_raw");
     env.createSchema(rawSchema);
@@ -51,12 +52,12 @@ final class TenantRows {
       String w = WRITERS + " writers, each its own tenant, PostgreSQL";
       double f = appends(fs);
       double b = rawAppends(raw, false, "a");
-      out.accept(Row.throughput("11", "append 1 event/call, " + w, f, b, "ev/s"));
+      out.accept(Row.throughput("13", "append 1 event/call, " + w, f, b, "ev/s"));
       double notifying = rawAppends(raw, true, "n");
       double plain = rawAppends(raw, false, "p");
       out.accept(
           Row.throughput(
-              "11",
+              "13",
               "raw INSERT + COMMIT, " + w + ": with pg_notify in the transaction (left) vs without",
               notifying,
               plain,
@@ -64,7 +65,7 @@ final class TenantRows {
       double fq = enqueues(fs);
       double bq = rawEnqueues(raw);
       out.accept(
-          Row.throughput("11", "enqueue 1 job/call, " + w + " vs raw INSERT", fq, bq, "jobs/s"));
+          Row.throughput("13", "enqueue 1 job/call, " + w + " vs raw INSERT", fq, bq, "jobs/s"));
     } finally {
       env.dropSchema(fsSchema);
       env.dropSchema(rawSchema);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>why not NOTIFY inside the committing transaction: PostgreSQL takes a database-wide lock in a
  * notifying transaction's pre-commit and holds it through the commit's WAL flush, so every
- * notifying transaction of the database commits one after another (bench row 11: 16 tenants
+ * notifying transaction of the database commits one after another (bench row 13: 16 tenants
  * appending at once ran at a tenth of the raw rate). Here only the notifier's own transactions
  * notify, and they commit without waiting for the flush.
  *
