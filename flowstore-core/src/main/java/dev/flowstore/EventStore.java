@@ -60,12 +60,13 @@ public interface EventStore {
    *
    * <p>The wait is driven by a signal, not by reading again: an append committed by this {@link
    * Flowstore} wakes its waiters at once, and on PostgreSQL so does one committed by any other
-   * process on the same database and schema (a {@code NOTIFY} sent by the appending transaction). A
-   * waiter is then answered within a round trip or so. Waiting holds no database connection (a
-   * waiter borrows one only for its reads), so many waiters cost threads, not connections: use
-   * virtual threads. Because another process might append without a signal reaching this one (two
-   * processes on one SQLite file, or a lost notification), a waiter also reads again at a bounded
-   * interval: every second on SQLite, every 30 seconds on PostgreSQL.
+   * process on the same database and schema (a {@code NOTIFY} the appending process sends right
+   * after its commit). A waiter is then answered within a round trip or so. Waiting holds no
+   * database connection (a waiter borrows one only for its reads), so many waiters cost threads,
+   * not connections: use virtual threads. Because another process might append without a signal
+   * reaching this one (two processes on one SQLite file, or a notification lost because the
+   * appending process died right after its commit), a waiter also reads again at a bounded
+   * interval: every second on SQLite, every 5 seconds on PostgreSQL.
    *
    * <p>Only an instance from {@link Flowstore#events(TenantId)} waits: inside a transaction the
    * wait would hold the transaction's connection (on SQLite, the single writer) for its length.

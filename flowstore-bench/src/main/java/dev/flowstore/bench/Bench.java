@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * </pre>
  */
 public final class Bench {
-  static final Set<Integer> ALL_ROWS = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+  static final Set<Integer> ALL_ROWS = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
 
   private Bench() {}
 
@@ -37,7 +37,7 @@ public final class Bench {
   /** Runs the benchmark; returns the exit code (0 = every selected row printed). */
   static int run(String[] args, java.io.PrintStream stdout) throws Exception {
     Settings settings = Settings.full();
-    Set<Integer> rows = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+    Set<Integer> rows = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13));
     boolean postgres = true;
     boolean sqlite = true;
     Path outFile = null;
@@ -58,7 +58,7 @@ public final class Bench {
         case "--out" -> outFile = Path.of(args[++i]);
         case "-h", "--help" -> {
           stdout.println(
-              "usage: ./bench [--quick | --full] [--rows 1,2,...,12] [--no-sqlite]"
+              "usage: ./bench [--quick | --full] [--rows 1,2,...,13] [--no-sqlite]"
                   + " [--no-postgres] [--out FILE]");
           return 0;
         }
@@ -105,6 +105,10 @@ public final class Bench {
               System.err.println("bench: row 11 skipped (it copies between SQLite and PostgreSQL)");
           }
           case 12 -> new MirrorRows(env, settings).row12(postgres, sqlite, out);
+          case 13 -> {
+            if (postgres) new TenantRows(env, settings).row13(out);
+            else System.err.println("bench: row 13 skipped (--no-postgres; it is PostgreSQL only)");
+          }
           default -> throw new IllegalStateException("row " + row);
         }
       } catch (Exception | Error e) {

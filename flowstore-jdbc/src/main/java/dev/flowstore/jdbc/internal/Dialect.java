@@ -124,32 +124,26 @@ public interface Dialect {
   String forUpdateSkipLocked();
 
   /**
-   * Announces, inside the enqueuing transaction, that a queue has work, to other processes
-   * (delivered only if and when the transaction commits): PostgreSQL {@code NOTIFY}. A no-op where
-   * no other process can write (in-process wake-ups are signalled after commit by the SQL layer).
+   * How this store tells other processes, after commit, that wake-up keys moved (a queue has work,
+   * a tenant's feed grew, the outbox has a message): the sender of its {@link CommitNotifier}
+   * (PostgreSQL: {@code pg_notify} on a connection of its own), or null where no other process can
+   * write (in-process wake-ups are signalled after commit by the SQL layer either way).
    */
-  default void notifyWork(Connection c, String message) throws SQLException {}
-
-  /**
-   * {@link #notifyWork} as a statement that returns one row, for a store that sends it with other
-   * statements in one round trip ({@link Transactions#openWith}); null where {@link #notifyWork} is
-   * a no-op.
-   */
-  default Sql notifyWorkStatement(String message) {
+  default CommitNotifier.Sender notifySender(FlowstoreConfig config) {
     return null;
   }
 
   /**
    * How often a feed waiter ({@link dev.flowstore.EventStore#awaitAll}) reads again without a
    * signal: the bound on how late it sees an append whose signal cannot reach it (another process
-   * where {@link #notifyWork} is a no-op; a notification lost on the way).
+   * where {@link #notifySender} is null; a notification lost on the way).
    */
   Duration feedRecheck();
 
   /**
-   * Starts listening for other processes' {@link #notifyWork} messages on a connection of its own,
-   * calling {@code onMessage} for each ({@code "*"} after a reconnect, when messages may have been
-   * missed). Closing the result stops it. A no-op by default.
+   * Starts listening for other processes' {@link #notifySender} messages on a connection of its
+   * own, calling {@code onMessage} for each ({@code "*"} after a reconnect, when messages may have
+   * been missed). Closing the result stops it. A no-op by default.
    */
   default AutoCloseable listenForWork(FlowstoreConfig config, Consumer<String> onMessage) {
     return () -> {};

@@ -60,7 +60,6 @@ final class EventAppends {
     AppendResult result = plan(stream, current, head, prepared, scope.flowstore().now(), rows);
     insertAll(c, rows);
     head.writeBack(c);
-    dialect.notifyWork(c, feedKey());
     signalAfterCommit();
     return result;
   }
@@ -70,15 +69,12 @@ final class EventAppends {
   }
 
   /**
-   * Wakes this process's feed waiters of the tenant once the transaction has committed (or may
-   * have: a spurious wake-up costs a read). Other processes are told by the dialect's NOTIFY, sent
-   * inside the transaction (delivered only if it commits).
+   * Wakes the tenant's feed waiters once the transaction has committed (or may have: a spurious
+   * wake-up costs a read): this process's at once, other processes' through the store's {@link
+   * CommitNotifier} (nothing is sent inside the transaction).
    */
   private void signalAfterCommit() {
-    JdbcFlowstore fs = scope.flowstore();
-    QueueWakeups wakeups = fs.wakeups();
-    String key = feedKey();
-    fs.afterCommitOrUnknown(() -> wakeups.signal(key));
+    QueueWakeups.publishAfterCommit(scope.flowstore(), feedKey());
   }
 
   /**
@@ -318,24 +314,16 @@ final class EventAppends {
         new Object() {
           Long value;
         };
-    List<Sql> statements = new ArrayList<>();
-    statements.add(new Sql(dialect, ADVANCE_HEAD, by, tenant()));
-    statements.add(versionsSql(streams));
-    // why here: other processes' feed waiters are told in the same round trip (the NOTIFY is
-    // delivered at commit; should every append of the batch be rejected, a waiter reads for
-    // nothing)
-    Sql notify = dialect.notifyWorkStatement(feedKey());
-    if (notify != null) statements.add(notify);
     scope
         .flowstore()
         .transactions()
         .openWith(
             c,
             scope.tenant(),
-            statements,
+            List.of(new Sql(dialect, ADVANCE_HEAD, by, tenant()), versionsSql(streams)),
             (statement, rs) -> {
               if (statement == 1) readVersions(rs, versions);
-              else if (statement == 0 && rs.next()) head.value = rs.getLong(1);
+              else if (rs.next()) head.value = rs.getLong(1);
             });
     return head.value;
   }

@@ -159,7 +159,7 @@ final class JdbcDeadLetters implements DeadLetters, DeadLettering.Moves {
                   jobId));
           deleteItem(c, jobId);
           audit(c, job, "job.redriven", "failed", "queued");
-          QueueWakeups.announce(scope, c, job.queue());
+          QueueWakeups.announce(scope, job.queue());
           return rows.find(c, jobId, false).orElseThrow();
         });
   }

@@ -101,7 +101,10 @@ public final class JdbcFlowstore implements Flowstore {
     this.engineMetrics = new EngineMetrics(writer, reader);
     this.feedWaits = new FeedWaits(wakeups, dialect.feedRecheck());
     this.gauges =
-        Stream.concat(engineMetrics.gauges().stream(), Stream.of(feedWaits.gauge())).toList();
+        Stream.concat(
+                engineMetrics.gauges().stream(),
+                Stream.concat(Stream.of(feedWaits.gauge()), wakeups.gauges().stream()))
+            .toList();
     this.appends =
         new GroupCommit<>(
             256,

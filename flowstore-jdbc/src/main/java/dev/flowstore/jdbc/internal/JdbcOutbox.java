@@ -61,10 +61,8 @@ final class JdbcOutbox implements Outbox {
     return scope.write(
         c -> {
           markTenant(c);
-          // why: wake relays at commit (NOTIFY for other processes, a signal for this one)
-          dialect.notifyWork(c, JdbcFlowstore.OUTBOX_KEY);
-          QueueWakeups wakeups = scope.flowstore().wakeups();
-          scope.flowstore().afterCommitOrUnknown(() -> wakeups.signal(JdbcFlowstore.OUTBOX_KEY));
+          // why: wake relays after commit (a signal for this process, NOTIFY for others)
+          QueueWakeups.publishAfterCommit(scope.flowstore(), JdbcFlowstore.OUTBOX_KEY);
           Instant now = scope.flowstore().now();
           String j = dialect.jsonParam();
           Columns.update(

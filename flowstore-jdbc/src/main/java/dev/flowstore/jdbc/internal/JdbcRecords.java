@@ -238,6 +238,8 @@ final class JdbcRecords implements Records, RecordVersions {
             now));
     fs.transactions().sendAll(c, writes);
     if (locked != null) locked.writeBack(c);
+    // why: the event is inserted here, not through EventAppends, so its feed waiters are told here
+    QueueWakeups.publishAfterCommit(fs, QueueWakeups.feedKey(tenant()));
     written(spec, id, null, data);
     return rec;
   }

@@ -94,7 +94,7 @@ final class JobInserts {
             if (!r.duplicate()) woken.add(j.queue());
             out.add(r);
           }
-          for (String q : woken) QueueWakeups.announce(scope, c, q);
+          for (String q : woken) QueueWakeups.announce(scope, q);
           return out;
         });
   }

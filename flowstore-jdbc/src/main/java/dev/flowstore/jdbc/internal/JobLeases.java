@@ -111,7 +111,7 @@ final class JobLeases {
               List<Expired> e = expire(c, null, scope.flowstore().now(), true);
               Set<String> woken = new LinkedHashSet<>();
               for (Expired x : e) if (!x.deadLettered()) woken.add(x.queue());
-              for (String q : woken) QueueWakeups.announce(scope, c, q);
+              for (String q : woken) QueueWakeups.announce(scope, q);
               return e;
             });
     for (Expired x : ended) if (x.deadLettered()) DeadLettering.finish(dlq, x.jobId());

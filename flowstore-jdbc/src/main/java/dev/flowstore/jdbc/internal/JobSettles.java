@@ -87,7 +87,7 @@ final class JobSettles {
                     JobRows.plus(now, delay),
                     why,
                     now);
-                if (delay.isZero()) QueueWakeups.announce(scope, c, job.queue());
+                if (delay.isZero()) QueueWakeups.announce(scope, job.queue());
               }
               rows.finishAttempt(c, jobId, token, "failed", why, now);
               return rows.find(c, jobId, false).orElseThrow();
@@ -126,7 +126,7 @@ final class JobSettles {
                   "status = 'queued', attempt = attempt - 1, lease_expires_at = NULL, updated_at = ?",
                   now);
           rows.finishAttempt(c, jobId, token, "released", null, now);
-          QueueWakeups.announce(scope, c, released.queue());
+          QueueWakeups.announce(scope, released.queue());
           return released;
         });
   }

@@ -128,28 +128,21 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public void notifyWork(Connection c, String message) throws SQLException {
-    Sql sql = notifyWorkStatement(message);
-    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-      sql.bind(ps);
-      ps.execute();
-    }
+  public CommitNotifier.Sender notifySender(FlowstoreConfig config) {
+    // why: the channel follows the schema, so stores in different schemas of one database do not
+    // wake each other
+    PostgresSettings pg = PostgresSettings.of(config);
+    return new PgNotifySender(pg.dsn(), PgWorkListener.channel(pg.schema()));
   }
 
-  @Override
-  public Sql notifyWorkStatement(String message) {
-    // why: the channel follows the schema (current_schema() = the store's schema), so stores in
-    // different schemas of one database do not wake each other
-    return new Sql(
-        this,
-        "SELECT pg_notify(left('" + PgWorkListener.PREFIX + "' || current_schema(), 63), ?)",
-        message);
-  }
-
-  /** A safety net only: appends of every process wake waiters through NOTIFY. */
+  /**
+   * A safety net: appends of every process wake waiters through NOTIFY, sent after commit by the
+   * appending process's {@link CommitNotifier}; 5 s bounds how late a waiter sees an append whose
+   * notification was lost (that process died between its commit and the send, or its sends fail).
+   */
   @Override
   public Duration feedRecheck() {
-    return Duration.ofSeconds(30);
+    return Duration.ofSeconds(5);
   }
 
   @Override

@@ -1,19 +1,20 @@
 package dev.flowstore.jdbc.internal;
 
 import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.MetricGauge;
 import dev.flowstore.internal.Wakeups;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The store's {@link Wakeups} (one generation counter per {@code tenant:queue}, one for the outbox,
- * and one per tenant's event feed) plus the cross-process listener that feeds them: on PostgreSQL a
+ * and one per tenant's event feed), the cross-process listener that feeds them (on PostgreSQL a
  * LISTEN connection, so other processes' commits wake this one's workers, relays and feed waiters
- * too.
+ * too), and the {@link CommitNotifier} that tells other processes of this one's commits.
  */
 final class QueueWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueWakeups.class);
@@ -25,10 +26,14 @@ final class QueueWakeups implements AutoCloseable {
   // written under lock; volatile so that every lease after the first skips the lock
   private volatile AutoCloseable listener;
   private volatile boolean closed;
+  // null where no other process can write (SQLite)
+  private final CommitNotifier notifier;
 
   QueueWakeups(Dialect dialect, FlowstoreConfig config) {
     this.dialect = dialect;
     this.config = config;
+    CommitNotifier.Sender sender = dialect.notifySender(config);
+    this.notifier = sender == null ? null : new CommitNotifier(dialect.name(), sender);
   }
 
   static String key(String tenant, String queue) {
@@ -44,16 +49,45 @@ final class QueueWakeups implements AutoCloseable {
   }
 
   /**
-   * Tells, inside the write transaction that gave a queue work, that it has some: other processes
-   * through the dialect's NOTIFY (delivered at commit), this one's waiters once the transaction has
-   * committed or may have (a spurious wake-up costs a poll; a missed one, a timeout).
+   * Tells, from inside the write transaction that gave a queue work, that it has some, once the
+   * transaction has committed or may have (a spurious wake-up costs a poll; a missed one, a
+   * timeout): see {@link #publishAfterCommit}.
    */
-  static void announce(Scope scope, Connection c, String queue) throws SQLException {
-    JdbcFlowstore fs = scope.flowstore();
-    String key = key(scope.tenant().value(), queue);
-    fs.dialect().notifyWork(c, key);
+  static void announce(Scope scope, String queue) {
+    publishAfterCommit(scope.flowstore(), key(scope.tenant().value(), queue));
+  }
+
+  /**
+   * Once the current transaction has committed (or may have), wakes this process's waiters of
+   * {@code key} and marks it for the {@link CommitNotifier}, which tells other processes; nothing
+   * is sent inside the transaction (see {@link CommitNotifier} for why).
+   */
+  static void publishAfterCommit(JdbcFlowstore fs, String key) {
     QueueWakeups wakeups = fs.wakeups();
-    fs.afterCommitOrUnknown(() -> wakeups.signal(key));
+    fs.afterCommitOrUnknown(() -> wakeups.publish(key));
+  }
+
+  /** Wakes this process's waiters of {@code key} and tells other processes (after commit). */
+  void publish(String key) {
+    signals.signal(key);
+    if (notifier != null) notifier.mark(key);
+  }
+
+  /** {@code flowstore.notify.failures} where there is a notifier (PostgreSQL). */
+  List<MetricGauge> gauges() {
+    if (notifier == null) return List.of();
+    return List.of(
+        new MetricGauge(
+            "flowstore.notify.failures",
+            "Sends of wake-ups to other processes (NOTIFY after commit) that failed and were kept"
+                + " for a retry, since start",
+            Map.of(),
+            notifier::failures));
+  }
+
+  /** The notifier of other processes (null on SQLite; tests). */
+  CommitNotifier notifier() {
+    return notifier;
   }
 
   long generation(String key) {
@@ -106,6 +140,7 @@ final class QueueWakeups implements AutoCloseable {
       lock.unlock();
     }
     signals.close();
+    if (notifier != null) notifier.close();
     if (l != null) {
       try {
         l.close();
