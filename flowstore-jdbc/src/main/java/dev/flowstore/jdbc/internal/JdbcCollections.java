@@ -208,29 +208,20 @@ final class JdbcCollections implements Collections {
     }
     Dialect dialect = fs.dialect();
     int version = rs.getInt("version");
-    List<IndexedField> ready =
-        CollectionRules.fieldsFromJson(
-            Json.parse("stored ready_fields", rs.getString("ready_fields")), "ready_fields");
+    Ready ready = Ready.of(rs);
     String spec = rs.getString("spec");
-    Collection now;
-    if (cached != null && cached.version() == version && spec == null) {
-      if (cached.readyFields().equals(ready)) return Optional.of(cached);
-      now =
-          new Collection(
-              cached.spec(),
-              version,
-              ready,
-              dialect.getTime(rs, "created_at"),
-              dialect.getTime(rs, "updated_at"));
-    } else {
-      now =
-          new Collection(
-              CollectionRules.fromJson(Json.stored("stored spec", spec)),
-              version,
-              ready,
-              dialect.getTime(rs, "created_at"),
-              dialect.getTime(rs, "updated_at"));
-    }
+    boolean same = cached != null && cached.version() == version && spec == null;
+    if (same
+        && cached.readyFields().equals(ready.fields())
+        && cached.fullTextReady() == ready.fullText()) return Optional.of(cached);
+    Collection now =
+        new Collection(
+            same ? cached.spec() : CollectionRules.fromJson(Json.stored("stored spec", spec)),
+            version,
+            ready.fields(),
+            dialect.getTime(rs, "created_at"),
+            dialect.getTime(rs, "updated_at"),
+            ready.fullText());
     fs.declarations.put(name, now);
     return Optional.of(now);
   }
@@ -278,20 +269,28 @@ final class JdbcCollections implements Collections {
     return fields;
   }
 
-  private static Collection map(Dialect dialect, ResultSet rs) throws SQLException {
-    JsonNode stored = Json.parse("stored ready_fields", rs.getString("ready_fields"));
-    var fields = Json.MAPPER.createArrayNode();
-    boolean fullTextReady = true;
-    for (JsonNode f : stored) {
-      if (f.has(TEXTS_MARKER)) fullTextReady = f.get(TEXTS_MARKER).asBoolean(true);
-      else fields.add(f);
+  /** A row's {@code ready_fields}: the ready fields, and whether the texts are (no marker). */
+  private record Ready(List<IndexedField> fields, boolean fullText) {
+    static Ready of(ResultSet rs) throws SQLException {
+      JsonNode stored = Json.parse("stored ready_fields", rs.getString("ready_fields"));
+      var fields = Json.MAPPER.createArrayNode();
+      boolean fullText = true;
+      for (JsonNode f : stored) {
+        if (f.has(TEXTS_MARKER)) fullText = f.get(TEXTS_MARKER).asBoolean(true);
+        else fields.add(f);
+      }
+      return new Ready(CollectionRules.fieldsFromJson(fields, "ready_fields"), fullText);
     }
+  }
+
+  private static Collection map(Dialect dialect, ResultSet rs) throws SQLException {
+    Ready ready = Ready.of(rs);
     return new Collection(
         CollectionRules.fromJson(Json.stored("stored spec", rs.getString("spec"))),
         rs.getInt("version"),
-        CollectionRules.fieldsFromJson(fields, "ready_fields"),
+        ready.fields(),
         dialect.getTime(rs, "created_at"),
         dialect.getTime(rs, "updated_at"),
-        fullTextReady);
+        ready.fullText());
   }
 }
