@@ -301,10 +301,16 @@ public final class Drill {
                   .withMaxAttempts(k % 50 == 0 ? 1 : 5));
         q.enqueueAll(batch);
       }
-      // some done, some dead-lettered, some left leased (their lease runs past the switch)
-      for (Lease l : q.lease("seed", Math.max(1, sizes.jobs() / 10), Duration.ofSeconds(30))) {
-        if (l.job().maxAttempts() == 1) q.nack(l.jobId(), l.token(), "seeded failure", null);
-        else if (l.job().payload().get("i").asInt() % 3 != 0) q.ack(l.jobId(), l.token());
+      // some done, some dead-lettered, some left leased (their lease runs past the switch);
+      // a lease takes at most 1000 jobs, so a tenth of a big seed is leased 1000 at a time
+      for (int left = Math.max(1, sizes.jobs() / 10); left > 0; ) {
+        List<Lease> leased = q.lease("seed", Math.min(1000, left), Duration.ofSeconds(30));
+        if (leased.isEmpty()) break;
+        left -= leased.size();
+        for (Lease l : leased) {
+          if (l.job().maxAttempts() == 1) q.nack(l.jobId(), l.token(), "seeded failure", null);
+          else if (l.job().payload().get("i").asInt() % 3 != 0) q.ack(l.jobId(), l.token());
+        }
       }
       for (Future<?> f : parts) f.get();
       pool.shutdown();
