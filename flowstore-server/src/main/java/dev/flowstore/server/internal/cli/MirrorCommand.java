@@ -15,6 +15,9 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -226,7 +229,7 @@ public final class MirrorCommand implements Runnable {
                   }
                 });
         Runtime.getRuntime().addShutdownHook(hook);
-        Thread status = statusLines(loop, err);
+        ScheduledExecutorService status = statusLines(loop, err);
         err.println(
             "flowstore: mirroring "
                 + primary.describe()
@@ -242,7 +245,7 @@ public final class MirrorCommand implements Runnable {
           // why: stops on SIGTERM / Ctrl-C (the hook), or when this thread is interrupted
           loop.run();
         } finally {
-          if (status != null) status.interrupt();
+          if (status != null) status.shutdownNow();
           if (metrics != null) metrics.stop(0);
           finished.countDown();
           try {
@@ -279,27 +282,23 @@ public final class MirrorCommand implements Runnable {
       return ExitCodes.OK;
     }
 
-    private Thread statusLines(MirrorLoop loop, PrintWriter err) {
+    private ScheduledExecutorService statusLines(MirrorLoop loop, PrintWriter err) {
       if (statusEvery.isZero() || statusEvery.isNegative()) return null;
-      Thread t =
-          Thread.ofPlatform()
-              .daemon()
-              .name("mirror-status")
-              .start(
-                  () -> {
-                    try {
-                      while (!Thread.currentThread().isInterrupted()) {
-                        Thread.sleep(statusEvery.toMillis());
-                        synchronized (err) {
-                          err.println("flowstore: " + status(loop));
-                          err.flush();
-                        }
-                      }
-                    } catch (InterruptedException e) {
-                      // stopped
-                    }
-                  });
-      return t;
+      ScheduledExecutorService every =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().daemon().name("mirror-status").factory());
+      long ms = statusEvery.toMillis();
+      every.scheduleAtFixedRate(
+          () -> {
+            synchronized (err) {
+              err.println("flowstore: " + status(loop));
+              err.flush();
+            }
+          },
+          ms,
+          ms,
+          TimeUnit.MILLISECONDS);
+      return every;
     }
   }
 
