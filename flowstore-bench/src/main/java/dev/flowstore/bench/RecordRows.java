@@ -216,8 +216,12 @@ final class RecordRows {
   }
 
   /**
-   * One warm-up round of each side, then {@code rounds} rounds taking turns (which side goes first
+   * A warm-up of each side, then {@code rounds} rounds taking turns (which side goes first
    * alternates); returns the median ops/s of {flowstore, baseline}. {@code next} numbers the calls.
+   * The warm-up runs flowstore's side in rounds until the settings' warm-up time has passed (quick
+   * 1 s, full 3 s; at least one round), then the baseline for as many calls. why: one round of 400
+   * calls left flowstore's longer code path partly interpreted while the baseline's few methods
+   * were already compiled, so the first measured rounds timed the JIT.
    */
   double[] interleave(Op fs, Op base, int[] next) throws Exception {
     return interleave(fs, base, next, perRound);
@@ -225,9 +229,14 @@ final class RecordRows {
 
   double[] interleave(Op fs, Op base, int[] next, int perRound) throws Exception {
     int start = next[0];
-    run(fs, start, perRound);
-    run(base, start, perRound);
-    start += perRound;
+    int warm = 0;
+    long until = System.nanoTime() + s.warmup().toNanos();
+    do {
+      run(fs, start + warm, perRound);
+      warm += perRound;
+    } while (System.nanoTime() < until);
+    run(base, start, warm);
+    start += warm;
     double[] f = new double[rounds];
     double[] b = new double[rounds];
     for (int r = 0; r < rounds; r++) {

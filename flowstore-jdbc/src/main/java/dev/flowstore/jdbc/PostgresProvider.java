@@ -52,6 +52,7 @@ public final class PostgresProvider implements StorageProvider {
           "POSTGRES_DSN: cannot connect to " + dsn + ": " + cause.getMessage(),
           e);
     }
+    JdbcFlowstore fs = null;
     try {
       PostgresDialect dialect = new PostgresDialect(role);
       Runnable migrate =
@@ -61,7 +62,7 @@ public final class PostgresProvider implements StorageProvider {
           };
       if (config.migrateOnStart()) migrate.run();
       PostgresRoles.check(ds, dialect, schema, role);
-      JdbcFlowstore fs =
+      fs =
           new JdbcFlowstore(
               config,
               dialect,
@@ -74,7 +75,14 @@ public final class PostgresProvider implements StorageProvider {
       fs.checkReady();
       return fs;
     } catch (RuntimeException e) {
-      ds.close();
+      // why: a store that was made has threads of its own (notifier, statistics); closing it closes
+      // the pool too
+      try {
+        if (fs != null) fs.close();
+        else ds.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }

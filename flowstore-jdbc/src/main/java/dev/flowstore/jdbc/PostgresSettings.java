@@ -14,9 +14,12 @@ import dev.flowstore.FlowstoreConfig;
  * @param appRole {@code POSTGRES_APP_ROLE}: the role tenant queries run as (default flowstore_app);
  *     "none" runs them as the DSN's login user, which then must not be superuser, BYPASSRLS or
  *     owner
+ * @param analyze {@code POSTGRES_ANALYZE} (default true): flowstore runs {@code ANALYZE} on its own
+ *     tables when PostgreSQL has no planner statistics for them yet, or autovacuum is off (see
+ *     docs/configuration.md)
  */
 public record PostgresSettings(
-    PostgresDsn dsn, int poolMin, int poolMax, String schema, String appRole) {
+    PostgresDsn dsn, int poolMin, int poolMax, String schema, String appRole, boolean analyze) {
 
   /** The PostgreSQL settings of {@code config}. */
   public static PostgresSettings of(FlowstoreConfig config) {

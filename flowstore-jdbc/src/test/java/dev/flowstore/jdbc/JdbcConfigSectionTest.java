@@ -18,7 +18,7 @@ class JdbcConfigSectionTest {
   @Test
   void postgresSettingsHaveTheirDefaultsAndAreCheckedWhicheverStoreIsUsed() {
     assertThat(PostgresSettings.of(FlowstoreConfig.fromMap(Map.of())))
-        .isEqualTo(new PostgresSettings(null, 1, 10, "flowstore", "flowstore_app"));
+        .isEqualTo(new PostgresSettings(null, 1, 10, "flowstore", "flowstore_app", true));
     assertFails(Map.of("FLOWSTORE_STORE_BACKEND", "postgres"))
         .isEqualTo(
             "POSTGRES_DSN: required when FLOWSTORE_STORE_BACKEND=postgres (e.g."
@@ -53,8 +53,15 @@ class JdbcConfigSectionTest {
                 1,
                 4,
                 "s1",
-                "flowstore_app"));
+                "flowstore_app",
+                true));
     assertThat(pg.dsn().toString()).doesNotContain("p@ss");
+    assertThat(
+            PostgresSettings.of(FlowstoreConfig.fromMap(Map.of("POSTGRES_ANALYZE", "false")))
+                .analyze())
+        .isFalse();
+    assertFails(Map.of("POSTGRES_ANALYZE", "sometimes"))
+        .isEqualTo("POSTGRES_ANALYZE: must be true or false, got 'sometimes'");
   }
 
   @Test

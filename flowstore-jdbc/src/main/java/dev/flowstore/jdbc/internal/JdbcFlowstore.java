@@ -77,6 +77,8 @@ public final class JdbcFlowstore implements Flowstore {
   // why: the plugins' queue backend (null: the SQL queue), kept here too because flowstore-redis's
   // RedisTenantMemoryTest reads this field by reflection
   private final QueueBackend queueBackend;
+  // why: PostgreSQL only (null elsewhere, or with POSTGRES_ANALYZE=false); see StatisticsKeeper
+  private final StatisticsKeeper statistics;
 
   public JdbcFlowstore(
       FlowstoreConfig config,
@@ -122,6 +124,11 @@ public final class JdbcFlowstore implements Flowstore {
     // last: a plugin is handed this store, complete
     this.plugins = new Plugins(config, clock, this, new JdbcDeadLetterStore(this));
     this.queueBackend = plugins.queueBackend();
+    this.statistics =
+        dialect instanceof PostgresDialect
+                && config.section(dev.flowstore.jdbc.PostgresSettings.class).analyze()
+            ? StatisticsKeeper.start(writer)
+            : null;
   }
 
   public Dialect dialect() {
@@ -413,6 +420,7 @@ public final class JdbcFlowstore implements Flowstore {
     List<MetricCounter> all =
         new java.util.ArrayList<>(queueBackend == null ? engineMetrics.counters() : List.of());
     all.addAll(plugins.metrics());
+    if (statistics != null) all.addAll(statistics.counters());
     return all;
   }
 
@@ -438,6 +446,7 @@ public final class JdbcFlowstore implements Flowstore {
 
   @Override
   public void close() {
+    if (statistics != null) statistics.close();
     wakeups.close();
     plugins.close();
     try {

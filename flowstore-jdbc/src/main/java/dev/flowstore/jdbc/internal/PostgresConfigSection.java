@@ -17,7 +17,8 @@ public final class PostgresConfigSection implements ConfigSection {
         "POSTGRES_POOL_MIN",
         "POSTGRES_POOL_MAX",
         "POSTGRES_SCHEMA",
-        "POSTGRES_APP_ROLE");
+        "POSTGRES_APP_ROLE",
+        "POSTGRES_ANALYZE");
   }
 
   @Override
@@ -48,6 +49,7 @@ public final class PostgresConfigSection implements ConfigSection {
       throw ConfigSection.invalid(
           "POSTGRES_APP_ROLE", "must be a lower-case SQL identifier or 'none', got '" + role + "'");
     }
-    return new PostgresSettings(dsn, poolMin, poolMax, schema, role);
+    boolean analyze = in.flag("POSTGRES_ANALYZE", true);
+    return new PostgresSettings(dsn, poolMin, poolMax, schema, role, analyze);
   }
 }
