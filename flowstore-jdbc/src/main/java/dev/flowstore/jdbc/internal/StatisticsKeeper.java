@@ -67,6 +67,8 @@ final class StatisticsKeeper implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final AtomicLong analyzed = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  // only the keeper's thread reads and writes it
+  private boolean warnedNoAutovacuum;
 
   private StatisticsKeeper(DataSource pool, ScheduledExecutorService timer) {
     this.pool = pool;
@@ -145,11 +147,19 @@ final class StatisticsKeeper implements AutoCloseable {
     }
   }
 
-  private static List<String> dueTables(Connection c) throws SQLException {
+  private List<String> dueTables(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(TABLES);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        if (!rs.getBoolean("autovacuum") && !warnedNoAutovacuum) {
+          warnedNoAutovacuum = true;
+          log.warn(
+              "autovacuum is off for {}: flowstore analyses its tables itself, but nothing removes"
+                  + " the dead rows the queue, outbox and sessions leave; turn autovacuum on, or"
+                  + " schedule VACUUM",
+              rs.getString("relname"));
+        }
         if (due(
             rs.getLong("n_mod_since_analyze"),
             rs.getDouble("reltuples"),
