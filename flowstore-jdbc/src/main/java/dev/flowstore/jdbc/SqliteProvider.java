@@ -9,6 +9,7 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.jdbc.internal.JdbcFlowstore;
 import dev.flowstore.jdbc.internal.Migrations;
 import dev.flowstore.jdbc.internal.SqliteDialect;
+import dev.flowstore.jdbc.internal.SqliteStatementCache;
 import dev.flowstore.spi.StorageProvider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,7 +86,8 @@ public final class SqliteProvider implements StorageProvider {
     ds.setUrl("jdbc:sqlite:" + file);
     HikariConfig hc = new HikariConfig();
     hc.setPoolName(name);
-    hc.setDataSource(ds);
+    // why: sqlite-jdbc compiles SQL at every prepareStatement; each connection keeps its own
+    hc.setDataSource(SqliteStatementCache.wrap(ds));
     hc.setMaximumPoolSize(size);
     hc.setMinimumIdle(1);
     hc.setConnectionTimeout(30_000);
