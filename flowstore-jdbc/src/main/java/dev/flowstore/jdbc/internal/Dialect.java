@@ -156,4 +156,11 @@ public interface Dialect {
   void setTime(PreparedStatement ps, int index, Instant value) throws SQLException;
 
   Instant getTime(ResultSet rs, String column) throws SQLException;
+
+  /**
+   * {@link #getTime(ResultSet, String)} of the column at {@code index} (from 1). why: a lookup by
+   * name is a map lookup per column per row (and, on SQLite, the names read from the statement
+   * first), on the paths that map many rows.
+   */
+  Instant getTime(ResultSet rs, int index) throws SQLException;
 }

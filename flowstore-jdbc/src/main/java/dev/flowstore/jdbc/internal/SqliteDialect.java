@@ -91,6 +91,12 @@ public final class SqliteDialect implements Dialect {
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
+  @Override
+  public Instant getTime(ResultSet rs, int index) throws SQLException {
+    long micros = rs.getLong(index);
+    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+
   // why: SQLite stores JSON as TEXT; flowstore's migrations mark each JSON column with a CHECK on
   // json_type(column), which is what tells copy and compare to read it as JSON
   private static final java.util.regex.Pattern JSON_CHECK =
