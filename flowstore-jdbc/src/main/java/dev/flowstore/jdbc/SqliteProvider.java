@@ -72,6 +72,10 @@ public final class SqliteProvider implements StorageProvider {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setBusyTimeout(10_000);
     sqlite.enforceForeignKeys(true);
+    // why: flowstore never asks for generated keys, and with them on the driver matches every
+    // statement's text against a pattern and, after each INSERT, prepares and runs another
+    // statement (SELECT last_insert_rowid())
+    sqlite.setGetGeneratedKeys(false);
     // why: readers stay read-write connections (HikariCP resets the read-only flag, which
     // sqlite-jdbc refuses);
     // they only ever run SELECTs, in deferred transactions that never take the write lock
