@@ -163,4 +163,13 @@ public interface Dialect {
    * first), on the paths that map many rows.
    */
   Instant getTime(ResultSet rs, int index) throws SQLException;
+
+  /**
+   * The JSON object flowstore stored in the column at {@code index} (never null), read back without
+   * re-checking it ({@link dev.flowstore.internal.Json#stored(String, String)}).
+   */
+  default com.fasterxml.jackson.databind.node.ObjectNode getStoredObject(
+      ResultSet rs, int index, String what) throws SQLException {
+    return dev.flowstore.internal.Json.stored(what, rs.getString(index));
+  }
 }

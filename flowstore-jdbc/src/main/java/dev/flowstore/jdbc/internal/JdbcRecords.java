@@ -796,7 +796,7 @@ final class JdbcRecords implements Records, RecordVersions {
     return new StoredRecord(
         rs.getString(first),
         rs.getString(first + 1),
-        Json.stored("stored record", rs.getString(first + 2)),
+        d.getStoredObject(rs, first + 2, "stored record"),
         rs.getLong(first + 3),
         rs.getString(first + 4),
         Columns.getTime(d, rs, first + 5),
