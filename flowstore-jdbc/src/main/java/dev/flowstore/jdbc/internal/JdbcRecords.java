@@ -257,6 +257,23 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<StoredRecord> get(String collection, String id) {
     CollectionRules.address(collection, id);
+    if (dialect.name().equals("sqlite")) {
+      // why: on SQLite the statement's cost is its B-tree lookups, not a round trip, and the join
+      // to the collection doubles them. A record found proves its collection declared (records'
+      // foreign key); only a miss needs the statement that tells the two absences apart, which
+      // reads both in one snapshot.
+      List<StoredRecord> hit =
+          readStatement(
+              rows.sql(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+                  tenant(),
+                  collection,
+                  id),
+              rs -> map(dialect, rs));
+      if (!hit.isEmpty()) return Optional.of(hit.get(0));
+    }
     List<Optional<StoredRecord>> found =
         readStatement(
             byIdSql(collection, id, RECORD_COLUMNS),
