@@ -95,6 +95,20 @@ public final class Json {
     throw new FlowstoreException(ErrorCode.INTERNAL, what + ": stored JSON is not an object");
   }
 
+  /**
+   * {@link #stored(String, String)} of the text's UTF-8 bytes (SQLite hands a TEXT column's bytes
+   * over as they are stored, without making a String of them first).
+   */
+  public static ObjectNode stored(String what, byte[] utf8) {
+    try (JsonParser p = STORED.createParser(utf8)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) return storedObject(p);
+    } catch (java.io.IOException e) {
+      throw new FlowstoreException(
+          ErrorCode.INTERNAL, what + ": stored JSON is malformed: " + e.getMessage(), e);
+    }
+    throw new FlowstoreException(ErrorCode.INTERNAL, what + ": stored JSON is not an object");
+  }
+
   private static ObjectNode storedObject(JsonParser p) throws java.io.IOException {
     ObjectNode o = MAPPER.getNodeFactory().objectNode();
     for (String name = p.nextFieldName(); name != null; name = p.nextFieldName())

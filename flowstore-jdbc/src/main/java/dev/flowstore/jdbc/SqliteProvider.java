@@ -9,6 +9,7 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.jdbc.internal.JdbcFlowstore;
 import dev.flowstore.jdbc.internal.Migrations;
 import dev.flowstore.jdbc.internal.SqliteDialect;
+import dev.flowstore.jdbc.internal.SqliteStatementCache;
 import dev.flowstore.spi.StorageProvider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +72,10 @@ public final class SqliteProvider implements StorageProvider {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setBusyTimeout(10_000);
     sqlite.enforceForeignKeys(true);
+    // why: flowstore never asks for generated keys, and with them on the driver matches every
+    // statement's text against a pattern and, after each INSERT, prepares and runs another
+    // statement (SELECT last_insert_rowid())
+    sqlite.setGetGeneratedKeys(false);
     // why: readers stay read-write connections (HikariCP resets the read-only flag, which
     // sqlite-jdbc refuses);
     // they only ever run SELECTs, in deferred transactions that never take the write lock
@@ -85,7 +90,8 @@ public final class SqliteProvider implements StorageProvider {
     ds.setUrl("jdbc:sqlite:" + file);
     HikariConfig hc = new HikariConfig();
     hc.setPoolName(name);
-    hc.setDataSource(ds);
+    // why: sqlite-jdbc compiles SQL at every prepareStatement; each connection keeps its own
+    hc.setDataSource(SqliteStatementCache.wrap(ds));
     hc.setMaximumPoolSize(size);
     hc.setMinimumIdle(1);
     hc.setConnectionTimeout(30_000);

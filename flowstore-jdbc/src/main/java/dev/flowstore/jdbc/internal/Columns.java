@@ -59,6 +59,10 @@ final class Columns {
     return rs.getObject(column) == null ? null : d.getTime(rs, column);
   }
 
+  static Instant getTime(Dialect d, ResultSet rs, int index) throws SQLException {
+    return rs.getObject(index) == null ? null : d.getTime(rs, index);
+  }
+
   static void setText(PreparedStatement ps, int i, String value) throws SQLException {
     if (value == null) ps.setNull(i, Types.VARCHAR);
     else ps.setString(i, value);

@@ -156,4 +156,20 @@ public interface Dialect {
   void setTime(PreparedStatement ps, int index, Instant value) throws SQLException;
 
   Instant getTime(ResultSet rs, String column) throws SQLException;
+
+  /**
+   * {@link #getTime(ResultSet, String)} of the column at {@code index} (from 1). why: a lookup by
+   * name is a map lookup per column per row (and, on SQLite, the names read from the statement
+   * first), on the paths that map many rows.
+   */
+  Instant getTime(ResultSet rs, int index) throws SQLException;
+
+  /**
+   * The JSON object flowstore stored in the column at {@code index} (never null), read back without
+   * re-checking it ({@link dev.flowstore.internal.Json#stored(String, String)}).
+   */
+  default com.fasterxml.jackson.databind.node.ObjectNode getStoredObject(
+      ResultSet rs, int index, String what) throws SQLException {
+    return dev.flowstore.internal.Json.stored(what, rs.getString(index));
+  }
 }

@@ -172,4 +172,9 @@ public final class PostgresDialect implements Dialect {
   public Instant getTime(ResultSet rs, String column) throws SQLException {
     return rs.getObject(column, OffsetDateTime.class).toInstant();
   }
+
+  @Override
+  public Instant getTime(ResultSet rs, int index) throws SQLException {
+    return rs.getObject(index, OffsetDateTime.class).toInstant();
+  }
 }

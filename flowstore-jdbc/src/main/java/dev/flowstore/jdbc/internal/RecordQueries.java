@@ -43,6 +43,9 @@ final class RecordQueries {
           .map(c -> "r." + c)
           .collect(Collectors.joining(", "));
 
+  /** The index of sort_key, after RECORD_COLUMNS, in every statement of {@link #pageSql}. */
+  private static final int SORT_KEY = JdbcRecords.COLUMNS.split(", ").length + 1;
+
   private final Scope scope;
   private final Dialect dialect;
 
@@ -574,7 +577,7 @@ final class RecordQueries {
   }
 
   private Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
-    StoredRecord r = JdbcRecords.map(dialect, rs);
-    return new Row(r, rs.getString("sort_key"));
+    StoredRecord r = JdbcRecords.map(dialect, rs, 1);
+    return new Row(r, rs.getString(SORT_KEY));
   }
 }

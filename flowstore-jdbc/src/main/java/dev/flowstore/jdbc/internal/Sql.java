@@ -50,9 +50,10 @@ final class Sql implements Columns.Binder {
 
   /** Appends a fragment and the values of its {@code ?}s, in order. */
   Sql append(String fragment, Object... values) {
-    // why: a loop, not a stream: every fragment of the hot paths (appends, acks, leases) is counted
+    // why a loop of indexOf, not a stream or a charAt loop: every fragment of the hot paths
+    // (appends, acks, leases, gets) is counted, and indexOf is a vectorized search
     int marks = 0;
-    for (int i = 0; i < fragment.length(); i++) if (fragment.charAt(i) == '?') marks++;
+    for (int i = fragment.indexOf('?'); i >= 0; i = fragment.indexOf('?', i + 1)) marks++;
     if (marks != values.length)
       throw new IllegalArgumentException(
           "'" + fragment + "' has " + marks + " parameters, given " + values.length + " values");

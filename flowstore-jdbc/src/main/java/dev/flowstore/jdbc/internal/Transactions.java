@@ -161,9 +161,13 @@ final class Transactions {
     return scoped(writer, "write", tenant, sql, mapper);
   }
 
-  /** {@link #writeStatement} for a statement that only reads. */
+  /**
+   * {@link #writeStatement} for a statement that only reads. Where the dialect has no scoped
+   * statements (SQLite: every statement filters on tenant_id itself), the statement runs alone in
+   * autocommit, which is a read transaction of its own (one snapshot) without the BEGIN and COMMIT
+   * around it.
+   */
   <T> List<T> readStatement(TenantId tenant, Sql sql, Columns.Mapper<T> mapper) {
-    if (!scopesStatements()) return read(tenant, c -> statement(c, null, sql, mapper));
     return scoped(reader, "read", tenant, sql, mapper);
   }
 
@@ -183,7 +187,7 @@ final class Transactions {
     }
     List<T> out;
     try {
-      out = statement(c, tenant, sql, mapper);
+      out = statement(c, scopesStatements() ? tenant : null, sql, mapper);
     } catch (SQLException e) {
       closeQuietly(c, e);
       // why: the statement commits on its own; a connection lost while it ran may have lost only
