@@ -212,7 +212,7 @@ final class Mirror implements Mirroring.Link {
           // why: ranges may overlap (an append gave positions back, a later one took them);
           // a key twice in one batch would be one upsert twice in one statement
           Map<String, Change> seen = new LinkedHashMap<>();
-          for (long[] range : ranges.getOrDefault(tenant, List.of()))
+          for (long[] range : merged(ranges.getOrDefault(tenant, List.of())))
             for (Change ch : eventRange(snap, shape, tenant, range))
               seen.putIfAbsent(canonical(keyColumns, ch.key()), ch);
           for (List<Object> key : all) seen.remove(canonical(keyColumns, key));
@@ -247,6 +247,22 @@ final class Mirror implements Mirroring.Link {
       }
       changes.put(t.name(), out);
     }
+  }
+
+  /**
+   * The ranges sorted, those that overlap or touch made one: consecutive appends' ranges are one
+   * query, not one each.
+   */
+  static List<long[]> merged(List<long[]> ranges) {
+    List<long[]> sorted = new ArrayList<>(ranges);
+    sorted.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    List<long[]> out = new ArrayList<>();
+    for (long[] r : sorted) {
+      long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+      else out.add(new long[] {r[0], r[1]});
+    }
+    return out;
   }
 
   /** The events of {@code tenant} in a range of positions, each a change to upsert. */

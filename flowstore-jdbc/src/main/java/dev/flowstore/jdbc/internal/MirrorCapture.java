@@ -143,14 +143,21 @@ final class MirrorCapture {
     String log =
         "INSERT INTO mirror_changes (table_name, tenant, row_key) SELECT '" + t.name() + "', ";
     String fn = PREFIX + t.name();
+    // why: an append inserts its events in one statement; one entry per tenant naming the
+    // positions it wrote ([first, last], as SQLite logs them from the feed head) instead of one per
+    // event: a 100-event append logs, and the mirror reads and trims, 1 entry, not 100
+    String inserted =
+        t.name().equals("events")
+            ? "INSERT INTO mirror_changes (table_name, tenant, row_key) SELECT '"
+                + EVENT_RANGE
+                + "', r.tenant_id, jsonb_build_array(MIN(r.position), MAX(r.position))::text"
+                + " FROM mirror_new r GROUP BY r.tenant_id"
+            : log + tenant + ", " + key + " FROM mirror_new r";
     String body =
         "BEGIN\n"
             + "  IF TG_OP = 'INSERT' THEN\n    "
-            + log
-            + tenant
-            + ", "
-            + key
-            + " FROM mirror_new r;\n"
+            + inserted
+            + ";\n"
             + "  ELSIF TG_OP = 'UPDATE' THEN\n    "
             + log
             + "x.tenant, x.row_key FROM (SELECT "
