@@ -90,8 +90,7 @@ final class Mirror implements Mirroring.Link {
       throw SqlErrors.translate(source.dialect(), "reading the primary's changes", e);
     }
     int[] counts = target.system(c -> apply(c, entries, changes));
-    MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
-    CaptureState after = MirrorCapture.state(source);
+    CaptureState after = MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
     return new Mirroring.Step(
         entries.size(), counts[0], counts[1], after.pending(), after.oldest());
   }
