@@ -84,7 +84,8 @@ final class Mirror implements Mirroring.Link {
     try (Snapshot snap = Snapshot.open(source)) {
       if (!checked) check(snap);
       readEntries(snap, entries);
-      if (entries.isEmpty()) return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty());
+      if (entries.isEmpty())
+        return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty(), false);
       readRows(snap, entries, changes);
     } catch (SQLException e) {
       throw SqlErrors.translate(source.dialect(), "reading the primary's changes", e);
@@ -92,7 +93,12 @@ final class Mirror implements Mirroring.Link {
     int[] counts = target.system(c -> apply(c, entries, changes));
     CaptureState after = MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
     return new Mirroring.Step(
-        entries.size(), counts[0], counts[1], after.pending(), after.oldest());
+        entries.size(),
+        counts[0],
+        counts[1],
+        after.pending(),
+        after.oldest(),
+        entries.size() == batchSize);
   }
 
   /** Refuses a secondary that holds no copy of this primary, or a primary that logs nothing. */
