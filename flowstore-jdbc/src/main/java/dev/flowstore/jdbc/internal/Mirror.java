@@ -202,6 +202,7 @@ final class Mirror implements Mirroring.Link {
       CopyShape shape = shapes.get(t.name());
       List<CopyShape.Column> keyColumns =
           MirrorCapture.loggedKey(t).stream().map(shape::column).toList();
+      int[] keyAt = keyColumns.stream().mapToInt(shape.read::indexOf).toArray();
       String select =
           "SELECT "
               + shape.read.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
@@ -240,8 +241,8 @@ final class Mirror implements Mirroring.Link {
                 List<Object> row = new ArrayList<>(shape.read.size());
                 for (CopyShape.Column c : shape.read)
                   row.add(CopyShape.read(source.dialect(), rs, c));
-                List<Object> key = new ArrayList<>();
-                for (CopyShape.Column c : keyColumns) key.add(row.get(shape.read.indexOf(c)));
+                List<Object> key = new ArrayList<>(keyAt.length);
+                for (int k : keyAt) key.add(row.get(k));
                 found.put(canonical(keyColumns, key), row);
               }
             }
@@ -461,6 +462,8 @@ final class Mirror implements Mirroring.Link {
                     + (d instanceof PostgresDialect ? ") IS DISTINCT FROM (" : ") IS NOT (")
                     + updated.stream().map(n -> "excluded." + n).collect(Collectors.joining(", "))
                     + ")");
+    // each copied column's index in a row, once per table rather than per value
+    int[] at = shape.copied.stream().mapToInt(shape.read::indexOf).toArray();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       String scoped = null;
       for (Change ch : present) {
@@ -470,9 +473,9 @@ final class Mirror implements Mirroring.Link {
           if (t.tenantScoped()) d.scopeOwner(c, ch.tenant());
           scoped = ch.tenant();
         }
-        int i = 1;
-        for (CopyShape.Column col : shape.copied)
-          CopyShape.bind(d, ps, i++, col, ch.row().get(shape.read.indexOf(col)));
+        List<Object> row = ch.row();
+        for (int k = 0; k < at.length; k++)
+          CopyShape.bind(d, ps, k + 1, shape.copied.get(k), row.get(at[k]));
         ps.addBatch();
       }
       ps.executeBatch();
