@@ -139,6 +139,9 @@ abstract sealed class CopyWriter implements AutoCloseable {
     private Boolean rowSecurity;
     private Inserts fallback;
 
+    /** Whether {@link #upsert} staged rows with this writer (in its caller's transaction). */
+    private boolean staged;
+
     PostgresCopy(Dialect d, Connection c, CopyShape shape) throws SQLException {
       super(d, c, shape);
       this.copy = c.unwrap(PGConnection.class).getCopyAPI();
@@ -164,16 +167,7 @@ abstract sealed class CopyWriter implements AutoCloseable {
           return;
         }
         try (Statement s = c.createStatement()) {
-          // why ON COMMIT DELETE ROWS: each batch's transaction starts with it empty (a batch
-          // rolled back took its rows, and on its first use its creation, with it)
-          s.execute(
-              "CREATE TEMPORARY TABLE IF NOT EXISTS "
-                  + staging
-                  + " ON COMMIT DELETE ROWS AS SELECT 0::bigint AS copy_ord, "
-                  + columns()
-                  + " FROM "
-                  + shape.table.name()
-                  + " WITH NO DATA");
+          stage(s);
           copy.copyIn(
               "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
               new java.io.ByteArrayInputStream(data));
@@ -191,6 +185,54 @@ abstract sealed class CopyWriter implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
       }
+    }
+
+    /**
+     * Upserts {@code batch} for the mirror: COPY into the staging table, then one {@code INSERT ...
+     * SELECT ... ORDER BY} arrival order followed by {@code conflict} (its {@code ON CONFLICT}
+     * clause; the batch must not hold a key twice). False, having written nothing, when a value
+     * cannot be written in COPY's text: the caller binds that batch instead.
+     */
+    boolean upsert(List<List<Object>> batch, String conflict) throws SQLException {
+      byte[] data = encode(batch, true);
+      if (data == null) return false;
+      try (Statement s = c.createStatement()) {
+        // why: ON COMMIT DELETE ROWS empties it at the commit; a second batch of this table in the
+        // same transaction (another tenant's) must not see this one's rows
+        if (staged) s.executeUpdate("DELETE FROM " + staging);
+        else stage(s);
+        staged = true;
+        copy.copyIn(
+            "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
+            new java.io.ByteArrayInputStream(data));
+        s.executeUpdate(
+            "INSERT INTO "
+                + shape.table.name()
+                + " ("
+                + columns()
+                + ") SELECT "
+                + columns()
+                + " FROM "
+                + staging
+                + " ORDER BY copy_ord "
+                + conflict);
+      } catch (java.io.IOException e) {
+        throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
+      }
+      return true;
+    }
+
+    private void stage(Statement s) throws SQLException {
+      // why ON COMMIT DELETE ROWS: each batch's transaction starts with it empty (a batch rolled
+      // back took its rows, and on its first use its creation, with it)
+      s.execute(
+          "CREATE TEMPORARY TABLE IF NOT EXISTS "
+              + staging
+              + " ON COMMIT DELETE ROWS AS SELECT 0::bigint AS copy_ord, "
+              + columns()
+              + " FROM "
+              + shape.table.name()
+              + " WITH NO DATA");
     }
 
     /** Whether row-level security applies to this login on the table (COPY FROM is refused). */

@@ -46,6 +46,12 @@ final class Mirror implements Mirroring.Link {
   // deletes only); the engine itself replaces a text by delete and insert
   private static final Set<String> REPLACED = Set.of("record_texts");
 
+  /**
+   * Rows of a table and tenant from which a PostgreSQL secondary gets them by COPY rather than
+   * bound statements (a few go faster bound than through a staging table).
+   */
+  private static final int COPY_AT_LEAST = 32;
+
   /** Keys fetched from the primary per query. */
   private static final int FETCH_KEYS = 100;
 
@@ -360,6 +366,8 @@ final class Mirror implements Mirroring.Link {
         if (!gone.isEmpty()) deleted += delete(c, t, gone);
       }
       Set<String> eventTenants = new LinkedHashSet<>();
+      // the staging COPY writers of this transaction, by table (a PostgreSQL secondary)
+      Map<String, CopyWriter.PostgresCopy> copies = new HashMap<>();
       for (TableCatalog.Table t : tables) {
         List<Change> list = changes.get(t.name());
         if (list == null) continue;
@@ -367,7 +375,7 @@ final class Mirror implements Mirroring.Link {
         if (t.name().equals("events")) list.forEach(ch -> eventTenants.add(ch.tenant()));
         if (present.isEmpty()) continue;
         if (REPLACED.contains(t.name())) delete(c, t, present);
-        upserted += upsert(c, t, present);
+        upserted += upsert(c, t, present, copies);
       }
       for (String tenant : eventTenants) {
         d.scopeOwner(c, tenant);
@@ -426,7 +434,12 @@ final class Mirror implements Mirroring.Link {
     return n;
   }
 
-  private int upsert(Connection c, TableCatalog.Table t, List<Change> present) throws SQLException {
+  private int upsert(
+      Connection c,
+      TableCatalog.Table t,
+      List<Change> present,
+      Map<String, CopyWriter.PostgresCopy> copies)
+      throws SQLException {
     CopyShape shape = shapes.get(t.name());
     Dialect d = target.dialect();
     List<String> updated =
@@ -434,16 +447,8 @@ final class Mirror implements Mirroring.Link {
             .map(CopyShape.Column::name)
             .filter(n -> !t.key().contains(n))
             .toList();
-    String sql =
-        "INSERT INTO "
-            + t.name()
-            + " ("
-            + shape.copied.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
-            + ") VALUES ("
-            + shape.copied.stream()
-                .map(col -> CopyShape.placeholder(d, col))
-                .collect(Collectors.joining(", "))
-            + ") ON CONFLICT ("
+    String conflict =
+        "ON CONFLICT ("
             + String.join(", ", t.key())
             + ") DO "
             + (updated.isEmpty()
@@ -462,11 +467,53 @@ final class Mirror implements Mirroring.Link {
                     + (d instanceof PostgresDialect ? ") IS DISTINCT FROM (" : ") IS NOT (")
                     + updated.stream().map(n -> "excluded." + n).collect(Collectors.joining(", "))
                     + ")");
+    // why: into PostgreSQL, a tenant's rows of a table as one COPY and one INSERT ... SELECT:
+    // parsed once, not bound value by value (the rows a batch carries are the mirror's main cost
+    // on the secondary); a group COPY's text cannot carry is bound as below
+    List<Change> bound = present;
+    if (present.size() >= COPY_AT_LEAST
+        && d instanceof PostgresDialect
+        && c.isWrapperFor(org.postgresql.PGConnection.class)) {
+      bound = new ArrayList<>();
+      CopyWriter.PostgresCopy copy = copies.get(t.name());
+      if (copy == null) {
+        copy = new CopyWriter.PostgresCopy(d, c, shape);
+        copies.put(t.name(), copy);
+      }
+      List<CopyShape.Column> keyColumns =
+          MirrorCapture.loggedKey(t).stream().map(shape::column).toList();
+      for (int from = 0; from < present.size(); ) {
+        String tenant = present.get(from).tenant();
+        int to = from;
+        while (to < present.size() && present.get(to).tenant().equals(tenant)) to++;
+        // why: one INSERT may not change a row twice; a key logged twice is one change already,
+        // this only makes sure of it (the last state wins, as it would bound one by one)
+        Map<String, List<Object>> rows = new LinkedHashMap<>();
+        for (Change ch : present.subList(from, to))
+          rows.put(canonical(keyColumns, ch.key()), ch.row());
+        if (t.tenantScoped()) d.scopeOwner(c, tenant);
+        if (!copy.upsert(new ArrayList<>(rows.values()), conflict))
+          bound.addAll(present.subList(from, to));
+        from = to;
+      }
+      if (bound.isEmpty()) return present.size();
+    }
+    String sql =
+        "INSERT INTO "
+            + t.name()
+            + " ("
+            + shape.copied.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
+            + ") VALUES ("
+            + shape.copied.stream()
+                .map(col -> CopyShape.placeholder(d, col))
+                .collect(Collectors.joining(", "))
+            + ") "
+            + conflict;
     // each copied column's index in a row, once per table rather than per value
     int[] at = shape.copied.stream().mapToInt(shape.read::indexOf).toArray();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       String scoped = null;
-      for (Change ch : present) {
+      for (Change ch : bound) {
         if (!ch.tenant().equals(scoped)) {
           // why: the scope is the transaction's setting, so the batch so far goes first
           if (scoped != null) ps.executeBatch();
