@@ -108,6 +108,9 @@ final class MirrorRows {
             ons[r] = loads.get(i).run(fs, tag);
           } else {
             m.capture(fs, true);
+            // why: a capture-only round before this one left its whole log behind; drained
+            // untimed, so the mirror measured follows this round's writes, not two rounds' worth
+            while (link.step().entries() > 0) {}
             MirrorLoop loop =
                 new MirrorLoop(
                     fs, to, link, Duration.ofMillis(200), null, Clock.systemUTC(), line -> {});

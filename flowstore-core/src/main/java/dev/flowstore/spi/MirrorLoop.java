@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@link Mirroring.Link} until stopped (docs/mirror.md): a batch after a batch while there
- * are changes, a poll every {@code idle} when there are none, and after a failure (either side
- * unreachable, restarting) a retry with backoff, doubling from 100 ms up to 10 s. A failure is
- * counted and reported, never fatal unless it is a {@code CONFIGURATION} error ({@link #fatal}):
- * the primary keeps its change log until the secondary has the rows, so the mirror catches up when
- * both are back. Optionally, every {@code compareEvery} while the lag is 0, it compares both sides
- * ({@link BackendSwitch#compare}) and records the divergence.
+ * Runs a {@link Mirroring.Link} until stopped (docs/mirror.md): a batch after a batch while it is
+ * behind (each batch full), else one every {@code idle} (the batch took all there was: the next
+ * gathers what is written meanwhile), and after a failure (either side unreachable, restarting) a
+ * retry with backoff, doubling from 100 ms up to 10 s. A failure is counted and reported, never
+ * fatal unless it is a {@code CONFIGURATION} error ({@link #fatal}): the primary keeps its change
+ * log until the secondary has the rows, so the mirror catches up when both are back. Optionally,
+ * every {@code compareEvery} while the lag is 0, it compares both sides ({@link
+ * BackendSwitch#compare}) and records the divergence.
  *
  * <p>The counters are read by whoever exposes them (the CLI's {@code --metrics-port} and status
  * lines).
@@ -118,7 +119,11 @@ public final class MirrorLoop implements Runnable {
         }
         if (lastError.getAndSet(null) != null) log.accept("mirror: recovered");
         backoff = FIRST_BACKOFF;
-        wait = s.entries() == 0 ? idle : Duration.ZERO;
+        // why: a batch that was not full took every entry its snapshot saw; the next one waits
+        // for a poll's worth of writes instead of following at once with a handful of entries:
+        // each batch costs both sides round trips and a commit whatever it carries, and on a
+        // primary's own machine that CPU is the writers'. Behind (a full batch), no wait.
+        wait = s.full() ? Duration.ZERO : idle;
         if (compareEvery != null
             && pending.get() == 0
             && !Duration.between(lastCompare, clock.instant()).minus(compareEvery).isNegative()) {

@@ -30,8 +30,16 @@ public interface Mirroring {
    * @param deleted rows deleted on the secondary
    * @param pending entries still waiting on the primary after the batch
    * @param oldest how long the oldest of them has waited (none when none is pending)
+   * @param full whether the batch was a full one: more may have been pending at its start, so the
+   *     next batch should follow at once (else the mirror has caught up with its snapshot)
    */
-  record Step(int entries, int upserted, int deleted, long pending, Optional<Duration> oldest) {}
+  record Step(
+      int entries,
+      int upserted,
+      int deleted,
+      long pending,
+      Optional<Duration> oldest,
+      boolean full) {}
 
   /** A primary and its secondary, opened for mirroring; holds what it learned of both schemas. */
   interface Link {

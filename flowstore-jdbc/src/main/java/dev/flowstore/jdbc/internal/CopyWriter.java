@@ -1,6 +1,5 @@
 package dev.flowstore.jdbc.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -139,6 +138,9 @@ abstract sealed class CopyWriter implements AutoCloseable {
     private Boolean rowSecurity;
     private Inserts fallback;
 
+    /** Whether {@link #upsert} staged rows with this writer (in its caller's transaction). */
+    private boolean staged;
+
     PostgresCopy(Dialect d, Connection c, CopyShape shape) throws SQLException {
       super(d, c, shape);
       this.copy = c.unwrap(PGConnection.class).getCopyAPI();
@@ -164,16 +166,7 @@ abstract sealed class CopyWriter implements AutoCloseable {
           return;
         }
         try (Statement s = c.createStatement()) {
-          // why ON COMMIT DELETE ROWS: each batch's transaction starts with it empty (a batch
-          // rolled back took its rows, and on its first use its creation, with it)
-          s.execute(
-              "CREATE TEMPORARY TABLE IF NOT EXISTS "
-                  + staging
-                  + " ON COMMIT DELETE ROWS AS SELECT 0::bigint AS copy_ord, "
-                  + columns()
-                  + " FROM "
-                  + shape.table.name()
-                  + " WITH NO DATA");
+          stage(s);
           copy.copyIn(
               "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
               new java.io.ByteArrayInputStream(data));
@@ -191,6 +184,54 @@ abstract sealed class CopyWriter implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
       }
+    }
+
+    /**
+     * Upserts {@code batch} for the mirror: COPY into the staging table, then one {@code INSERT ...
+     * SELECT ... ORDER BY} arrival order followed by {@code conflict} (its {@code ON CONFLICT}
+     * clause; the batch must not hold a key twice). False, having written nothing, when a value
+     * cannot be written in COPY's text: the caller binds that batch instead.
+     */
+    boolean upsert(List<List<Object>> batch, String conflict) throws SQLException {
+      byte[] data = encode(batch, true);
+      if (data == null) return false;
+      try (Statement s = c.createStatement()) {
+        // why: ON COMMIT DELETE ROWS empties it at the commit; a second batch of this table in the
+        // same transaction (another tenant's) must not see this one's rows
+        if (staged) s.executeUpdate("DELETE FROM " + staging);
+        else stage(s);
+        staged = true;
+        copy.copyIn(
+            "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
+            new java.io.ByteArrayInputStream(data));
+        s.executeUpdate(
+            "INSERT INTO "
+                + shape.table.name()
+                + " ("
+                + columns()
+                + ") SELECT "
+                + columns()
+                + " FROM "
+                + staging
+                + " ORDER BY copy_ord "
+                + conflict);
+      } catch (java.io.IOException e) {
+        throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
+      }
+      return true;
+    }
+
+    private void stage(Statement s) throws SQLException {
+      // why ON COMMIT DELETE ROWS: each batch's transaction starts with it empty (a batch rolled
+      // back took its rows, and on its first use its creation, with it)
+      s.execute(
+          "CREATE TEMPORARY TABLE IF NOT EXISTS "
+              + staging
+              + " ON COMMIT DELETE ROWS AS SELECT 0::bigint AS copy_ord, "
+              + columns()
+              + " FROM "
+              + shape.table.name()
+              + " WITH NO DATA");
     }
 
     /** Whether row-level security applies to this login on the table (COPY FROM is refused). */
@@ -275,36 +316,68 @@ abstract sealed class CopyWriter implements AutoCloseable {
     }
   }
 
-  /** A growing UTF-8 buffer with COPY text format's escapes. */
+  /**
+   * A growing UTF-8 buffer with COPY text format's escapes. A plain array rather than a {@code
+   * ByteArrayOutputStream}, whose every (synchronized) write of a byte showed in profiles of the
+   * mirror's and the copy's encoding.
+   */
   static final class Text {
-    private final ByteArrayOutputStream out;
+    private byte[] buf;
+    private int n;
 
     Text(int size) {
-      out = new ByteArrayOutputStream(Math.min(size, 1 << 24));
+      buf = new byte[Math.max(64, Math.min(size, 1 << 24))];
+    }
+
+    private void room(int more) {
+      if (n + more > buf.length)
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
     }
 
     void tab() {
-      out.write('\t');
+      room(1);
+      buf[n++] = '\t';
     }
 
     void newline() {
-      out.write('\n');
+      room(1);
+      buf[n++] = '\n';
     }
 
     void ascii(String s) {
-      for (int i = 0; i < s.length(); i++) out.write(s.charAt(i));
+      int len = s.length();
+      room(len);
+      for (int i = 0; i < len; i++) buf[n++] = (byte) s.charAt(i);
     }
 
     void digits(long v, int width) {
       String s = Long.toString(v);
-      for (int i = s.length(); i < width; i++) out.write('0');
+      room(Math.max(0, width - s.length()));
+      for (int i = s.length(); i < width; i++) buf[n++] = '0';
       ascii(s);
+    }
+
+    private void raw(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, n, b.length);
+      n += b.length;
     }
 
     /** A text value: backslash, newline, carriage return and tab escaped; UTF-8. */
     void escaped(String s) {
+      int len = s.length();
+      // why: most values are ASCII with nothing to escape, copied as they are
+      boolean plain = true;
+      for (int i = 0; i < len && plain; i++) {
+        char ch = s.charAt(i);
+        plain = ch < 0x80 && ch != '\\' && ch != '\n' && ch != '\r' && ch != '\t';
+      }
+      if (plain) {
+        ascii(s);
+        return;
+      }
       int from = 0;
-      for (int i = 0; i < s.length(); i++) {
+      for (int i = 0; i < len; i++) {
         char ch = s.charAt(i);
         String esc =
             switch (ch) {
@@ -315,15 +388,15 @@ abstract sealed class CopyWriter implements AutoCloseable {
               default -> null;
             };
         if (esc == null) continue;
-        out.writeBytes(s.substring(from, i).getBytes(StandardCharsets.UTF_8));
+        raw(s.substring(from, i).getBytes(StandardCharsets.UTF_8));
         ascii(esc);
         from = i + 1;
       }
-      out.writeBytes((from == 0 ? s : s.substring(from)).getBytes(StandardCharsets.UTF_8));
+      raw((from == 0 ? s : s.substring(from)).getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] bytes() {
-      return out.toByteArray();
+      return java.util.Arrays.copyOf(buf, n);
     }
   }
 }

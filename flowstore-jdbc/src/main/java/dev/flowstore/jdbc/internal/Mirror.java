@@ -46,6 +46,12 @@ final class Mirror implements Mirroring.Link {
   // deletes only); the engine itself replaces a text by delete and insert
   private static final Set<String> REPLACED = Set.of("record_texts");
 
+  /**
+   * Rows of a table and tenant from which a PostgreSQL secondary gets them by COPY rather than
+   * bound statements (a few go faster bound than through a staging table).
+   */
+  private static final int COPY_AT_LEAST = 32;
+
   /** Keys fetched from the primary per query. */
   private static final int FETCH_KEYS = 100;
 
@@ -84,16 +90,21 @@ final class Mirror implements Mirroring.Link {
     try (Snapshot snap = Snapshot.open(source)) {
       if (!checked) check(snap);
       readEntries(snap, entries);
-      if (entries.isEmpty()) return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty());
+      if (entries.isEmpty())
+        return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty(), false);
       readRows(snap, entries, changes);
     } catch (SQLException e) {
       throw SqlErrors.translate(source.dialect(), "reading the primary's changes", e);
     }
     int[] counts = target.system(c -> apply(c, entries, changes));
-    MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
-    CaptureState after = MirrorCapture.state(source);
+    CaptureState after = MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
     return new Mirroring.Step(
-        entries.size(), counts[0], counts[1], after.pending(), after.oldest());
+        entries.size(),
+        counts[0],
+        counts[1],
+        after.pending(),
+        after.oldest(),
+        entries.size() == batchSize);
   }
 
   /** Refuses a secondary that holds no copy of this primary, or a primary that logs nothing. */
@@ -197,6 +208,7 @@ final class Mirror implements Mirroring.Link {
       CopyShape shape = shapes.get(t.name());
       List<CopyShape.Column> keyColumns =
           MirrorCapture.loggedKey(t).stream().map(shape::column).toList();
+      int[] keyAt = keyColumns.stream().mapToInt(shape.read::indexOf).toArray();
       String select =
           "SELECT "
               + shape.read.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
@@ -212,7 +224,7 @@ final class Mirror implements Mirroring.Link {
           // why: ranges may overlap (an append gave positions back, a later one took them);
           // a key twice in one batch would be one upsert twice in one statement
           Map<String, Change> seen = new LinkedHashMap<>();
-          for (long[] range : ranges.getOrDefault(tenant, List.of()))
+          for (long[] range : merged(ranges.getOrDefault(tenant, List.of())))
             for (Change ch : eventRange(snap, shape, tenant, range))
               seen.putIfAbsent(canonical(keyColumns, ch.key()), ch);
           for (List<Object> key : all) seen.remove(canonical(keyColumns, key));
@@ -235,8 +247,8 @@ final class Mirror implements Mirroring.Link {
                 List<Object> row = new ArrayList<>(shape.read.size());
                 for (CopyShape.Column c : shape.read)
                   row.add(CopyShape.read(source.dialect(), rs, c));
-                List<Object> key = new ArrayList<>();
-                for (CopyShape.Column c : keyColumns) key.add(row.get(shape.read.indexOf(c)));
+                List<Object> key = new ArrayList<>(keyAt.length);
+                for (int k : keyAt) key.add(row.get(k));
                 found.put(canonical(keyColumns, key), row);
               }
             }
@@ -247,6 +259,22 @@ final class Mirror implements Mirroring.Link {
       }
       changes.put(t.name(), out);
     }
+  }
+
+  /**
+   * The ranges sorted, those that overlap or touch made one: consecutive appends' ranges are one
+   * query, not one each.
+   */
+  static List<long[]> merged(List<long[]> ranges) {
+    List<long[]> sorted = new ArrayList<>(ranges);
+    sorted.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    List<long[]> out = new ArrayList<>();
+    for (long[] r : sorted) {
+      long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+      else out.add(new long[] {r[0], r[1]});
+    }
+    return out;
   }
 
   /** The events of {@code tenant} in a range of positions, each a change to upsert. */
@@ -338,6 +366,8 @@ final class Mirror implements Mirroring.Link {
         if (!gone.isEmpty()) deleted += delete(c, t, gone);
       }
       Set<String> eventTenants = new LinkedHashSet<>();
+      // the staging COPY writers of this transaction, by table (a PostgreSQL secondary)
+      Map<String, CopyWriter.PostgresCopy> copies = new HashMap<>();
       for (TableCatalog.Table t : tables) {
         List<Change> list = changes.get(t.name());
         if (list == null) continue;
@@ -345,7 +375,7 @@ final class Mirror implements Mirroring.Link {
         if (t.name().equals("events")) list.forEach(ch -> eventTenants.add(ch.tenant()));
         if (present.isEmpty()) continue;
         if (REPLACED.contains(t.name())) delete(c, t, present);
-        upserted += upsert(c, t, present);
+        upserted += upsert(c, t, present, copies);
       }
       for (String tenant : eventTenants) {
         d.scopeOwner(c, tenant);
@@ -404,7 +434,12 @@ final class Mirror implements Mirroring.Link {
     return n;
   }
 
-  private int upsert(Connection c, TableCatalog.Table t, List<Change> present) throws SQLException {
+  private int upsert(
+      Connection c,
+      TableCatalog.Table t,
+      List<Change> present,
+      Map<String, CopyWriter.PostgresCopy> copies)
+      throws SQLException {
     CopyShape shape = shapes.get(t.name());
     Dialect d = target.dialect();
     List<String> updated =
@@ -412,16 +447,8 @@ final class Mirror implements Mirroring.Link {
             .map(CopyShape.Column::name)
             .filter(n -> !t.key().contains(n))
             .toList();
-    String sql =
-        "INSERT INTO "
-            + t.name()
-            + " ("
-            + shape.copied.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
-            + ") VALUES ("
-            + shape.copied.stream()
-                .map(col -> CopyShape.placeholder(d, col))
-                .collect(Collectors.joining(", "))
-            + ") ON CONFLICT ("
+    String conflict =
+        "ON CONFLICT ("
             + String.join(", ", t.key())
             + ") DO "
             + (updated.isEmpty()
@@ -440,18 +467,62 @@ final class Mirror implements Mirroring.Link {
                     + (d instanceof PostgresDialect ? ") IS DISTINCT FROM (" : ") IS NOT (")
                     + updated.stream().map(n -> "excluded." + n).collect(Collectors.joining(", "))
                     + ")");
+    // why: into PostgreSQL, a tenant's rows of a table as one COPY and one INSERT ... SELECT:
+    // parsed once, not bound value by value (the rows a batch carries are the mirror's main cost
+    // on the secondary); a group COPY's text cannot carry is bound as below
+    List<Change> bound = present;
+    if (present.size() >= COPY_AT_LEAST
+        && d instanceof PostgresDialect
+        && c.isWrapperFor(org.postgresql.PGConnection.class)) {
+      bound = new ArrayList<>();
+      CopyWriter.PostgresCopy copy = copies.get(t.name());
+      if (copy == null) {
+        copy = new CopyWriter.PostgresCopy(d, c, shape);
+        copies.put(t.name(), copy);
+      }
+      List<CopyShape.Column> keyColumns =
+          MirrorCapture.loggedKey(t).stream().map(shape::column).toList();
+      for (int from = 0; from < present.size(); ) {
+        String tenant = present.get(from).tenant();
+        int to = from;
+        while (to < present.size() && present.get(to).tenant().equals(tenant)) to++;
+        // why: one INSERT may not change a row twice; a key logged twice is one change already,
+        // this only makes sure of it (the last state wins, as it would bound one by one)
+        Map<String, List<Object>> rows = new LinkedHashMap<>();
+        for (Change ch : present.subList(from, to))
+          rows.put(canonical(keyColumns, ch.key()), ch.row());
+        if (t.tenantScoped()) d.scopeOwner(c, tenant);
+        if (!copy.upsert(new ArrayList<>(rows.values()), conflict))
+          bound.addAll(present.subList(from, to));
+        from = to;
+      }
+      if (bound.isEmpty()) return present.size();
+    }
+    String sql =
+        "INSERT INTO "
+            + t.name()
+            + " ("
+            + shape.copied.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "))
+            + ") VALUES ("
+            + shape.copied.stream()
+                .map(col -> CopyShape.placeholder(d, col))
+                .collect(Collectors.joining(", "))
+            + ") "
+            + conflict;
+    // each copied column's index in a row, once per table rather than per value
+    int[] at = shape.copied.stream().mapToInt(shape.read::indexOf).toArray();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       String scoped = null;
-      for (Change ch : present) {
+      for (Change ch : bound) {
         if (!ch.tenant().equals(scoped)) {
           // why: the scope is the transaction's setting, so the batch so far goes first
           if (scoped != null) ps.executeBatch();
           if (t.tenantScoped()) d.scopeOwner(c, ch.tenant());
           scoped = ch.tenant();
         }
-        int i = 1;
-        for (CopyShape.Column col : shape.copied)
-          CopyShape.bind(d, ps, i++, col, ch.row().get(shape.read.indexOf(col)));
+        List<Object> row = ch.row();
+        for (int k = 0; k < at.length; k++)
+          CopyShape.bind(d, ps, k + 1, shape.copied.get(k), row.get(at[k]));
         ps.addBatch();
       }
       ps.executeBatch();

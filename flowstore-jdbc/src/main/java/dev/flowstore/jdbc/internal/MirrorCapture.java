@@ -143,14 +143,21 @@ final class MirrorCapture {
     String log =
         "INSERT INTO mirror_changes (table_name, tenant, row_key) SELECT '" + t.name() + "', ";
     String fn = PREFIX + t.name();
+    // why: an append inserts its events in one statement; one entry per tenant naming the
+    // positions it wrote ([first, last], as SQLite logs them from the feed head) instead of one per
+    // event: a 100-event append logs, and the mirror reads and trims, 1 entry, not 100
+    String inserted =
+        t.name().equals("events")
+            ? "INSERT INTO mirror_changes (table_name, tenant, row_key) SELECT '"
+                + EVENT_RANGE
+                + "', r.tenant_id, jsonb_build_array(MIN(r.position), MAX(r.position))::text"
+                + " FROM mirror_new r GROUP BY r.tenant_id"
+            : log + tenant + ", " + key + " FROM mirror_new r";
     String body =
         "BEGIN\n"
             + "  IF TG_OP = 'INSERT' THEN\n    "
-            + log
-            + tenant
-            + ", "
-            + key
-            + " FROM mirror_new r;\n"
+            + inserted
+            + ";\n"
             + "  ELSIF TG_OP = 'UPDATE' THEN\n    "
             + log
             + "x.tenant, x.row_key FROM (SELECT "
@@ -356,27 +363,52 @@ final class MirrorCapture {
     }
   }
 
-  /** Drops entries the mirror applied. */
-  static void consumed(JdbcFlowstore store, List<Long> ids) {
-    if (ids.isEmpty()) return;
-    store.system(
+  /**
+   * The entries waiting, and the age of the oldest (what {@link #state} says, without {@code on}).
+   */
+  static CaptureState pending(JdbcFlowstore store, Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*), MIN(at) AS oldest FROM mirror_changes")) {
+      rs.next();
+      long pending = rs.getLong(1);
+      Optional<Duration> oldest = Optional.empty();
+      if (pending > 0)
+        oldest = Optional.of(age(store, Columns.getTime(store.dialect(), rs, "oldest")));
+      return new CaptureState(true, pending, oldest);
+    }
+  }
+
+  /**
+   * Drops entries the mirror applied ({@code ids} ascending), one {@code DELETE} per run of
+   * consecutive ids: every id of a run was read, so the range holds no other entry (one of a
+   * transaction that was in flight breaks the run, it is not inside one). Returns what is still
+   * pending.
+   */
+  static CaptureState consumed(JdbcFlowstore store, List<Long> ids) {
+    return store.system(
         c -> {
           c.setAutoCommit(false);
           try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM mirror_changes WHERE id = ?")) {
-            for (Long id : ids) {
-              ps.setLong(1, id);
+              c.prepareStatement("DELETE FROM mirror_changes WHERE id BETWEEN ? AND ?")) {
+            for (int i = 0; i < ids.size(); ) {
+              int j = i;
+              while (j + 1 < ids.size() && ids.get(j + 1) == ids.get(j) + 1) j++;
+              ps.setLong(1, ids.get(i));
+              ps.setLong(2, ids.get(j));
               ps.addBatch();
+              i = j + 1;
             }
-            ps.executeBatch();
+            if (!ids.isEmpty()) ps.executeBatch();
+            // why: the lag after the batch, in the same round trips' transaction
+            CaptureState after = pending(store, c);
             c.commit();
+            return after;
           } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
           } finally {
             c.setAutoCommit(true);
           }
-          return null;
         });
   }
 }

@@ -336,6 +336,55 @@ class MirrorTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"sqlite", "postgres"})
+  void anAppendOfManyEventsLogsOneRangeAndTheMirrorCarriesThemAll(String backend) {
+    Flowstore primary = Flowstore.open(config(backend));
+    Flowstore secondary = Flowstore.open(config(backend.equals("sqlite") ? "postgres" : "sqlite"));
+    try {
+      TenantId t = TenantId.of("a");
+      List<EventData> hundred = new ArrayList<>();
+      for (int i = 0; i < 100; i++)
+        hundred.add(EventData.of("e", Json.parseObject("e", "{\"i\": " + i + "}")));
+      primary.events(t).append("first", ExpectedVersion.ANY, hundred);
+      MIRRORING.capture(primary, true);
+      BackendCopy.copy(primary, secondary, new CopyOptions(false, 500), p -> {}, Clock.systemUTC());
+      primary.events(t).append("second", ExpectedVersion.ANY, hundred);
+      primary.events(t).append("third", ExpectedVersion.ANY, hundred);
+      // a range entry [first, last] per insert statement, not one entry per event: SQLite's one
+      // per append (the feed head moved), PostgreSQL's one per statement the driver sends (it
+      // rewrites a batch of 100 as multi-row inserts of 64, 32 and 4 rows)
+      JdbcFlowstore jp = (JdbcFlowstore) primary;
+      List<String> logged =
+          jp.system(
+              c ->
+                  Columns.list(
+                      c,
+                      new Sql(
+                          jp.dialect(),
+                          "SELECT table_name, row_key FROM mirror_changes"
+                              + " WHERE table_name LIKE 'events%' ORDER BY id"),
+                      rs -> rs.getString(1) + " " + rs.getString(2).replace(" ", "")));
+      assertThat(logged).hasSizeBetween(2, 6).allMatch(e -> e.startsWith("events:range ["));
+      long next = 101;
+      for (String e : logged) {
+        String[] range = e.replaceAll(".*\\[|\\]", "").split(",");
+        assertThat(Long.parseLong(range[0])).isEqualTo(next);
+        next = Long.parseLong(range[1]) + 1;
+      }
+      assertThat(next).isEqualTo(301);
+      Mirroring.Link link = MIRRORING.link(primary, secondary, 1000);
+      Mirroring.Step step = link.step();
+      assertThat(step.upserted()).isGreaterThanOrEqualTo(200);
+      assertThat(step.full()).isFalse();
+      assertThat(link.step().entries()).isZero();
+      assertThat(MIRRORING.state(primary).pending()).isZero();
+      assertEqual(primary, secondary);
+    } finally {
+      close(primary, secondary);
+    }
+  }
+
   @Test
   void refusesASecondaryWithoutACopyAndAPrimaryThatDoesNotCapture() {
     Flowstore primary = Flowstore.open(config("sqlite"));

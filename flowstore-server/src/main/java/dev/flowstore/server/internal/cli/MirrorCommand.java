@@ -157,7 +157,8 @@ public final class MirrorCommand implements Runnable {
         paramLabel = "DURATION",
         defaultValue = "200ms",
         converter = DurationConverter.class,
-        description = "How often to look for changes when there are none (default: 200 ms).")
+        description =
+            "How often to look for changes unless behind (the last batch was full: the next follows at once) (default: 200 ms).")
     Duration poll;
 
     @Option(
