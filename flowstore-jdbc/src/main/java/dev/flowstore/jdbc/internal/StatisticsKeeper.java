@@ -185,5 +185,12 @@ final class StatisticsKeeper implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    // why: a round in flight holds a pool connection; the pool closes next and would wait for it
+    try {
+      if (!timer.awaitTermination(5, TimeUnit.SECONDS))
+        log.warn("a round of keeping planner statistics was still running at close");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
