@@ -85,11 +85,12 @@ final class Mirror implements Mirroring.Link {
 
   @Override
   public Mirroring.Step step() {
+    boolean full;
     List<Entry> entries = new ArrayList<>();
     Map<String, List<Change>> changes = new LinkedHashMap<>();
     try (Snapshot snap = Snapshot.open(source)) {
       if (!checked) check(snap);
-      readEntries(snap, entries);
+      full = readEntries(snap, entries);
       if (entries.isEmpty())
         return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty(), false);
       readRows(snap, entries, changes);
@@ -99,12 +100,7 @@ final class Mirror implements Mirroring.Link {
     int[] counts = target.system(c -> apply(c, entries, changes));
     CaptureState after = MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
     return new Mirroring.Step(
-        entries.size(),
-        counts[0],
-        counts[1],
-        after.pending(),
-        after.oldest(),
-        entries.size() == batchSize);
+        entries.size(), counts[0], counts[1], after.pending(), after.oldest(), full);
   }
 
   /** Refuses a secondary that holds no copy of this primary, or a primary that logs nothing. */
@@ -164,16 +160,33 @@ final class Mirror implements Mirroring.Link {
     checked = true;
   }
 
-  private void readEntries(Snapshot snap, List<Entry> entries) throws SQLException {
+  /**
+   * The oldest entries, up to {@link #batchSize} rows: a range of events counts as its events, so a
+   * mirror that is behind does not build a secondary transaction of {@code batchSize} ranges of
+   * hundreds of events each (at least one entry is always taken). Returns whether the batch is full
+   * (more entries wait).
+   */
+  private boolean readEntries(Snapshot snap, List<Entry> entries) throws SQLException {
+    long rows = 0;
     try (PreparedStatement ps =
         snap.connection.prepareStatement(
             "SELECT id, table_name, tenant, row_key FROM mirror_changes ORDER BY id LIMIT ?")) {
       ps.setInt(1, batchSize);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next())
-          entries.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        while (rs.next()) {
+          Entry e = new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
+          long n = 1;
+          if (e.table().equals(MirrorCapture.EVENT_RANGE)) {
+            JsonNode r = Json.parse("mirror_changes.row_key", e.key());
+            n = Math.max(1, r.get(1).asLong() - r.get(0).asLong() + 1);
+          }
+          if (!entries.isEmpty() && rows + n > batchSize) return true;
+          entries.add(e);
+          rows += n;
+        }
       }
     }
+    return entries.size() == batchSize;
   }
 
   /** Per table (catalog order): each key once, tenant by tenant, in the order first logged. */

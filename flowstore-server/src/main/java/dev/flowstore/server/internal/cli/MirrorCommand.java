@@ -147,9 +147,11 @@ public final class MirrorCommand implements Runnable {
 
     @Option(
         names = "--batch-size",
-        paramLabel = "ENTRIES",
+        paramLabel = "ROWS",
         defaultValue = "1000",
-        description = "Change-log entries per secondary transaction (default: ${DEFAULT-VALUE}).")
+        description =
+            "Changed rows per secondary transaction, at most: change-log entries, a logged range"
+                + " of events counting as its events (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(
