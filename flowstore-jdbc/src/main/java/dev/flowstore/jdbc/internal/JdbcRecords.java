@@ -358,12 +358,24 @@ final class JdbcRecords implements Records, RecordVersions {
   }
 
   /**
-   * The committed version: one primary-key lookup of one column (the cache probes every hit), with
-   * the same collection check as {@link #get}, in one statement.
+   * The committed version: one primary-key lookup of one column (the cache probes every hit). why
+   * the record alone first: the cache holds only records that were found, so a probe nearly always
+   * finds its record, and a record found proves its collection declared (records' foreign key);
+   * only a miss runs the statement with {@link #get}'s collection check, which tells the two
+   * absences apart.
    */
   @Override
   public OptionalLong current(String collection, String id) {
     CollectionRules.address(collection, id);
+    List<Long> found =
+        readStatement(
+            rows.sql(
+                "SELECT version FROM records WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+                tenant(),
+                collection,
+                id),
+            rs -> rs.getLong(1));
+    if (!found.isEmpty()) return OptionalLong.of(found.get(0));
     List<OptionalLong> version =
         readStatement(
             byIdSql(collection, id, "r.version"),
