@@ -167,23 +167,33 @@ abstract sealed class CopyWriter implements AutoCloseable {
         }
         try (Statement s = c.createStatement()) {
           stage(s);
-          copy.copyIn(
-              "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
-              new java.io.ByteArrayInputStream(data));
-          s.executeUpdate(
-              "INSERT INTO "
-                  + shape.table.name()
-                  + " ("
-                  + columns()
-                  + ") SELECT "
-                  + columns()
-                  + " FROM "
-                  + staging
-                  + " ORDER BY copy_ord");
+          fromStaging(s, data, "");
         }
       } catch (java.io.IOException e) {
         throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
       }
+    }
+
+    /**
+     * COPYs {@code data} into the staging table, then inserts its rows into the table in arrival
+     * order, {@code suffix} after the {@code ORDER BY} (an {@code ON CONFLICT} clause, or nothing).
+     */
+    private void fromStaging(Statement s, byte[] data, String suffix)
+        throws SQLException, java.io.IOException {
+      copy.copyIn(
+          "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
+          new java.io.ByteArrayInputStream(data));
+      s.executeUpdate(
+          "INSERT INTO "
+              + shape.table.name()
+              + " ("
+              + columns()
+              + ") SELECT "
+              + columns()
+              + " FROM "
+              + staging
+              + " ORDER BY copy_ord"
+              + suffix);
     }
 
     /**
@@ -201,20 +211,7 @@ abstract sealed class CopyWriter implements AutoCloseable {
         if (staged) s.executeUpdate("DELETE FROM " + staging);
         else stage(s);
         staged = true;
-        copy.copyIn(
-            "COPY " + staging + " (copy_ord, " + columns() + ") FROM STDIN",
-            new java.io.ByteArrayInputStream(data));
-        s.executeUpdate(
-            "INSERT INTO "
-                + shape.table.name()
-                + " ("
-                + columns()
-                + ") SELECT "
-                + columns()
-                + " FROM "
-                + staging
-                + " ORDER BY copy_ord "
-                + conflict);
+        fromStaging(s, data, " " + conflict);
       } catch (java.io.IOException e) {
         throw new SQLException("COPY into " + shape.table.name() + " failed: " + e, "08006", e);
       }
