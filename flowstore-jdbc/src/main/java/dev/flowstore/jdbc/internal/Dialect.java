@@ -84,6 +84,16 @@ public interface Dialect {
   default void scopeOwner(Connection c, String tenant) throws SQLException {}
 
   /**
+   * Whether a statement's cost here is mostly its round trip (a database over the network: one
+   * statement that does more beats two that do less) rather than its B-tree lookups (an embedded
+   * database: two cheap statements can beat one joined statement). True by default; SQLite says
+   * false.
+   */
+  default boolean roundTripBound() {
+    return true;
+  }
+
+  /**
    * Whether this login sees every tenant's rows without naming the tenant (PostgreSQL: a superuser
    * or a role with BYPASSRLS; elsewhere always). When it does not, the tenants a copy or compare
    * walks are those of the {@code tenants} registry and {@code api_keys} only.

@@ -257,7 +257,7 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<StoredRecord> get(String collection, String id) {
     CollectionRules.address(collection, id);
-    if (dialect.name().equals("sqlite")) {
+    if (!dialect.roundTripBound()) {
       // why: on SQLite the statement's cost is its B-tree lookups, not a round trip, and the join
       // to the collection doubles them. A record found proves its collection declared (records'
       // foreign key); only a miss needs the statement that tells the two absences apart, which

@@ -21,6 +21,11 @@ public final class SqliteDialect implements Dialect {
     return "sqlite";
   }
 
+  @Override
+  public boolean roundTripBound() {
+    return false;
+  }
+
   /**
    * One process owns the file, and its appends wake its waiters at once; another process writing
    * the same file (an import run beside the server) is seen at the next re-read.
