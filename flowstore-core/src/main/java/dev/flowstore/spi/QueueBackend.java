@@ -43,6 +43,18 @@ public interface QueueBackend extends AutoCloseable {
         "the queue backend " + describe() + " cannot be copied or compared");
   }
 
+  /**
+   * The backend's change log for the mirror ({@code flowstore mirror}; docs/mirror.md).
+   *
+   * @throws dev.flowstore.FlowstoreException {@code UNPROCESSABLE} when the backend cannot be
+   *     mirrored
+   */
+  default QueueChanges changes() {
+    throw new dev.flowstore.FlowstoreException(
+        dev.flowstore.ErrorCode.UNPROCESSABLE,
+        "the queue backend " + describe() + " cannot be mirrored");
+  }
+
   @Override
   void close();
 }

@@ -25,7 +25,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code flowstore mirror capture|run}, in-process: the window SQLite -> PostgreSQL. */
+/**
+ * {@code flowstore mirror capture|run}, in-process: the window SQLite -> PostgreSQL, and PostgreSQL
+ * + the Redis queue -> SQLite (the runbook's rollback readiness).
+ */
 class MirrorCommandCliTest {
   @TempDir Path tmp;
 
@@ -119,6 +122,78 @@ class MirrorCommandCliTest {
       assertThat(off.out()).contains("capture: off");
     } finally {
       TestBackends.drop(pg);
+    }
+  }
+
+  /**
+   * The runbook's window after going forward: PostgreSQL + the Redis queue serve, SQLite follows
+   * (--from-queue on capture, copy and run); jobs enqueued, leased and acked after the copy are
+   * carried, and compare (with --queue-a) finds both equal. Redis database 2, keys of this test's
+   * environment only.
+   */
+  @Test
+  void aDeploymentOnTheRedisQueueIsMirroredIntoSqlite() {
+    String envName = "mqcli" + Long.toHexString(System.nanoTime());
+    String redis = TestBackends.redisDsn(2);
+    FlowstoreConfig pg =
+        TestBackends.postgres(
+            Map.of(
+                "FLOWSTORE_QUEUE_BACKEND", "redis", "REDIS_DSN", redis, "FLOWSTORE_ENV", envName));
+    Map<String, String> env = Map.of();
+    String primary = spec(pg);
+    String queue = redis + "?env=" + envName;
+    String secondary = "sqlite:" + tmp.resolve("way-back");
+    TenantId t = TenantId.of("acme");
+    try (Flowstore fs = Flowstore.open(pg)) {
+      write(fs, t, 0);
+      Run on =
+          FlowstoreCliTest.run(
+              env, "mirror", "capture", "on", "--from", primary, "--from-queue", queue);
+      assertThat(on.code()).as(on.err()).isZero();
+      assertThat(on.out()).contains("capture: on", "--from-queue " + queue);
+      Run copy =
+          FlowstoreCliTest.run(
+              env, "copy", "--from", primary, "--from-queue", queue, "--to", secondary);
+      assertThat(copy.code()).as(copy.err()).isZero();
+      for (int i = 1; i < 6; i++) write(fs, t, i);
+      for (dev.flowstore.Lease l : fs.queue(t).lease("q", 3, Duration.ofMinutes(5)))
+        fs.queue(t).ack(l.jobId(), l.token());
+      fs.queue(TenantId.of("globex")).enqueue(NewJob.of("q", "k", Json.parseObject("j", "{}")));
+      Run drain =
+          FlowstoreCliTest.run(
+              env,
+              "mirror",
+              "run",
+              "--from",
+              primary,
+              "--from-queue",
+              queue,
+              "--to",
+              secondary,
+              "--until-caught-up");
+      assertThat(drain.code()).as(drain.err()).isZero();
+      assertThat(drain.out()).contains("caught up", "0 entries pending");
+      Run compare = FlowstoreCliTest.run(env, "compare", primary, secondary, "--queue-a", queue);
+      assertThat(compare.code()).as(compare.out() + compare.err()).isZero();
+      // without --from-queue it is another primary (its jobs would not be carried): refused
+      Run storeOnly =
+          FlowstoreCliTest.run(
+              env, "mirror", "run", "--from", primary, "--to", secondary, "--until-caught-up");
+      assertThat(storeOnly.code()).isEqualTo(2);
+      assertThat(storeOnly.err()).contains("mirrors ", ", queue redis://", ", not postgres");
+      Run off =
+          FlowstoreCliTest.run(
+              env, "mirror", "capture", "off", "--from", primary, "--from-queue", queue);
+      assertThat(off.out()).contains("capture: off");
+    } finally {
+      TestBackends.drop(pg);
+      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis);
+      try (var c = client.connect()) {
+        List<String> keys = c.sync().keys("flowstore:" + envName + ":*");
+        if (!keys.isEmpty()) c.sync().unlink(keys.toArray(String[]::new));
+      } finally {
+        client.shutdown();
+      }
     }
   }
 }

@@ -1,10 +1,20 @@
 package dev.flowstore.jdbc.internal;
 
+import dev.flowstore.ErrorCode;
 import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreException;
 import dev.flowstore.spi.Mirroring;
+import dev.flowstore.spi.QueueBackend;
+import java.util.Set;
 
-/** The mirror between SQL backends: {@link MirrorCapture}, {@link Mirror}; docs/mirror.md. */
+/**
+ * The mirror between SQL backends: {@link MirrorCapture}, {@link Mirror}; with the primary's queue
+ * outside the store (the Redis queue), its change log too ({@link QueueMirror}); docs/mirror.md.
+ */
 public final class JdbcMirroring implements Mirroring {
+  /** The store's tables a queue outside it serves instead. */
+  private static final Set<String> QUEUE_TABLES = Set.of("jobs", "job_attempts");
+
   @Override
   public boolean handles(Flowstore from, Flowstore to) {
     return from instanceof JdbcFlowstore && to instanceof JdbcFlowstore;
@@ -13,17 +23,42 @@ public final class JdbcMirroring implements Mirroring {
   @Override
   public void capture(Flowstore primary, boolean on) {
     JdbcFlowstore store = Snapshot.sql(primary, "primary");
-    if (on) MirrorCapture.on(store);
-    else MirrorCapture.off(store);
+    QueueBackend queue = store.queueBackend();
+    if (on) {
+      if (queue != null) queue.changes().capture(true, store.tenants());
+      MirrorCapture.on(store);
+    } else {
+      MirrorCapture.off(store);
+      if (queue != null) queue.changes().capture(false, store.tenants());
+    }
   }
 
   @Override
   public CaptureState state(Flowstore primary) {
-    return MirrorCapture.state(Snapshot.sql(primary, "primary"));
+    JdbcFlowstore store = Snapshot.sql(primary, "primary");
+    CaptureState s = MirrorCapture.state(store);
+    QueueBackend queue = store.queueBackend();
+    return queue == null ? s : QueueMirror.both(s, queue.changes().state(store.tenants()));
   }
 
   @Override
   public Link link(Flowstore from, Flowstore to, int batchSize) {
-    return new Mirror(Snapshot.sql(from, "primary"), Snapshot.sql(to, "secondary"), batchSize);
+    JdbcFlowstore source = Snapshot.sql(from, "primary");
+    JdbcFlowstore target = Snapshot.sql(to, "secondary");
+    if (target.queueBackend() != null)
+      throw new FlowstoreException(
+          ErrorCode.CONFIGURATION,
+          "the secondary's queue is on Redis ("
+              + target.queueBackend().describe()
+              + "): the mirror writes a secondary on the SQL queue only (docs/mirror.md, \"The"
+              + " Redis queue\"); to move onto a Redis queue, freeze and copy (docs/runbook.md)");
+    QueueBackend queue = source.queueBackend();
+    if (queue == null) return new Mirror(source, target, batchSize, Set.of());
+    return new QueueMirror(
+        new Mirror(source, target, batchSize, QUEUE_TABLES),
+        source,
+        queue.changes(),
+        new JdbcQueueContents(target),
+        batchSize);
   }
 }

@@ -120,6 +120,31 @@ final class JdbcQueueContents implements QueueContents {
   @Override
   public int write(TenantId tenant, List<StoredJob> jobs) {
     if (jobs.isEmpty()) return 0;
+    return fs.write(tenant, c -> writeIn(c, tenant, jobs));
+  }
+
+  /**
+   * The mirror's write (docs/mirror.md "The Redis queue"): in one transaction of the tenant, {@code
+   * current} replaces the jobs with their ids (inserted when new; in {@code seq} order, so the new
+   * ones are numbered in enqueue order) and the jobs {@code gone} names are deleted, with their
+   * attempts and any DLQ item (the primary deleted the job).
+   *
+   * @return {rows written, rows deleted}
+   */
+  int[] apply(TenantId tenant, List<StoredJob> current, List<UUID> gone) {
+    if (current.isEmpty() && gone.isEmpty()) return new int[2];
+    List<StoredJob> ordered = new ArrayList<>(current);
+    ordered.sort(java.util.Comparator.comparingLong(s -> s.job().seq()));
+    Dialect d = fs.dialect();
+    return fs.write(
+        tenant,
+        c -> {
+          int written = ordered.isEmpty() ? 0 : writeIn(c, tenant, ordered);
+          return new int[] {written, delete(c, tenant, gone)};
+        });
+  }
+
+  private int writeIn(Connection c, TenantId tenant, List<StoredJob> jobs) throws SQLException {
     Dialect d = fs.dialect();
     String upsert =
         "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, lease_expires_at, last_error, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
@@ -127,64 +152,60 @@ final class JdbcQueueContents implements QueueContents {
             + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, job_id) DO UPDATE SET message_id = excluded.message_id, event_id = excluded.event_id, trace_id = excluded.trace_id, queue = excluded.queue, job_type = excluded.job_type, payload = excluded.payload, priority = excluded.priority, run_at = excluded.run_at, attempt = excluded.attempt, max_attempts = excluded.max_attempts, unique_key = excluded.unique_key, status = excluded.status, lease_seq = excluded.lease_seq, lease_expires_at = excluded.lease_expires_at, last_error = excluded.last_error, created_at = excluded.created_at, updated_at = excluded.updated_at, finished_at = excluded.finished_at";
     List<Object[]> attempts = new ArrayList<>();
     for (StoredJob s : jobs) for (JobAttempt a : s.attempts()) attempts.add(new Object[] {s, a});
-    return fs.write(
-        tenant,
-        c -> {
-          Columns.batch(
-              c,
-              upsert,
-              jobs,
-              (ps, s) -> {
-                Job j = s.job();
-                int i = 1;
-                ps.setString(i++, tenant.value());
-                Columns.setUuid(d, ps, i++, j.jobId());
-                Columns.setUuid(d, ps, i++, j.messageId());
-                Columns.setUuid(d, ps, i++, j.eventId());
-                Columns.setText(ps, i++, j.traceId());
-                ps.setString(i++, j.queue());
-                ps.setString(i++, j.jobType());
-                ps.setString(i++, Json.write(j.payload()));
-                ps.setInt(i++, j.priority());
-                Columns.setTime(d, ps, i++, j.runAt());
-                ps.setInt(i++, j.attempt());
-                ps.setInt(i++, j.maxAttempts());
-                Columns.setText(ps, i++, j.uniqueKey());
-                ps.setString(i++, j.status().wire());
-                ps.setLong(i++, j.leaseToken());
-                Columns.setTime(d, ps, i++, j.leaseExpiresAt());
-                Columns.setText(ps, i++, j.lastError());
-                Columns.setTime(d, ps, i++, j.createdAt());
-                Columns.setTime(d, ps, i++, j.updatedAt());
-                Columns.setTime(d, ps, i, j.finishedAt());
-              });
-          Columns.batch(
-              c,
-              "DELETE FROM job_attempts WHERE tenant_id = ? AND job_id = ?",
-              jobs,
-              (ps, s) -> {
-                ps.setString(1, tenant.value());
-                Columns.setUuid(d, ps, 2, s.job().jobId());
-              });
-          Columns.batch(
-              c,
-              "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, error, leased_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              attempts,
-              (PreparedStatement ps, Object[] pair) -> {
-                StoredJob s = (StoredJob) pair[0];
-                JobAttempt a = (JobAttempt) pair[1];
-                ps.setString(1, tenant.value());
-                Columns.setUuid(d, ps, 2, s.job().jobId());
-                ps.setLong(3, a.token());
-                ps.setInt(4, a.attempt());
-                ps.setString(5, a.outcome().name().toLowerCase(Locale.ROOT));
-                Columns.setText(ps, 6, a.error());
-                Columns.setTime(d, ps, 7, a.leasedAt());
-                Columns.setTime(d, ps, 8, a.finishedAt());
-              });
-          fs.registerTenant(c, tenant);
-          return jobs.size();
+    Columns.batch(
+        c,
+        upsert,
+        jobs,
+        (ps, s) -> {
+          Job j = s.job();
+          int i = 1;
+          ps.setString(i++, tenant.value());
+          Columns.setUuid(d, ps, i++, j.jobId());
+          Columns.setUuid(d, ps, i++, j.messageId());
+          Columns.setUuid(d, ps, i++, j.eventId());
+          Columns.setText(ps, i++, j.traceId());
+          ps.setString(i++, j.queue());
+          ps.setString(i++, j.jobType());
+          ps.setString(i++, Json.write(j.payload()));
+          ps.setInt(i++, j.priority());
+          Columns.setTime(d, ps, i++, j.runAt());
+          ps.setInt(i++, j.attempt());
+          ps.setInt(i++, j.maxAttempts());
+          Columns.setText(ps, i++, j.uniqueKey());
+          ps.setString(i++, j.status().wire());
+          ps.setLong(i++, j.leaseToken());
+          Columns.setTime(d, ps, i++, j.leaseExpiresAt());
+          Columns.setText(ps, i++, j.lastError());
+          Columns.setTime(d, ps, i++, j.createdAt());
+          Columns.setTime(d, ps, i++, j.updatedAt());
+          Columns.setTime(d, ps, i, j.finishedAt());
         });
+    Columns.batch(
+        c,
+        "DELETE FROM job_attempts WHERE tenant_id = ? AND job_id = ?",
+        jobs,
+        (ps, s) -> {
+          ps.setString(1, tenant.value());
+          Columns.setUuid(d, ps, 2, s.job().jobId());
+        });
+    Columns.batch(
+        c,
+        "INSERT INTO job_attempts (tenant_id, job_id, token, attempt, outcome, error, leased_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        attempts,
+        (PreparedStatement ps, Object[] pair) -> {
+          StoredJob s = (StoredJob) pair[0];
+          JobAttempt a = (JobAttempt) pair[1];
+          ps.setString(1, tenant.value());
+          Columns.setUuid(d, ps, 2, s.job().jobId());
+          ps.setLong(3, a.token());
+          ps.setInt(4, a.attempt());
+          ps.setString(5, a.outcome().name().toLowerCase(Locale.ROOT));
+          Columns.setText(ps, 6, a.error());
+          Columns.setTime(d, ps, 7, a.leasedAt());
+          Columns.setTime(d, ps, 8, a.finishedAt());
+        });
+    fs.registerTenant(c, tenant);
+    return jobs.size();
   }
 
   /**
@@ -208,16 +229,25 @@ final class JdbcQueueContents implements QueueContents {
                       tenant.value()),
                   rs -> d.getUuid(rs, "job_id"));
           List<UUID> gone = doomed.stream().filter(id -> !keep.contains(id)).toList();
-          Columns.batch(
-              c,
-              "DELETE FROM jobs WHERE tenant_id = ? AND job_id = ?",
-              gone,
-              (ps, id) -> {
-                ps.setString(1, tenant.value());
-                Columns.setUuid(d, ps, 2, id);
-              });
+          delete(c, tenant, gone);
           return gone.size();
         });
+  }
+
+  /** Deletes the jobs (their attempts and DLQ items go with them); how many there were. */
+  private int delete(Connection c, TenantId tenant, List<UUID> ids) throws SQLException {
+    Dialect d = fs.dialect();
+    int n = 0;
+    for (int k :
+        Columns.batch(
+            c,
+            "DELETE FROM jobs WHERE tenant_id = ? AND job_id = ?",
+            ids,
+            (ps, id) -> {
+              ps.setString(1, tenant.value());
+              Columns.setUuid(d, ps, 2, id);
+            })) n += Math.max(0, k);
+    return n;
   }
 
   @Override

@@ -63,10 +63,16 @@ final class Mirror implements Mirroring.Link {
   private final JdbcFlowstore source;
   private final JdbcFlowstore target;
   private final int batchSize;
+  private final Set<String> skipped;
   private final Map<String, CopyShape> shapes = new HashMap<>();
   private boolean checked;
 
-  Mirror(JdbcFlowstore source, JdbcFlowstore target, int batchSize) {
+  /**
+   * @param skipped tables whose logged changes are dropped, not applied: {@code jobs} and {@code
+   *     job_attempts} when the primary's queue is outside its SQL store ({@link QueueMirror}
+   *     carries the jobs from there; the store's own rows of them are not what the queue serves)
+   */
+  Mirror(JdbcFlowstore source, JdbcFlowstore target, int batchSize, Set<String> skipped) {
     if (batchSize < 1)
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "batch size: at least 1");
     if (source.describe().equals(target.describe()))
@@ -76,6 +82,20 @@ final class Mirror implements Mirroring.Link {
     this.source = source;
     this.target = target;
     this.batchSize = batchSize;
+    this.skipped = skipped;
+  }
+
+  /**
+   * Refuses, before anything is written, a secondary that holds no copy of this primary or a
+   * primary that logs nothing ({@code CONFIGURATION}); done once, also by the first {@link #step}.
+   */
+  void check() {
+    if (checked) return;
+    try (Snapshot snap = Snapshot.open(source)) {
+      check(snap);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(source.dialect(), "reading the primary's changes", e);
+    }
   }
 
   @Override
@@ -205,6 +225,7 @@ final class Mirror implements Mirroring.Link {
             .computeIfAbsent(e.tenant(), k -> new LinkedHashSet<>());
         continue;
       }
+      if (skipped.contains(e.table())) continue;
       if (!shapes.containsKey(e.table()))
         throw new FlowstoreException(
             ErrorCode.CONFIGURATION,

@@ -204,6 +204,34 @@ final class RedisCalls implements AutoCloseable {
     }
   }
 
+  /**
+   * Every key matching the glob {@code pattern}, by SCAN (1000 a page): a key may come twice, and
+   * one created or deleted meanwhile may or may not come (Redis's SCAN guarantee).
+   */
+  void scan(String pattern, java.util.function.Consumer<String> each) {
+    io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+    do {
+      io.lettuce.core.ScanCursor from = cursor;
+      io.lettuce.core.KeyScanCursor<String> page =
+          call(
+              () ->
+                  conn.sync()
+                      .scan(from, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000)));
+      page.getKeys().forEach(each);
+      cursor = page;
+    } while (!cursor.isFinished());
+  }
+
+  /** The reply of an {@link #evalAsync}, waited for; its failure as thrown. */
+  static List<Object> join(CompletableFuture<List<Object>> reply) {
+    try {
+      return reply.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw e;
+    }
+  }
+
   /** For queues: applies {@code f} to a reply list's elements. */
   static <T> List<T> map(Object list, Function<Object, T> f) {
     return ((List<?>) list).stream().map(f).toList();

@@ -344,6 +344,14 @@ public final class RedisQueueBackend implements QueueBackend {
     return new RedisQueueContents(this, env);
   }
 
+  private RedisQueueCapture capture;
+
+  @Override
+  public synchronized dev.flowstore.spi.QueueChanges changes() {
+    if (capture == null) capture = new RedisQueueCapture(this, env);
+    return capture;
+  }
+
   @Override
   public String describe() {
     return "redis://"

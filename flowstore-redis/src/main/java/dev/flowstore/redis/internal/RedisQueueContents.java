@@ -5,9 +5,6 @@ import dev.flowstore.JobAttempt;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Json;
 import dev.flowstore.spi.QueueContents;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -97,6 +94,7 @@ final class RedisQueueContents implements QueueContents {
                 redis.call('HSET', qkey(q, 'uniq'), f['unique_key'], id)
               end
               if tonumber(f['seq']) > maxseq then maxseq = tonumber(f['seq']) end
+              logged(id)
               written = written + 1
             end
           end
@@ -128,27 +126,20 @@ final class RedisQueueContents implements QueueContents {
     Map<String, List<String>> m = new TreeMap<>();
     String head = "flowstore:" + env + ":{";
     String pattern = glob(head) + "*}:#job:*";
-    ScanCursor cursor = ScanCursor.INITIAL;
-    do {
-      ScanCursor from = cursor;
-      KeyScanCursor<String> page =
-          redis()
-              .call(
-                  () ->
-                      redis().commands().scan(from, ScanArgs.Builder.matches(pattern).limit(1000)));
-      for (String key : page.getKeys()) {
-        int close = key.indexOf("}:#job:", head.length());
-        if (close < 0) continue;
-        m.computeIfAbsent(key.substring(head.length(), close), k -> new ArrayList<>())
-            .add(key.substring(close + "}:#job:".length()));
-      }
-      cursor = page;
-    } while (!cursor.isFinished());
+    redis()
+        .scan(
+            pattern,
+            key -> {
+              int close = key.indexOf("}:#job:", head.length());
+              if (close < 0) return;
+              m.computeIfAbsent(key.substring(head.length(), close), k -> new ArrayList<>())
+                  .add(key.substring(close + "}:#job:".length()));
+            });
     index = m;
     return m;
   }
 
-  private static String glob(String s) {
+  static String glob(String s) {
     StringBuilder b = new StringBuilder();
     for (char c : s.toCharArray()) {
       if ("*?[]\\".indexOf(c) >= 0) b.append('\\');

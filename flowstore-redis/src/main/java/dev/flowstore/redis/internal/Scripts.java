@@ -62,6 +62,14 @@ final class Scripts {
       local function qkey(q, part) return P .. q .. ':' .. part end
       local function wake(q) redis.call('PUBLISH', ARGV[2], ARGV[3] .. ':' .. q) end
       local function int(n) return string.format('%%d', n) end
+      -- the mirror's change log (docs/mirror.md, "The Redis queue"): while the tenant's #mirror key
+      -- exists, every job a script changes or deletes is logged in the zset #changes by id, scored
+      -- by the counter #chgseq (so a change after the mirror read an entry gives it a new score)
+      local mirroring = nil
+      local function logged(id)
+        if mirroring == nil then mirroring = redis.call('EXISTS', P .. '#mirror') == 1 end
+        if mirroring then redis.call('ZADD', P .. '#changes', redis.call('INCR', P .. '#chgseq'), id) end
+      end
       -- the job as the values of FIELDS
       local function read(J) return redis.call('HMGET', J, %s) end
       -- lex member of the ready set: priority desc, run_at, seq (fixed width), then the id
@@ -124,6 +132,7 @@ final class Scripts {
             'lease_expires_at', '', 'last_error', 'lease expired', 'updated_at', nowS})))
           schedule(q, id, a[9], a[10], a[11])
         end
+        logged(id)
       end
       """
           .formatted(FIELDS.stream().map(f -> "'" + f + "'").collect(Collectors.joining(", ")));
@@ -174,6 +183,7 @@ final class Scripts {
                   redis.call('HSET', qkey(q, 'uniq'), ukey, id)
                 end
                 redis.call('HSET', J, unpack(h))
+                logged(id)
                 schedule(q, id, ARGV[b + 7], ARGV[b + 8], seq)
                 woken[q] = true
                 out[#out + 1] = seq
@@ -241,6 +251,7 @@ final class Scripts {
                 redis.call('HSET', J, 'status', 'leased', 'attempt', attempt, 'token', tok, 'lease_expires_at', expS,
                   'leased_at', nowS, 'updated_at', nowS, 'last_outcome', '', 'last_attempt', '', 'att_tail', '1')
               end
+              logged(id)
               leased[#leased + 1] = expS
               leased[#leased + 1] = id
               for k = 21, 25 do v[k] = nil end
@@ -280,6 +291,7 @@ final class Scripts {
               redis.call('ZADD', P .. '#succeeded', nowS, id)
               redis.call('HINCRBY', P .. '#succeeded_n', q, 1)
               freeKey(q, a[4], id)
+              logged(id)
               if ARGV[8 + i * 3] == '1' then out[#out + 1] = {'OK', read(J)} else out[#out + 1] = {'OK', ''} end
             else
               out[#out + 1] = {e, st}
@@ -308,6 +320,7 @@ final class Scripts {
             schedule(q, id, a[9], ARGV[8], a[11])
             if tonumber(ARGV[8]) <= now then wake(q) end
           end
+          logged(id)
           return {'OK', read(J)}
           """;
 
@@ -321,6 +334,7 @@ final class Scripts {
           if not a then return {e, st} end
           redis.call('HSET', J, 'lease_expires_at', ARGV[7], 'updated_at', nowS)
           redis.call('ZADD', qkey(a[3], 'leased'), ARGV[7], id)
+          logged(id)
           return {'OK', read(J)}
           """;
 
@@ -337,6 +351,7 @@ final class Scripts {
             'attempt', int(tonumber(a[6]) - 1), 'last_attempt', a[6], 'lease_expires_at', '', 'updated_at', nowS})))
           redis.call('ZREM', qkey(q, 'leased'), id)
           schedule(q, id, a[9], a[10], a[11])
+          logged(id)
           wake(q)
           return {'OK', read(J)}
           """;
@@ -393,6 +408,7 @@ final class Scripts {
             freeKey(q, a[3], id)
           end
           redis.call('SMOVE', qkey(q, ARGV[6]), qkey(q, ARGV[7]), id)
+          logged(id)
           return {'OK', ''}
           """;
 
@@ -433,6 +449,7 @@ final class Scripts {
           redis.call('SREM', qkey(q, 'failed'), id)
           schedule(q, id, a[2], nowS, a[3])
           redis.call('HDEL', P .. '#dlq_ops', id)
+          logged(id)
           wake(q)
           return {'OK', read(J)}
           """;
@@ -448,6 +465,7 @@ final class Scripts {
           if q then redis.call('SREM', qkey(q, 'failed'), id) end
           redis.call('DEL', J, akey(id))
           redis.call('HDEL', P .. '#dlq_ops', id)
+          logged(id)
           return {'OK', ''}
           """;
 
@@ -471,6 +489,7 @@ final class Scripts {
             if a[1] == 'succeeded' then
               freeKey(a[2], a[3], id)
               redis.call('DEL', J, akey(id))
+              logged(id)
               byQueue[a[2]] = (byQueue[a[2]] or 0) + 1
               deleted = deleted + 1
             end

@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.cli;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
 import dev.flowstore.FlowstoreException;
 import dev.flowstore.spi.MirrorLoop;
 import dev.flowstore.spi.Mirroring;
@@ -52,6 +53,29 @@ public final class MirrorCommand implements Runnable {
         .addSubcommand(new Run(ctx));
   }
 
+  /** {@code --from} and {@code --from-queue}: the primary, as both subcommands name it. */
+  static final class Primary {
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "BACKEND",
+        description = "The primary: " + BackendSpec.FORMS + ".")
+    String from;
+
+    @Option(
+        names = "--from-queue",
+        paramLabel = "REDIS",
+        description =
+            "The primary's queue, when it runs on Redis (FLOWSTORE_QUEUE_BACKEND=redis): "
+                + BackendSpec.QUEUE_FORMS
+                + ". Its jobs are captured and mirrored with the store.")
+    String fromQueue;
+
+    FlowstoreConfig config(CliContext ctx) {
+      return BackendSpec.config("--from", from, "--from-queue", fromQueue, ctx.env(), true);
+    }
+  }
+
   static String lag(Mirroring.CaptureState s) {
     return s.pending()
         + " entries pending"
@@ -74,12 +98,7 @@ public final class MirrorCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "on|off|status", description = "What to do.")
     String what;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "BACKEND",
-        description = "The primary: " + BackendSpec.FORMS + ".")
-    String from;
+    @CommandLine.Mixin Primary primary;
 
     @Spec CommandSpec spec;
 
@@ -92,8 +111,7 @@ public final class MirrorCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       if (!what.equals("on") && !what.equals("off") && !what.equals("status"))
         throw new ParameterException(spec.commandLine(), "on, off or status, not '" + what + "'");
-      try (Flowstore primary =
-          Flowstore.open(BackendSpec.config("--from", from, ctx.env(), true))) {
+      try (Flowstore primary = Flowstore.open(this.primary.config(ctx))) {
         Mirroring m = Mirroring.find(primary, primary);
         switch (what) {
           case "on" -> m.capture(primary, true);
@@ -101,6 +119,8 @@ public final class MirrorCommand implements Runnable {
           default -> {}
         }
         Mirroring.CaptureState s = m.state(primary);
+        String queueArg =
+            this.primary.fromQueue == null ? "" : " --from-queue " + this.primary.fromQueue;
         out.println(
             "capture: "
                 + (s.on() ? "on" : "off")
@@ -111,9 +131,11 @@ public final class MirrorCommand implements Runnable {
         if (what.equals("on"))
           out.println(
               "next: flowstore copy --from "
-                  + from
+                  + this.primary.from
+                  + queueArg
                   + " --to <secondary>, then flowstore mirror run --from "
-                  + from
+                  + this.primary.from
+                  + queueArg
                   + " --to <secondary>");
       }
       return ExitCodes.OK;
@@ -131,12 +153,7 @@ public final class MirrorCommand implements Runnable {
   public static final class Run implements Callable<Integer> {
     private final CliContext ctx;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "BACKEND",
-        description = "The primary: " + BackendSpec.FORMS + ".")
-    String from;
+    @CommandLine.Mixin Primary primary;
 
     @Option(
         names = "--to",
@@ -200,7 +217,7 @@ public final class MirrorCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      try (Flowstore primary = Flowstore.open(BackendSpec.config("--from", from, ctx.env(), true));
+      try (Flowstore primary = Flowstore.open(this.primary.config(ctx));
           Flowstore secondary = Flowstore.open(BackendSpec.config("--to", to, ctx.env(), false))) {
         Mirroring m = Mirroring.find(primary, secondary);
         Mirroring.Link link = m.link(primary, secondary, batchSize);

@@ -1,0 +1,318 @@
+package dev.flowstore.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.flowstore.DlqItem;
+import dev.flowstore.ErrorCode;
+import dev.flowstore.Flowstore;
+import dev.flowstore.FlowstoreConfig;
+import dev.flowstore.FlowstoreException;
+import dev.flowstore.Lease;
+import dev.flowstore.NewJob;
+import dev.flowstore.Queue;
+import dev.flowstore.TenantId;
+import dev.flowstore.spi.BackendSwitch;
+import dev.flowstore.spi.BackendSwitch.Comparison;
+import dev.flowstore.spi.BackendSwitch.CopyOptions;
+import dev.flowstore.spi.Mirroring;
+import dev.flowstore.spi.QueueChanges;
+import dev.flowstore.testkit.SettableClock;
+import dev.flowstore.testkit.TestBackends;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The mirror of a deployment on PostgreSQL + the Redis queue into SQLite on the SQL queue
+ * (docs/mirror.md, "The Redis queue"): the rollback-readiness window of the runbook. Jobs change in
+ * every way a queue changes them after the copy (enqueue, lease, heartbeat, ack, nack to a retry
+ * and to the DLQ, release, DLQ redrive and purge, retention), in a tenant that existed at capture
+ * and in one that came later; the mirror carries them and {@code compare} finds no difference. A
+ * job changed between a take and its done stays logged; with capture off nothing is logged; a
+ * secondary that fails mid-window loses nothing. Redis database 2, keys under environment names of
+ * the test's own (deleted at the end).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisQueueMirrorTest {
+  private static final int DB = 2;
+  private static final Duration VIS = Duration.ofMinutes(10);
+
+  private final SettableClock clock = new SettableClock();
+  private final List<Flowstore> open = new ArrayList<>();
+  private final List<String> envs = new ArrayList<>();
+
+  private Flowstore primary() {
+    Map<String, String> m = new HashMap<>();
+    m.put("FLOWSTORE_STORE_BACKEND", "postgres");
+    m.put("POSTGRES_DSN", TestBackends.postgresDsn());
+    m.put(
+        "POSTGRES_SCHEMA",
+        "t_qm" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36));
+    m.put("POSTGRES_POOL_MAX", "4");
+    String env = "qm" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    envs.add(env);
+    m.put("FLOWSTORE_QUEUE_BACKEND", "redis");
+    m.put("REDIS_DSN", TestBackends.redisDsn(DB));
+    m.put("FLOWSTORE_ENV", env);
+    return track(Flowstore.open(FlowstoreConfig.fromMap(m), clock));
+  }
+
+  private Flowstore sqlite(Path dir) {
+    return track(
+        Flowstore.open(
+            FlowstoreConfig.fromMap(
+                Map.of("FLOWSTORE_STORE_BACKEND", "sqlite", "FLOWSTORE_DATA_DIR", dir.toString())),
+            clock));
+  }
+
+  private Flowstore track(Flowstore f) {
+    open.add(f);
+    return f;
+  }
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("flowstore-qm-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @BeforeEach
+  void startClock() {
+    clock.set(Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  @AfterEach
+  void closeAll() {
+    for (Flowstore f : open) {
+      f.close();
+      TestBackends.drop(f.config());
+    }
+    open.clear();
+  }
+
+  @AfterAll
+  void deleteKeys() {
+    for (String env : envs) RedisTestKeys.deleteMatching(DB, "flowstore:" + env + ":*");
+  }
+
+  private static NewJob job(String queue, int n) {
+    return NewJob.of(queue, "work", JsonNodeFactory.instance.objectNode().put("n", n));
+  }
+
+  private static Mirroring mirroring(Flowstore a, Flowstore b) {
+    return Mirroring.find(a, b);
+  }
+
+  private static void copy(Flowstore from, Flowstore to) {
+    BackendSwitch.find(from, to)
+        .copy(from, to, new CopyOptions(false, 50), p -> {}, Clock.systemUTC());
+  }
+
+  private static Comparison compare(Flowstore a, Flowstore b) {
+    return BackendSwitch.find(a, b).compare(a, b, 10);
+  }
+
+  /** Steps until a step carries nothing; the entries carried. */
+  private static long drain(Mirroring.Link link) {
+    long n = 0;
+    for (Mirroring.Step s = link.step(); s.entries() > 0; s = link.step()) n += s.entries();
+    return n;
+  }
+
+  /** Carries what is logged, then both sides compare equal. */
+  private static void same(Mirroring.Link link, Flowstore source, Flowstore target) {
+    assertThat(drain(link)).isPositive();
+    Comparison c = compare(source, target);
+    assertThat(c.equal()).as("%s", c).isTrue();
+  }
+
+  private static QueueChanges changes(Flowstore f) {
+    return ((dev.flowstore.jdbc.internal.JdbcFlowstore) f).queueBackend().changes();
+  }
+
+  private static List<TenantId> tenants(Flowstore f) {
+    return ((dev.flowstore.jdbc.internal.JdbcFlowstore) f).tenants();
+  }
+
+  @Test
+  void everyKindOfJobChangeAfterTheCopyReachesTheSqlSecondaryAndComparesEqual() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = source.queue(acme);
+    UUID done = q.enqueue(job("alpha", 1)).value().jobId();
+    UUID later = q.enqueue(job("alpha", 2).withPriority(-1)).value().jobId();
+    UUID doomed = q.enqueue(job("beta", 3).withMaxAttempts(1)).value().jobId();
+    UUID uniq = q.enqueue(job("beta", 4).withUniqueKey("u-4")).value().jobId();
+    clock.advance(Duration.ofSeconds(1));
+
+    mirroring(source, source).capture(source, true);
+    assertThat(mirroring(source, source).state(source).on()).isTrue();
+    Flowstore target = sqlite(tempDir());
+    copy(source, target);
+    Mirroring.Link link = mirroring(source, target).link(source, target, 3);
+
+    // after the copy: every kind of change, each carried on its own (a change the queue failed
+    // to log would be missed: nothing else touches the job before the compare)
+    Lease l1 = q.lease("alpha", 1, VIS).get(0);
+    assertThat(l1.jobId()).isEqualTo(done);
+    same(link, source, target);
+    q.heartbeat(done, l1.token(), VIS.multipliedBy(2));
+    same(link, source, target);
+    q.ack(done, l1.token());
+    same(link, source, target);
+    Lease l2 = q.lease("alpha", 1, VIS).get(0);
+    q.nack(later, l2.token(), "again", Duration.ofMinutes(5));
+    same(link, source, target);
+    Lease l3 = q.lease("beta", 1, VIS).get(0);
+    assertThat(l3.jobId()).isEqualTo(doomed);
+    q.nack(doomed, l3.token(), "boom", null); // to the DLQ, with its item in the store
+    same(link, source, target);
+    assertThat(target.queue(acme).deadLetters().list(null, null, 10))
+        .extracting(DlqItem::jobId)
+        .containsExactly(doomed);
+    Lease l4 = q.lease("beta", 1, VIS).get(0);
+    same(link, source, target);
+    q.release(uniq, l4.token());
+    same(link, source, target);
+    UUID fresh = q.enqueue(job("gamma", 5).withTraceId("t-5")).value().jobId();
+    same(link, source, target);
+    assertThat(target.queue(acme).get(fresh).orElseThrow().job().traceId()).isEqualTo("t-5");
+    TenantId globex = TenantId.of("globex");
+    UUID newcomer = source.queue(globex).enqueue(job("alpha", 6)).value().jobId();
+    same(link, source, target);
+    assertThat(target.queue(globex).get(newcomer)).isPresent();
+    // a lease that expires: the reaper puts the job back
+    q.lease("gamma", 1, VIS);
+    same(link, source, target);
+    clock.advance(VIS.plusSeconds(1));
+    assertThat(q.releaseExpired()).isEqualTo(1);
+    same(link, source, target);
+    assertThat(mirroring(source, target).state(source).pending()).isZero();
+
+    // the DLQ item redriven and purged, a succeeded job taken by retention: gone there too
+    source.queue(acme).deadLetters().redrive(doomed);
+    same(link, source, target);
+    Lease again =
+        q.lease("beta", 2, VIS).stream()
+            .filter(l -> l.jobId().equals(doomed))
+            .findFirst()
+            .orElseThrow();
+    q.nack(doomed, again.token(), "boom again", null);
+    same(link, source, target);
+    source.queue(acme).deadLetters().purge(doomed);
+    same(link, source, target);
+    assertThat(target.queue(acme).get(doomed)).isEmpty();
+    assertThat(target.queue(acme).deadLetters().list(null, null, 10)).isEmpty();
+    clock.advance(Duration.ofDays(1));
+    assertThat(q.purgeSucceeded(clock.instant(), 100)).isEqualTo(1);
+    same(link, source, target);
+    assertThat(target.queue(acme).get(done)).isEmpty();
+
+    // the secondary serves the same jobs the primary would: the unique key is held
+    assertThat(target.queue(acme).enqueue(job("beta", 9).withUniqueKey("u-4")).duplicate())
+        .isTrue();
+  }
+
+  @Test
+  void aJobChangedBetweenTakeAndDoneStaysLogged() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    mirroring(source, source).capture(source, true);
+    Queue q = source.queue(acme);
+    UUID id = q.enqueue(job("alpha", 1)).value().jobId();
+    QueueChanges log = changes(source);
+    List<QueueChanges.Batch> taken = log.take(10, tenants(source));
+    assertThat(taken).singleElement().satisfies(b -> assertThat(b.changes()).hasSize(1));
+    assertThat(taken.get(0).changes().get(0).current().job().status().wire()).isEqualTo("queued");
+    q.lease("alpha", 1, VIS); // changes the job after the take
+    log.done(taken.get(0));
+    List<QueueChanges.Batch> next = log.take(10, tenants(source));
+    assertThat(next).singleElement().satisfies(b -> assertThat(b.changes()).hasSize(1));
+    assertThat(next.get(0).changes().get(0).jobId()).isEqualTo(id);
+    assertThat(next.get(0).changes().get(0).current().job().status().wire()).isEqualTo("leased");
+    log.done(next.get(0));
+    assertThat(log.state(tenants(source)).pending()).isZero();
+  }
+
+  @Test
+  void withCaptureOffNothingIsLoggedAndTheMirrorRefuses() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = source.queue(acme);
+    q.enqueue(job("alpha", 1));
+    QueueChanges log = changes(source);
+    assertThat(log.state(tenants(source)).on()).isFalse();
+    mirroring(source, source).capture(source, true);
+    q.enqueue(job("alpha", 2));
+    assertThat(log.state(tenants(source)).pending()).isEqualTo(1);
+    mirroring(source, source).capture(source, false);
+    assertThat(log.state(tenants(source)))
+        .isEqualTo(new Mirroring.CaptureState(false, 0, java.util.Optional.empty()));
+    q.lease("alpha", 2, VIS);
+    q.enqueue(job("alpha", 3));
+    String env = envs.get(envs.size() - 1);
+    assertThat(RedisTestKeys.scan(DB, "flowstore:" + env + ":*#changes")).isEmpty();
+    assertThat(RedisTestKeys.scan(DB, "flowstore:" + env + ":*#mirror")).isEmpty();
+    assertThatThrownBy(() -> log.take(10, tenants(source)))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION));
+  }
+
+  @Test
+  void aSecondaryThatFailsMidWindowLosesNothing() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = source.queue(acme);
+    q.enqueue(job("alpha", 0));
+    mirroring(source, source).capture(source, true);
+    Path dir = tempDir();
+    Flowstore target = sqlite(dir);
+    copy(source, target);
+    for (int i = 1; i <= 20; i++) q.enqueue(job("alpha", i));
+    Mirroring.Link link = mirroring(source, target).link(source, target, 5);
+    assertThat(link.step().entries()).isEqualTo(5);
+    // the secondary goes away: the batch fails, nothing is dropped from the primary's log
+    target.close();
+    assertThatThrownBy(link::step).isInstanceOf(RuntimeException.class);
+    assertThat(mirroring(source, source).state(source).pending()).isEqualTo(15);
+    for (int i = 21; i <= 25; i++) q.enqueue(job("alpha", i));
+    // back (a new process on the same file): it catches up
+    Flowstore back = sqlite(dir);
+    Mirroring.Link again = mirroring(source, back).link(source, back, 5);
+    assertThat(drain(again)).isEqualTo(20);
+    Comparison c = compare(source, back);
+    assertThat(c.equal()).as("%s", c).isTrue();
+  }
+
+  @Test
+  void aSecondaryOnTheRedisQueueIsRefusedWithWhatToDoInstead() {
+    Flowstore source = sqlite(tempDir());
+    Flowstore target = primary();
+    assertThatThrownBy(() -> mirroring(source, target).link(source, target, 10))
+        .isInstanceOfSatisfying(
+            FlowstoreException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+              assertThat(e.getMessage()).contains("freeze and copy");
+            });
+  }
+}
