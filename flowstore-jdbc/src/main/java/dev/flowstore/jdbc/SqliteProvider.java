@@ -38,7 +38,15 @@ public final class SqliteProvider implements StorageProvider {
           ErrorCode.CONFIGURATION,
           "FLOWSTORE_DATA_DIR: cannot create " + dir.toAbsolutePath() + ": " + e.getMessage());
     }
-    Path file = dir.resolve("flowstore.db").toAbsolutePath();
+    Path file = dir.resolve("flowstore.db").toAbsolutePath().normalize();
+    // why the real path in the description: copy marks and the mirror recognise a backend by it,
+    // so sqlite:./data, sqlite:data and a symlinked path must name one database alike
+    Path named;
+    try {
+      named = dir.toRealPath().resolve("flowstore.db");
+    } catch (IOException e) {
+      named = file;
+    }
     HikariDataSource writer = pool("flowstore-sqlite-writer", file, 1, false);
     HikariDataSource reader = null;
     SqliteDialect dialect = new SqliteDialect();
@@ -58,7 +66,7 @@ public final class SqliteProvider implements StorageProvider {
                 r.close();
                 writer.close();
               },
-              "sqlite " + file);
+              "sqlite " + named);
       fs.checkReady();
       return fs;
     } catch (RuntimeException e) {

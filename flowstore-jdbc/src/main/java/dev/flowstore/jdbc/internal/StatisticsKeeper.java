@@ -57,7 +57,7 @@ final class StatisticsKeeper implements AutoCloseable {
           + " s.last_analyze IS NULL AND s.last_autoanalyze IS NULL AS never,"
           + " current_setting('autovacuum') = 'on' AND NOT EXISTS (SELECT 1 FROM"
           + " unnest(coalesce(c.reloptions, '{}')) o WHERE o ~* '^autovacuum_enabled=(false|off|no|0)$')"
-          + " AS autovacuum"
+          + " AS autovacuum, current_setting('autovacuum') = 'on' AS cluster_autovacuum"
           + " FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
           + " WHERE s.schemaname = current_schema()"
           + " AND (pg_has_role(c.relowner, 'USAGE')"
@@ -155,10 +155,12 @@ final class StatisticsKeeper implements AutoCloseable {
         if (!rs.getBoolean("autovacuum") && !warnedNoAutovacuum) {
           warnedNoAutovacuum = true;
           log.warn(
-              "autovacuum is off for {}: flowstore analyses its tables itself, but nothing removes"
+              "autovacuum is off {}: flowstore analyses its tables itself, but nothing removes"
                   + " the dead rows the queue, outbox and sessions leave; turn autovacuum on, or"
                   + " schedule VACUUM",
-              rs.getString("relname"));
+              rs.getBoolean("cluster_autovacuum")
+                  ? "for table " + rs.getString("relname") + " (autovacuum_enabled = off)"
+                  : "in this PostgreSQL cluster (autovacuum = off)");
         }
         if (due(
             rs.getLong("n_mod_since_analyze"),
