@@ -43,6 +43,21 @@ public interface QueueContents {
   int write(TenantId tenant, List<StoredJob> jobs);
 
   /**
+   * The mirror's write (docs/mirror.md): atomically for this call, each job of {@code current}
+   * replaces the job with its id (or is added), with its attempt history, and the jobs {@code gone}
+   * names are deleted. Writing the same again changes nothing.
+   *
+   * @return {jobs written, jobs deleted}
+   * @throws dev.flowstore.FlowstoreException {@code UNPROCESSABLE} when this queue cannot be
+   *     mirrored into
+   */
+  default int[] replace(TenantId tenant, List<StoredJob> current, List<java.util.UUID> gone) {
+    throw new dev.flowstore.FlowstoreException(
+        dev.flowstore.ErrorCode.UNPROCESSABLE,
+        "the queue " + describe() + " cannot be mirrored into");
+  }
+
+  /**
    * Whether nothing is stored: no job of any tenant and no mark of a copy ({@link #copyMark}). For
    * the SQL store, whose tables the store's copy checks, always true.
    */

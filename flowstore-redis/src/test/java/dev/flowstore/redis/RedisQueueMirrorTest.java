@@ -138,11 +138,20 @@ class RedisQueueMirrorTest {
     return n;
   }
 
-  /** Carries what is logged, then both sides compare equal. */
+  /**
+   * Carries what is logged, then both sides compare equal; a secondary on the Redis queue keeps in
+   * its store's {@code jobs} the DLQ's jobs and no other (as a copy leaves it).
+   */
   private static void same(Mirroring.Link link, Flowstore source, Flowstore target) {
     assertThat(drain(link)).isPositive();
     Comparison c = compare(source, target);
     assertThat(c.equal()).as("%s", c).isTrue();
+    if (((dev.flowstore.jdbc.internal.JdbcFlowstore) target).queueBackend() != null)
+      TestBackends.executeAsOwner(
+          target.config(),
+          "DO $$ BEGIN IF EXISTS (SELECT 1 FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM dlq_items i"
+              + " WHERE i.tenant_id = j.tenant_id AND i.job_id = j.job_id)) THEN RAISE EXCEPTION"
+              + " 'the store beside the Redis queue holds a job without a DLQ item'; END IF; END $$");
   }
 
   private static QueueChanges changes(Flowstore f) {
@@ -155,7 +164,20 @@ class RedisQueueMirrorTest {
 
   @Test
   void everyKindOfJobChangeAfterTheCopyReachesTheSqlSecondaryAndComparesEqual() {
-    Flowstore source = primary();
+    everyKindOfJobChangeIsCarried(primary(), sqlite(tempDir()));
+  }
+
+  /**
+   * The forward window: SQLite on its SQL queue serves, PostgreSQL + the Redis queue follows. The
+   * jobs go into Redis, and the secondary store keeps of them what a store beside a Redis queue
+   * keeps: the DLQ's jobs.
+   */
+  @Test
+  void everyKindOfJobChangeReachesASecondaryOnTheRedisQueueAndComparesEqual() {
+    everyKindOfJobChangeIsCarried(sqlite(tempDir()), primary());
+  }
+
+  private void everyKindOfJobChangeIsCarried(Flowstore source, Flowstore target) {
     TenantId acme = TenantId.of("acme");
     Queue q = source.queue(acme);
     UUID done = q.enqueue(job("alpha", 1)).value().jobId();
@@ -166,7 +188,6 @@ class RedisQueueMirrorTest {
 
     mirroring(source, source).capture(source, true);
     assertThat(mirroring(source, source).state(source).on()).isTrue();
-    Flowstore target = sqlite(tempDir());
     copy(source, target);
     Mirroring.Link link = mirroring(source, target).link(source, target, 3);
 
@@ -304,15 +325,15 @@ class RedisQueueMirrorTest {
   }
 
   @Test
-  void aSecondaryOnTheRedisQueueIsRefusedWithWhatToDoInstead() {
-    Flowstore source = sqlite(tempDir());
+  void redisIntoRedisIsRefusedWithWhatToDoInstead() {
+    Flowstore source = primary();
     Flowstore target = primary();
     assertThatThrownBy(() -> mirroring(source, target).link(source, target, 10))
         .isInstanceOfSatisfying(
             FlowstoreException.class,
             e -> {
               assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
-              assertThat(e.getMessage()).contains("freeze and copy");
+              assertThat(e.getMessage()).contains("not Redis into Redis");
             });
   }
 }

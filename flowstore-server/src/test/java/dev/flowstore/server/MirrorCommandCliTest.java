@@ -187,13 +187,65 @@ class MirrorCommandCliTest {
       assertThat(off.out()).contains("capture: off");
     } finally {
       TestBackends.drop(pg);
-      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis);
-      try (var c = client.connect()) {
-        List<String> keys = c.sync().keys("flowstore:" + envName + ":*");
-        if (!keys.isEmpty()) c.sync().unlink(keys.toArray(String[]::new));
-      } finally {
-        client.shutdown();
-      }
+      deleteRedisKeys(redis, envName);
+    }
+  }
+
+  /**
+   * The forward window onto production's layout: SQLite serves, PostgreSQL + the Redis queue
+   * follows (--to-queue on copy and run); compare with --queue-b finds both equal. Redis database
+   * 2, keys of this test's environment only.
+   */
+  @Test
+  void sqliteIsMirroredIntoADeploymentOnTheRedisQueue() {
+    String envName = "mqfwd" + Long.toHexString(System.nanoTime());
+    String redis = TestBackends.redisDsn(2);
+    FlowstoreConfig pg = TestBackends.postgres();
+    Map<String, String> env = Map.of();
+    Path data = tmp.resolve("serving");
+    String primary = "sqlite:" + data;
+    String secondary = spec(pg);
+    String queue = redis + "?env=" + envName;
+    TenantId t = TenantId.of("acme");
+    try (Flowstore fs = Flowstore.open(TestBackends.sqlite(data))) {
+      write(fs, t, 0);
+      assertThat(FlowstoreCliTest.run(env, "mirror", "capture", "on", "--from", primary).code())
+          .isZero();
+      Run copy =
+          FlowstoreCliTest.run(
+              env, "copy", "--from", primary, "--to", secondary, "--to-queue", queue);
+      assertThat(copy.code()).as(copy.err()).isZero();
+      for (int i = 1; i < 6; i++) write(fs, t, i);
+      for (dev.flowstore.Lease l : fs.queue(t).lease("q", 3, Duration.ofMinutes(5)))
+        fs.queue(t).ack(l.jobId(), l.token());
+      Run drain =
+          FlowstoreCliTest.run(
+              env,
+              "mirror",
+              "run",
+              "--from",
+              primary,
+              "--to",
+              secondary,
+              "--to-queue",
+              queue,
+              "--until-caught-up");
+      assertThat(drain.code()).as(drain.err()).isZero();
+      Run compare = FlowstoreCliTest.run(env, "compare", primary, secondary, "--queue-b", queue);
+      assertThat(compare.code()).as(compare.out() + compare.err()).isZero();
+    } finally {
+      TestBackends.drop(pg);
+      deleteRedisKeys(redis, envName);
+    }
+  }
+
+  private static void deleteRedisKeys(String dsn, String envName) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(dsn);
+    try (var c = client.connect()) {
+      List<String> keys = c.sync().keys("flowstore:" + envName + ":*");
+      if (!keys.isEmpty()) c.sync().unlink(keys.toArray(String[]::new));
+    } finally {
+      client.shutdown();
     }
   }
 }

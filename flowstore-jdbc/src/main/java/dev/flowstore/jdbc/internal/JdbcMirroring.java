@@ -12,8 +12,6 @@ import java.util.Set;
  * outside the store (the Redis queue), its change log too ({@link QueueMirror}); docs/mirror.md.
  */
 public final class JdbcMirroring implements Mirroring {
-  /** The store's tables a queue outside it serves instead. */
-  private static final Set<String> QUEUE_TABLES = Set.of("jobs", "job_attempts");
 
   @Override
   public boolean handles(Flowstore from, Flowstore to) {
@@ -45,17 +43,22 @@ public final class JdbcMirroring implements Mirroring {
   public Link link(Flowstore from, Flowstore to, int batchSize) {
     JdbcFlowstore source = Snapshot.sql(from, "primary");
     JdbcFlowstore target = Snapshot.sql(to, "secondary");
-    if (target.queueBackend() != null)
+    QueueBackend queue = source.queueBackend();
+    QueueBackend targetQueue = target.queueBackend();
+    if (queue != null && targetQueue != null)
       throw new FlowstoreException(
           ErrorCode.CONFIGURATION,
-          "the secondary's queue is on Redis ("
-              + target.queueBackend().describe()
-              + "): the mirror writes a secondary on the SQL queue only (docs/mirror.md, \"The"
-              + " Redis queue\"); to move onto a Redis queue, freeze and copy (docs/runbook.md)");
-    QueueBackend queue = source.queueBackend();
-    if (queue == null) return new Mirror(source, target, batchSize, Set.of());
+          "both queues are on Redis ("
+              + queue.describe()
+              + " -> "
+              + targetQueue.describe()
+              + "): the mirror carries a Redis queue into a SQL queue, or a SQL queue into a"
+              + " Redis queue, not Redis into Redis (docs/mirror.md, \"The Redis queue\")");
+    if (targetQueue != null)
+      return new Mirror(source, target, batchSize, Set.of(), targetQueue.contents());
+    if (queue == null) return new Mirror(source, target, batchSize, Set.of(), null);
     return new QueueMirror(
-        new Mirror(source, target, batchSize, QUEUE_TABLES),
+        new Mirror(source, target, batchSize, Mirror.QUEUE_TABLES, null),
         source,
         queue.changes(),
         new JdbcQueueContents(target),

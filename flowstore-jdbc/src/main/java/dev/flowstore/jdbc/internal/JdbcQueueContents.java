@@ -84,6 +84,23 @@ final class JdbcQueueContents implements QueueContents {
     }
   }
 
+  /**
+   * The jobs of {@code ids} (those that exist) with their attempts, read on {@code c} (a snapshot
+   * scoped to the tenant: the mirror's read of a primary).
+   */
+  static List<StoredJob> byIds(Connection c, Dialect d, TenantId tenant, List<UUID> ids)
+      throws SQLException {
+    if (ids.isEmpty()) return List.of();
+    Sql q =
+        new Sql(
+            d,
+            "SELECT " + JobRows.COLUMNS + " FROM jobs WHERE tenant_id = ? AND job_id IN (",
+            tenant.value());
+    for (int i = 0; i < ids.size(); i++) q.append(i == 0 ? "?" : ", ?", ids.get(i));
+    q.append(") ORDER BY seq");
+    return withAttempts(c, d, tenant, Columns.list(c, q, new JobRows(d, tenant)::job));
+  }
+
   private static List<StoredJob> withAttempts(
       Connection c, Dialect d, TenantId tenant, List<Job> jobs) throws SQLException {
     if (jobs.isEmpty()) return List.of();
@@ -131,7 +148,8 @@ final class JdbcQueueContents implements QueueContents {
    *
    * @return {rows written, rows deleted}
    */
-  int[] apply(TenantId tenant, List<StoredJob> current, List<UUID> gone) {
+  @Override
+  public int[] replace(TenantId tenant, List<StoredJob> current, List<UUID> gone) {
     if (current.isEmpty() && gone.isEmpty()) return new int[2];
     List<StoredJob> ordered = new ArrayList<>(current);
     ordered.sort(java.util.Comparator.comparingLong(s -> s.job().seq()));

@@ -6,6 +6,8 @@ import dev.flowstore.FlowstoreException;
 import dev.flowstore.internal.Json;
 import dev.flowstore.spi.Mirroring;
 import dev.flowstore.spi.Mirroring.CaptureState;
+import dev.flowstore.spi.QueueContents;
+import dev.flowstore.spi.QueueContents.StoredJob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -55,6 +58,9 @@ final class Mirror implements Mirroring.Link {
   /** Keys fetched from the primary per query. */
   private static final int FETCH_KEYS = 100;
 
+  /** The store's tables of the queue. */
+  static final Set<String> QUEUE_TABLES = Set.of("jobs", "job_attempts");
+
   private record Entry(long id, String table, String tenant, String key) {}
 
   /** A row to write or delete on the secondary: its tenant, key values, and row (null: gone). */
@@ -64,6 +70,7 @@ final class Mirror implements Mirroring.Link {
   private final JdbcFlowstore target;
   private final int batchSize;
   private final Set<String> skipped;
+  private final QueueContents targetQueue;
   private final Map<String, CopyShape> shapes = new HashMap<>();
   private boolean checked;
 
@@ -71,8 +78,15 @@ final class Mirror implements Mirroring.Link {
    * @param skipped tables whose logged changes are dropped, not applied: {@code jobs} and {@code
    *     job_attempts} when the primary's queue is outside its SQL store ({@link QueueMirror}
    *     carries the jobs from there; the store's own rows of them are not what the queue serves)
+   * @param targetQueue the secondary's queue when it is outside its store (the Redis queue), else
+   *     null: the primary's jobs go there (see {@link #readQueueJobs}), not into the store's tables
    */
-  Mirror(JdbcFlowstore source, JdbcFlowstore target, int batchSize, Set<String> skipped) {
+  Mirror(
+      JdbcFlowstore source,
+      JdbcFlowstore target,
+      int batchSize,
+      Set<String> skipped,
+      QueueContents targetQueue) {
     if (batchSize < 1)
       throw new FlowstoreException(ErrorCode.INVALID_ARGUMENT, "batch size: at least 1");
     if (source.describe().equals(target.describe()))
@@ -83,6 +97,7 @@ final class Mirror implements Mirroring.Link {
     this.target = target;
     this.batchSize = batchSize;
     this.skipped = skipped;
+    this.targetQueue = targetQueue;
   }
 
   /**
@@ -108,16 +123,26 @@ final class Mirror implements Mirroring.Link {
     boolean full;
     List<Entry> entries = new ArrayList<>();
     Map<String, List<Change>> changes = new LinkedHashMap<>();
+    Map<String, QueueJobs> queueJobs = new LinkedHashMap<>();
     try (Snapshot snap = Snapshot.open(source)) {
       if (!checked) check(snap);
       full = readEntries(snap, entries);
       if (entries.isEmpty())
         return new Mirroring.Step(0, 0, 0, 0, java.util.Optional.empty(), false);
-      readRows(snap, entries, changes);
+      readRows(snap, entries, changes, queueJobs);
     } catch (SQLException e) {
       throw SqlErrors.translate(source.dialect(), "reading the primary's changes", e);
     }
     int[] counts = target.system(c -> apply(c, entries, changes));
+    // why after the store's commit: a DLQ item the store holds names a job the queue has by now;
+    // a failure here leaves the log untrimmed, and the batch is applied again (by key, the same)
+    for (Map.Entry<String, QueueJobs> q : queueJobs.entrySet()) {
+      int[] r =
+          targetQueue.replace(
+              new dev.flowstore.TenantId(q.getKey()), q.getValue().current, q.getValue().gone);
+      counts[0] += r[0];
+      counts[1] += r[1];
+    }
     CaptureState after = MirrorCapture.consumed(source, entries.stream().map(Entry::id).toList());
     return new Mirroring.Step(
         entries.size(), counts[0], counts[1], after.pending(), after.oldest(), full);
@@ -210,8 +235,14 @@ final class Mirror implements Mirroring.Link {
   }
 
   /** Per table (catalog order): each key once, tenant by tenant, in the order first logged. */
-  private void readRows(Snapshot snap, List<Entry> entries, Map<String, List<Change>> changes)
+  private void readRows(
+      Snapshot snap,
+      List<Entry> entries,
+      Map<String, List<Change>> changes,
+      Map<String, QueueJobs> queueJobs)
       throws SQLException {
+    // tenant -> ids of jobs changed (jobs or job_attempts), when the secondary's queue is Redis
+    Map<String, LinkedHashSet<UUID>> jobIds = new LinkedHashMap<>();
     Map<String, Map<String, LinkedHashSet<String>>> keys = new HashMap<>();
     // tenant -> [first, last] position ranges of inserted events (SQLite's capture)
     Map<String, List<long[]>> ranges = new LinkedHashMap<>();
@@ -226,6 +257,13 @@ final class Mirror implements Mirroring.Link {
         continue;
       }
       if (skipped.contains(e.table())) continue;
+      if (targetQueue != null && QUEUE_TABLES.contains(e.table())) {
+        JsonNode key = Json.parse("mirror_changes.row_key", e.key());
+        jobIds
+            .computeIfAbsent(e.tenant(), k -> new LinkedHashSet<>())
+            .add(UUID.fromString(key.get(0).asText()));
+        continue;
+      }
       if (!shapes.containsKey(e.table()))
         throw new FlowstoreException(
             ErrorCode.CONFIGURATION,
@@ -293,6 +331,103 @@ final class Mirror implements Mirroring.Link {
       }
       changes.put(t.name(), out);
     }
+    if (!jobIds.isEmpty()) readQueueJobs(snap, jobIds, changes, queueJobs);
+  }
+
+  /** The jobs a batch carries into a secondary's queue outside its store: current and gone. */
+  static final class QueueJobs {
+    final List<StoredJob> current = new ArrayList<>();
+    final List<UUID> gone = new ArrayList<>();
+  }
+
+  /**
+   * Into a secondary on the Redis queue: each changed job's current state (with its attempts), or
+   * its absence, for the queue; and for the secondary store, what a store beside a Redis queue
+   * keeps of the queue (docs/switching.md "Which parts live where"): the row and attempts of a job
+   * with a DLQ item, and no row of any other.
+   */
+  private void readQueueJobs(
+      Snapshot snap,
+      Map<String, LinkedHashSet<UUID>> jobIds,
+      Map<String, List<Change>> changes,
+      Map<String, QueueJobs> queueJobs)
+      throws SQLException {
+    Dialect d = source.dialect();
+    CopyShape jobs = shapes.get("jobs");
+    CopyShape attempts = shapes.get("job_attempts");
+    CopyShape.Column jobId = jobs.column("job_id");
+    List<Change> jobRows = changes.computeIfAbsent("jobs", k -> new ArrayList<>());
+    List<Change> attemptRows = changes.computeIfAbsent("job_attempts", k -> new ArrayList<>());
+    for (Map.Entry<String, LinkedHashSet<UUID>> te : jobIds.entrySet()) {
+      String tenant = te.getKey();
+      snap.scope(tenant);
+      QueueJobs out = queueJobs.computeIfAbsent(tenant, k -> new QueueJobs());
+      List<UUID> all = new ArrayList<>(te.getValue());
+      for (int from = 0; from < all.size(); from += FETCH_KEYS) {
+        List<UUID> chunk = all.subList(from, Math.min(all.size(), from + FETCH_KEYS));
+        List<StoredJob> found =
+            JdbcQueueContents.byIds(snap.connection, d, new dev.flowstore.TenantId(tenant), chunk);
+        Set<UUID> present = new java.util.HashSet<>();
+        for (StoredJob j : found) present.add(j.job().jobId());
+        out.current.addAll(found);
+        for (UUID id : chunk) if (!present.contains(id)) out.gone.add(id);
+        Set<UUID> dead =
+            new java.util.HashSet<>(
+                Columns.list(
+                    snap.connection,
+                    inList(
+                        new Sql(
+                            d,
+                            "SELECT job_id FROM dlq_items WHERE tenant_id = ? AND job_id IN (",
+                            tenant),
+                        chunk),
+                    rs -> d.getUuid(rs, "job_id")));
+        for (UUID id : chunk)
+          if (!dead.contains(id))
+            jobRows.add(new Change(tenant, List.of(CopyShape.parse(jobId, id.toString())), null));
+        List<UUID> kept = chunk.stream().filter(dead::contains).toList();
+        if (kept.isEmpty()) continue;
+        for (List<Object> row : rowsOf(snap, jobs, tenant, kept))
+          jobRows.add(new Change(tenant, List.of(row.get(jobs.read.indexOf(jobId))), row));
+        List<CopyShape.Column> attemptKey =
+            MirrorCapture.loggedKey(attempts.table).stream().map(attempts::column).toList();
+        for (List<Object> row : rowsOf(snap, attempts, tenant, kept)) {
+          List<Object> key = new ArrayList<>();
+          for (CopyShape.Column k : attemptKey) key.add(row.get(attempts.read.indexOf(k)));
+          attemptRows.add(new Change(tenant, key, row));
+        }
+      }
+    }
+  }
+
+  private static Sql inList(Sql q, List<UUID> ids) {
+    for (int i = 0; i < ids.size(); i++) q.append(i == 0 ? "?" : ", ?", ids.get(i));
+    return q.append(")");
+  }
+
+  /** The rows of {@code shape}'s table of these jobs, as the shape reads them. */
+  private List<List<Object>> rowsOf(Snapshot snap, CopyShape shape, String tenant, List<UUID> ids)
+      throws SQLException {
+    String cols = shape.read.stream().map(CopyShape.Column::name).collect(Collectors.joining(", "));
+    Sql q =
+        inList(
+            new Sql(
+                source.dialect(),
+                "SELECT "
+                    + cols
+                    + " FROM "
+                    + shape.table.name()
+                    + " WHERE tenant_id = ? AND job_id IN (",
+                tenant),
+            ids);
+    return Columns.list(
+        snap.connection,
+        q,
+        rs -> {
+          List<Object> row = new ArrayList<>(shape.read.size());
+          for (CopyShape.Column c : shape.read) row.add(CopyShape.read(source.dialect(), rs, c));
+          return row;
+        });
   }
 
   /**

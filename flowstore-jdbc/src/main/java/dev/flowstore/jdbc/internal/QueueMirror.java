@@ -14,12 +14,12 @@ import java.util.UUID;
  * The mirror of a primary whose queue is outside its SQL store (the Redis queue) into a secondary
  * on the SQL queue (docs/mirror.md, "The Redis queue"). A batch carries the queue's logged jobs
  * first — per tenant, the jobs' state read in one atomic step of the queue, written in one
- * transaction of the secondary ({@link JdbcQueueContents#apply}), then dropped from the queue's log
- * — and then the store's changes ({@link Mirror}, which leaves the store's own {@code jobs} rows
- * out). why the queue first: a DLQ item the store writes names a job the queue moved to the DLQ
- * before, so by the time the store's snapshot shows the item, its job has been logged by the queue,
- * and the item's foreign key finds the job on the secondary (when the queue is a batch or more
- * behind, the item's batch fails and is retried after the queue's catches up).
+ * transaction of the secondary ({@link JdbcQueueContents#replace}), then dropped from the queue's
+ * log — and then the store's changes ({@link Mirror}, which leaves the store's own {@code jobs}
+ * rows out). why the queue first: a DLQ item the store writes names a job the queue moved to the
+ * DLQ before, so by the time the store's snapshot shows the item, its job has been logged by the
+ * queue, and the item's foreign key finds the job on the secondary (when the queue is a batch or
+ * more behind, the item's batch fails and is retried after the queue's catches up).
  */
 final class QueueMirror implements Mirroring.Link {
   private final Mirror store;
@@ -55,7 +55,7 @@ final class QueueMirror implements Mirroring.Link {
       for (QueueChanges.Change c : b.changes())
         if (c.current() == null) gone.add(c.jobId());
         else current.add(c.current());
-      int[] r = target.apply(b.tenant(), current, gone);
+      int[] r = target.replace(b.tenant(), current, gone);
       queue.done(b);
       entries += b.changes().size();
       upserted += r[0];

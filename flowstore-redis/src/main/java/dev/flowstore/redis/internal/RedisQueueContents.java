@@ -49,14 +49,39 @@ final class RedisQueueContents implements QueueContents {
           """);
 
   /**
-   * ARGV[5] = n, then per job: id, number of hash items, the items (field, value...), number of
-   * attempt entries, the entries. Reply: how many were written.
+   * ARGV[5] = n, ARGV[6] = '1' to replace a job that exists (a copy skips it), then per job: id,
+   * number of hash items, the items (field, value...), number of attempt entries, the entries; then
+   * the number of jobs to delete and their ids. Reply: {written, deleted}.
    */
   private static final String IMPORT =
       Scripts.withPrelude(
           """
+          -- a job out of every index it is in, and deleted (the mirror replaces or deletes it)
+          local function unindex(id)
+            local J = jkey(id)
+            local a = redis.call('HMGET', J, 'status', 'queue', 'priority', 'run_at', 'seq', 'unique_key')
+            if not a[1] then return 0 end
+            local st, q = a[1], a[2]
+            if st == 'queued' then
+              redis.call('ZREM', qkey(q, 'ready'), rk(a[3], a[4], a[5], id))
+              redis.call('ZREM', qkey(q, 'delayed'), id)
+            elseif st == 'leased' then
+              redis.call('ZREM', qkey(q, 'leased'), id)
+            elseif st == 'succeeded' then
+              if redis.call('ZREM', P .. '#succeeded', id) == 1
+                  and redis.call('HINCRBY', P .. '#succeeded_n', q, -1) <= 0 then
+                redis.call('HDEL', P .. '#succeeded_n', q)
+              end
+            else
+              redis.call('SREM', qkey(q, st), id)
+            end
+            freeKey(q, a[6], id)
+            redis.call('DEL', J, akey(id))
+            return 1
+          end
           local n = tonumber(ARGV[5])
-          local i = 6
+          local replace = ARGV[6] == '1'
+          local i = 7
           local written = 0
           local seq0 = tonumber(redis.call('GET', P .. '#seq') or '0')
           local maxseq = seq0
@@ -72,6 +97,7 @@ final class RedisQueueContents implements QueueContents {
             for j = 1, na do att[j] = ARGV[i + j] end
             i = i + 1 + na
             local J = jkey(id)
+            if replace then unindex(id) end
             if redis.call('EXISTS', J) == 0 then
               redis.call('HSET', J, unpack(h))
               if na > 0 then redis.call('RPUSH', akey(id), unpack(att)) end
@@ -98,9 +124,14 @@ final class RedisQueueContents implements QueueContents {
               written = written + 1
             end
           end
+          local deleted = 0
+          for j = 1, tonumber(ARGV[i] or '0') do
+            deleted = deleted + unindex(ARGV[i + j])
+            logged(ARGV[i + j])
+          end
           if maxseq ~= seq0 then redis.call('SET', P .. '#seq', int(maxseq)) end
           for q, _ in pairs(woken) do wake(q) end
-          return {'OK', written}
+          return {'OK', {written, deleted}}
           """);
 
   private final RedisQueueBackend backend;
@@ -196,12 +227,34 @@ final class RedisQueueContents implements QueueContents {
   @Override
   public int write(TenantId tenant, List<StoredJob> jobs) {
     if (jobs.isEmpty()) return 0;
+    return store(tenant, jobs, List.of(), false)[0];
+  }
+
+  /**
+   * The mirror's write into this queue: in one script, each job of {@code current} replaces the job
+   * with its id (taken out of every index first), and the jobs {@code gone} names are deleted.
+   */
+  @Override
+  public int[] replace(TenantId tenant, List<StoredJob> current, List<java.util.UUID> gone) {
+    if (current.isEmpty() && gone.isEmpty()) return new int[2];
+    return store(tenant, current, gone, true);
+  }
+
+  private int[] store(
+      TenantId tenant, List<StoredJob> jobs, List<java.util.UUID> gone, boolean replace) {
     List<String> args = new ArrayList<>();
     args.add(Integer.toString(jobs.size()));
+    args.add(replace ? "1" : "0");
     for (StoredJob s : jobs) encode(s, args);
-    Object written =
-        ok(redis().eval(IMPORT, new Keys(env, tenant), backend.now(), args.toArray(String[]::new)));
-    return ((Number) written).intValue();
+    args.add(Integer.toString(gone.size()));
+    for (java.util.UUID id : gone) args.add(id.toString());
+    List<?> r =
+        (List<?>)
+            ok(
+                redis()
+                    .eval(
+                        IMPORT, new Keys(env, tenant), backend.now(), args.toArray(String[]::new)));
+    return new int[] {((Number) r.get(0)).intValue(), ((Number) r.get(1)).intValue()};
   }
 
   /** One job as the import script takes it: id, hash items, attempt entries. */

@@ -163,6 +163,15 @@ public final class MirrorCommand implements Runnable {
     String to;
 
     @Option(
+        names = "--to-queue",
+        paramLabel = "REDIS",
+        description =
+            "The secondary's queue, when it runs on Redis: "
+                + BackendSpec.QUEUE_FORMS
+                + ". The primary's jobs go there (its store keeps the DLQ's jobs), as copy --to-queue leaves them.")
+    String toQueue;
+
+    @Option(
         names = "--batch-size",
         paramLabel = "ROWS",
         defaultValue = "1000",
@@ -218,7 +227,9 @@ public final class MirrorCommand implements Runnable {
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
       try (Flowstore primary = Flowstore.open(this.primary.config(ctx));
-          Flowstore secondary = Flowstore.open(BackendSpec.config("--to", to, ctx.env(), false))) {
+          Flowstore secondary =
+              Flowstore.open(
+                  BackendSpec.config("--to", to, "--to-queue", toQueue, ctx.env(), false))) {
         Mirroring m = Mirroring.find(primary, secondary);
         Mirroring.Link link = m.link(primary, secondary, batchSize);
         if (untilCaughtUp) return drain(link, err);
