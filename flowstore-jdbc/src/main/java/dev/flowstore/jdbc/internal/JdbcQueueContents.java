@@ -32,6 +32,11 @@ final class JdbcQueueContents implements QueueContents {
     this.fs = fs;
   }
 
+  /** The store whose queue this is. */
+  JdbcFlowstore store() {
+    return fs;
+  }
+
   @Override
   public List<TenantId> tenants() {
     return fs.tenants();

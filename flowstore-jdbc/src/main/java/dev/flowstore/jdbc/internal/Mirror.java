@@ -120,6 +120,11 @@ final class Mirror implements Mirroring.Link {
 
   @Override
   public Mirroring.Step step() {
+    return MirrorLock.around(target, this::stepLocked);
+  }
+
+  /** A batch, the secondary's mirror lock held by the caller ({@link MirrorLock}). */
+  Mirroring.Step stepLocked() {
     boolean full;
     List<Entry> entries = new ArrayList<>();
     Map<String, List<Change>> changes = new LinkedHashMap<>();

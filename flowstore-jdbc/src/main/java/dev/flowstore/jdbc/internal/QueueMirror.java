@@ -43,6 +43,10 @@ final class QueueMirror implements Mirroring.Link {
 
   @Override
   public Mirroring.Step step() {
+    return MirrorLock.around(target.store(), this::stepLocked);
+  }
+
+  private Mirroring.Step stepLocked() {
     store.check();
     int entries = 0;
     int upserted = 0;
@@ -61,7 +65,7 @@ final class QueueMirror implements Mirroring.Link {
       upserted += r[0];
       deleted += r[1];
     }
-    Mirroring.Step s = store.step();
+    Mirroring.Step s = store.stepLocked();
     CaptureState q = entries == 0 ? null : queue.state(tenants);
     long pending = s.pending() + (q == null ? 0 : q.pending());
     return new Mirroring.Step(
