@@ -7,6 +7,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -15,7 +16,9 @@ import javax.sql.DataSource;
  * {@code COMMIT} fails: {@link Fault#LOST_AFTER_COMMIT} really commits, then throws {@code
  * SQLException("connection lost", "08006")} (the server committed, the answer never arrived);
  * {@link Fault#LOST_BEFORE_COMMIT} throws the same without committing. A commit is {@code
- * Connection.commit()}, or a statement executed in autocommit mode (it commits on its own).
+ * Connection.commit()}, a statement executed in autocommit mode (it commits on its own), or a
+ * statement whose text ends with {@code COMMIT} (statements sent together with the commit of their
+ * transaction, in one exchange).
  *
  * <p>Nothing fails until {@link #arm}ed; each armed fault is used once. The connections underneath
  * stay healthy (only the answer is faked), so a pool keeps working.
@@ -77,19 +80,24 @@ public final class FaultyDataSource {
           }
           Object out = invoke(c, m, args);
           if (out instanceof Statement s
-              && (name.equals("createStatement") || name.startsWith("prepare")))
-            return statement(c, s, m.getReturnType());
+              && (name.equals("createStatement") || name.startsWith("prepare"))) {
+            boolean commits =
+                name.startsWith("prepare")
+                    && args[0] instanceof String sql
+                    && sql.strip().toUpperCase(Locale.ROOT).endsWith("COMMIT");
+            return statement(c, s, m.getReturnType(), commits);
+          }
           return out;
         });
   }
 
   @SuppressWarnings("unchecked")
-  private <S> S statement(Connection c, Statement s, Class<S> type) {
+  private <S> S statement(Connection c, Statement s, Class<S> type, boolean commits) {
     return proxy(
         type,
         (S) s,
         (m, args) -> {
-          if (m.getName().startsWith("execute") && c.getAutoCommit()) {
+          if (m.getName().startsWith("execute") && (commits || c.getAutoCommit())) {
             Object[] out = new Object[1];
             commit(() -> out[0] = invoke(s, m, args));
             return out[0];

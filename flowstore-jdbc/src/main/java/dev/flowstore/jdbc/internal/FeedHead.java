@@ -74,13 +74,17 @@ final class FeedHead {
 
   /** Writes the last position handed out to the row, if the row does not hold it already. */
   void writeBack(Connection c) throws SQLException {
-    if (last == stored) return;
-    Columns.update(
-        c,
-        new Sql(
-            scope.flowstore().dialect(),
-            "UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?",
-            last,
-            scope.tenant().value()));
+    Sql sql = writeBackSql();
+    if (sql != null) Columns.update(c, sql);
+  }
+
+  /** The statement of {@link #writeBack}, or null when the row holds the last position already. */
+  Sql writeBackSql() {
+    if (last == stored) return null;
+    return new Sql(
+        scope.flowstore().dialect(),
+        "UPDATE event_feed_heads SET last_position = ? WHERE tenant_id = ?",
+        last,
+        scope.tenant().value());
   }
 }

@@ -94,24 +94,26 @@ final class JdbcRecords implements Records, RecordVersions {
     if (r.parentId() != null) CollectionRules.id("parent_id", r.parentId());
     ObjectNode data = checkedData(r.data());
     if (!scope.ownsTransactions())
-      return scope.write(c -> create(c, collection, id, r, data, false));
+      return scope.write(c -> create(c, collection, id, r, data, false).result());
     return scope
         .flowstore()
         .transactions()
-        .writeScopedByWork(scope.tenant(), c -> create(c, collection, id, r, data, true));
+        .writeEndingWith(scope.tenant(), c -> create(c, collection, id, r, data, true));
   }
 
   /**
-   * A create in the transaction on {@code c} ({@code scoped}: opened by {@link
-   * Transactions#writeScopedByWork}, its first statements carry the tenant scope). Three round
-   * trips on PostgreSQL: (1) behind the scope, the feed lock (the head advanced by the one event),
-   * the check of the cached declaration, whether the record exists, the stream's version, the
-   * parent and the unique values' holders, in one exchange; (2) every insert (record, entries,
-   * unique values, text, event) in one exchange; (3) the commit. Without a cached declaration that
-   * is still the stored one (or without a feed head yet), the checks are made again, one statement
-   * after another, under the lock, with the stored declaration.
+   * A create in the transaction on {@code c}. {@code scoped}: opened by {@link
+   * Transactions#writeEndingWith}, its first statements carry the tenant scope and its inserts are
+   * handed back to go with the {@code COMMIT}; otherwise (the caller's transaction) they are sent
+   * here and nothing is handed back. Two round trips on PostgreSQL: (1) behind the scope, the feed
+   * lock (the head advanced by the one event), the check of the cached declaration, whether the
+   * record exists, the stream's version, the parent and the unique values' holders, in one
+   * exchange; (2) every insert (record, entries, unique values, text, event) and the commit in one
+   * exchange. Without a cached declaration that is still the stored one (or without a feed head
+   * yet), the checks are made again, one statement after another, under the lock, with the stored
+   * declaration.
    */
-  private StoredRecord create(
+  private Transactions.Ending<StoredRecord> create(
       Connection c, String collection, String id, NewRecord r, ObjectNode data, boolean scoped)
       throws SQLException {
     JdbcFlowstore fs = scope.flowstore();
@@ -236,12 +238,18 @@ final class JdbcRecords implements Records, RecordVersions {
                     fs.config().maxPayloadBytes())
                 .get(0),
             now));
-    fs.transactions().sendAll(c, writes);
-    if (locked != null) locked.writeBack(c);
-    // why: the event is inserted here, not through EventAppends, so its feed waiters are told here
+    Sql writeBack = locked == null ? null : locked.writeBackSql();
+    if (writeBack != null) writes.add(writeBack);
+    if (!scoped) {
+      fs.transactions().sendAll(c, writes);
+      writes = List.of();
+    }
+    // why: the event is inserted here, not through EventAppends, so its feed waiters are told here.
+    // Both steps are registered before the inserts are sent with the COMMIT: they also run when
+    // that exchange leaves the commit's outcome unknown, never when it fails.
     QueueWakeups.publishAfterCommit(fs, QueueWakeups.feedKey(tenant()));
     written(spec, id, null, data);
-    return rec;
+    return new Transactions.Ending<>(rec, writes);
   }
 
   private static FlowstoreException alreadyExists(String collection, String id) {

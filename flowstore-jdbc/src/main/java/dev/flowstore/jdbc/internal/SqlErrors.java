@@ -69,6 +69,39 @@ public final class SqlErrors {
     return translate(dialect, doing, e);
   }
 
+  /**
+   * A failed exchange that carried a transaction's last statements and its {@code COMMIT}
+   * (PostgreSQL, {@link Transactions#writeEndingWith}). When the connection was lost ({@link
+   * #connectionLost}) the {@code COMMIT} may have run before it went, so the answer is {@code
+   * OUTCOME_UNKNOWN}. Any other error is the server's answer and nothing was stored: an error of
+   * one of the statements makes the server skip the rest of the exchange, the {@code COMMIT}
+   * included, and a {@code COMMIT} that reports an error has rolled back; it is translated as the
+   * failed statement it is.
+   */
+  public static FlowstoreException commitExchangeFailed(
+      Dialect dialect, String doing, SQLException e) {
+    if (connectionLost(e)) return outcomeUnknown(doing, e);
+    return translate(dialect, doing, e);
+  }
+
+  /**
+   * Whether {@code e}, or one chained to it, says the session is gone: class 08, an I/O failure, or
+   * the server ending the session (57P01..57P03: a FATAL error, after which the driver reads the
+   * closed socket and chains its own 08006), as the pool reads it when it evicts a connection.
+   */
+  static boolean connectionLost(SQLException e) {
+    int depth = 0;
+    for (SQLException x = e; x != null && depth < 10; x = x.getNextException(), depth++) {
+      String state = x.getSQLState() == null ? "" : x.getSQLState();
+      if (state.startsWith("08")
+          || state.equals("57P01")
+          || state.equals("57P02")
+          || state.equals("57P03")
+          || x.getCause() instanceof java.io.IOException) return true;
+    }
+    return false;
+  }
+
   private static FlowstoreException outcomeUnknown(String doing, SQLException e) {
     return new FlowstoreException(
         ErrorCode.OUTCOME_UNKNOWN,

@@ -43,7 +43,7 @@ final class Transactions {
   }
 
   <T> T write(TenantId tenant, SqlWork<T> work) {
-    return write(tenant, work, false);
+    return write(tenant, ending(work), false);
   }
 
   /**
@@ -52,11 +52,41 @@ final class Transactions {
    * scoped statements this is {@link #write(TenantId, SqlWork)}.
    */
   <T> T writeScopedByWork(TenantId tenant, SqlWork<T> work) {
+    return write(tenant, ending(work), scopesStatements());
+  }
+
+  /**
+   * What the work of {@link #writeEndingWith} hands back: its answer, and the statements that end
+   * its transaction (statements returning no rows: inserts, updates), for the engine to send with
+   * the {@code COMMIT}.
+   */
+  record Ending<T>(T result, List<Sql> last) {}
+
+  /** The work of {@link #writeEndingWith}. */
+  interface EndingWork<T> {
+    Ending<T> run(Connection c) throws SQLException;
+  }
+
+  /**
+   * {@link #writeScopedByWork} whose work leaves its last statements to the engine ({@link
+   * Ending}): where the dialect scopes statements (PostgreSQL), they travel with the {@code COMMIT}
+   * in one exchange, saving the commit's own round trip; otherwise they run one after another and
+   * the transaction commits as any other. As for {@link #writeScopedByWork}, the work scopes the
+   * transaction itself ({@link #openWith}) before it returns: the last statements run in that
+   * transaction, behind that scope. why the engine sends them: nothing may run on the connection
+   * after its {@code COMMIT} (it would run outside the transaction and its tenant scope), and that
+   * holds by construction when the work has returned before they are sent.
+   */
+  <T> T writeEndingWith(TenantId tenant, EndingWork<T> work) {
     return write(tenant, work, scopesStatements());
   }
 
+  private static <T> EndingWork<T> ending(SqlWork<T> work) {
+    return c -> new Ending<>(work.run(c), List.of());
+  }
+
   <T> T read(TenantId tenant, SqlWork<T> work) {
-    return run(reader, tenant, work, "read", false);
+    return run(reader, tenant, ending(work), "read", false);
   }
 
   /** Runs SQL outside any tenant (API keys, probes): no role switch, no tenant setting. */
@@ -75,7 +105,7 @@ final class Transactions {
     return dialect.scopeParams() > 0;
   }
 
-  private <T> T write(TenantId tenant, SqlWork<T> work, boolean scopedByWork) {
+  private <T> T write(TenantId tenant, EndingWork<T> work, boolean scopedByWork) {
     if (IN_WRITE.get() != null) throw nestedWrite();
     IN_WRITE.set(Boolean.TRUE);
     List<Runnable> afterCommit = new ArrayList<>();
@@ -107,15 +137,18 @@ final class Transactions {
    * One transaction. A failure before {@code COMMIT} rolls back and is reported as it is; a failed
    * {@code COMMIT} is {@code OUTCOME_UNKNOWN} ({@link SqlErrors#commitFailed}); nothing after a
    * successful commit (restoring autocommit, returning the connection) can turn it into an error.
+   * The work's last statements ({@link Ending}) go with the {@code COMMIT} where the dialect scopes
+   * statements ({@link #sendWithCommit}); a failure of that exchange is read by {@link
+   * SqlErrors#commitExchangeFailed}.
    */
   private <T> T run(
-      DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
+      DataSource ds, TenantId tenant, EndingWork<T> work, String what, boolean scopedByWork) {
     return StoreSpans.traced(
         what, tenant, dialect, () -> runUntraced(ds, tenant, work, what, scopedByWork));
   }
 
   private <T> T runUntraced(
-      DataSource ds, TenantId tenant, SqlWork<T> work, String what, boolean scopedByWork) {
+      DataSource ds, TenantId tenant, EndingWork<T> work, String what, boolean scopedByWork) {
     String doing = what + " transaction for tenant " + tenant;
     Connection c;
     try {
@@ -123,11 +156,14 @@ final class Transactions {
     } catch (SQLException e) {
       throw SqlErrors.translate(dialect, doing, e);
     }
-    T result;
+    Ending<T> ending;
+    boolean together;
     try {
       c.setAutoCommit(false);
       if (!scopedByWork) dialect.beginTenantTransaction(c, tenant);
-      result = work.run(c);
+      ending = work.run(c);
+      together = !ending.last().isEmpty() && scopesStatements();
+      if (!together) sendAll(c, ending.last());
     } catch (Throwable t) {
       rollbackQuietly(c, t);
       endQuietly(c, t);
@@ -135,18 +171,25 @@ final class Transactions {
       throw asUnchecked(t);
     }
     try {
-      c.commit();
+      if (together) sendWithCommit(c, ending.last());
+      else c.commit();
     } catch (SQLException e) {
-      FlowstoreException failed = SqlErrors.commitFailed(dialect, doing, e);
+      FlowstoreException failed =
+          together
+              ? SqlErrors.commitExchangeFailed(dialect, doing, e)
+              : SqlErrors.commitFailed(dialect, doing, e);
       rollbackQuietly(c, failed);
       endQuietly(c, failed);
       throw failed;
     } catch (RuntimeException | Error e) {
+      // why the rollback: the transaction may still be open (thrown before the exchange went), and
+      // restoring autocommit would commit it
+      if (together) rollbackQuietly(c, e);
       endQuietly(c, e);
       throw e;
     }
     endQuietly(c, null);
-    return result;
+    return ending.result();
   }
 
   /**
@@ -313,9 +356,12 @@ final class Transactions {
   /**
    * Runs statements that return no rows (inserts, updates) in the transaction open on {@code c}:
    * where the dialect scopes statements (PostgreSQL), all in one round trip (the driver sends the
-   * statements of one string together); otherwise one after another.
+   * statements of one string together); otherwise one after another. None, nothing is sent.
    */
   void sendAll(Connection c, List<Sql> statements) throws SQLException {
+    // why: every transaction passes its (mostly empty) last statements here; an empty string would
+    // still be an exchange of its own
+    if (statements.isEmpty()) return;
     if (!scopesStatements() || statements.size() == 1) {
       for (Sql sql : statements) {
         try (PreparedStatement ps = c.prepareStatement(sql.text())) {
@@ -330,6 +376,27 @@ final class Transactions {
       if (i > 0) joined.append("; ");
       joined.append(statements.get(i));
     }
+    try (PreparedStatement ps = c.prepareStatement(joined.text())) {
+      joined.bind(ps);
+      ps.execute();
+      // why: a failure of a later statement is reported as its result is reached
+      while (ps.getMoreResults() || ps.getUpdateCount() != -1) {}
+    }
+  }
+
+  /**
+   * Sends a transaction's last statements and its {@code COMMIT} in one exchange (one string: the
+   * driver sends its statements together, up to one Sync). The transaction is open (its work ran on
+   * {@code c}), so the statements run in it, not in an implicit transaction of their own. A
+   * statement's error makes the server skip the rest of the exchange, the {@code COMMIT} included,
+   * and leaves the transaction failed (the caller rolls it back); a {@code COMMIT} that fails has
+   * rolled back. Once it succeeded no transaction is open: the driver's {@code commit()}, and the
+   * one restoring autocommit makes, see the connection idle and send nothing.
+   */
+  private void sendWithCommit(Connection c, List<Sql> statements) throws SQLException {
+    Sql joined = new Sql(dialect, "");
+    for (Sql sql : statements) joined.append(sql).append("; ");
+    joined.append("COMMIT");
     try (PreparedStatement ps = c.prepareStatement(joined.text())) {
       joined.bind(ps);
       ps.execute();

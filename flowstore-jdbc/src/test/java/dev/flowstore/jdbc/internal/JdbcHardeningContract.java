@@ -307,6 +307,51 @@ abstract class JdbcHardeningContract extends FlowstoreTestBase {
     assertThat(fs.queue(tenant).lease("q", 10, Duration.ofMinutes(1))).hasSize(1);
   }
 
+  /**
+   * A record create whose commit is lost (on PostgreSQL the {@code COMMIT} travels with the
+   * create's inserts, {@link Transactions#writeEndingWith}; on SQLite it is {@code
+   * Connection.commit()}): OUTCOME_UNKNOWN, never a failure, and the steps harmless either way (the
+   * feed's wake-up) still run. What is stored is the whole create (the commit ran) or nothing, and
+   * the feed stays without gaps.
+   */
+  @ParameterizedTest
+  @EnumSource(Fault.class)
+  void aRecordCreateWhoseCommitIsLostIsUnknownAndStoredWholeOrNotAtAll(Fault fault) {
+    TenantId tenant = newTenant();
+    String collection = "lost_" + fault.name().toLowerCase(java.util.Locale.ROOT);
+    fs.collections()
+        .declare(
+            dev.flowstore.CollectionSpec.of(collection)
+                .withIndexed(dev.flowstore.IndexedField.string("/status")));
+    var data = JSON.objectNode().put("status", "open");
+    faulty.records(tenant).create(collection, dev.flowstore.NewRecord.of("first", data));
+    String key = QueueWakeups.feedKey(tenant.value());
+    long before = faulty.wakeups().generation(key);
+    faults.arm(fault, 0, 1);
+    FlowstoreException e;
+    try {
+      e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              FlowstoreException.class,
+              () ->
+                  faulty
+                      .records(tenant)
+                      .create(collection, dev.flowstore.NewRecord.of("lost", data)));
+    } finally {
+      faults.disarm();
+    }
+    assertThat(faults.injected()).isEqualTo(1);
+    assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+    assertThat(faulty.wakeups().generation(key)).isNotEqualTo(before);
+    boolean committed = fault == Fault.LOST_AFTER_COMMIT;
+    assertThat(fs.records(tenant).get(collection, "lost").isPresent()).isEqualTo(committed);
+    if (committed) assertThat(fs.records(tenant).history(collection, "lost", 0, 10)).hasSize(1);
+    fs.records(tenant).create(collection, dev.flowstore.NewRecord.of("next", data));
+    assertThat(fs.events(tenant).readAll(0, 10, null))
+        .extracting(RecordedEvent::position)
+        .containsExactlyElementsOf(committed ? List.of(1L, 2L, 3L) : List.of(1L, 2L));
+  }
+
   @Test
   void aTenantFirstSeenInATransactionThatRolledBackIsRegisteredByItsNextWrite() {
     TenantId tenant = newTenant();

@@ -110,4 +110,36 @@ class SqlErrorsTest {
             SqlErrors.autocommitFailed(POSTGRES, "c", new SQLException("deadlock", "40P01")).code())
         .isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
   }
+
+  /**
+   * The exchange that carries a transaction's last statements and its COMMIT: unknown only when the
+   * session was lost (the COMMIT may have run); the server's own error, whichever statement it
+   * answers, rolled back, and is translated as a failed statement.
+   */
+  @Test
+  void aFailedExchangeWithTheCommitIsUnknownOnlyWhenTheSessionWasLost() {
+    SQLException fatal = new SQLException("terminating connection", "57P01");
+    // pgjdbc: the server's FATAL first, then its own I/O failure on the closed socket
+    fatal.setNextException(new SQLException("An I/O error occurred", "08006"));
+    SQLException io =
+        new SQLException("An I/O error occurred", null, new java.io.IOException("reset"));
+    for (SQLException lost :
+        List.of(new SQLException("lost", "08006"), new SQLException("refused", "08001"), fatal, io))
+      assertThat(SqlErrors.commitExchangeFailed(POSTGRES, "c", lost).code())
+          .as(lost.getMessage())
+          .isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+    assertThat(
+            SqlErrors.commitExchangeFailed(POSTGRES, "c", new SQLException("dup", "23505")).code())
+        .isEqualTo(ErrorCode.INTERNAL);
+    assertThat(
+            SqlErrors.commitExchangeFailed(POSTGRES, "c", new SQLException("serial", "40001"))
+                .code())
+        .isEqualTo(ErrorCode.BACKEND_UNAVAILABLE);
+    // unlike a COMMIT of its own: an error that is the server's answer is no unknown outcome
+    SQLException denied = new SQLException("permission denied", "42501");
+    assertThat(SqlErrors.commitExchangeFailed(POSTGRES, "c", denied).code())
+        .isEqualTo(ErrorCode.INTERNAL);
+    assertThat(SqlErrors.commitFailed(POSTGRES, "c", denied).code())
+        .isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+  }
 }
