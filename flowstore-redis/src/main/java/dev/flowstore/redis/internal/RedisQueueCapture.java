@@ -34,8 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * job the copy carried already is written again with the same state).
  *
  * <p>{@link #take} reads each tenant's oldest entries and the current state of their jobs in one
- * script (an atomic snapshot of that tenant's jobs); {@link #done} removes an entry only if its
- * score is still the one taken, so a job changed between the take and the done stays logged.
+ * script (an atomic snapshot of that tenant's jobs); {@link #done} removes the entries up to the
+ * highest score taken: a job changed between the take and the done has a higher score by then, and
+ * stays logged.
  */
 final class RedisQueueCapture implements QueueChanges {
   /** ARGV[5] = '1' to log every job of the tenant. Reply: how many were logged (0: was on). */
@@ -67,7 +68,12 @@ final class RedisQueueCapture implements QueueChanges {
           return {'OK', n}
           """);
 
-  /** ARGV[5] = max: the oldest entries, each {id, score, job hash, attempt list}. */
+  /**
+   * ARGV[5] = max: the oldest entries, each {id, job hash, attempt list}, and the highest score
+   * taken. why the list only sometimes: a job leased at most once has none (the lease script moves
+   * an attempt there only at the next lease), and every call here is Redis time the queue's own
+   * scripts wait for.
+   */
   private static final String TAKE =
       Scripts.withPrelude(
           """
@@ -75,23 +81,30 @@ final class RedisQueueCapture implements QueueChanges {
           local out = {}
           for i = 1, #e, 2 do
             local id = e[i]
-            out[#out + 1] = {id, e[i + 1], redis.call('HGETALL', jkey(id)), redis.call('LRANGE', akey(id), 0, -1)}
+            local h = redis.call('HGETALL', jkey(id))
+            -- a list can exist once a job was leased twice, or kept its attempts there (layout 1,
+            -- without att_tail)
+            local tail, many = false, false
+            for k = 1, #h, 2 do
+              if h[k] == 'att_tail' then tail = true end
+              if (h[k] == 'attempt' and tonumber(h[k + 1]) > 1) or h[k] == 'last_attempt' then many = true end
+            end
+            local list = {}
+            if #h > 0 and (many or not tail) then list = redis.call('LRANGE', akey(id), 0, -1) end
+            out[#out + 1] = {id, h, list}
           end
-          return {'OK', out}
+          return {'OK', {out, e[#e] or '0'}}
           """);
 
-  /** ARGV[5..] = id, score, ...: drops each entry still at that score. */
+  /**
+   * ARGV[5] = the highest score a take read: drops the entries up to it. why one range: a take
+   * reads the lowest-scored entries, and a job changed since gets a score above every score then
+   * (the counter only rises), so the entries at or below it are exactly those read and unchanged.
+   */
   private static final String DONE =
       Scripts.withPrelude(
           """
-          local n = 0
-          for i = 5, #ARGV, 2 do
-            if redis.call('ZSCORE', P .. '#changes', ARGV[i]) == ARGV[i + 1] then
-              redis.call('ZREM', P .. '#changes', ARGV[i])
-              n = n + 1
-            end
-          end
-          return {'OK', n}
+          return {'OK', redis.call('ZREMRANGEBYSCORE', P .. '#changes', '-inf', ARGV[5])}
           """);
 
   /** The tenant's pending entries and the updated_at of its oldest entry's job ('' if gone). */
@@ -202,25 +215,23 @@ final class RedisQueueCapture implements QueueChanges {
     start = busy.isEmpty() ? 0 : (start + 1) % busy.size();
     for (int i = 0; i < busy.size() && left > 0; i++) {
       TenantId tenant = busy.get((start + i) % busy.size());
-      List<?> reply =
+      List<?> both =
           (List<?>) ok(redis().eval(TAKE, new Keys(env, tenant), Integer.toString(left)));
+      List<?> reply = (List<?>) both.get(0);
       if (reply.isEmpty()) continue;
       List<Change> changes = new ArrayList<>(reply.size());
-      List<String> receipt = new ArrayList<>(reply.size() * 2);
       for (Object o : reply) {
         List<?> e = (List<?>) o;
         String id = (String) e.get(0);
-        receipt.add(id);
-        receipt.add((String) e.get(1));
-        Map<String, String> hash = JobCodec.fields(e.get(2));
+        Map<String, String> hash = JobCodec.fields(e.get(1));
         StoredJob current =
             hash.isEmpty()
                 ? null
                 : new StoredJob(
-                    JobCodec.job(tenant, hash), JobCodec.attempts(hash, (List<?>) e.get(3)));
+                    JobCodec.job(tenant, hash), JobCodec.attempts(hash, (List<?>) e.get(2)));
         changes.add(new Change(UUID.fromString(id), current));
       }
-      out.add(new Batch(tenant, changes, receipt));
+      out.add(new Batch(tenant, changes, List.of((String) both.get(1))));
       left -= changes.size();
     }
     return out;
@@ -229,7 +240,7 @@ final class RedisQueueCapture implements QueueChanges {
   @Override
   public void done(Batch batch) {
     if (batch.receipt().isEmpty()) return;
-    redis().eval(DONE, new Keys(env, batch.tenant()), batch.receipt().toArray(String[]::new));
+    redis().eval(DONE, new Keys(env, batch.tenant()), batch.receipt().get(0));
   }
 
   /** Sets the flag of each tenant not known to have it ({@code logAll}: and logs its jobs). */
