@@ -254,6 +254,28 @@ class RedisQueueMirrorTest {
   }
 
   @Test
+  void aLargeBatchOfJobsIsCarriedWholeInOneStep() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = source.queue(acme);
+    q.enqueue(job("alpha", 0));
+    mirroring(source, source).capture(source, true);
+    Flowstore target = sqlite(tempDir());
+    copy(source, target);
+    List<NewJob> many = new ArrayList<>();
+    for (int i = 1; i <= 250; i++) many.add(job("alpha", i));
+    q.enqueueAll(many);
+    for (Lease l : q.lease("alpha", 30, VIS)) q.ack(l.jobId(), l.token());
+    Mirroring.Link link = mirroring(source, target).link(source, target, 1000);
+    Mirroring.Step first = link.step();
+    assertThat(first.entries()).isGreaterThanOrEqualTo(250);
+    assertThat(drain(link)).isGreaterThanOrEqualTo(0);
+    Comparison c = compare(source, target);
+    assertThat(c.equal()).as("%s", c).isTrue();
+    assertThat(changes(source).state(tenants(source)).pending()).isZero();
+  }
+
+  @Test
   void aJobChangedBetweenTakeAndDoneStaysLogged() {
     Flowstore source = primary();
     TenantId acme = TenantId.of("acme");
