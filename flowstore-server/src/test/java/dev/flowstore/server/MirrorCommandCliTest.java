@@ -64,6 +64,9 @@ class MirrorCommandCliTest {
       write(fs, t, 1);
       Run copy = FlowstoreCliTest.run(env, "copy", "--from", primary, "--to", secondary);
       assertThat(copy.code()).as(copy.err()).isZero();
+      assertThat(copy.err())
+          .contains("the source captures its changes for a mirror")
+          .doesNotContain("not in maintenance");
       for (int i = 2; i < 10; i++) write(fs, t, i);
       Run status = FlowstoreCliTest.run(env, "mirror", "capture", "status", "--from", primary);
       assertThat(status.out()).containsPattern("capture: on .*: [1-9]\\d* entries pending");

@@ -81,7 +81,11 @@ public final class CopyCommand implements Callable<Integer> {
         Flowstore target =
             Flowstore.open(
                 BackendSpec.config("--to", to, "--to-queue", toQueue, ctx.env(), false))) {
-      if (!frozen(source))
+      if (capturing(source))
+        err.println(
+            "flowstore: note: the source captures its changes for a mirror: writes after the"
+                + " snapshot are carried by flowstore mirror run (docs/mirror.md)");
+      else if (!frozen(source))
         err.println(
             "flowstore: note: the source is not in maintenance: writes after the snapshot are not"
                 + " copied (freeze them with: flowstore maintenance on)");
@@ -126,6 +130,15 @@ public final class CopyCommand implements Callable<Integer> {
       return source.maintenance().state().on();
     } catch (FlowstoreException e) {
       return false;
+    }
+  }
+
+  /** Whether the source logs its changes for a mirror (the copy that starts a window). */
+  private static boolean capturing(Flowstore source) {
+    try {
+      return dev.flowstore.spi.Mirroring.find(source, source).state(source).on();
+    } catch (dev.flowstore.FlowstoreException e) {
+      return false; // nothing on the classpath mirrors this backend
     }
   }
 }
