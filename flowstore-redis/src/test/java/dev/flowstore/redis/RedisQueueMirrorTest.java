@@ -275,6 +275,44 @@ class RedisQueueMirrorTest {
     assertThat(changes(source).state(tenants(source)).pending()).isZero();
   }
 
+  /**
+   * The mirror's write into a Redis queue, which a failed batch repeats: replacing a job takes it
+   * out of every index it was in (a replay leaves one entry, not two), whatever state it was in,
+   * and deleting it frees its unique key.
+   */
+  @Test
+  void replacingAJobInRedisMovesItBetweenIndexesAndARepeatChangesNothing() {
+    Flowstore redis = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = redis.queue(acme);
+    UUID id = q.enqueue(job("alpha", 1).withUniqueKey("u-1")).value().jobId();
+    dev.flowstore.spi.QueueContents contents =
+        ((dev.flowstore.jdbc.internal.JdbcFlowstore) redis).queueBackend().contents();
+    List<dev.flowstore.spi.QueueContents.StoredJob> queued = new ArrayList<>();
+    contents.read(acme, 10, queued::addAll);
+    assertThat(queued).hasSize(1);
+    for (int i = 0; i < 2; i++) contents.replace(acme, queued, List.of());
+    assertThat(q.stats()).singleElement().satisfies(st -> assertThat(st.ready()).isEqualTo(1));
+    assertThat(q.lease("alpha", 1, VIS)).extracting(Lease::jobId).containsExactly(id);
+    assertThat(q.stats()).singleElement().satisfies(st -> assertThat(st.leased()).isEqualTo(1));
+    // back to the queued state it had (as a replayed older batch would write it)
+    contents.replace(acme, queued, List.of());
+    assertThat(q.stats())
+        .singleElement()
+        .satisfies(
+            st -> {
+              assertThat(st.ready()).isEqualTo(1);
+              assertThat(st.leased()).isZero();
+            });
+    assertThat(q.lease("alpha", 1, VIS)).extracting(Lease::jobId).containsExactly(id);
+    q.ack(id, q.get(id).orElseThrow().job().leaseToken());
+    assertThat(q.stats()).singleElement().satisfies(st -> assertThat(st.succeeded()).isEqualTo(1));
+    assertThat(contents.replace(acme, List.of(), List.of(id))).containsExactly(0, 1);
+    assertThat(q.stats()).allSatisfy(st -> assertThat(st.depth() + st.succeeded()).isZero());
+    assertThat(q.get(id)).isEmpty();
+    assertThat(q.enqueue(job("alpha", 2).withUniqueKey("u-1")).duplicate()).isFalse();
+  }
+
   @Test
   void aJobChangedBetweenTakeAndDoneStaysLogged() {
     Flowstore source = primary();
