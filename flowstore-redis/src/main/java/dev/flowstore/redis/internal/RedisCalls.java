@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -220,6 +221,30 @@ final class RedisCalls implements AutoCloseable {
       page.getKeys().forEach(each);
       cursor = page;
     } while (!cursor.isFinished());
+  }
+
+  /**
+   * The hashes at {@code keys} (empty for a missing key), by {@code HGETALL}s sent in one pipeline:
+   * reads only, so a failure is BACKEND_UNAVAILABLE (or INTERNAL), never OUTCOME_UNKNOWN.
+   */
+  List<Map<String, String>> hgetalls(List<String> keys) {
+    List<io.lettuce.core.RedisFuture<Map<String, String>>> replies = new ArrayList<>(keys.size());
+    return call(
+        () -> {
+          for (String k : keys) replies.add(conn.async().hgetall(k));
+          List<Map<String, String>> out = new ArrayList<>(keys.size());
+          for (io.lettuce.core.RedisFuture<Map<String, String>> r : replies) {
+            try {
+              out.add(r.get());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new FlowstoreException(ErrorCode.INTERNAL, "interrupted reading redis", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+              throw failure(e.getCause());
+            }
+          }
+          return out;
+        });
   }
 
   /** The reply of an {@link #evalAsync}, waited for; its failure as thrown. */

@@ -9,6 +9,7 @@ import dev.flowstore.spi.QueueContents.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * flag is set and every job it holds logged in one script, so nothing it did before is missed (a
  * job the copy carried already is written again with the same state).
  *
- * <p>{@link #take} reads each tenant's oldest entries and the current state of their jobs in one
- * script (an atomic snapshot of that tenant's jobs); {@link #done} removes the entries up to the
- * highest score taken: a job changed between the take and the done has a higher score by then, and
- * stays logged.
+ * <p>{@link #take} reads each tenant's oldest entries, then the current state of their jobs; {@link
+ * #done} removes the entries up to the highest score taken: a job changed after the take read its
+ * entry has a higher score by then, and stays logged.
  */
 final class RedisQueueCapture implements QueueChanges {
   /** ARGV[5] = '1' to log every job of the tenant. Reply: how many were logged (0: was on). */
@@ -69,31 +69,20 @@ final class RedisQueueCapture implements QueueChanges {
           """);
 
   /**
-   * ARGV[5] = max: the oldest entries, each {id, job hash, attempt list}, and the highest score
-   * taken. why the list only sometimes: a job leased at most once has none (the lease script moves
-   * an attempt there only at the next lease), and every call here is Redis time the queue's own
-   * scripts wait for.
+   * ARGV[5..] = job ids: each {id, job hash, attempt list}, read together (an attempt list and the
+   * hash fields that end it are one state only when read atomically). For the few jobs whose list
+   * can exist (leased twice, or kept their attempts there: layout 1, without att_tail); every other
+   * job is read by a plain pipelined HGETALL, see {@link #take}.
    */
-  private static final String TAKE =
+  private static final String WITH_LISTS =
       Scripts.withPrelude(
           """
-          local e = redis.call('ZRANGE', P .. '#changes', 0, tonumber(ARGV[5]) - 1, 'WITHSCORES')
           local out = {}
-          for i = 1, #e, 2 do
-            local id = e[i]
-            local h = redis.call('HGETALL', jkey(id))
-            -- a list can exist once a job was leased twice, or kept its attempts there (layout 1,
-            -- without att_tail)
-            local tail, many = false, false
-            for k = 1, #h, 2 do
-              if h[k] == 'att_tail' then tail = true end
-              if (h[k] == 'attempt' and tonumber(h[k + 1]) > 1) or h[k] == 'last_attempt' then many = true end
-            end
-            local list = {}
-            if #h > 0 and (many or not tail) then list = redis.call('LRANGE', akey(id), 0, -1) end
-            out[#out + 1] = {id, h, list}
+          for i = 5, #ARGV do
+            local id = ARGV[i]
+            out[#out + 1] = {id, redis.call('HGETALL', jkey(id)), redis.call('LRANGE', akey(id), 0, -1)}
           end
-          return {'OK', {out, e[#e] or '0'}}
+          return {'OK', out}
           """);
 
   /**
@@ -215,26 +204,85 @@ final class RedisQueueCapture implements QueueChanges {
     start = busy.isEmpty() ? 0 : (start + 1) % busy.size();
     for (int i = 0; i < busy.size() && left > 0; i++) {
       TenantId tenant = busy.get((start + i) % busy.size());
-      List<?> both =
-          (List<?>) ok(redis().eval(TAKE, new Keys(env, tenant), Integer.toString(left)));
-      List<?> reply = (List<?>) both.get(0);
-      if (reply.isEmpty()) continue;
-      List<Change> changes = new ArrayList<>(reply.size());
-      for (Object o : reply) {
-        List<?> e = (List<?>) o;
-        String id = (String) e.get(0);
-        Map<String, String> hash = JobCodec.fields(e.get(1));
-        StoredJob current =
-            hash.isEmpty()
-                ? null
-                : new StoredJob(
-                    JobCodec.job(tenant, hash), JobCodec.attempts(hash, (List<?>) e.get(2)));
-        changes.add(new Change(UUID.fromString(id), current));
-      }
-      out.add(new Batch(tenant, changes, List.of((String) both.get(1))));
-      left -= changes.size();
+      Batch b = take(tenant, left);
+      if (b == null) continue;
+      out.add(b);
+      left -= b.changes().size();
     }
     return out;
+  }
+
+  /**
+   * The tenant's oldest {@code max} entries with their jobs' current state, or null if it has none.
+   *
+   * <p>why not one script: a script's {@code HGETALL} goes through Lua tables twice (into Lua, then
+   * back into a reply), about as much Redis time per job as the enqueue that logged it, and Redis
+   * is what the primary's own scripts wait for. So the entries are read by one {@code ZRANGE}, the
+   * jobs by plain {@code HGETALL}s in one pipeline, and only a job whose attempt list can exist by
+   * a script. Not one snapshot, and it need not be: a job changed after the {@code ZRANGE} is read
+   * in a newer state, and its entry, re-scored above the highest score taken, stays for the next
+   * take ({@link #done} drops only up to that score), which writes the state again; a job deleted
+   * meanwhile reads empty and is carried as gone, as its new entry will be.
+   */
+  private Batch take(TenantId tenant, int max) {
+    Keys keys = new Keys(env, tenant);
+    List<io.lettuce.core.ScoredValue<String>> entries =
+        redis()
+            .call(
+                () -> redis().commands().zrangeWithScores(keys.prefix() + "#changes", 0, max - 1));
+    if (entries.isEmpty()) return null;
+    List<UUID> ids = new ArrayList<>(entries.size());
+    List<String> jobKeys = new ArrayList<>(entries.size());
+    for (io.lettuce.core.ScoredValue<String> e : entries) {
+      UUID id = UUID.fromString(e.getValue());
+      ids.add(id);
+      jobKeys.add(keys.job(id));
+    }
+    List<Map<String, String>> hashes = redis().hgetalls(jobKeys);
+    List<String> withLists = new ArrayList<>();
+    for (int k = 0; k < entries.size(); k++)
+      if (listCanExist(hashes.get(k))) withLists.add(entries.get(k).getValue());
+    Map<String, List<?>> read = new HashMap<>();
+    if (!withLists.isEmpty()) {
+      List<?> reply =
+          (List<?>) ok(redis().eval(WITH_LISTS, keys, withLists.toArray(String[]::new)));
+      for (Object o : reply) {
+        List<?> e = (List<?>) o;
+        read.put((String) e.get(0), e);
+      }
+    }
+    List<Change> changes = new ArrayList<>(entries.size());
+    for (int k = 0; k < entries.size(); k++) {
+      String id = entries.get(k).getValue();
+      Map<String, String> hash = hashes.get(k);
+      List<?> list = List.of();
+      List<?> again = read.get(id);
+      if (again != null) {
+        hash = JobCodec.fields(again.get(1));
+        list = (List<?>) again.get(2);
+      }
+      StoredJob current =
+          hash.isEmpty()
+              ? null
+              : new StoredJob(JobCodec.job(tenant, hash), JobCodec.attempts(hash, list));
+      changes.add(new Change(ids.get(k), current));
+    }
+    // why the score as the receipt: DONE drops the entries up to it (see there)
+    double top = entries.get(entries.size() - 1).getScore();
+    return new Batch(tenant, changes, List.of(Long.toString((long) top)));
+  }
+
+  /**
+   * Whether a job's attempt list can exist: once it was leased twice, or when it kept its attempts
+   * there (layout 1, without {@code att_tail}). A job leased at most once has none: the lease
+   * script moves an attempt there only at the next lease.
+   */
+  private static boolean listCanExist(Map<String, String> hash) {
+    if (hash.isEmpty()) return false;
+    String attempt = hash.get("attempt");
+    boolean many =
+        (attempt != null && Long.parseLong(attempt) > 1) || hash.containsKey("last_attempt");
+    return many || !hash.containsKey("att_tail");
   }
 
   @Override
