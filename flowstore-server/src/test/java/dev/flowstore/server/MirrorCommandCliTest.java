@@ -98,7 +98,10 @@ class MirrorCommandCliTest {
                           "--poll",
                           "50ms",
                           "--compare-every",
-                          "1s")));
+                          "1s",
+                          // why: in this JVM, the tests' own threads must keep their priority
+                          "--nice",
+                          "0")));
       mirror.start();
       for (int i = 10; i < 30; i++) write(fs, t, i);
       HttpClient http = HttpClient.newHttpClient();

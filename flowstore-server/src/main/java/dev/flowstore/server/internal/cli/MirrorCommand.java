@@ -212,6 +212,14 @@ public final class MirrorCommand implements Runnable {
     Duration compareEvery;
 
     @Option(
+        names = "--nice",
+        paramLabel = "0-19",
+        defaultValue = "19",
+        description =
+            "The mirror's CPU priority: the nice value of its threads, and of its scheduling group when it leads its own session (setsid, a systemd service). At 19 (the default) it takes only the CPU the servers on the machine leave, so it never slows them; while they saturate the CPU it falls behind and catches up after. 0 leaves its priority as started (default: ${DEFAULT-VALUE}).")
+    int nice;
+
+    @Option(
         names = "--until-caught-up",
         description =
             "Exit (0) as soon as the lag is 0, instead of running until stopped: the last drain before a switch, or a one-off catch-up.")
@@ -226,6 +234,9 @@ public final class MirrorCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
+      if (nice < 0 || nice > 19)
+        throw new ParameterException(
+            spec.commandLine(), "--nice: " + nice + " is not between 0 and 19");
       try (Flowstore primary = Flowstore.open(this.primary.config(ctx));
           Flowstore secondary =
               Flowstore.open(
@@ -233,6 +244,7 @@ public final class MirrorCommand implements Runnable {
         Mirroring m = Mirroring.find(primary, secondary);
         Mirroring.Link link = m.link(primary, secondary, batchSize);
         if (untilCaughtUp) return drain(link, err);
+        String priority = nice == 0 ? "" : " at lower CPU priority: " + CpuPriority.lower(nice);
         MirrorLoop loop =
             new MirrorLoop(
                 primary,
@@ -268,9 +280,8 @@ public final class MirrorCommand implements Runnable {
                 + secondary.describe()
                 + (metrics == null
                     ? ""
-                    : " (metrics on http://0.0.0.0:"
-                        + metrics.getAddress().getPort()
-                        + "/metrics)"));
+                    : " (metrics on http://0.0.0.0:" + metrics.getAddress().getPort() + "/metrics)")
+                + priority);
         err.flush();
         try {
           // why: stops on SIGTERM / Ctrl-C (the hook), or when this thread is interrupted
