@@ -331,14 +331,27 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<StoredRecord> getByUnique(String collection, String pointer, Object value) {
     JsonNode v = CollectionRules.uniqueLookup(collection, pointer, value);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, collection);
-          Optional<String> id =
-              RecordIndex.holder(
-                  c, dialect, tenant(), collection, pointer, uniqueKey(col, pointer, v));
-          return id.isEmpty() ? Optional.<StoredRecord>empty() : find(c, collection, id.get());
-        });
+    // why checkedRead: the unique key is built from the declaration (the field's type), so with
+    // the declaration cached the lookup is one statement sent with the declaration's check, one
+    // round trip on PostgreSQL (was: the scope, the declaration, the holder, the record, commit)
+    List<StoredRecord> found =
+        new RecordQueries(scope)
+            .checkedRead(
+                collection,
+                col ->
+                    rows.sql(
+                        "SELECT "
+                            + RECORD_COLUMNS
+                            + " FROM record_unique_values u JOIN records r"
+                            + " ON r.tenant_id = u.tenant_id AND r.collection = u.collection"
+                            + " AND r.record_id = u.record_id"
+                            + " WHERE u.tenant_id = ? AND u.collection = ? AND u.field = ? AND u.value = ?",
+                        tenant(),
+                        collection,
+                        pointer,
+                        uniqueKey(col, pointer, v)),
+                rs -> map(dialect, rs));
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
   /** The key of {@code value} in the unique field {@code pointer}, ready to be looked up. */

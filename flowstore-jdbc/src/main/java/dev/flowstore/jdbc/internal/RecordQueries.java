@@ -124,7 +124,7 @@ final class RecordQueries {
   }
 
   /** Builds a query's statement from a declaration. */
-  private interface Statement {
+  interface Statement {
     Sql of(Collection col);
   }
 
@@ -136,7 +136,7 @@ final class RecordQueries {
    * unchanged. Otherwise (none cached, changed, or the cached one refuses the query) the
    * declaration is read first, then the statement, in one read transaction.
    */
-  private <T> List<T> checkedRead(String name, Statement build, Columns.Mapper<T> mapper) {
+  <T> List<T> checkedRead(String name, Statement build, Columns.Mapper<T> mapper) {
     JdbcFlowstore fs = scope.flowstore();
     Collection cached = fs.declarations.get(name);
     Sql sql = null;

@@ -97,6 +97,44 @@ abstract class RecordDeclarationCacheContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aLookupByUniqueValueFollowsTheStoredDeclaration() {
+    TenantId t = newTenant();
+    Records records = fs.records(t);
+    other
+        .collections()
+        .declare(CollectionSpec.of("byref").withIndexed(IndexedField.string("/ref")));
+    records.create("byref", NewRecord.of("r1", data("{'ref':'A'}")));
+    // caches a declaration in which /ref is not unique
+    assertThatThrownBy(() -> records.getByUnique("byref", "/ref", "A"))
+        .isInstanceOf(FlowstoreException.class)
+        .extracting(e -> ((FlowstoreException) e).code())
+        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+
+    other
+        .collections()
+        .declare(
+            CollectionSpec.of("byref").withIndexed(IndexedField.string("/ref")).withUnique("/ref"));
+    assertThat(records.getByUnique("byref", "/ref", "A"))
+        .get()
+        .extracting(r -> r.id())
+        .isEqualTo("r1");
+    assertThat(records.getByUnique("byref", "/ref", "B")).isEmpty();
+
+    // the cached declaration now says unique, the stored one no longer does
+    other
+        .collections()
+        .declare(CollectionSpec.of("byref").withIndexed(IndexedField.string("/ref")));
+    assertThatThrownBy(() -> records.getByUnique("byref", "/ref", "A"))
+        .isInstanceOf(FlowstoreException.class)
+        .extracting(e -> ((FlowstoreException) e).code())
+        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThatThrownBy(() -> records.getByUnique("never_declared", "/ref", "A"))
+        .isInstanceOf(FlowstoreException.class)
+        .extracting(e -> ((FlowstoreException) e).code())
+        .isEqualTo(ErrorCode.NOT_FOUND);
+  }
+
+  @Test
   void getTellsAnUndeclaredCollectionFromAMissingRecord() {
     TenantId t = newTenant();
     Records records = fs.records(t);
