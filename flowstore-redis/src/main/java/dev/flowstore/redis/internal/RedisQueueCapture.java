@@ -96,10 +96,27 @@ final class RedisQueueCapture implements QueueChanges {
           return {'OK', redis.call('ZREMRANGEBYSCORE', P .. '#changes', '-inf', ARGV[5])}
           """);
 
-  /** The tenant's pending entries and the updated_at of its oldest entry's job ('' if gone). */
+  /**
+   * The tenant's pending entries and the updated_at of its oldest entry's job ('' if gone). A
+   * tenant not taken up yet (registered after {@code capture on}, no mirror batch since) logs
+   * nothing until the mirror's next batch logs every job it holds: those jobs are its pending
+   * entries, counted as just logged ('').
+   */
   private static final String PENDING =
       Scripts.withPrelude(
           """
+          if redis.call('EXISTS', P .. '#mirror') == 0 then
+            local jobs = redis.call('ZCARD', P .. '#succeeded')
+            for _, q in ipairs(redis.call('SMEMBERS', P .. '#queues')) do
+              for _, z in ipairs({'ready', 'delayed', 'leased'}) do
+                jobs = jobs + redis.call('ZCARD', qkey(q, z))
+              end
+              for _, s in ipairs({'dlq_pending', 'dlq_recorded', 'failed'}) do
+                jobs = jobs + redis.call('SCARD', qkey(q, s))
+              end
+            end
+            return {'OK', {jobs, ''}}
+          end
           local n = redis.call('ZCARD', P .. '#changes')
           if n == 0 then return {'OK', {0, ''}} end
           local first = redis.call('ZRANGE', P .. '#changes', 0, 0)[1]
