@@ -414,6 +414,30 @@ class RedisQueueMirrorTest {
     assertThat(c.equal()).as("%s", c).isTrue();
   }
 
+  /**
+   * A tenant's flag lost behind the mirror's back (another process switched capture off and on,
+   * Redis lost its data): the next batch takes the tenant up again and carries every job it holds.
+   */
+  @Test
+  void aTenantWhoseFlagWasLostIsTakenUpAgainAndCarriedWhole() {
+    Flowstore source = primary();
+    TenantId acme = TenantId.of("acme");
+    Queue q = source.queue(acme);
+    q.enqueue(job("alpha", 0));
+    mirroring(source, source).capture(source, true);
+    Flowstore target = sqlite(tempDir());
+    copy(source, target);
+    Mirroring.Link link = mirroring(source, target).link(source, target, 100);
+    q.enqueue(job("alpha", 1));
+    assertThat(drain(link)).isEqualTo(1);
+    RedisTestKeys.deleteMatching(DB, "flowstore:" + envs.get(envs.size() - 1) + ":{acme}:#mirror");
+    q.enqueue(job("alpha", 2)); // not logged: the flag is gone
+    assertThat(changes(source).state(tenants(source)).pending()).isEqualTo(3);
+    assertThat(drain(link)).isEqualTo(3);
+    Comparison c = compare(source, target);
+    assertThat(c.equal()).as("%s", c).isTrue();
+  }
+
   @Test
   void redisIntoRedisIsRefusedWithWhatToDoInstead() {
     Flowstore source = primary();

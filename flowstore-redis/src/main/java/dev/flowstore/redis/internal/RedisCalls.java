@@ -83,6 +83,7 @@ final class RedisCalls implements AutoCloseable {
       return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + m, e);
     }
     if (t instanceof RedisException e) return unavailable(where, "command", e);
+    if (t instanceof java.io.IOException e) return unavailable(where, "connection", e);
     return new FlowstoreException(ErrorCode.INTERNAL, "redis command failed: " + t, t);
   }
 
@@ -173,7 +174,10 @@ final class RedisCalls implements AutoCloseable {
   /** Whether a failed script call may have run: it was sent and its answer never came. */
   static boolean maybeRan(Throwable t) {
     t = unwrap(t);
-    return t instanceof RedisCommandTimeoutException
+    // why IOException: Lettuce fails the commands in flight with the channel's own exception
+    // (java.net.SocketException: Connection reset) when Redis dies under them
+    return t instanceof java.io.IOException
+        || t instanceof RedisCommandTimeoutException
         || (t instanceof RedisException
             && !(t instanceof RedisCommandExecutionException)
             && !(t instanceof RedisConnectionException)

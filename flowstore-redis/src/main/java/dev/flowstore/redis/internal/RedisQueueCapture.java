@@ -97,10 +97,10 @@ final class RedisQueueCapture implements QueueChanges {
           """);
 
   /**
-   * The tenant's pending entries and the updated_at of its oldest entry's job ('' if gone). A
-   * tenant not taken up yet (registered after {@code capture on}, no mirror batch since) logs
-   * nothing until the mirror's next batch logs every job it holds: those jobs are its pending
-   * entries, counted as just logged ('').
+   * The tenant's {pending entries, the updated_at of its oldest entry's job ('' if gone), 1 if not
+   * taken up}. A tenant not taken up yet (registered after {@code capture on}, no mirror batch
+   * since) logs nothing until the mirror's next batch logs every job it holds: those jobs are its
+   * pending entries, counted as just logged ('').
    */
   private static final String PENDING =
       Scripts.withPrelude(
@@ -115,12 +115,12 @@ final class RedisQueueCapture implements QueueChanges {
                 jobs = jobs + redis.call('SCARD', qkey(q, s))
               end
             end
-            return {'OK', {jobs, ''}}
+            return {'OK', {jobs, '', 1}}
           end
           local n = redis.call('ZCARD', P .. '#changes')
-          if n == 0 then return {'OK', {0, ''}} end
+          if n == 0 then return {'OK', {0, '', 0}} end
           local first = redis.call('ZRANGE', P .. '#changes', 0, 0)[1]
-          return {'OK', {n, redis.call('HGET', jkey(first), 'updated_at') or ''}}
+          return {'OK', {n, redis.call('HGET', jkey(first), 'updated_at') or '', 0}}
           """);
 
   private final RedisQueueBackend backend;
@@ -213,6 +213,15 @@ final class RedisQueueCapture implements QueueChanges {
     // which tenants have entries: one pipeline of cheap reads, then a take of each of those only
     List<TenantId> busy = new ArrayList<>();
     List<List<?>> counts = pendings(tenants, backend.now());
+    // why: a tenant this process took up may have lost its flag since (capture switched off and
+    // on by another process, Redis restarted without its data): taken up again, every job logged
+    List<TenantId> lost = new ArrayList<>();
+    for (int i = 0; i < tenants.size(); i++)
+      if (((Number) counts.get(i).get(2)).longValue() == 1) lost.add(tenants.get(i));
+    if (!lost.isEmpty()) {
+      flagged.removeAll(lost);
+      takeUp(lost, true);
+    }
     for (int i = 0; i < tenants.size(); i++)
       if (((Number) counts.get(i).get(0)).longValue() > 0) busy.add(tenants.get(i));
     List<Batch> out = new ArrayList<>();

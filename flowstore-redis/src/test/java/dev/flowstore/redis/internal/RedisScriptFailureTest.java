@@ -24,6 +24,13 @@ class RedisScriptFailureTest {
             RedisCalls.maybeRan(
                 new CompletionException(new RedisException("Connection disconnected"))))
         .isTrue();
+    // Redis killed with the script in flight (MirrorRedisCrashTest saw it on an ack): Lettuce
+    // completes the command with the socket's own exception
+    assertThat(RedisCalls.maybeRan(new java.net.SocketException("Connection reset"))).isTrue();
+    assertThat(
+            RedisCalls.maybeRan(
+                new CompletionException(new java.io.IOException("Connection reset by peer"))))
+        .isTrue();
   }
 
   @Test
