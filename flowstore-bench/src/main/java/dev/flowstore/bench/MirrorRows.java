@@ -404,12 +404,11 @@ final class MirrorRows {
             m,
             fs,
             lag);
+    String paced = name + ", PostgreSQL + Redis queue, paced at 1/" + part;
     out.accept(
         new Row(
             "12",
-            name
-                + ", PostgreSQL + Redis queue, paced at 1/"
-                + part
+            paced
                 + " of the rate reached with capture off"
                 + " ("
                 + Row.rate(target, "jobs/s")
@@ -420,9 +419,7 @@ final class MirrorRows {
     out.accept(
         new Row(
             "12",
-            name
-                + ", PostgreSQL + Redis queue, paced at 1/"
-                + part
+            paced
                 + " for "
                 + PACED_SECONDS
                 + " s: the mirror's largest lag in the second half (age of the oldest pending entry;"

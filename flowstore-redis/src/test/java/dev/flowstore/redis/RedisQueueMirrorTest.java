@@ -122,6 +122,14 @@ class RedisQueueMirrorTest {
     return Mirroring.find(a, b);
   }
 
+  /** The start of a window: capture on, then a copy into a new SQLite store in {@code dir}. */
+  private Flowstore windowInto(Flowstore source, Path dir) {
+    mirroring(source, source).capture(source, true);
+    Flowstore target = sqlite(dir);
+    copy(source, target);
+    return target;
+  }
+
   private static void copy(Flowstore from, Flowstore to) {
     BackendSwitch.find(from, to)
         .copy(from, to, new CopyOptions(false, 50), p -> {}, Clock.systemUTC());
@@ -259,9 +267,7 @@ class RedisQueueMirrorTest {
     TenantId acme = TenantId.of("acme");
     Queue q = source.queue(acme);
     q.enqueue(job("alpha", 0));
-    mirroring(source, source).capture(source, true);
-    Flowstore target = sqlite(tempDir());
-    copy(source, target);
+    Flowstore target = windowInto(source, tempDir());
     List<NewJob> many = new ArrayList<>();
     for (int i = 1; i <= 250; i++) many.add(job("alpha", i));
     q.enqueueAll(many);
@@ -364,10 +370,8 @@ class RedisQueueMirrorTest {
     TenantId acme = TenantId.of("acme");
     Queue q = source.queue(acme);
     q.enqueue(job("alpha", 0));
-    mirroring(source, source).capture(source, true);
     Path dir = tempDir();
-    Flowstore target = sqlite(dir);
-    copy(source, target);
+    Flowstore target = windowInto(source, dir);
     for (int i = 1; i <= 20; i++) q.enqueue(job("alpha", i));
     Mirroring.Link link = mirroring(source, target).link(source, target, 5);
     assertThat(link.step().entries()).isEqualTo(5);
@@ -393,9 +397,7 @@ class RedisQueueMirrorTest {
   void aTenantNewSinceCaptureOnCountsItsJobsAsPendingUntilTheMirrorCarriesThem() {
     Flowstore source = primary();
     source.queue(TenantId.of("acme")).enqueue(job("alpha", 0));
-    mirroring(source, source).capture(source, true);
-    Flowstore target = sqlite(tempDir());
-    copy(source, target);
+    Flowstore target = windowInto(source, tempDir());
     assertThat(mirroring(source, source).state(source).pending()).isZero();
     Queue late = source.queue(TenantId.of("globex"));
     late.enqueue(job("alpha", 1));
@@ -424,9 +426,7 @@ class RedisQueueMirrorTest {
     TenantId acme = TenantId.of("acme");
     Queue q = source.queue(acme);
     q.enqueue(job("alpha", 0));
-    mirroring(source, source).capture(source, true);
-    Flowstore target = sqlite(tempDir());
-    copy(source, target);
+    Flowstore target = windowInto(source, tempDir());
     Mirroring.Link link = mirroring(source, target).link(source, target, 100);
     q.enqueue(job("alpha", 1));
     assertThat(drain(link)).isEqualTo(1);

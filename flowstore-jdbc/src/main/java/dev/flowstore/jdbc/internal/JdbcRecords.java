@@ -331,26 +331,8 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<StoredRecord> getByUnique(String collection, String pointer, Object value) {
     JsonNode v = CollectionRules.uniqueLookup(collection, pointer, value);
-    // why checkedRead: the unique key is built from the declaration (the field's type), so with
-    // the declaration cached the lookup is one statement sent with the declaration's check, one
-    // round trip on PostgreSQL (was: the scope, the declaration, the holder, the record, commit)
     List<StoredRecord> found =
-        new RecordQueries(scope)
-            .checkedRead(
-                collection,
-                col ->
-                    rows.sql(
-                        "SELECT "
-                            + RECORD_COLUMNS
-                            + " FROM record_unique_values u JOIN records r"
-                            + " ON r.tenant_id = u.tenant_id AND r.collection = u.collection"
-                            + " AND r.record_id = u.record_id"
-                            + " WHERE u.tenant_id = ? AND u.collection = ? AND u.field = ? AND u.value = ?",
-                        tenant(),
-                        collection,
-                        pointer,
-                        uniqueKey(col, pointer, v)),
-                rs -> map(dialect, rs));
+        byUnique(collection, pointer, v, RECORD_COLUMNS, rs -> map(dialect, rs));
     return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
@@ -415,21 +397,40 @@ final class JdbcRecords implements Records, RecordVersions {
   @Override
   public Optional<Held> holder(String collection, String pointer, JsonNode value) {
     CollectionRules.name("collection", collection);
-    return scope.read(
-        c -> {
-          Collection col = JdbcCollections.require(dialect, c, collection);
-          return Columns.one(
-              c,
-              rows.sql(
-                  "SELECT r.record_id, r.version FROM record_unique_values u JOIN records r"
-                      + " ON r.tenant_id = u.tenant_id AND r.collection = u.collection AND r.record_id = u.record_id"
-                      + " WHERE u.tenant_id = ? AND u.collection = ? AND u.field = ? AND u.value = ?",
-                  tenant(),
-                  collection,
-                  pointer,
-                  uniqueKey(col, pointer, value)),
-              rs -> new Held(rs.getString(1), rs.getLong(2)));
-        });
+    List<Held> found =
+        byUnique(
+            collection,
+            pointer,
+            value,
+            "r.record_id, r.version",
+            rs -> new Held(rs.getString(1), rs.getLong(2)));
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+  }
+
+  /**
+   * {@code columns} of the record holding {@code value} in the unique field {@code pointer}: the
+   * unique value's primary key joined to the record's. why {@link RecordQueries#checkedRead}: the
+   * key is built from the declaration (the field's type), so with the declaration cached the lookup
+   * is one statement sent with the declaration's check, one round trip on PostgreSQL.
+   */
+  private <T> List<T> byUnique(
+      String collection, String pointer, JsonNode value, String columns, Columns.Mapper<T> mapper) {
+    return new RecordQueries(scope)
+        .checkedRead(
+            collection,
+            col ->
+                rows.sql(
+                    "SELECT "
+                        + columns
+                        + " FROM record_unique_values u JOIN records r"
+                        + " ON r.tenant_id = u.tenant_id AND r.collection = u.collection"
+                        + " AND r.record_id = u.record_id"
+                        + " WHERE u.tenant_id = ? AND u.collection = ? AND u.field = ? AND u.value = ?",
+                    tenant(),
+                    collection,
+                    pointer,
+                    uniqueKey(col, pointer, value)),
+            mapper);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.flowstore.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.CollectionSpec;
 import dev.flowstore.ErrorCode;
@@ -100,15 +101,15 @@ abstract class RecordDeclarationCacheContract extends FlowstoreTestBase {
   void aLookupByUniqueValueFollowsTheStoredDeclaration() {
     TenantId t = newTenant();
     Records records = fs.records(t);
+    // the cache's probe of a hit by value (RecordVersions.holder) goes the same way
+    JdbcRecords probe = new JdbcRecords(new AutonomousScope((JdbcFlowstore) fs, t));
+    JsonNode a = Json.parse("ref", "\"A\"");
     other
         .collections()
         .declare(CollectionSpec.of("byref").withIndexed(IndexedField.string("/ref")));
     records.create("byref", NewRecord.of("r1", data("{'ref':'A'}")));
     // caches a declaration in which /ref is not unique
-    assertThatThrownBy(() -> records.getByUnique("byref", "/ref", "A"))
-        .isInstanceOf(FlowstoreException.class)
-        .extracting(e -> ((FlowstoreException) e).code())
-        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    refused(() -> records.getByUnique("byref", "/ref", "A"), ErrorCode.INVALID_ARGUMENT);
 
     other
         .collections()
@@ -119,19 +120,23 @@ abstract class RecordDeclarationCacheContract extends FlowstoreTestBase {
         .extracting(r -> r.id())
         .isEqualTo("r1");
     assertThat(records.getByUnique("byref", "/ref", "B")).isEmpty();
+    assertThat(probe.holder("byref", "/ref", a)).get().extracting(h -> h.id()).isEqualTo("r1");
 
     // the cached declaration now says unique, the stored one no longer does
     other
         .collections()
         .declare(CollectionSpec.of("byref").withIndexed(IndexedField.string("/ref")));
-    assertThatThrownBy(() -> records.getByUnique("byref", "/ref", "A"))
+    refused(() -> records.getByUnique("byref", "/ref", "A"), ErrorCode.INVALID_ARGUMENT);
+    refused(() -> probe.holder("byref", "/ref", a), ErrorCode.INVALID_ARGUMENT);
+    refused(() -> records.getByUnique("never_declared", "/ref", "A"), ErrorCode.NOT_FOUND);
+  }
+
+  private static void refused(
+      org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
+    assertThatThrownBy(call)
         .isInstanceOf(FlowstoreException.class)
         .extracting(e -> ((FlowstoreException) e).code())
-        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
-    assertThatThrownBy(() -> records.getByUnique("never_declared", "/ref", "A"))
-        .isInstanceOf(FlowstoreException.class)
-        .extracting(e -> ((FlowstoreException) e).code())
-        .isEqualTo(ErrorCode.NOT_FOUND);
+        .isEqualTo(code);
   }
 
   @Test

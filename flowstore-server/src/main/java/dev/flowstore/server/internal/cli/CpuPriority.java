@@ -69,7 +69,7 @@ final class CpuPriority {
   }
 
   /** Whether this process leads its session (field 6 of /proc/self/stat is its own pid). */
-  static boolean leadsSession() {
+  private static boolean leadsSession() {
     try {
       String stat = Files.readString(Path.of("/proc/self/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
