@@ -123,6 +123,20 @@ public interface Dialect {
   String jsonParam();
 
   /**
+   * The columns an INSERT into a table numbered by {@code seq} (jobs, outbox, workflow_checkpoints)
+   * lists first to number its row itself, or "" where the database numbers it (PostgreSQL's
+   * identity); {@link #seqValues} are their values.
+   */
+  default String seqColumns() {
+    return "";
+  }
+
+  /** The values of {@link #seqColumns} for an insert into {@code table}, each followed by ", ". */
+  default String seqValues(String table) {
+    return "";
+  }
+
+  /**
    * The row-lock suffix for "lock this row until commit", or "" where the database has one writer.
    */
   String forUpdate();

@@ -57,8 +57,12 @@ final class JdbcCheckpoints implements Checkpoints {
     if (cp.bytes() != null) RecordValidation.size("bytes", cp.bytes().length, max);
     String json = dialect.jsonParam();
     String insert =
-        "INSERT INTO workflow_checkpoints (tenant_id, session_id, checkpoint_id, parent_checkpoint_id, data, bytes, metadata, created_at)"
-            + " VALUES (?, ?, ?, ?, "
+        "INSERT INTO workflow_checkpoints ("
+            + dialect.seqColumns()
+            + "tenant_id, session_id, checkpoint_id, parent_checkpoint_id, data, bytes, metadata, created_at)"
+            + " VALUES ("
+            + dialect.seqValues("workflow_checkpoints")
+            + "?, ?, ?, ?, "
             + json
             + ", ?, "
             + json

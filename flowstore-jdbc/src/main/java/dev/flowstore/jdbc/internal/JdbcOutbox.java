@@ -69,7 +69,11 @@ final class JdbcOutbox implements Outbox {
               c,
               new Sql(
                   dialect,
-                  "INSERT INTO outbox (tenant_id, message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
+                  "INSERT INTO outbox ("
+                      + dialect.seqColumns()
+                      + "tenant_id, message_id, event_id, destination, payload, headers, status, attempts, next_attempt_at, created_at) VALUES ("
+                      + dialect.seqValues("outbox")
+                      + "?, ?, ?, ?, "
                       + j
                       + ", "
                       + j

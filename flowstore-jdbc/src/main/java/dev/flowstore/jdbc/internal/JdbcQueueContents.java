@@ -170,7 +170,11 @@ final class JdbcQueueContents implements QueueContents {
   private int writeIn(Connection c, TenantId tenant, List<StoredJob> jobs) throws SQLException {
     Dialect d = fs.dialect();
     String upsert =
-        "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, lease_expires_at, last_error, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "INSERT INTO jobs ("
+            + d.seqColumns()
+            + "tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, lease_expires_at, last_error, created_at, updated_at, finished_at) VALUES ("
+            + d.seqValues("jobs")
+            + "?, ?, ?, ?, ?, ?, ?, "
             + d.jsonParam()
             + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, job_id) DO UPDATE SET message_id = excluded.message_id, event_id = excluded.event_id, trace_id = excluded.trace_id, queue = excluded.queue, job_type = excluded.job_type, payload = excluded.payload, priority = excluded.priority, run_at = excluded.run_at, attempt = excluded.attempt, max_attempts = excluded.max_attempts, unique_key = excluded.unique_key, status = excluded.status, lease_seq = excluded.lease_seq, lease_expires_at = excluded.lease_expires_at, last_error = excluded.last_error, created_at = excluded.created_at, updated_at = excluded.updated_at, finished_at = excluded.finished_at";
     List<Object[]> attempts = new ArrayList<>();

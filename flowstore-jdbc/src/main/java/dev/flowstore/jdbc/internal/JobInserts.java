@@ -40,7 +40,11 @@ final class JobInserts {
   }
 
   private String insertSql() {
-    return "INSERT INTO jobs (tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+    return "INSERT INTO jobs ("
+        + dialect.seqColumns()
+        + "tenant_id, job_id, message_id, event_id, trace_id, queue, job_type, payload, priority, run_at, attempt, max_attempts, unique_key, status, lease_seq, created_at, updated_at) VALUES ("
+        + dialect.seqValues("jobs")
+        + "?, ?, ?, ?, ?, ?, ?, "
         + dialect.jsonParam()
         + ", ?, ?, 0, ?, ?, 'queued', 0, ?, ?) ON CONFLICT DO NOTHING";
   }

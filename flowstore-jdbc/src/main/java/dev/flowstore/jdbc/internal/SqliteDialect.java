@@ -59,6 +59,24 @@ public final class SqliteDialect implements Dialect {
     return queueSql;
   }
 
+  /**
+   * rowid and seq, both max(rowid) + 1 read by the inserting statement: the rowid SQLite would
+   * choose (it gives a new row one more than the largest), which the {@code AFTER INSERT} trigger
+   * used to copy into seq with an UPDATE of the row and of its seq-keyed index entries (V16). The
+   * writer holds the database's one write lock, so no other insert comes between the read and the
+   * row.
+   */
+  @Override
+  public String seqColumns() {
+    return "rowid, seq, ";
+  }
+
+  @Override
+  public String seqValues(String table) {
+    String next = "(SELECT coalesce(max(rowid), 0) + 1 FROM " + table + "), ";
+    return next + next;
+  }
+
   @Override
   public String jsonParam() {
     return "?";
