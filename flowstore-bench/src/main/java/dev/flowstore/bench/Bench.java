@@ -86,7 +86,11 @@ public final class Bench {
           case 1 -> new AppendRows(env, settings).row1(postgres, sqlite, out);
           case 2 -> new AppendRows(env, settings).row2(postgres, sqlite, out);
           case 3 -> new ReadRows(env, settings).row3(out);
-          case 4 -> new QueueRows(env, settings).row4(out);
+          case 4 -> {
+            QueueRows queue = new QueueRows(env, settings);
+            if (postgres) queue.row4(out);
+            if (sqlite) queue.row4Sqlite(out);
+          }
           case 5 -> new QueueRows(env, settings).row5(out);
           case 6 -> new HttpRows(env, settings).row6(out);
           case 7 -> new OutboxRows(env, settings).row7(out);

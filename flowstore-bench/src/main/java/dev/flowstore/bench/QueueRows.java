@@ -191,6 +191,102 @@ final class QueueRows {
     out.accept(peerRow("JobRunr", jobs, fs.burnPerSec(), jr, jrError));
   }
 
+  // ---------------------------------------------------------------- row 4: SQLite enqueue
+
+  /** Rounds of the SQLite enqueue, taking turns (who goes first alternates); the median. */
+  private static final int SQLITE_ROUNDS = 5;
+
+  /**
+   * Enqueue on SQLite, 1,000 jobs a call: flowstore ({@code enqueueAll}) vs raw JDBC, a JDBC batch
+   * of 1,000 {@code INSERT}s and a commit, into a plain table (integer key, the lease order's
+   * partial index) in a WAL file with {@code synchronous = FULL}, as flowstore's. A warm-up of
+   * each, then {@link #SQLITE_ROUNDS} rounds of half the row's jobs each.
+   */
+  void row4Sqlite(java.util.function.Consumer<Row> out) throws Exception {
+    int n = Math.max(ENQUEUE_BATCH, s.queueJobs() / 2 / ENQUEUE_BATCH * ENQUEUE_BATCH);
+    Path fsDir = Env.tempDir("bench-fs-queue");
+    Path rawDir = Env.tempDir("bench-raw-queue");
+    double[] f = new double[SQLITE_ROUNDS];
+    double[] b = new double[SQLITE_ROUNDS];
+    try (Flowstore store = Flowstore.open(Env.flowstoreSqlite(fsDir, Map.of()));
+        Connection c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:sqlite:" + rawDir.resolve("raw.db").toAbsolutePath())) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA synchronous = FULL");
+        st.execute(RAW_SQLITE_JOBS);
+        st.execute(RAW_SQLITE_JOBS_READY);
+      }
+      c.setAutoCommit(false);
+      Queue q = store.queue(AppendRows.TENANT);
+      enqueueFlowstore(q, "warm", WARMUP_JOBS * 5);
+      rawEnqueueSqlite(c, "warm", WARMUP_JOBS * 5);
+      for (int r = 0; r < SQLITE_ROUNDS; r++) {
+        if (r % 2 == 0) {
+          f[r] = enqueueFlowstore(q, "q", n);
+          b[r] = rawEnqueueSqlite(c, "q", n);
+        } else {
+          b[r] = rawEnqueueSqlite(c, "q", n);
+          f[r] = enqueueFlowstore(q, "q", n);
+        }
+      }
+    } finally {
+      Env.deleteTree(fsDir);
+      Env.deleteTree(rawDir);
+    }
+    out.accept(
+        Row.throughput(
+            "4",
+            "enqueue "
+                + SQLITE_ROUNDS
+                + " x "
+                + String.format("%,d", n)
+                + " jobs, 1000/call, SQLite vs raw INSERT",
+            Measure.median(f),
+            Measure.median(b),
+            "jobs/s"));
+  }
+
+  static final String RAW_SQLITE_JOBS =
+      """
+      CREATE TABLE jobs (
+        job_id INTEGER PRIMARY KEY, queue TEXT NOT NULL, job_type TEXT NOT NULL,
+        payload TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued', attempt INTEGER NOT NULL DEFAULT 0,
+        lease_seq INTEGER NOT NULL DEFAULT 0, lease_expires_at INTEGER,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER)""";
+
+  static final String RAW_SQLITE_JOBS_READY =
+      "CREATE INDEX jobs_ready_ix ON jobs (queue, priority DESC, run_at, job_id)"
+          + " WHERE status = 'queued'";
+
+  /** Jobs/s of {@code n} raw inserts on SQLite, 1,000 a batch and a commit. */
+  static double rawEnqueueSqlite(Connection c, String queue, int n) throws Exception {
+    long t0 = System.nanoTime();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO jobs (queue, job_type, payload, run_at, created_at, updated_at)"
+                + " VALUES (?, 'noop', ?, ?, ?, ?)")) {
+      for (int done = 0; done < n; ) {
+        int k = Math.min(ENQUEUE_BATCH, n - done);
+        long now = System.currentTimeMillis() * 1000;
+        for (int i = 0; i < k; i++) {
+          ps.setString(1, queue);
+          ps.setString(2, Env.PAYLOAD_TEXT);
+          ps.setLong(3, now);
+          ps.setLong(4, now);
+          ps.setLong(5, now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+        done += k;
+      }
+    }
+    return n * 1e9 / (System.nanoTime() - t0);
+  }
+
   /** The Worker variant burns a quarter of the jobs: it repeats the main row's path. */
   static int workerJobs(int n) {
     return Math.max(1, n / 4);

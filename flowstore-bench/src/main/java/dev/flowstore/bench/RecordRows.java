@@ -242,11 +242,11 @@ final class RecordRows {
    * A warm-up of each side, then {@code rounds} rounds taking turns (which side goes first
    * alternates), each of {@code perRound} calls or more: as many as flowstore's side makes in a
    * quarter of the settings' window at its warm-up rate; returns the median ops/s of {flowstore,
-   * baseline}. {@code next} numbers the calls.
-   * The warm-up runs flowstore's side in rounds until the settings' warm-up time has passed (quick
-   * 1 s, full 3 s; at least one round), then the baseline for as many calls. why: one round of 400
-   * calls left flowstore's longer code path partly interpreted while the baseline's few methods
-   * were already compiled, so the first measured rounds timed the JIT.
+   * baseline}. {@code next} numbers the calls. The warm-up runs flowstore's side in rounds until
+   * the settings' warm-up time has passed (quick 1 s, full 3 s; at least one round), then the
+   * baseline for as many calls. why: one round of 400 calls left flowstore's longer code path
+   * partly interpreted while the baseline's few methods were already compiled, so the first
+   * measured rounds timed the JIT.
    */
   double[] interleave(Op fs, Op base, int[] next) throws Exception {
     return interleave(fs, base, next, perRound);
@@ -266,8 +266,7 @@ final class RecordRows {
     // why: a round of a few hundred gets lasted ~20 ms, and one pause of the machine (GC, another
     // process) decided the round; each round now lasts at least a quarter of the settings' window
     // on flowstore's side (quick 250 ms, full 750 ms), both sides the same calls
-    perRound =
-        (int) Math.max(perRound, Math.ceil(rate * s.window().toNanos() / 4 / 1e9));
+    perRound = (int) Math.max(perRound, Math.ceil(rate * s.window().toNanos() / 4 / 1e9));
     double[] f = new double[rounds];
     double[] b = new double[rounds];
     for (int r = 0; r < rounds; r++) {

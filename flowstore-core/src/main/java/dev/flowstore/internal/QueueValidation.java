@@ -20,7 +20,44 @@ public final class QueueValidation {
   private QueueValidation() {}
 
   /** A job checked and serialized for storage. */
-  public record ValidJob(NewJob job, ObjectNode payload, String payloadJson) {}
+  public record ValidJob(NewJob job, ObjectNode payload, String payloadJson) {
+    /**
+     * The job as an enqueue stored it, built from the values it stored instead of read back:
+     * QUEUED, attempt 0, no lease, created and updated {@code now}; {@code payload} as the store
+     * gives it back.
+     */
+    public dev.flowstore.Job enqueued(
+        java.util.UUID id,
+        java.util.UUID messageId,
+        dev.flowstore.TenantId tenant,
+        ObjectNode payload,
+        java.time.Instant runAt,
+        long seq,
+        java.time.Instant now) {
+      return new dev.flowstore.Job(
+          id,
+          messageId,
+          job.eventId(),
+          tenant,
+          job.traceId(),
+          job.queue(),
+          job.jobType(),
+          payload,
+          job.priority(),
+          runAt,
+          0,
+          job.maxAttempts(),
+          job.uniqueKey(),
+          dev.flowstore.Job.Status.QUEUED,
+          0,
+          null,
+          null,
+          seq,
+          now,
+          now,
+          null);
+    }
+  }
 
   /**
    * A queue name: 1-128 chars of letters, digits, '_', '.', '-', starting with a letter or digit

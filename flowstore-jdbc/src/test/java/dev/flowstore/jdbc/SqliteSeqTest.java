@@ -69,7 +69,28 @@ class SqliteSeqTest extends FlowstoreTestBase {
     TenantId t = TenantId.of("seq-jobs");
     List<NewJob> batch = new ArrayList<>();
     for (int n = 1; n <= 5; n++) batch.add(NewJob.of("q", "t", payload(n)));
-    fs.queue(t).enqueueAll(batch);
+    // every field set, and one unique key taken twice in the batch (the second a duplicate)
+    ObjectNode mixed = payload(5).put("f", 1.5).put("s", "é\u2028");
+    mixed.putArray("a").add(1).addNull().add(true);
+    batch.set(
+        4,
+        new NewJob(
+            "q",
+            "t",
+            mixed,
+            7,
+            java.time.Instant.parse("2026-01-02T03:04:05.123456789Z"),
+            9,
+            "key-1",
+            "trace-1",
+            java.util.UUID.randomUUID()));
+    batch.add(NewJob.of("q", "t", payload(99)).withUniqueKey("key-1"));
+    List<dev.flowstore.Recorded<dev.flowstore.Job>> enqueued = fs.queue(t).enqueueAll(batch);
+    assertThat(enqueued.get(5).duplicate()).isTrue();
+    assertThat(enqueued.get(5).value()).isEqualTo(enqueued.get(4).value());
+    // what the enqueue returns (built from what it inserted, not read back) is what is stored
+    for (var r : enqueued)
+      assertThat(r.value()).isEqualTo(fs.queue(t).get(r.value().jobId()).orElseThrow().job());
     fs.queue(t).enqueue(NewJob.of("q", "t", payload(6)));
     fs.queue(t).enqueue(NewJob.of("other", "t", payload(7)));
     List<long[]> jobs = rows("jobs", "payload", t);
@@ -90,7 +111,7 @@ class SqliteSeqTest extends FlowstoreTestBase {
     // the leases follow that order
     assertThat(fs.queue(t).lease("q", 10, java.time.Duration.ofMinutes(1)))
         .extracting(l -> l.job().payload().get("n").asInt())
-        .containsExactly(1, 2, 3, 4, 5, 6, 8);
+        .containsExactly(5, 1, 2, 3, 4, 6, 8); // 5: the highest priority
   }
 
   @Test

@@ -138,31 +138,9 @@ final class RedisQueue implements Queue {
       if (results.get(i) instanceof Long seq) {
         // stored as sent: the script only gave it its seq (no job is read back)
         ValidJob v = jobs.get(i);
-        NewJob j = v.job();
-        woken.add(j.queue());
+        woken.add(v.job().queue());
         Job stored =
-            new Job(
-                ids.get(i),
-                messageIds[i],
-                j.eventId(),
-                keys.tenant(),
-                j.traceId(),
-                j.queue(),
-                j.jobType(),
-                v.payload(),
-                j.priority(),
-                runAts[i],
-                0,
-                j.maxAttempts(),
-                j.uniqueKey(),
-                Job.Status.QUEUED,
-                0,
-                null,
-                null,
-                seq,
-                now,
-                now,
-                null);
+            v.enqueued(ids.get(i), messageIds[i], keys.tenant(), v.payload(), runAts[i], seq, now);
         out.add(new Recorded<>(stored, false));
       } else {
         List<?> pair = (List<?>) results.get(i);
