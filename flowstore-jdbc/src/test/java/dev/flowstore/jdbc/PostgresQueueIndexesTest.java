@@ -95,11 +95,19 @@ class PostgresQueueIndexesTest extends FlowstoreTestBase {
   }
 
   @Test
-  void statsUseTheStatsIndex() throws SQLException {
+  void statsCountFromTheStatusIndexAlone() throws SQLException {
     assertThat(
             plan(
                 "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > now() THEN 1 ELSE 0 END, COUNT(*) FROM jobs WHERE tenant_id = 'explain' GROUP BY 1, 2, 3"))
-        .contains("jobs_stats_ix");
+        .contains("Index Only Scan using jobs_status_ix");
+  }
+
+  @Test
+  void aListOfOneStatusReadsTheStatusIndexInSeqOrder() throws SQLException {
+    String p =
+        plan(
+            "SELECT job_id FROM jobs WHERE tenant_id = 'explain' AND queue = 'q1' AND status = 'succeeded' ORDER BY seq DESC LIMIT 50");
+    assertThat(p).contains("jobs_status_ix").doesNotContain("Sort");
   }
 
   @Test
