@@ -20,9 +20,6 @@ import dev.flowstore.spi.Mirroring;
 import dev.flowstore.spi.QueueChanges;
 import dev.flowstore.testkit.SettableClock;
 import dev.flowstore.testkit.TestBackends;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,11 +85,7 @@ class RedisQueueMirrorTest {
   }
 
   private static Path tempDir() {
-    try {
-      return Files.createTempDirectory("flowstore-qm-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.flowstore.testkit.TestBackends.tempDir("flowstore-qm-");
   }
 
   @BeforeEach

@@ -23,7 +23,6 @@ import dev.flowstore.testkit.SettableClock;
 import dev.flowstore.testkit.TestBackends;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,11 +70,7 @@ class RedisQueueSwitchTest {
     switch (kind) {
       case SQLITE, SQLITE_REDIS -> {
         m.put("FLOWSTORE_STORE_BACKEND", "sqlite");
-        try {
-          m.put("FLOWSTORE_DATA_DIR", Files.createTempDirectory("flowstore-qs-").toString());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
+        m.put("FLOWSTORE_DATA_DIR", tempDir());
       }
       case POSTGRES, POSTGRES_REDIS -> {
         m.put("FLOWSTORE_STORE_BACKEND", "postgres");
@@ -355,11 +350,7 @@ class RedisQueueSwitchTest {
   }
 
   private static String tempDir() {
-    try {
-      return Files.createTempDirectory("flowstore-qs-").toString();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return dev.flowstore.testkit.TestBackends.tempDir("flowstore-qs-").toString();
   }
 
   @Test

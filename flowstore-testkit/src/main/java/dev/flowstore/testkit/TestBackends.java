@@ -26,6 +26,52 @@ public final class TestBackends {
 
   private TestBackends() {}
 
+  /** Directories {@link #tempDir} made, deleted when the JVM exits. */
+  private static final java.util.Queue<Path> TEMP_DIRS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (Path dir : TEMP_DIRS) deleteTree(dir);
+                },
+                "flowstore-test-temp-dirs"));
+  }
+
+  /**
+   * A new temporary directory, deleted with everything in it when the test JVM exits (not before: a
+   * test may reopen a store it closed). why: a full run made ~300 of them, up to a few MB each, and
+   * left them in the temporary directory run after run.
+   */
+  public static Path tempDir(String prefix) {
+    try {
+      Path dir = java.nio.file.Files.createTempDirectory(prefix);
+      TEMP_DIRS.add(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      paths
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  java.nio.file.Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort at exit: a file still open elsewhere stays
+                }
+              });
+    } catch (IOException | UncheckedIOException ignored) {
+      // gone already, or unreadable: nothing more to do at exit
+    }
+  }
+
   /** A SQLite store in {@code dir}. */
   public static FlowstoreConfig sqlite(Path dir) {
     return FlowstoreConfig.fromMap(
@@ -34,11 +80,7 @@ public final class TestBackends {
 
   /** A SQLite store in a new temporary directory. */
   public static FlowstoreConfig sqliteTemp() {
-    try {
-      return sqlite(java.nio.file.Files.createTempDirectory("flowstore-test-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return sqlite(tempDir("flowstore-test-"));
   }
 
   /** A PostgreSQL store in a new schema. */
@@ -209,21 +251,17 @@ public final class TestBackends {
    * db}).
    */
   public static FlowstoreConfig sqliteWithRedisQueue(int db) {
-    try {
-      Path dir = java.nio.file.Files.createTempDirectory("flowstore-test-");
-      return FlowstoreConfig.fromMap(
-          Map.of(
-              "FLOWSTORE_STORE_BACKEND",
-              "sqlite",
-              "FLOWSTORE_DATA_DIR",
-              dir.toString(),
-              "FLOWSTORE_QUEUE_BACKEND",
-              "redis",
-              "REDIS_DSN",
-              redisDsn(db)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path dir = tempDir("flowstore-test-");
+    return FlowstoreConfig.fromMap(
+        Map.of(
+            "FLOWSTORE_STORE_BACKEND",
+            "sqlite",
+            "FLOWSTORE_DATA_DIR",
+            dir.toString(),
+            "FLOWSTORE_QUEUE_BACKEND",
+            "redis",
+            "REDIS_DSN",
+            redisDsn(db)));
   }
 
   /**
@@ -232,21 +270,17 @@ public final class TestBackends {
    * SQL queue.
    */
   public static FlowstoreConfig sqliteWithRedisCache(int db) {
-    try {
-      Path dir = java.nio.file.Files.createTempDirectory("flowstore-test-");
-      return FlowstoreConfig.fromMap(
-          Map.of(
-              "FLOWSTORE_STORE_BACKEND",
-              "sqlite",
-              "FLOWSTORE_DATA_DIR",
-              dir.toString(),
-              "FLOWSTORE_CACHE",
-              "redis",
-              "REDIS_DSN",
-              redisDsn(db)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path dir = tempDir("flowstore-test-");
+    return FlowstoreConfig.fromMap(
+        Map.of(
+            "FLOWSTORE_STORE_BACKEND",
+            "sqlite",
+            "FLOWSTORE_DATA_DIR",
+            dir.toString(),
+            "FLOWSTORE_CACHE",
+            "redis",
+            "REDIS_DSN",
+            redisDsn(db)));
   }
 
   /** {@link #redisDsn()} with another database index (test classes each use their own). */
