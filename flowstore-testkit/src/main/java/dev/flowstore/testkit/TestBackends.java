@@ -251,17 +251,7 @@ public final class TestBackends {
    * db}).
    */
   public static FlowstoreConfig sqliteWithRedisQueue(int db) {
-    Path dir = tempDir("flowstore-test-");
-    return FlowstoreConfig.fromMap(
-        Map.of(
-            "FLOWSTORE_STORE_BACKEND",
-            "sqlite",
-            "FLOWSTORE_DATA_DIR",
-            dir.toString(),
-            "FLOWSTORE_QUEUE_BACKEND",
-            "redis",
-            "REDIS_DSN",
-            redisDsn(db)));
+    return sqliteWithRedis("FLOWSTORE_QUEUE_BACKEND", db);
   }
 
   /**
@@ -270,14 +260,18 @@ public final class TestBackends {
    * SQL queue.
    */
   public static FlowstoreConfig sqliteWithRedisCache(int db) {
-    Path dir = tempDir("flowstore-test-");
+    return sqliteWithRedis("FLOWSTORE_CACHE", db);
+  }
+
+  /** A SQLite store in a new temporary directory with {@code key=redis} on database {@code db}. */
+  private static FlowstoreConfig sqliteWithRedis(String key, int db) {
     return FlowstoreConfig.fromMap(
         Map.of(
             "FLOWSTORE_STORE_BACKEND",
             "sqlite",
             "FLOWSTORE_DATA_DIR",
-            dir.toString(),
-            "FLOWSTORE_CACHE",
+            tempDir("flowstore-test-").toString(),
+            key,
             "redis",
             "REDIS_DSN",
             redisDsn(db)));
