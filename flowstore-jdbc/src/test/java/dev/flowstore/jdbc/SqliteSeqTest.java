@@ -158,6 +158,35 @@ class SqliteSeqTest extends FlowstoreTestBase {
     assertThat(fs.checkpoints(t).latest(session).orElseThrow().checkpointId()).isEqualTo(parent);
   }
 
+  /** V17: the list of one status and the stats read jobs_status_ix (the stats it alone). */
+  @Test
+  void theQueueListAndStatsReadTheStatusIndex() throws SQLException {
+    try (Connection c = file();
+        Statement s = c.createStatement()) {
+      assertThat(
+              plan(
+                  s,
+                  "SELECT job_id FROM jobs WHERE tenant_id = 'x' AND queue = 'q' AND status = 'queued'"
+                      + " ORDER BY seq DESC LIMIT 50"))
+          .contains("jobs_status_ix")
+          .doesNotContain("TEMP B-TREE FOR ORDER BY");
+      assertThat(
+              plan(
+                  s,
+                  "SELECT queue, status, CASE WHEN status = 'queued' AND run_at > 5 THEN 1 ELSE 0 END,"
+                      + " COUNT(*) FROM jobs WHERE tenant_id = 'x' GROUP BY 1, 2, 3"))
+          .contains("COVERING INDEX jobs_status_ix");
+    }
+  }
+
+  private static String plan(Statement s, String sql) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    try (ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+      while (rs.next()) out.append(rs.getString(4)).append('\n');
+    }
+    return out.toString();
+  }
+
   @Test
   void theTriggersFillOnlyASeqThatNoWriterGave() throws SQLException {
     TenantId t = TenantId.of("seq-raw");

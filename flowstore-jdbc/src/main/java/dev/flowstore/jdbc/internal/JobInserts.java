@@ -115,11 +115,11 @@ final class JobInserts {
           Set<JobRows.QueueKey> conflicted = new LinkedHashSet<>();
           for (int i = 0; i < n; i++) {
             if (counts[i] != 0) {
-              insertedIds.add(ids.get(i));
               if (numbered)
                 inserted.put(
                     ids.get(i),
                     inserted(jobs.get(i), ids.get(i), messages.get(i), base + 1 + i, now));
+              else insertedIds.add(ids.get(i));
             } else if (jobs.get(i).job().uniqueKey() != null)
               conflicted.add(
                   new JobRows.QueueKey(jobs.get(i).job().queue(), jobs.get(i).job().uniqueKey()));
