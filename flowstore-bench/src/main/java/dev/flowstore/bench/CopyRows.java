@@ -41,10 +41,11 @@ import java.util.stream.Collectors;
 
 /**
  * Row 11, backend copy (issue 13): {@code flowstore copy} of a SQLite store holding a realistic mix
- * (events, sessions, succeeded jobs with their attempts, records with their index entries) into
- * PostgreSQL, beside pgloader loading the same SQLite file into a schema of its own; then the copy
- * back from PostgreSQL into a new SQLite store, beside a raw JDBC batch copy (multi-row prepared
- * INSERTs, big transactions) of the same rows. Both copies back are compared with the source.
+ * (events, sessions, succeeded jobs with their attempts, records (their index keys in their rows))
+ * into PostgreSQL, beside pgloader loading the same SQLite file into a schema of its own; then the
+ * copy back from PostgreSQL into a new SQLite store, beside a raw JDBC batch copy (multi-row
+ * prepared INSERTs, big transactions) of the same rows. Both copies back are compared with the
+ * source.
  */
 final class CopyRows {
   static final TenantId TENANT = AppendRows.TENANT;
@@ -75,7 +76,7 @@ final class CopyRows {
       String mix =
           String.format(
               Locale.ROOT,
-              "%s events, %s sessions, %s jobs + attempts, %s records + index entries: %,d rows",
+              "%s events, %s sessions, %s jobs + attempts, %s records: %,d rows",
               GrowthRows.compact(n),
               GrowthRows.compact(n / 20),
               GrowthRows.compact(n / 10),
@@ -195,8 +196,8 @@ final class CopyRows {
    * a job enqueued, leased and acked, a collection with an indexed field and {@link #STATUSES}
    * records), then cloned with set-based {@code INSERT ... SELECT} over a recursive counter into
    * flowstore's own tables: {@code n} events (10 per stream), n/20 sessions, n/10 succeeded jobs
-   * with their attempt rows, n/10 records with their index entries. Ids are time-ordered like
-   * flowstore's UUIDv7s.
+   * with their attempt rows, n/10 records (their index keys in their rows). Ids are time-ordered
+   * like flowstore's UUIDv7s.
    *
    * @return the rows of the catalog's copied tables
    */
@@ -289,12 +290,6 @@ final class CopyRows {
               "record_id", "'rec-' || g.x",
               "created_at", "t.created_at + g.x",
               "updated_at", "t.updated_at + g.x"));
-      clone(
-          st,
-          "record_index_entries",
-          n / 10,
-          String.format(template, "record_index_entries"),
-          Map.of("record_id", "'rec-' || g.x"));
       c.commit();
       long rows = 0;
       for (TableCatalog.Table t : TableCatalog.tables())

@@ -73,6 +73,7 @@ public final class PostgresProvider implements StorageProvider {
               ds::close,
               "postgres " + dsn.jdbcUrl() + " schema " + schema);
       fs.checkReady();
+      if (config.migrateOnStart()) fs.ensureRecordIndexes();
       return fs;
     } catch (RuntimeException e) {
       // why: a store that was made has threads of its own (notifier, statistics); closing it closes

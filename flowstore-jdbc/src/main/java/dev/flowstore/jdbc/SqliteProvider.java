@@ -68,6 +68,7 @@ public final class SqliteProvider implements StorageProvider {
               },
               "sqlite " + named);
       fs.checkReady();
+      if (config.migrateOnStart()) fs.ensureRecordIndexes();
       return fs;
     } catch (RuntimeException e) {
       if (reader != null) reader.close();

@@ -120,7 +120,10 @@ final class BackendCopy {
                 + t.name()
                 + " REBUILT, but copy knows no way to rebuild it: add its statements to BackendCopy.REBUILDS");
     BackendCopy copy = new BackendCopy(source, target, options, progress, clock);
-    return target.system(copy::run);
+    CopySummary summary = target.system(copy::run);
+    // why: the copied declarations' expression indexes are the target's own DDL, not rows
+    target.ensureRecordIndexes();
+    return summary;
   }
 
   private CopySummary run(Connection c) throws SQLException {

@@ -39,7 +39,12 @@ final class CopyShape {
     UUID,
     JSON,
     BOOL,
-    DECIMAL;
+    DECIMAL,
+    /**
+     * Records' index keys: a text[] on PostgreSQL, a JSON array (TEXT) on SQLite; carried as the
+     * JSON array's text.
+     */
+    KEYS;
 
     /** Whether this is only how SQLite stores the value (another end may know more). */
     boolean storageOnly() {
@@ -58,7 +63,7 @@ final class CopyShape {
     private Kind storedAs() {
       return switch (this) {
         case TIME, BOOL, INT -> INT;
-        case UUID, JSON, DECIMAL, TEXT -> TEXT;
+        case UUID, JSON, DECIMAL, TEXT, KEYS -> TEXT;
         case BYTES -> BYTES;
       };
     }
@@ -68,6 +73,7 @@ final class CopyShape {
       if (t.contains("timestamp")) return TIME;
       if (t.equals("uuid")) return UUID;
       if (t.equals("json") || t.equals("jsonb")) return JSON;
+      if (t.equals("_text")) return KEYS;
       if (t.startsWith("bool")) return BOOL;
       if (t.equals("numeric") || t.equals("decimal")) return DECIMAL;
       if (t.equals("bytea") || t.equals("blob")) return BYTES;
@@ -223,12 +229,28 @@ final class CopyShape {
           case TIME -> Columns.getTime(d, rs, n);
           case BOOL -> rs.getBoolean(n);
           case DECIMAL -> rs.getBigDecimal(n);
+          case KEYS -> {
+            if (!(d instanceof PostgresDialect)) yield rs.getString(n);
+            java.sql.Array a = rs.getArray(n);
+            if (a == null) yield null;
+            var out = Json.MAPPER.createArrayNode();
+            for (Object k : (Object[]) a.getArray()) out.add((String) k);
+            yield Json.write(out);
+          }
         };
     return rs.wasNull() ? null : v;
   }
 
+  /** PostgreSQL's text[] literal of a {@link Kind#KEYS} value (a JSON array's text). */
+  static String textArray(Column column, String json) {
+    List<String> keys = new ArrayList<>();
+    for (var k : Json.parse(column.name(), json)) keys.add(k.isNull() ? null : k.asText());
+    return RecordIndex.textArray(keys);
+  }
+
   /** The placeholder a value of {@code column} is bound to on {@code d}'s database. */
   static String placeholder(Dialect d, Column column) {
+    if (column.kind() == Kind.KEYS && d instanceof PostgresDialect) return "?::text[]";
     return column.kind() == Kind.JSON ? d.jsonParam() : "?";
   }
 
@@ -247,6 +269,12 @@ final class CopyShape {
       case TIME -> d.setTime(ps, i, (Instant) v);
       case BOOL -> ps.setBoolean(i, (Boolean) v);
       case DECIMAL -> ps.setBigDecimal(i, (BigDecimal) v);
+      case KEYS -> {
+        if (!(d instanceof PostgresDialect)) ps.setString(i, (String) v);
+        else {
+          ps.setString(i, textArray(column, (String) v));
+        }
+      }
     }
   }
 
@@ -260,7 +288,7 @@ final class CopyShape {
     return switch (column.kind()) {
       case INT, BOOL -> v.toString();
       case TEXT, UUID -> (String) v;
-      case JSON -> Json.canonical(Json.parse(column.name(), (String) v));
+      case JSON, KEYS -> Json.canonical(Json.parse(column.name(), (String) v));
       case BYTES -> HexFormat.of().formatHex((byte[]) v);
       case TIME -> Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) v));
       case DECIMAL -> {
@@ -275,7 +303,7 @@ final class CopyShape {
     if (text == null) return null;
     return switch (column.kind()) {
       case INT -> Long.parseLong(text);
-      case TEXT, UUID, JSON -> text;
+      case TEXT, UUID, JSON, KEYS -> text;
       case BYTES -> HexFormat.of().parseHex(text);
       case TIME -> Instant.EPOCH.plus(Long.parseLong(text), ChronoUnit.MICROS);
       case BOOL -> Boolean.parseBoolean(text);

@@ -271,6 +271,7 @@ abstract sealed class CopyWriter implements AutoCloseable {
         case DECIMAL -> out.ascii(((BigDecimal) v).toPlainString());
         case UUID -> out.ascii((String) v);
         case TEXT, JSON -> out.escaped((String) v);
+        case KEYS -> out.escaped(CopyShape.textArray(col, (String) v));
         case BYTES -> {
           out.ascii("\\\\x");
           out.ascii(HexFormat.of().formatHex((byte[]) v));

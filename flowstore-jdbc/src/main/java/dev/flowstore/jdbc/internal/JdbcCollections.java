@@ -47,10 +47,16 @@ final class JdbcCollections implements Collections {
     Stored result = flowstore.system(c -> store(c, spec));
     flowstore.declarations.remove(spec.name());
     Collection stored = result.collection();
-    if (!result.rebuild()) return stored;
+    if (!result.rebuild()) {
+      // why also for the same spec again: it builds an index a failed build left out
+      RecordIndexes.ensure(flowstore);
+      return stored;
+    }
     for (TenantId tenant : flowstore.tenants()) {
       RecordIndex.rebuild(flowstore, tenant, stored);
     }
+    // why before the fields are marked ready: a ready field's queries find its index
+    RecordIndexes.ensure(flowstore);
     return flowstore.system(
         c -> {
           Sql ready =
@@ -110,13 +116,18 @@ final class JdbcCollections implements Collections {
     // why: the same spec again resumes a build that stopped (its fields or texts are not ready)
     if (CollectionRules.toJson(cur.spec()).equals(CollectionRules.toJson(spec)))
       return new Stored(cur, !cur.ready() || !cur.fullTextReady());
-    // why: a field stays ready only if it keeps its type and unique choice; the others (new,
-    // retyped, newly unique) are ready once built
+    // why: a field stays ready only if it keeps its type, unique choice and place in the list
+    // (its place in the records' keys, RecordIndex.slot); the others (new, retyped, newly unique,
+    // moved) are ready once built
     List<IndexedField> ready = new ArrayList<>();
-    for (IndexedField f : spec.indexed()) {
+    List<IndexedField> before = cur.spec().indexed();
+    for (int i = 0; i < spec.indexed().size(); i++) {
+      IndexedField f = spec.indexed().get(i);
       boolean unique = spec.unique().contains(f.pointer());
-      if (cur.readyFields().contains(f) && unique == cur.spec().unique().contains(f.pointer()))
-        ready.add(f);
+      boolean samePlace = i < before.size() && before.get(i).equals(f);
+      if (samePlace
+          && cur.readyFields().contains(f)
+          && unique == cur.spec().unique().contains(f.pointer())) ready.add(f);
     }
     // why: a field dropped from the index (or from unique) is a build too: it removes the entries
     // why: the records' texts are written by the build too (added or dropped fields); a text

@@ -385,6 +385,20 @@ public final class JdbcFlowstore implements Flowstore {
     return maintenance;
   }
 
+  /** The pool writes come from: owner connections (DDL outside a transaction, RecordIndexes). */
+  DataSource writerPool() {
+    return writer;
+  }
+
+  /**
+   * Builds and drops the expression indexes of the collections' fields to match their declarations
+   * (RecordIndexes): when the store is opened with its migrations, after {@link #migrate}, after a
+   * copy into it.
+   */
+  public void ensureRecordIndexes() {
+    RecordIndexes.ensure(this);
+  }
+
   /** The pool reads come from (SQLite: the readers, which never take the write lock). */
   DataSource readers() {
     return reader;
@@ -393,6 +407,7 @@ public final class JdbcFlowstore implements Flowstore {
   @Override
   public void migrate() {
     migrate.run();
+    ensureRecordIndexes();
   }
 
   @Override

@@ -208,19 +208,22 @@ final class JdbcRecords implements Records, RecordVersions {
     List<Sql> writes = new ArrayList<>();
     writes.add(
         rows.sql(
-            "INSERT INTO records (tenant_id, collection, record_id, data, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
+            "INSERT INTO records (tenant_id, collection, record_id, data, keys, version, parent_id, archived_at, created_at, updated_at) VALUES (?, ?, ?, "
                 + dialect.jsonParam()
+                + ", "
+                + RecordIndex.keysParam(dialect)
                 + ", ?, ?, ?, ?, ?)",
             tenant(),
             collection,
             id,
             Json.write(data),
+            RecordIndex.keysValue(dialect, keys),
             rec.version(),
             Sql.text(r.parentId()),
             null,
             now,
             now));
-    writes.addAll(RecordIndex.insertsOf(dialect, tenant(), spec, id, keys, data, now, now));
+    writes.addAll(RecordIndex.insertsOf(dialect, tenant(), spec, id, keys, data));
     ObjectNode payload = JSON.objectNode();
     payload.set("data", data);
     if (r.parentId() != null) payload.put("parent_id", r.parentId());
@@ -518,7 +521,7 @@ final class JdbcRecords implements Records, RecordVersions {
     int done = 0;
     Due last = null;
     while (done < max) {
-      Sql due = dueSql(collection, retention, cutoff, last, max);
+      Sql due = dueSql(col.spec(), retention, cutoff, last, max);
       List<Due> page = scope.read(c -> Columns.list(c, due, this::due));
       for (Due d : page) {
         try {
@@ -550,10 +553,12 @@ final class JdbcRecords implements Records, RecordVersions {
 
   /**
    * Up to {@code max} due records after {@code after}, oldest first, through an index ({@code
-   * records_created_ix} / {@code records_updated_ix}, or the basis field's index entries). ARCHIVE
-   * leaves archived records out. The key column is text: an instant as ISO-8601, or the index key.
+   * records_created_ix} / {@code records_updated_ix}, or the basis field's expression index).
+   * ARCHIVE leaves archived records out. The key column is text: an instant as ISO-8601, or the
+   * index key.
    */
-  Sql dueSql(String collection, RecordRetention r, Instant cutoff, Due after, int max) {
+  Sql dueSql(CollectionSpec spec, RecordRetention r, Instant cutoff, Due after, int max) {
+    String collection = spec.name();
     boolean archive = r.action() == RecordRetention.Action.ARCHIVE;
     Sql sql;
     if (!r.onField()) {
@@ -580,25 +585,30 @@ final class JdbcRecords implements Records, RecordVersions {
     }
     String upto =
         IndexKeys.ofValue(IndexedField.timestamp(r.basis()), JSON.textNode(cutoff.toString()));
+    String key = RecordIndex.keyExpr(dialect, "r", spec, r.basis());
     sql =
         new Sql(
             dialect,
-            "SELECT s.record_id, r.version, s.value AS sort_key, NULL AS due_at FROM record_index_entries s JOIN records r"
-                + " ON r.tenant_id = s.tenant_id AND r.collection = s.collection AND r.record_id = s.record_id"
-                + " WHERE s.tenant_id = ? AND s.collection = ? AND s.field = ? AND s.value >= ? AND s.value <= ?",
+            "SELECT r.record_id, r.version, "
+                + key
+                + " AS sort_key, NULL AS due_at FROM records r WHERE r.tenant_id = ? AND r.collection = "
+                + RecordIndexes.literal(collection)
+                + " AND "
+                + key
+                + " >= ? AND "
+                + key
+                + " <= ?",
             tenant(),
-            collection,
-            r.basis(),
             "t",
             upto);
     if (archive) sql.append(" AND r.archived_at IS NULL");
     if (after != null)
       sql.append(
-          " AND (s.value > ? OR (s.value = ? AND s.record_id > ?))",
+          " AND (" + key + " > ? OR (" + key + " = ? AND r.record_id > ?))",
           after.key(),
           after.key(),
           after.id());
-    sql.append(" ORDER BY s.value, s.record_id LIMIT ?", max);
+    sql.append(" ORDER BY " + key + ", r.record_id LIMIT ?", max);
     return sql;
   }
 
@@ -638,6 +648,7 @@ final class JdbcRecords implements Records, RecordVersions {
           Map<String, String> before = RecordIndex.lenientKeys(spec, cur.data());
           ObjectNode payload = JSON.objectNode();
           StoredRecord next;
+          String newKeys = null; // null: the keys stay (the data stays)
           switch (type) {
             case "record.deleted" -> {
               checkNoChildren(c, collection, id);
@@ -661,7 +672,6 @@ final class JdbcRecords implements Records, RecordVersions {
                 throw new FlowstoreException(
                     ErrorCode.UNPROCESSABLE,
                     "record '" + id + "' is " + (archive ? "already" : "not") + " archived");
-              RecordIndex.touch(c, dialect, tenant(), collection, id, now);
               next =
                   new StoredRecord(
                       collection,
@@ -677,8 +687,8 @@ final class JdbcRecords implements Records, RecordVersions {
               ObjectNode data = newData.of(cur);
               Map<String, String> keys = validate(spec, data);
               RecordIndex.checkUnique(c, dialect, tenant(), spec, id, keys);
-              RecordIndex.write(
-                  c, dialect, tenant(), spec, id, keys, data, cur.createdAt(), now, false);
+              RecordIndex.write(c, dialect, tenant(), spec, id, keys, data, false);
+              newKeys = RecordIndex.keysValue(dialect, keys);
               payload.setAll(RecordChanges.diff(cur.data(), data));
               payload.set("indexed", indexedChanges(before, keys, cur.data(), data));
               next =
@@ -698,8 +708,11 @@ final class JdbcRecords implements Records, RecordVersions {
               rows.sql(
                   "UPDATE records SET data = "
                       + dialect.jsonParam()
-                      + ", version = ?, archived_at = ?, updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ? AND version = ?",
+                      + ", keys = COALESCE("
+                      + RecordIndex.keysParam(dialect)
+                      + ", keys), version = ?, archived_at = ?, updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ? AND version = ?",
                   Json.write(next.data()),
+                  Sql.text(newKeys),
                   next.version(),
                   next.archivedAt(),
                   now,

@@ -12,25 +12,96 @@ import dev.flowstore.internal.IndexKeys;
 import dev.flowstore.internal.Json;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The index entries and unique values of records, written in the transaction that writes the
- * record: one {@code record_index_entries} row per indexed field (its {@link IndexKeys} key), one
- * {@code record_unique_values} row per non-null unique field, whose primary key (tenant,
- * collection, field, value) makes a uniqueness race impossible to win twice; and one {@code
- * record_texts} row per record with full-text values ({@link #text}), which PostgreSQL indexes with
- * GIN and SQLite's triggers copy into the FTS5 table {@code record_text_index}.
+ * The index keys and unique values of records, written in the transaction that writes the record:
+ * the record's {@code keys} column (its {@link IndexKeys} key per indexed field, {@link
+ * #keysJson}), which the partial expression indexes of {@link RecordIndexes} index per collection
+ * and field; one {@code record_unique_values} row per non-null unique field, whose primary key
+ * (tenant, collection, field, value) makes a uniqueness race impossible to win twice; and one
+ * {@code record_texts} row per record with full-text values ({@link #text}), which PostgreSQL
+ * indexes with GIN and SQLite's triggers copy into the FTS5 table {@code record_text_index}.
  */
 final class RecordIndex {
   /** Records re-indexed per transaction by a build: short enough not to hold up writes. */
   static final int BUILD_BATCH = 200;
 
   private RecordIndex() {}
+
+  /**
+   * The place of field {@code pointer} in {@code records.keys}: its place in the declaration's
+   * indexed fields, from 1. why an array by place, not an object by name: PostgreSQL's {@code ->>}
+   * on jsonb is not leakproof, so under row-level security (policy quals first) a condition on it
+   * is never an index condition and the expression index went unused; an array's subscript and
+   * text's comparisons are leakproof. A field that changes place is rebuilt ({@link #rebuild}).
+   */
+  static int slot(CollectionSpec spec, String pointer) {
+    List<IndexedField> fields = spec.indexed();
+    for (int i = 0; i < fields.size(); i++)
+      if (fields.get(i).pointer().equals(pointer)) return i + 1;
+    throw new IllegalArgumentException(pointer + " is not indexed in " + spec.name());
+  }
+
+  /** The {@code records.keys} value of these keys (in the declaration's order), to bind. */
+  static String keysValue(Dialect d, Map<String, String> keys) {
+    if (!postgres(d)) {
+      var out = Json.MAPPER.createArrayNode();
+      for (String k : keys.values()) out.add(k);
+      return Json.write(out);
+    }
+    return textArray(keys.values());
+  }
+
+  /** A PostgreSQL text[] literal of {@code values} (a null value is NULL). */
+  static String textArray(Iterable<String> values) {
+    StringBuilder out = new StringBuilder("{");
+    for (String k : values) {
+      if (out.length() > 1) out.append(',');
+      if (k == null) out.append("NULL");
+      else out.append('"').append(k.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return out.append('}').toString();
+  }
+
+  /** The parameter of a {@link #keysValue}: a text array on PostgreSQL, a JSON array on SQLite. */
+  static String keysParam(Dialect d) {
+    return postgres(d) ? "?::text[]" : "?";
+  }
+
+  private static boolean postgres(Dialect d) {
+    return d.name().equals("postgresql");
+  }
+
+  /**
+   * The key of field {@code pointer} of the record {@code alias} (null: no alias), as the
+   * expression indexes of {@link RecordIndexes} hold it, so a condition or an order on it is a
+   * range of such an index. PostgreSQL: {@code COLLATE "C"}, byte order (the order the keys are
+   * made for), whatever the database's collation; SQLite's default BINARY is byte order.
+   */
+  static String keyExpr(Dialect d, String alias, CollectionSpec spec, String pointer) {
+    String keys = (alias == null ? "" : alias + ".") + "keys";
+    int slot = slot(spec, pointer);
+    return postgres(d)
+        ? "(" + keys + "[" + slot + "] COLLATE \"C\")"
+        : "(" + keys + " ->> '$[" + (slot - 1) + "]')";
+  }
+
+  /**
+   * The same key as {@link #keyExpr}, in a form no index matches: a filter that does not drive a
+   * query is checked on the rows its driving index finds. why: without statistics a planner may
+   * take the index of any filter and sort after (SQLite took a range filter's over an equality's
+   * that gives the page's order), so a query's plan is the one {@link RecordQueries} means.
+   */
+  static String keyValue(Dialect d, String alias, CollectionSpec spec, String pointer) {
+    int slot = slot(spec, pointer);
+    return postgres(d)
+        ? "((" + alias + ".keys[" + slot + "] || '') COLLATE \"C\")"
+        : "(+(" + alias + ".keys ->> '$[" + (slot - 1) + "]'))";
+  }
 
   /** The index keys of {@code data}, by pointer, refusing a value of the wrong type. */
   static Map<String, String> keys(CollectionSpec spec, ObjectNode data) {
@@ -88,8 +159,8 @@ final class RecordIndex {
   }
 
   /**
-   * The inserts of a new record's searchable text, entries and unique values (what {@link #write}
-   * writes for a record that has none yet), each one statement, to be sent together.
+   * The inserts of a new record's searchable text and unique values (what {@link #write} writes for
+   * a record that has none yet), each one statement, to be sent together.
    */
   static List<Sql> insertsOf(
       Dialect d,
@@ -97,9 +168,7 @@ final class RecordIndex {
       CollectionSpec spec,
       String id,
       Map<String, String> keys,
-      ObjectNode data,
-      Instant created,
-      Instant updated) {
+      ObjectNode data) {
     List<Sql> out = new java.util.ArrayList<>();
     String text = text(spec, data);
     if (text != null)
@@ -111,26 +180,6 @@ final class RecordIndex {
               spec.name(),
               id,
               text));
-    if (!keys.isEmpty()) {
-      Sql entries =
-          new Sql(
-              d,
-              "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES ");
-      String sep = "";
-      for (Map.Entry<String, String> e : keys.entrySet()) {
-        entries.append(
-            sep + "(?, ?, ?, ?, ?, ?, ?)",
-            tenant,
-            spec.name(),
-            id,
-            e.getKey(),
-            e.getValue(),
-            created,
-            updated);
-        sep = ", ";
-      }
-      out.add(entries);
-    }
     String sep = "";
     Sql unique =
         new Sql(
@@ -170,10 +219,9 @@ final class RecordIndex {
   }
 
   /**
-   * Replaces the record's entries, unique values and searchable text with those of {@code keys} and
-   * {@code data}; the entries carry the record's {@code created} and {@code updated} times (the
-   * orders a filtered query walks, {@link RecordQueries}). {@code fresh}: the record is new, so it
-   * has nothing to remove.
+   * Replaces the record's unique values and searchable text with those of {@code keys} and {@code
+   * data} (its keys column is the caller's: the UPDATE of the record). {@code fresh}: the record is
+   * new, so it has nothing to remove.
    */
   static void write(
       Connection c,
@@ -183,8 +231,6 @@ final class RecordIndex {
       String id,
       Map<String, String> keys,
       ObjectNode data,
-      Instant created,
-      Instant updated,
       boolean fresh)
       throws SQLException {
     if (!fresh) remove(c, d, tenant, spec.name(), id);
@@ -199,19 +245,6 @@ final class RecordIndex {
               spec.name(),
               id,
               text));
-    Columns.batch(
-        c,
-        "INSERT INTO record_index_entries (tenant_id, collection, record_id, field, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        List.copyOf(keys.entrySet()),
-        (ps, e) -> {
-          ps.setString(1, tenant);
-          ps.setString(2, spec.name());
-          ps.setString(3, id);
-          ps.setString(4, e.getKey());
-          ps.setString(5, e.getValue());
-          d.setTime(ps, 6, created);
-          d.setTime(ps, 7, updated);
-        });
     List<String> unique =
         spec.unique().stream()
             .filter(f -> keys.get(f) != null && !keys.get(f).equals(IndexKeys.NULL))
@@ -229,25 +262,10 @@ final class RecordIndex {
         });
   }
 
-  /** Moves the record's entries to its new {@code updated} time (a change that keeps its data). */
-  static void touch(
-      Connection c, Dialect d, String tenant, String collection, String id, Instant updated)
-      throws SQLException {
-    Columns.update(
-        c,
-        new Sql(
-            d,
-            "UPDATE record_index_entries SET updated_at = ? WHERE tenant_id = ? AND collection = ? AND record_id = ?",
-            updated,
-            tenant,
-            collection,
-            id));
-  }
-
-  /** Removes the record's entries, unique values and searchable text. */
+  /** Removes the record's unique values and searchable text. */
   static void remove(Connection c, Dialect d, String tenant, String collection, String id)
       throws SQLException {
-    for (String table : List.of("record_index_entries", "record_unique_values", "record_texts"))
+    for (String table : List.of("record_unique_values", "record_texts"))
       Columns.update(
           c,
           new Sql(
@@ -287,7 +305,7 @@ final class RecordIndex {
                         c,
                         new Sql(
                             d,
-                            "SELECT record_id, data, created_at, updated_at FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                            "SELECT record_id, data FROM records WHERE tenant_id = ? AND collection = ? AND record_id > ? ORDER BY record_id LIMIT ?",
                             t,
                             spec.name(),
                             from,
@@ -295,9 +313,7 @@ final class RecordIndex {
                         rs ->
                             new Stored(
                                 rs.getString("record_id"),
-                                Json.stored("stored record", rs.getString("data")),
-                                d.getTime(rs, "created_at"),
-                                d.getTime(rs, "updated_at")));
+                                Json.stored("stored record", rs.getString("data"))));
                 for (Stored r : batch) {
                   Map<String, String> keys = lenientKeys(spec, r.getValue());
                   try {
@@ -315,17 +331,18 @@ final class RecordIndex {
                             + e.getMessage()
                             + "; make the values unique, then declare the collection again");
                   }
-                  write(
+                  write(c, d, t, spec, r.getKey(), keys, r.getValue(), false);
+                  Columns.update(
                       c,
-                      d,
-                      t,
-                      spec,
-                      r.getKey(),
-                      keys,
-                      r.getValue(),
-                      r.created(),
-                      r.updated(),
-                      false);
+                      new Sql(
+                          d,
+                          "UPDATE records SET keys = "
+                              + keysParam(d)
+                              + " WHERE tenant_id = ? AND collection = ? AND record_id = ?",
+                          keysValue(d, keys),
+                          t,
+                          spec.name(),
+                          r.getKey()));
                 }
                 return batch.size() < BUILD_BATCH ? null : batch.get(batch.size() - 1).getKey();
               });
@@ -333,7 +350,7 @@ final class RecordIndex {
   }
 
   /** A record as a build reads it. */
-  private record Stored(String getKey, ObjectNode getValue, Instant created, Instant updated) {}
+  private record Stored(String getKey, ObjectNode getValue) {}
 
   /**
    * The keys of a record stored before the declaration: a value of another type than the new

@@ -24,12 +24,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Queries over one tenant's records of one collection, each an index range scan: sorted by
- * created_at / updated_at, a scan of {@code records_created_ix} / {@code records_updated_ix};
- * sorted by an indexed field, a scan of {@code record_index_entries_value_ix} for that field joined
- * to the records by primary key; every other filter a probe of an index entry by primary key (or
- * the planner's choice between the two). Pages are keyset pages (the cursor is the last row's sort
- * key and id), or offset pages for callers that ask for them.
+ * Queries over one tenant's records of one collection, each an index range scan of {@code records}:
+ * sorted by created_at / updated_at, {@code records_created_ix} / {@code records_updated_ix}, or,
+ * with an equality filter, that field's {@code rx_<h>_c} / {@code _u} expression index (the value,
+ * then the order); sorted by an indexed field, its {@code rx_<h>_v} ({@link RecordIndexes}). Every
+ * filter is a condition on its field's key in the row ({@link RecordIndex#keyExpr}). Pages are
+ * keyset pages (the cursor is the last row's sort key and id), or offset pages for callers that ask
+ * for them.
  */
 final class RecordQueries {
   /** The largest offset: an offset page reads every row it skips; use the cursor beyond it. */
@@ -275,7 +276,7 @@ final class RecordQueries {
           new Sql(
               dialect,
               "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM " + texts() + recordOf("t"));
-      where(sql, col, q, null, true);
+      where(sql, col, q, false);
       sql.append(
           " AND t.tenant_id = ? AND t.collection = ? AND " + match(),
           scope.tenant().value(),
@@ -294,82 +295,29 @@ final class RecordQueries {
       return sql;
     }
     if (isTimeSort(q.sortBy())) {
-      RecordFilter driver = driver(q);
-      if (driver != null) {
-        // the filter's entries in the record's order (record_index_entries_created_ix /
-        // _updated_ix): filter, order and limit are one range scan, each record joined by key
-        IndexedField by = field(col, driver.pointer(), "filter");
-        String t = "s." + q.sortBy();
-        sql =
-            new Sql(
-                dialect,
-                "SELECT "
-                    + RECORD_COLUMNS
-                    + ", NULL AS sort_key FROM record_index_entries s"
-                    + joinByKey());
-        where(sql, col, q, by, false);
-        if (after != null) {
-          Instant at = Instant.parse(after.key());
-          sql.append(" AND (" + t + ", s.record_id)" + cmp + "(?, ?)", at, after.id());
-        }
-        sql.append(" ORDER BY " + t + dir + ", s.record_id" + dir);
-      } else {
-        String t = "r." + q.sortBy();
-        sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
-        where(sql, col, q, null, false);
-        if (after != null) {
-          Instant at = Instant.parse(after.key());
-          sql.append(
-              " AND (" + t + cmp + "? OR (" + t + " = ? AND r.record_id" + cmp + "?))",
-              at,
-              at,
-              after.id());
-        }
-        sql.append(" ORDER BY " + t + dir + ", r.record_id" + dir);
+      String t = "r." + q.sortBy();
+      sql = new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", NULL AS sort_key FROM records r");
+      where(sql, col, q, true);
+      if (after != null) {
+        Instant at = Instant.parse(after.key());
+        sql.append(" AND (" + t + ", r.record_id)" + cmp + "(?, ?)", at, after.id());
       }
+      sql.append(" ORDER BY " + t + dir + ", r.record_id" + dir);
     } else {
       IndexedField sort = field(col, q.sortBy(), "sort_by");
+      String key = RecordIndex.keyExpr(dialect, "r", col.spec(), sort.pointer());
       sql =
-          new Sql(
-              dialect,
-              "SELECT "
-                  + RECORD_COLUMNS
-                  + ", s.value AS sort_key FROM record_index_entries s"
-                  + joinByKey());
-      where(sql, col, q, sort, false);
+          new Sql(dialect, "SELECT " + RECORD_COLUMNS + ", " + key + " AS sort_key FROM records r");
+      where(sql, col, q, true);
+      // why not IS NULL too: a record whose keys lack the field (none: a build fills them before
+      // the field is ready) would sort nowhere
       if (after != null)
-        sql.append(
-            " AND (s.value" + cmp + "? OR (s.value = ? AND s.record_id" + cmp + "?))",
-            after.key(),
-            after.key(),
-            after.id());
-      sql.append(" ORDER BY s.value" + dir + ", s.record_id" + dir);
+        sql.append(" AND (" + key + ", r.record_id)" + cmp + "(?, ?)", after.key(), after.id());
+      sql.append(" ORDER BY " + key + dir + ", r.record_id" + dir);
     }
     sql.append(" LIMIT ?", q.limit() + 1);
     if (q.offset() > 0) sql.append(" OFFSET ?", q.offset());
     return sql;
-  }
-
-  /**
-   * The filter a page in the records' order is driven by: the first equality filter, whose entries
-   * hold that order (one range scan); none for the children of a parent ({@code records_parent_ix}
-   * holds them in order, and a parent has few) or when no filter is an equality (then the records
-   * are walked in order and each filter is a probe by key: a range or an IN list of one field has
-   * no single order to read).
-   */
-  private static RecordFilter driver(RecordQuery q) {
-    if (q.parentId() != null) return null;
-    for (RecordFilter f : q.filters())
-      if (f != null && f.op() == RecordFilter.Op.EQ && f.pointer() != null) return f;
-    return null;
-  }
-
-  /**
-   * How the records join the entries {@code s} that drive a page: each by its primary key, after
-   * them ({@link #recordOf}).
-   */
-  private String joinByKey() {
-    return recordOf("s");
   }
 
   /**
@@ -401,78 +349,55 @@ final class RecordQueries {
   }
 
   /**
-   * The count's statement: the page's conditions, no order, no page. Driven, like a page in the
-   * records' order, by the entries of its first equality filter ({@link #driver}), else by the
-   * records.
+   * The field whose expression index drives a query (null: none, the records' own indexes do): a
+   * sort by a field, that field ({@code rx_<h>_v}); else, in created_at / updated_at order, the
+   * first equality filter, whose {@code rx_<h>_c} / {@code _u} holds the value then the order (one
+   * range scan, no sort). None for the children of a parent ({@code records_parent_ix} holds them
+   * in order, and a parent has few), a search (its texts drive it) or when no filter is an equality
+   * (the records are walked in order, {@code records_created_ix} / {@code records_updated_ix}, and
+   * each filter checked on the row: a range or an IN list of one field has no single order to
+   * read).
    */
+  private static String driver(RecordQuery q) {
+    if (!isTimeSort(q.sortBy()) && !q.sortBy().equals(RecordQuery.RELEVANCE)) return q.sortBy();
+    if (q.parentId() != null || q.search() != null) return null;
+    for (RecordFilter f : q.filters())
+      if (f != null && f.op() == RecordFilter.Op.EQ && f.pointer() != null) return f.pointer();
+    return null;
+  }
+
+  /** The count's statement: the page's conditions, no order, no page. */
   Sql countSql(Collection col, RecordQuery q) {
-    RecordFilter driver = driver(q);
-    if (driver == null) {
-      Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
-      where(sql, col, q, null, false);
-      return sql;
-    }
-    Sql sql = new Sql(dialect, "SELECT count(*) FROM record_index_entries s" + joinByKey());
-    where(sql, col, q, field(col, driver.pointer(), "filter"), false);
+    Sql sql = new Sql(dialect, "SELECT count(*) FROM records r");
+    where(sql, col, q, true);
     return sql;
   }
 
   /**
-   * The WHERE clause: tenant and collection (of {@code s}, the entries of {@code driver} when a
-   * page is driven by one field's entries, else of {@code r}), parent, archived, each filter, then
-   * the search unless {@code joined} (the caller joins the text rows to rank them). A filter on the
-   * driving field is a condition on {@code s.value}; any other is a probe of the record's entry by
-   * its primary key.
+   * The WHERE clause on the records {@code r}: tenant and collection, parent, archived, each filter
+   * a condition on its field's key ({@link RecordIndex#keyExpr}), then the search when {@code
+   * search} (a relevance page joins the text rows itself). The collection is a literal: the
+   * expression indexes of its fields are partial on it ({@link RecordIndexes#literal}).
    */
-  private void where(Sql sql, Collection col, RecordQuery q, IndexedField driver, boolean joined) {
+  private void where(Sql sql, Collection col, RecordQuery q, boolean search) {
     String tenant = scope.tenant().value();
-    if (driver != null)
-      sql.append(
-          " WHERE s.tenant_id = ? AND s.collection = ? AND s.field = ?",
-          tenant,
-          col.name(),
-          driver.pointer());
-    else sql.append(" WHERE r.tenant_id = ? AND r.collection = ?", tenant, col.name());
+    sql.append(
+        " WHERE r.tenant_id = ? AND r.collection = " + RecordIndexes.literal(col.name()), tenant);
     if (q.parentId() != null) sql.append(" AND r.parent_id = ?", q.parentId());
     if (!q.includeArchived()) sql.append(" AND r.archived_at IS NULL");
-    int n = 0;
+    String driver = driver(q);
     for (RecordFilter f : q.filters()) {
       if (f == null || f.op() == null)
         throw new FlowstoreException(
             ErrorCode.INVALID_ARGUMENT, "filter: field and op are required");
       IndexedField field = field(col, f.pointer(), "filter");
-      if (driver != null && field.equals(driver)) {
-        condition(sql, "s.value", field, f);
-      } else {
-        // why a scalar subquery that answers the filter, not EXISTS (... AND value = ?): its
-        // WHERE names the entry by its whole primary key and nothing else, so its one plan is a
-        // probe of that key per record. EXISTS is turned into a join, which without statistics
-        // was planned as a scan of the value's entries re-read for every record (docs/records.md
-        // "Query plans"). The order is one only the primary key gives, so no other index of the
-        // entries looks as cheap to a planner without statistics. No entry: NULL, not a match.
-        String e = "e" + n++;
-        sql.append(" AND (SELECT 1 = 1");
-        condition(sql, e + ".value", field, f);
-        sql.append(
-            " FROM record_index_entries "
-                + e
-                + " WHERE "
-                + e
-                + ".tenant_id = r.tenant_id AND "
-                + e
-                + ".collection = r.collection AND "
-                + e
-                + ".record_id = r.record_id AND "
-                + e
-                + ".field = ? ORDER BY "
-                + e
-                + ".record_id, "
-                + e
-                + ".field LIMIT 1)",
-            field.pointer());
-      }
+      String key =
+          field.pointer().equals(driver)
+              ? RecordIndex.keyExpr(dialect, "r", col.spec(), field.pointer())
+              : RecordIndex.keyValue(dialect, "r", col.spec(), field.pointer());
+      condition(sql, key, field, f);
     }
-    if (q.search() != null && !joined) {
+    if (q.search() != null && search) {
       // why a subquery, not a probe per row: the text index answers the words once. why ARRAY
       // on PostgreSQL: an uncorrelated ARRAY(...) is run once, before the rest (an InitPlan);
       // IN (SELECT ...) is turned into a join, which without statistics was planned as the

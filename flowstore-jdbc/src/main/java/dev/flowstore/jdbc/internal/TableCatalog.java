@@ -116,7 +116,6 @@ public final class TableCatalog {
           // owner only
           sharedTable(Copy.ROWS, "collections", "collection"),
           rows("records", TENANT, "collection", "record_id").after("collections"),
-          rows("record_index_entries", TENANT, "collection", "record_id", "field").after("records"),
           rows("record_unique_values", TENANT, "collection", "field", "value").after("records"),
           // why text_id: numbered by the target (SQLite's trigger, PostgreSQL's identity), as the
           // rowid of SQLite's FTS5 index, which that trigger fills from the copied rows

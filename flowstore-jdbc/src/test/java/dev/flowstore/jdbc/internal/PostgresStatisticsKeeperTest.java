@@ -56,7 +56,7 @@ class PostgresStatisticsKeeperTest extends FlowstoreTestBase {
     try (Connection c = plans.raw();
         Statement s = c.createStatement()) {
       s.execute("ALTER TABLE records SET (autovacuum_enabled = false)");
-      s.execute("ALTER TABLE record_index_entries SET (autovacuum_enabled = false)");
+      s.execute("ALTER TABLE events SET (autovacuum_enabled = false)");
     }
     fs.collections()
         .declare(CollectionSpec.of("tickets").withIndexed(IndexedField.string("/status")));
@@ -78,7 +78,7 @@ class PostgresStatisticsKeeperTest extends FlowstoreTestBase {
         .untilAsserted(
             () -> {
               assertThat(analyses("records")).isPositive();
-              assertThat(analyses("record_index_entries")).isPositive();
+              assertThat(analyses("events")).isPositive();
             });
     assertThat(counter(fs, "flowstore.db.analyze.runs")).isGreaterThanOrEqualTo(2);
     assertThat(counter(fs, "flowstore.db.analyze.failures")).isZero();

@@ -104,8 +104,9 @@ class SqliteQueryPlansTest extends FlowstoreTestBase {
 
   /**
    * Every query shape of records, on tables SQLite has no statistics for: no table is scanned
-   * whole, every record and every other filter's entry is found by its primary key, and an equality
-   * filter in the default order reads its entries in that order (no sort).
+   * whole, every search of the records is a range of an index that starts with the tenant, an
+   * equality filter in the default order reads its field's expression index in that order, and a
+   * sort by a field reads its expression index in order (no sort).
    */
   @Test
   void everyRecordQueryShapeSearchesByKey() throws SQLException {
@@ -149,9 +150,18 @@ class SqliteQueryPlansTest extends FlowstoreTestBase {
               && shape.filters().get(0).op() == RecordFilter.Op.EQ
               && !shape.sortBy().startsWith("/");
       if (ordered) {
+        // the filter's expression index in the page's order: value, then time (rx_<h>_c / _u)
         List<String> plan = plan(queries.pageSql(tickets, shape));
-        String index = "record_index_entries_" + shape.sortBy().replace("_at", "") + "_ix";
-        assertThat(plan).as(String.join("\n", plan)).anyMatch(l -> l.contains(index));
+        String index = "USING INDEX rx_[0-9a-f]{16}_" + shape.sortBy().charAt(0) + " .*";
+        assertThat(plan).as(String.join("\n", plan)).anyMatch(l -> l.matches("SEARCH r " + index));
+        assertThat(plan).as(String.join("\n", plan)).noneMatch(l -> l.contains("TEMP B-TREE"));
+      }
+      if (shape.sortBy().startsWith("/") && shape.filters().isEmpty()) {
+        // a sort by a field walks its expression index (rx_<h>_v) in order
+        List<String> plan = plan(queries.pageSql(tickets, shape));
+        assertThat(plan)
+            .as(String.join("\n", plan))
+            .anyMatch(l -> l.matches("SEARCH r USING INDEX rx_[0-9a-f]{16}_v .*"));
         assertThat(plan).as(String.join("\n", plan)).noneMatch(l -> l.contains("TEMP B-TREE"));
       }
     }
@@ -164,15 +174,11 @@ class SqliteQueryPlansTest extends FlowstoreTestBase {
   private void assertSearchesByKey(Sql sql) throws SQLException {
     List<String> plan = plan(sql);
     String shown = sql.text() + "\n" + String.join("\n", plan);
-    assertThat(plan).as(shown).noneMatch(l -> l.matches("SCAN (r|s|k|e\\d+)\\b.*"));
+    assertThat(plan).as(shown).noneMatch(l -> l.matches("SCAN (r|k)\\b.*"));
     assertThat(plan)
         .as(shown)
-        .filteredOn(l -> l.matches("SEARCH e\\d+ .*"))
-        .allMatch(l -> l.contains("record_id=? AND field=?"));
-    assertThat(plan)
-        .as(shown)
-        .filteredOn(l -> l.matches("SEARCH r .*") && shown.contains("FROM record_index_entries s"))
-        .allMatch(l -> l.contains("record_id=?"));
+        .filteredOn(l -> l.matches("SEARCH r .*"))
+        .allMatch(l -> l.contains("(tenant_id=?"));
   }
 
   private void assertProbes(String table, Sql sql) throws SQLException {

@@ -72,6 +72,29 @@ class TenantRegistryBackfillTest {
         owner, "DELETE FROM flyway_schema_history WHERE version IN (" + listed + ")");
   }
 
+  /** Puts SQLite's records back as they were before V18__record_keys.sql. */
+  private static void undoSqliteRecordKeys(FlowstoreConfig config) {
+    String url = "jdbc:sqlite:" + config.dataDir().resolve("flowstore.db").toAbsolutePath();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement s = c.createStatement()) {
+      List<String> indexes = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rs =
+          s.executeQuery(
+              "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rx\\_%' ESCAPE '\\'")) {
+        while (rs.next()) indexes.add(rs.getString(1));
+      }
+      for (String index : indexes) s.execute("DROP INDEX " + index);
+      s.execute("ALTER TABLE records DROP COLUMN keys");
+      s.execute(
+          "CREATE TABLE record_index_entries (tenant_id TEXT NOT NULL, collection TEXT NOT NULL,"
+              + " record_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+              + " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+              + " PRIMARY KEY (tenant_id, collection, record_id, field))");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void assertRegisteredOnlyByTheMigration(
       FlowstoreConfig config, List<TenantId> tenants) {
     FlowstoreConfig noMigration =
@@ -92,8 +115,10 @@ class TenantRegistryBackfillTest {
       tenants = writeThroughEveryStore(fs);
       assertThat(fs.tenants()).containsAll(tenants);
     }
-    // the later ones run again: V16 re-creates three triggers, V17 an index (IF [NOT] EXISTS)
-    asBeforeTheMigration(config, tenants, "15", "16", "17");
+    // the later ones run again: V16 re-creates three triggers, V17 an index (IF [NOT] EXISTS);
+    // V18 adds a column, which SQLite cannot do "if not exists": its change is undone first
+    undoSqliteRecordKeys(config);
+    asBeforeTheMigration(config, tenants, "15", "16", "17", "18");
     assertRegisteredOnlyByTheMigration(config, tenants);
   }
 
@@ -123,7 +148,7 @@ class TenantRegistryBackfillTest {
         tenants = writeThroughEveryStore(fs);
         assertThat(fs.tenants()).containsAll(tenants);
       }
-      asBeforeTheMigration(asSuperuser, tenants, "16", "17");
+      asBeforeTheMigration(asSuperuser, tenants, "16", "17", "18");
       assertRegisteredOnlyByTheMigration(owned, tenants);
     } finally {
       TestBackends.drop(asSuperuser);
