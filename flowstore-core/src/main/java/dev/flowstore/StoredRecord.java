@@ -2,27 +2,166 @@ package dev.flowstore;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * A record of a collection, as stored.
+ * A record of a collection, as stored. Equal when every component is ({@code data} by value).
  *
- * @param id the caller's id ({@code TKT-2025-0001}) or a generated UUID
- * @param version the version of the record's event stream ({@link Records#streamOf}): +1 with every
- *     change
- * @param parentId the id of its parent record in the collection's parent collection, or null
- * @param archivedAt when it was archived, or null: archived records keep their data and history and
- *     are left out of queries unless asked for
+ * <p>why a class and not a Java record: a store may hand the data over as the JSON it read, parsed
+ * on the first call of {@link #data()} ({@link #lazy}); a page of 50 records read and passed on (to
+ * an HTTP response, to a cache) spent as long parsing as reading them.
  */
-public record StoredRecord(
-    String collection,
-    String id,
-    ObjectNode data,
-    long version,
-    String parentId,
-    Instant archivedAt,
-    Instant createdAt,
-    Instant updatedAt) {
+public final class StoredRecord {
+  private final String collection;
+  private final String id;
+  private final long version;
+  private final String parentId;
+  private final Instant archivedAt;
+  private final Instant createdAt;
+  private final Instant updatedAt;
+  private volatile ObjectNode data;
+  private Supplier<ObjectNode> parse;
+
+  /**
+   * @param id the caller's id ({@code TKT-2025-0001}) or a generated UUID
+   * @param version the version of the record's event stream ({@link Records#streamOf}): +1 with
+   *     every change
+   * @param parentId the id of its parent record in the collection's parent collection, or null
+   * @param archivedAt when it was archived, or null: archived records keep their data and history
+   *     and are left out of queries unless asked for
+   */
+  public StoredRecord(
+      String collection,
+      String id,
+      ObjectNode data,
+      long version,
+      String parentId,
+      Instant archivedAt,
+      Instant createdAt,
+      Instant updatedAt) {
+    this(collection, id, version, parentId, archivedAt, createdAt, updatedAt);
+    this.data = data;
+  }
+
+  private StoredRecord(
+      String collection,
+      String id,
+      long version,
+      String parentId,
+      Instant archivedAt,
+      Instant createdAt,
+      Instant updatedAt) {
+    this.collection = collection;
+    this.id = id;
+    this.version = version;
+    this.parentId = parentId;
+    this.archivedAt = archivedAt;
+    this.createdAt = createdAt;
+    this.updatedAt = updatedAt;
+  }
+
+  /**
+   * For stores: a record whose data {@code parse} makes (from the JSON as stored) on the first call
+   * of {@link #data()}, once.
+   */
+  public static StoredRecord lazy(
+      String collection,
+      String id,
+      Supplier<ObjectNode> parse,
+      long version,
+      String parentId,
+      Instant archivedAt,
+      Instant createdAt,
+      Instant updatedAt) {
+    StoredRecord r =
+        new StoredRecord(collection, id, version, parentId, archivedAt, createdAt, updatedAt);
+    r.parse = Objects.requireNonNull(parse, "parse");
+    return r;
+  }
+
+  public String collection() {
+    return collection;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The record's data (the same object at every call). */
+  public ObjectNode data() {
+    ObjectNode d = data;
+    if (d != null) return d;
+    synchronized (this) {
+      if (data == null && parse != null) {
+        data = parse.get();
+        parse = null;
+      }
+      return data;
+    }
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public String parentId() {
+    return parentId;
+  }
+
+  public Instant archivedAt() {
+    return archivedAt;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+
   public boolean archived() {
     return archivedAt != null;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StoredRecord r
+        && version == r.version
+        && Objects.equals(collection, r.collection)
+        && Objects.equals(id, r.id)
+        && Objects.equals(parentId, r.parentId)
+        && Objects.equals(archivedAt, r.archivedAt)
+        && Objects.equals(createdAt, r.createdAt)
+        && Objects.equals(updatedAt, r.updatedAt)
+        && Objects.equals(data(), r.data());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        collection, id, data(), version, parentId, archivedAt, createdAt, updatedAt);
+  }
+
+  @Override
+  public String toString() {
+    return "StoredRecord[collection="
+        + collection
+        + ", id="
+        + id
+        + ", data="
+        + data()
+        + ", version="
+        + version
+        + ", parentId="
+        + parentId
+        + ", archivedAt="
+        + archivedAt
+        + ", createdAt="
+        + createdAt
+        + ", updatedAt="
+        + updatedAt
+        + "]";
   }
 }

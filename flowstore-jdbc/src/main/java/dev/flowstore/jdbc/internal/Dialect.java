@@ -196,4 +196,15 @@ public interface Dialect {
       ResultSet rs, int index, String what) throws SQLException {
     return dev.flowstore.internal.Json.stored(what, rs.getString(index));
   }
+
+  /**
+   * {@link #getStoredObject}, parsed later: the column is read now (never null), the JSON parsed
+   * when the supplier is first asked ({@link dev.flowstore.StoredRecord#lazy}).
+   */
+  default java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode>
+      getStoredObjectLater(ResultSet rs, int index, String what) throws SQLException {
+    String text = rs.getString(index);
+    if (text == null) throw new SQLException(what + ": NULL where a JSON object is stored");
+    return () -> dev.flowstore.internal.Json.stored(what, text);
+  }
 }

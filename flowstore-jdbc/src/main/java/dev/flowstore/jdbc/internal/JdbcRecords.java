@@ -857,10 +857,10 @@ final class JdbcRecords implements Records, RecordVersions {
    * index: every row of a query page is mapped here, and a column found by name is a map lookup.
    */
   static StoredRecord map(Dialect d, ResultSet rs, int first) throws SQLException {
-    return new StoredRecord(
+    return StoredRecord.lazy(
         rs.getString(first),
         rs.getString(first + 1),
-        d.getStoredObject(rs, first + 2, "stored record"),
+        d.getStoredObjectLater(rs, first + 2, "stored record"),
         rs.getLong(first + 3),
         rs.getString(first + 4),
         Columns.getTime(d, rs, first + 5),
