@@ -172,7 +172,14 @@ final class RecordRows {
       records.create(COLLECTION, NewRecord.of(id(i), data(i)));
       raw.create(i);
     }
-    int total = Math.max(next[0], seeded);
+    int created = Math.max(next[0], seeded);
+    // why: then every status holds as many records, and a page below the limit (the smoke size)
+    // is as long for each; the measured creates stop wherever their time runs out
+    for (; created % STATUSES != 0; created++) {
+      records.create(COLLECTION, NewRecord.of(id(created), data(created)));
+      raw.create(created);
+    }
+    int total = created;
     expectedPage = Math.min(PAGE, total / STATUSES);
     raw.expect(expectedPage);
     double[] get =
@@ -191,7 +198,14 @@ final class RecordRows {
                       RecordQuery.of(COLLECTION)
                           .where(RecordFilter.eq("/status", "s" + (i % STATUSES)))
                           .limit(PAGE));
-              if (p.records().size() != expectedPage) throw new IllegalStateException("short page");
+              if (p.records().size() != expectedPage)
+                throw new IllegalStateException(
+                    "short page: "
+                        + p.records().size()
+                        + " of "
+                        + expectedPage
+                        + " for s"
+                        + (i % STATUSES));
             },
             i -> raw.query(i % STATUSES),
             new int[] {0},
