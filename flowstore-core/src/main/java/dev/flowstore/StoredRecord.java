@@ -1,16 +1,17 @@
 package dev.flowstore;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowstore.internal.Json;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * A record of a collection, as stored. Equal when every component is ({@code data} by value).
  *
- * <p>why a class and not a Java record: a store may hand the data over as the JSON it read, parsed
- * on the first call of {@link #data()} ({@link #lazy}); a page of 50 records read and passed on (to
- * an HTTP response, to a cache) spent as long parsing as reading them.
+ * <p>why a class and not a Java record: a store hands the data over as the JSON text it read,
+ * parsed on the first call of {@link #data()} ({@link #lazy}), and {@link #dataJson()} passes that
+ * text on unparsed (an HTTP response, a cache); a page of 50 records spent as long parsing its JSON
+ * as reading it.
  */
 public final class StoredRecord {
   private final String collection;
@@ -21,7 +22,7 @@ public final class StoredRecord {
   private final Instant createdAt;
   private final Instant updatedAt;
   private volatile ObjectNode data;
-  private Supplier<ObjectNode> parse;
+  private String json; // the data as read, until parsed
 
   /**
    * @param id the caller's id ({@code TKT-2025-0001}) or a generated UUID
@@ -62,13 +63,13 @@ public final class StoredRecord {
   }
 
   /**
-   * For stores: a record whose data {@code parse} makes (from the JSON as stored) on the first call
-   * of {@link #data()}, once.
+   * For stores: a record whose data is {@code dataJson}, a JSON object as the store wrote it (not
+   * checked again), parsed on the first call of {@link #data()}.
    */
   public static StoredRecord lazy(
       String collection,
       String id,
-      Supplier<ObjectNode> parse,
+      String dataJson,
       long version,
       String parentId,
       Instant archivedAt,
@@ -76,7 +77,7 @@ public final class StoredRecord {
       Instant updatedAt) {
     StoredRecord r =
         new StoredRecord(collection, id, version, parentId, archivedAt, createdAt, updatedAt);
-    r.parse = Objects.requireNonNull(parse, "parse");
+    r.json = Objects.requireNonNull(dataJson, "dataJson");
     return r;
   }
 
@@ -93,12 +94,26 @@ public final class StoredRecord {
     ObjectNode d = data;
     if (d != null) return d;
     synchronized (this) {
-      if (data == null && parse != null) {
-        data = parse.get();
-        parse = null;
+      if (data == null) {
+        data = Json.stored("stored record " + id, json);
+        json = null;
       }
       return data;
     }
+  }
+
+  /**
+   * The data as JSON text: as the store read it while {@link #data()} has not been called (no
+   * parsing, no writing), else written from {@link #data()} (so a change made to that object is in
+   * it).
+   */
+  public String dataJson() {
+    if (data == null) {
+      synchronized (this) {
+        if (data == null) return json;
+      }
+    }
+    return Json.write(data);
   }
 
   public long version() {

@@ -198,13 +198,12 @@ public interface Dialect {
   }
 
   /**
-   * {@link #getStoredObject}, parsed later: the column is read now (never null), the JSON parsed
-   * when the supplier is first asked ({@link dev.flowstore.StoredRecord#lazy}).
+   * The JSON text flowstore stored in the column at {@code index} (never null), for a record to
+   * parse when it is used ({@link dev.flowstore.StoredRecord#lazy}).
    */
-  default java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode>
-      getStoredObjectLater(ResultSet rs, int index, String what) throws SQLException {
+  default String getStoredJson(ResultSet rs, int index, String what) throws SQLException {
     String text = rs.getString(index);
     if (text == null) throw new SQLException(what + ": NULL where a JSON object is stored");
-    return () -> dev.flowstore.internal.Json.stored(what, text);
+    return text;
   }
 }

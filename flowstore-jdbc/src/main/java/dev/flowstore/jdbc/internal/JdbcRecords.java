@@ -860,7 +860,7 @@ final class JdbcRecords implements Records, RecordVersions {
     return StoredRecord.lazy(
         rs.getString(first),
         rs.getString(first + 1),
-        d.getStoredObjectLater(rs, first + 2, "stored record"),
+        d.getStoredJson(rs, first + 2, "stored record"),
         rs.getLong(first + 3),
         rs.getString(first + 4),
         Columns.getTime(d, rs, first + 5),

@@ -507,7 +507,7 @@ final class RecordQueries {
         StoredRecord.lazy(
             q.collection(),
             rs.getString(1),
-            dialect.getStoredObjectLater(rs, 2, "stored record"),
+            dialect.getStoredJson(rs, 2, "stored record"),
             rs.getLong(3),
             rs.getString(4),
             q.includeArchived() ? Columns.getTime(dialect, rs, 7) : null,

@@ -124,14 +124,6 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public java.util.function.Supplier<com.fasterxml.jackson.databind.node.ObjectNode>
-      getStoredObjectLater(ResultSet rs, int index, String what) throws SQLException {
-    byte[] utf8 = rs.getBytes(index);
-    if (utf8 == null) throw new SQLException(what + ": NULL where a JSON object is stored");
-    return () -> dev.flowstore.internal.Json.stored(what, utf8);
-  }
-
-  @Override
   public Instant getTime(ResultSet rs, int index) throws SQLException {
     long micros = rs.getLong(index);
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);

@@ -2,6 +2,7 @@ package dev.flowstore.redis.internal;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.Json;
 
@@ -22,7 +23,8 @@ final class RecordCodec {
     o.put("fmt", FORMAT);
     o.put("collection", r.collection());
     o.put("id", r.id());
-    o.set("data", r.data());
+    // why raw: a record read from SQL holds its data as the JSON text read; no tree to build
+    o.putRawValue("data", new RawValue(r.dataJson()));
     o.put("version", r.version());
     o.put("parent_id", r.parentId());
     o.put("archived_at", SessionCodec.time(r.archivedAt()));

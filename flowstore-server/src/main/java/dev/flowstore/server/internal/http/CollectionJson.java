@@ -2,6 +2,7 @@ package dev.flowstore.server.internal.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.flowstore.Collection;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.internal.CollectionRules;
@@ -21,11 +22,25 @@ final class CollectionJson {
     return o;
   }
 
+  /** A record, its data a JSON tree (for the dashboard's views, which read it). */
   static ObjectNode record(StoredRecord r) {
+    return record(r, false);
+  }
+
+  /**
+   * A record as a response writes it: its data the JSON text the store read, written as it is
+   * ({@link StoredRecord#dataJson}), not parsed into a tree to be written again.
+   */
+  static ObjectNode response(StoredRecord r) {
+    return record(r, true);
+  }
+
+  private static ObjectNode record(StoredRecord r, boolean raw) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("collection", r.collection());
     o.put("id", r.id());
-    o.set("data", r.data());
+    if (raw) o.putRawValue("data", new RawValue(r.dataJson()));
+    else o.set("data", r.data());
     o.put("version", r.version());
     o.put("parent_id", r.parentId());
     o.put("archived", r.archived());

@@ -68,7 +68,7 @@ final class CollectionRecordsEndpoints {
             .create(
                 collection(ctx),
                 new NewRecord(b.string("id"), b.object("data"), b.string("parent_id")));
-    Responses.json(ctx, 201, CollectionJson.record(r));
+    Responses.json(ctx, 201, CollectionJson.response(r));
   }
 
   void get(Context ctx) {
@@ -80,7 +80,7 @@ final class CollectionRecordsEndpoints {
             : records
                 .get(collection(ctx), id(ctx))
                 .orElseThrow(() -> CollectionRules.recordNotFound(collection(ctx), id(ctx)));
-    Responses.json(ctx, 200, CollectionJson.record(r));
+    Responses.json(ctx, 200, CollectionJson.response(r));
   }
 
   /**
@@ -115,7 +115,7 @@ final class CollectionRecordsEndpoints {
                             + " = '"
                             + QueryParams.shorten(raw)
                             + "'"));
-    Responses.json(ctx, 200, CollectionJson.record(r));
+    Responses.json(ctx, 200, CollectionJson.response(r));
   }
 
   void replace(Context ctx) {
@@ -124,7 +124,7 @@ final class CollectionRecordsEndpoints {
         records(ctx)
             .replace(
                 collection(ctx), id(ctx), b.requiredLong("expected_version"), b.object("data"));
-    Responses.json(ctx, 200, CollectionJson.record(r));
+    Responses.json(ctx, 200, CollectionJson.response(r));
   }
 
   void patch(Context ctx) {
@@ -132,7 +132,7 @@ final class CollectionRecordsEndpoints {
     StoredRecord r =
         records(ctx)
             .patch(collection(ctx), id(ctx), b.requiredLong("expected_version"), b.object("patch"));
-    Responses.json(ctx, 200, CollectionJson.record(r));
+    Responses.json(ctx, 200, CollectionJson.response(r));
   }
 
   void archive(Context ctx) {
@@ -144,7 +144,7 @@ final class CollectionRecordsEndpoints {
         archived == null || archived
             ? records.archive(collection(ctx), id(ctx), expected)
             : records.unarchive(collection(ctx), id(ctx), expected);
-    Responses.json(ctx, 200, CollectionJson.record(r));
+    Responses.json(ctx, 200, CollectionJson.response(r));
   }
 
   void delete(Context ctx) {
@@ -233,7 +233,7 @@ final class CollectionRecordsEndpoints {
     RecordPage page = records.query(q);
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode items = body.putArray("records");
-    page.records().forEach(r -> items.add(CollectionJson.record(r)));
+    page.records().forEach(r -> items.add(CollectionJson.response(r)));
     body.put("next_cursor", page.nextCursor());
     if (bool(ctx, "with_count")) body.put("count", records.count(q));
     Responses.json(ctx, 200, body);
