@@ -111,43 +111,43 @@ final class RecordIndexes {
   private static void ensurePostgres(JdbcFlowstore fs, Map<String, String> wanted) {
     try (Connection c = fs.writerPool().getConnection()) {
       c.setAutoCommit(true);
-      // why a bound on every wait: CREATE INDEX CONCURRENTLY waits for every transaction older
-      // than it, in the whole database; one left open (idle in transaction, or the caller's own on
-      // another connection) would hold a declaration up for good. After a minute it fails, the
-      // index is left INVALID and the next ensure builds it again
-      try (Statement s = c.createStatement()) {
-        s.execute("SET lock_timeout = '60s'");
-      }
-      // why a try-lock in a loop, not pg_advisory_lock: a statement waiting on the lock would hold
-      // a snapshot that the other process's CREATE INDEX CONCURRENTLY waits for: a deadlock
-      long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-      while (!tryLock(c)) {
-        if (System.nanoTime() > giveUp)
-          throw new IllegalStateException(
-              "another process has been building record indexes for 2 minutes");
-        Thread.sleep(50);
-      }
       try {
-        Map<String, Boolean> have = existing(c, true);
-        for (Map.Entry<String, Boolean> h : have.entrySet())
-          // why: an invalid index is a build that failed (or was killed); under the lock no other
-          // build is running, so it is dropped and built again
-          if (!h.getValue()) execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + h.getKey());
-        for (Map.Entry<String, String> w : wanted.entrySet())
-          if (!Boolean.TRUE.equals(have.get(w.getKey())))
-            execute(
-                c,
-                "CREATE INDEX CONCURRENTLY IF NOT EXISTS "
-                    + w.getKey()
-                    + " ON records "
-                    + w.getValue());
-        for (String name : have.keySet())
-          if (!wanted.containsKey(name)) execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + name);
-      } finally {
-        try (Statement s = c.createStatement()) {
-          s.execute("SELECT pg_advisory_unlock(" + LOCK + ")");
-          s.execute("RESET lock_timeout");
+        // why a bound on every wait: CREATE INDEX CONCURRENTLY waits for every transaction older
+        // than it, in the whole database; one left open (idle in transaction, or the caller's own
+        // on another connection) would hold a declaration up for good. After a minute it fails,
+        // the index is left INVALID and the next ensure builds it again
+        execute(c, "SET lock_timeout = '60s'");
+        // why a try-lock in a loop, not pg_advisory_lock: a statement waiting on the lock would
+        // hold a snapshot that the other process's CREATE INDEX CONCURRENTLY waits for: a deadlock
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (!tryLock(c)) {
+          if (System.nanoTime() > giveUp)
+            throw new IllegalStateException(
+                "another process has been building record indexes for 2 minutes");
+          Thread.sleep(50);
         }
+        try {
+          Map<String, Boolean> have = existing(c, true);
+          for (Map.Entry<String, Boolean> h : have.entrySet())
+            // why: an invalid index is a build that failed (or was killed); under the lock no
+            // other build is running, so it is dropped and built again
+            if (!h.getValue()) execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + h.getKey());
+          for (Map.Entry<String, String> w : wanted.entrySet())
+            if (!Boolean.TRUE.equals(have.get(w.getKey())))
+              execute(
+                  c,
+                  "CREATE INDEX CONCURRENTLY IF NOT EXISTS "
+                      + w.getKey()
+                      + " ON records "
+                      + w.getValue());
+          for (String name : have.keySet())
+            if (!wanted.containsKey(name)) execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + name);
+        } finally {
+          execute(c, "SELECT pg_advisory_unlock(" + LOCK + ")");
+        }
+      } finally {
+        // why: the connection goes back to the pool; no other statement may keep this timeout
+        execute(c, "RESET lock_timeout");
       }
     } catch (SQLException e) {
       throw SqlErrors.translate(fs.dialect(), "building record indexes", e);
@@ -182,7 +182,7 @@ final class RecordIndexes {
   }
 
   private static void execute(Connection c, String ddl) throws SQLException {
-    log.info("record indexes: {}", ddl);
+    if (ddl.startsWith("CREATE") || ddl.startsWith("DROP")) log.info("record indexes: {}", ddl);
     try (Statement s = c.createStatement()) {
       s.execute(ddl);
     }
