@@ -20,7 +20,7 @@ import java.util.Optional;
 /**
  * The index keys and unique values of records, written in the transaction that writes the record:
  * the record's {@code keys} column (its {@link IndexKeys} key per indexed field, {@link
- * #keysJson}), which the partial expression indexes of {@link RecordIndexes} index per collection
+ * #keysValue}), which the partial expression indexes of {@link RecordIndexes} index per collection
  * and field; one {@code record_unique_values} row per non-null unique field, whose primary key
  * (tenant, collection, field, value) makes a uniqueness race impossible to win twice; and one
  * {@code record_texts} row per record with full-text values ({@link #text}), which PostgreSQL

@@ -308,8 +308,8 @@ final class RecordQueries {
       String key = RecordIndex.keyExpr(dialect, "r", col.spec(), sort.pointer());
       sql = new Sql(dialect, "SELECT " + columns(q) + ", " + key + " AS sort_key FROM records r");
       where(sql, col, q, true);
-      // why not IS NULL too: a record whose keys lack the field (none: a build fills them before
-      // the field is ready) would sort nowhere
+      // a ready field's key is never NULL (every write and the field's build write every key;
+      // a null value's key is ""), so the row comparison passes over no record
       if (after != null)
         sql.append(" AND (" + key + ", r.record_id)" + cmp + "(?, ?)", after.key(), after.id());
       sql.append(" ORDER BY " + key + dir + ", r.record_id" + dir);
@@ -320,8 +320,8 @@ final class RecordQueries {
   }
 
   /**
-   * The record of the row {@code alias} (entries or texts: tenant_id, collection, record_id) as
-   * {@code r}, found by its primary key. why a LATERAL subquery ordered by the key, with LIMIT, on
+   * The record of the row {@code alias} (a text row: tenant_id, collection, record_id) as {@code
+   * r}, found by its primary key. why a LATERAL subquery ordered by the key, with LIMIT, on
    * PostgreSQL: the planner cannot flatten it into a join, and the order is one only records_pk
    * gives, so its one plan is a probe of records_pk per row; as a join, with no statistics, it
    * scanned the collection's records for every row and matched the id as a join filter. why CROSS
