@@ -297,15 +297,28 @@ final class HttpRows {
 
     /** POSTs {@code body} (JSON) to {@code path}; the response's JSON, or throws. */
     JsonNode post(String path, byte[] body, int expected) throws IOException {
+      return exchange("POST", path, body, expected);
+    }
+
+    /** GETs {@code path}; the response's JSON, or throws. */
+    JsonNode get(String path, int expected) throws IOException {
+      return exchange("GET", path, null, expected);
+    }
+
+    private JsonNode exchange(String method, String path, byte[] body, int expected)
+        throws IOException {
       if (socket == null) open();
+      if (body == null) body = new byte[0];
       byte[] head =
-          ("POST "
+          (method
+                  + " "
                   + path
                   + " HTTP/1.1\r\nHost: "
                   + host
                   + ":"
                   + port
-                  + "\r\nContent-Type: application/json\r\nX-Tenant-Id: "
+                  + (method.equals("GET") ? "" : "\r\nContent-Type: application/json")
+                  + "\r\nX-Tenant-Id: "
                   + tenant
                   + "\r\nContent-Length: "
                   + body.length
@@ -317,7 +330,7 @@ final class HttpRows {
       out.flush();
       String status = line();
       if (!status.startsWith("HTTP/1.1 ") || status.length() < 12)
-        throw new IOException("POST " + path + ": not an HTTP/1.1 status line: " + status);
+        throw new IOException(method + " " + path + ": not an HTTP/1.1 status line: " + status);
       int code = Integer.parseInt(status.substring(9, 12));
       long length = -1;
       boolean chunked = false;
@@ -337,7 +350,13 @@ final class HttpRows {
       if (close) close();
       if (code != expected)
         throw new IllegalStateException(
-            "POST " + path + " -> " + code + ": " + new String(response, StandardCharsets.UTF_8));
+            method
+                + " "
+                + path
+                + " -> "
+                + code
+                + ": "
+                + new String(response, StandardCharsets.UTF_8));
       return Env.JSON.readTree(response);
     }
 

@@ -1,5 +1,6 @@
 package dev.flowstore.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowstore.CollectionSpec;
 import dev.flowstore.Flowstore;
@@ -10,6 +11,7 @@ import dev.flowstore.RecordPage;
 import dev.flowstore.RecordQuery;
 import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
+import dev.flowstore.server.FlowstoreServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
@@ -190,28 +192,43 @@ final class RecordRows {
             },
             i -> raw.get(i % total),
             new int[] {0});
-    double[] query =
-        interleave(
-            i -> {
-              RecordPage p =
-                  records.query(
-                      RecordQuery.of(COLLECTION)
-                          .where(RecordFilter.eq("/status", "s" + (i % STATUSES)))
-                          .limit(PAGE));
-              if (p.records().size() != expectedPage)
-                throw new IllegalStateException(
-                    "short page: "
-                        + p.records().size()
-                        + " of "
-                        + expectedPage
-                        + " for s"
-                        + (i % STATUSES));
-            },
-            i -> raw.query(i % STATUSES),
-            new int[] {0},
-            // why: a flowstore query on PostgreSQL ran at ~11/s in the first quick run; a tenth of
-            // the calls keeps the row's time bounded
-            Math.max(10, perRound / 10));
+    Op inProcess =
+        i -> {
+          RecordPage p =
+              records.query(
+                  RecordQuery.of(COLLECTION)
+                      .where(RecordFilter.eq("/status", "s" + (i % STATUSES)))
+                      .limit(PAGE));
+          checkPage(p.records().size(), i);
+        };
+    // why a tenth of the calls: a flowstore query on PostgreSQL ran at ~11/s in the first quick
+    // run; it keeps the row's time bounded
+    int queries = Math.max(10, perRound / 10);
+    double[] query = interleave(inProcess, i -> raw.query(i % STATUSES), new int[] {0}, queries);
+    // the same query over HTTP (the server in this process, one keep-alive client), as a Python
+    // backend asks it, against the call in-process: what the HTTP layer costs
+    double[] overHttp;
+    try (FlowstoreServer server = FlowstoreServer.start(fs, "127.0.0.1", 0);
+        HttpRows.KeepAlive client =
+            new HttpRows.KeepAlive(server.uri(), AppendRows.TENANT.value())) {
+      overHttp =
+          interleave(
+              i -> {
+                JsonNode page =
+                    client.get(
+                        "/v1/collections/"
+                            + COLLECTION
+                            + "/records?where=/status:eq:s"
+                            + (i % STATUSES)
+                            + "&limit="
+                            + PAGE,
+                        200);
+                checkPage(page.get("records").size(), i);
+              },
+              inProcess,
+              new int[] {0},
+              queries);
+    }
     out.accept(
         Row.throughput(
             "10",
@@ -250,6 +267,23 @@ final class RecordRows {
             query[0],
             query[1],
             "ops/s"));
+    out.accept(
+        Row.throughput(
+            "10",
+            "record query 1 indexed eq, limit "
+                + PAGE
+                + ", "
+                + backend
+                + ": over HTTP (1 keep-alive client) vs in-process",
+            overHttp[0],
+            overHttp[1],
+            "ops/s"));
+  }
+
+  private void checkPage(int size, int i) {
+    if (size != expectedPage)
+      throw new IllegalStateException(
+          "short page: " + size + " of " + expectedPage + " for s" + (i % STATUSES));
   }
 
   /**
