@@ -269,12 +269,9 @@ final class CopyShape {
       case TIME -> d.setTime(ps, i, (Instant) v);
       case BOOL -> ps.setBoolean(i, (Boolean) v);
       case DECIMAL -> ps.setBigDecimal(i, (BigDecimal) v);
-      case KEYS -> {
-        if (!(d instanceof PostgresDialect)) ps.setString(i, (String) v);
-        else {
-          ps.setString(i, textArray(column, (String) v));
-        }
-      }
+      case KEYS ->
+          ps.setString(
+              i, d instanceof PostgresDialect ? textArray(column, (String) v) : (String) v);
     }
   }
 

@@ -117,8 +117,11 @@ final class RecordIndexes {
         // on another connection) would hold a declaration up for good. After a minute it fails,
         // the index is left INVALID and the next ensure builds it again
         execute(c, "SET lock_timeout = '60s'");
-        // why a try-lock in a loop, not pg_advisory_lock: a statement waiting on the lock would
-        // hold a snapshot that the other process's CREATE INDEX CONCURRENTLY waits for: a deadlock
+        // why a try-lock polled, not pg_advisory_lock: a statement waiting on the lock would hold
+        // a snapshot that the other process's CREATE INDEX CONCURRENTLY waits for: a deadlock. The
+        // holder is another process, so there is nothing in this one to be woken by; and why wait
+        // at all rather than leave the work to the holder: it may have read the declarations
+        // before this process's declaration committed
         long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
         while (!tryLock(c)) {
           if (System.nanoTime() > giveUp)

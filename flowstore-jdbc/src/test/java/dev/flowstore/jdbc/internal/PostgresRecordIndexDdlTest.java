@@ -13,9 +13,4 @@ class PostgresRecordIndexDdlTest extends RecordIndexesContract {
   protected FlowstoreConfig freshConfig() {
     return TestBackends.postgres();
   }
-
-  @Override
-  protected void dropFresh(FlowstoreConfig config) {
-    TestBackends.drop(config);
-  }
 }

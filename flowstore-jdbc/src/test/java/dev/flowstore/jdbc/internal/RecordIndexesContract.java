@@ -13,11 +13,14 @@ import dev.flowstore.Records;
 import dev.flowstore.StoredRecord;
 import dev.flowstore.TenantId;
 import dev.flowstore.internal.Json;
+import dev.flowstore.spi.BackendSwitch;
 import dev.flowstore.testkit.FlowstoreTestBase;
+import dev.flowstore.testkit.TestBackends;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,18 +32,8 @@ import org.junit.jupiter.api.Test;
  * the records (V18) keeps the keys of records indexed before it.
  */
 abstract class RecordIndexesContract extends FlowstoreTestBase {
-  /** A new, empty store's configuration (the migration test opens and closes its own). */
+  /** A new, empty store's configuration (the migration and copy tests open and close their own). */
   protected abstract FlowstoreConfig freshConfig();
-
-  protected abstract void dropFresh(FlowstoreConfig config);
-
-  private boolean postgres() {
-    return jdbc().dialect() instanceof PostgresDialect;
-  }
-
-  private JdbcFlowstore jdbc() {
-    return (JdbcFlowstore) fs;
-  }
 
   private static void execute(Flowstore store, String... sql) {
     ((JdbcFlowstore) store)
@@ -53,31 +46,34 @@ abstract class RecordIndexesContract extends FlowstoreTestBase {
             });
   }
 
-  /** The rx_ indexes on records whose definition names {@code collection}, and their validity. */
+  /**
+   * The rx_ indexes of {@code collection} in {@code fs}, " INVALID" after an invalid one's name.
+   */
   private List<String> indexes(String collection) {
+    return indexes(fs, collection);
+  }
+
+  /**
+   * The rx_ indexes on records in {@code store} whose definition names {@code collection} (every
+   * one: null), " INVALID" after an invalid one's name (PostgreSQL).
+   */
+  private static List<String> indexes(Flowstore store, String collection) {
+    String names = collection == null ? "%" : "%''" + collection + "''%";
     String sql =
-        postgres()
+        postgres(store)
             ? "SELECT i.relname || CASE WHEN x.indisvalid THEN '' ELSE ' INVALID' END"
                 + " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
                 + " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
                 + " WHERE t.relname = 'records' AND n.nspname = current_schema()"
-                + " AND i.relname LIKE 'rx\\_%' AND pg_get_indexdef(i.oid) LIKE '%''"
-                + collection
-                + "''%' ORDER BY 1"
+                + " AND i.relname LIKE 'rx\\_%' AND pg_get_indexdef(i.oid) LIKE '"
+                + names
+                + "' ORDER BY 1"
             : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records'"
-                + " AND name LIKE 'rx\\_%' ESCAPE '\\' AND sql LIKE '%''"
-                + collection
-                + "''%' ORDER BY 1";
-    return jdbc()
-        .system(
-            c -> {
-              List<String> out = new ArrayList<>();
-              try (Statement s = c.createStatement();
-                  ResultSet rs = s.executeQuery(sql)) {
-                while (rs.next()) out.add(rs.getString(1));
-              }
-              return out;
-            });
+                + " AND name LIKE 'rx\\_%' ESCAPE '\\' AND sql LIKE '"
+                + names
+                + "' ORDER BY 1";
+    JdbcFlowstore jdbc = (JdbcFlowstore) store;
+    return jdbc.system(c -> Columns.list(c, new Sql(jdbc.dialect(), sql), rs -> rs.getString(1)));
   }
 
   private static void seed(Records records, int n) {
@@ -146,8 +142,26 @@ abstract class RecordIndexesContract extends FlowstoreTestBase {
   }
 
   @Test
+  void aCopyBuildsTheIndexesOfTheDeclarationsItCopied() {
+    fs.collections()
+        .declare(
+            CollectionSpec.of("rx_tickets")
+                .withIndexed(IndexedField.string("/status"), IndexedField.number("/priority")));
+    seed(fs.records(newTenant()), 3);
+    FlowstoreConfig config = freshConfig();
+    try (Flowstore target = Flowstore.open(config)) {
+      assertThat(indexes(target, "rx_tickets")).isEmpty();
+      BackendCopy.copy(
+          fs, target, new BackendSwitch.CopyOptions(false, 500), p -> {}, Clock.systemUTC());
+      assertThat(indexes(target, "rx_tickets")).isEqualTo(indexes("rx_tickets")).hasSize(6);
+    } finally {
+      TestBackends.drop(config);
+    }
+  }
+
+  @Test
   void anInvalidIndexIsBuiltAgain() {
-    if (!postgres()) return; // SQLite has no invalid indexes: a failed CREATE INDEX rolls back
+    if (!postgres(fs)) return; // SQLite has no invalid indexes: a failed CREATE INDEX rolls back
     fs.collections()
         .declare(CollectionSpec.of("rx_tickets").withIndexed(IndexedField.string("/status")));
     String index = indexes("rx_tickets").get(0);
@@ -197,7 +211,7 @@ abstract class RecordIndexesContract extends FlowstoreTestBase {
         }
         List<String> undo = new ArrayList<>();
         if (!postgres(before))
-          for (String index : rxIndexes(before)) undo.add("DROP INDEX " + index);
+          for (String index : indexes(before, null)) undo.add("DROP INDEX " + index);
         undo.add("ALTER TABLE records DROP COLUMN keys");
         undo.add(
             "CREATE TABLE record_index_entries (tenant_id TEXT NOT NULL, collection TEXT NOT NULL,"
@@ -221,7 +235,7 @@ abstract class RecordIndexesContract extends FlowstoreTestBase {
                         .where(RecordFilter.eq("/status", "s0"))
                         .where(RecordFilter.lt("/priority", 2))))
             .containsExactly("T0", "T9");
-        assertThat(rxIndexes(after)).hasSize(6);
+        assertThat(indexes(after, null)).hasSize(6);
         ((JdbcFlowstore) after)
             .system(
                 c -> {
@@ -238,29 +252,12 @@ abstract class RecordIndexesContract extends FlowstoreTestBase {
                 });
       }
     } finally {
-      dropFresh(config);
+      TestBackends.drop(config);
     }
   }
 
   private static boolean postgres(Flowstore store) {
     return ((JdbcFlowstore) store).dialect() instanceof PostgresDialect;
-  }
-
-  private static List<String> rxIndexes(Flowstore store) {
-    String sql =
-        postgres(store)
-            ? "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'records' AND indexname LIKE 'rx\\_%'"
-            : "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rx\\_%' ESCAPE '\\'";
-    return ((JdbcFlowstore) store)
-        .system(
-            c -> {
-              List<String> out = new ArrayList<>();
-              try (Statement s = c.createStatement();
-                  ResultSet rs = s.executeQuery(sql)) {
-                while (rs.next()) out.add(rs.getString(1));
-              }
-              return out;
-            });
   }
 
   private static boolean tableExists(Connection c, boolean postgres, String table)

@@ -13,9 +13,4 @@ class SqliteRecordIndexesTest extends RecordIndexesContract {
   protected FlowstoreConfig freshConfig() {
     return TestBackends.sqliteTemp();
   }
-
-  @Override
-  protected void dropFresh(FlowstoreConfig config) {
-    TestBackends.drop(config);
-  }
 }
